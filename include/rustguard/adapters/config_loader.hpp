@@ -1,0 +1,262 @@
+#pragma once
+// Loads config.yml into rustguard::Config. Shared by the proxy and the replay
+// tool; the pure core never includes this header (it pulls in yaml-cpp).
+//
+// Every mistake is reported as "file:line:column: key: what is wrong" and
+// nothing is applied: load_config() either returns a complete Config or throws
+// ConfigError, so a reload with a broken file keeps the old config in force.
+// Unknown keys are errors too, because a typo that silently falls back to a
+// default is the worst kind of config bug.
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rustguard/config.hpp"
+
+namespace rustguard::adapters {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, int column, const std::string& message)
+      : std::runtime_error(format(file, line, column, message)),
+        file_(std::move(file)),
+        line_(line),
+        column_(column) {}
+  const std::string& file() const noexcept { return file_; }
+  int line() const noexcept { return line_; }      // 1-based; 0 when not tied to a line
+  int column() const noexcept { return column_; }  // 1-based; 0 when not tied to a column
+
+ private:
+  static std::string format(const std::string& file, int line, int column, const std::string& message) {
+    if (line <= 0) return file + ": " + message;
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+  }
+  std::string file_;
+  int line_;
+  int column_;
+};
+
+namespace detail {
+
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& what) const {
+    const YAML::Mark m = at.Mark();
+    const bool has_mark = m.line >= 0 && !m.is_null();
+    throw ConfigError(source_, has_mark ? m.line + 1 : 0, has_mark ? m.column + 1 : 0, key + ": " + what);
+  }
+
+  // Rejects keys of `map` that are not in `known`.
+  void only_keys(const YAML::Node& map, const std::string& prefix, std::initializer_list<std::string_view> known) const {
+    if (!map.IsMap()) fail(map, prefix.empty() ? "(top level)" : prefix, "expected a mapping");
+    for (const auto& kv : map) {
+      const auto name = kv.first.as<std::string>();
+      bool found = false;
+      for (auto k : known) found = found || k == name;
+      if (!found) fail(kv.first, join(prefix, name), "unknown key");
+    }
+  }
+
+  static std::string join(const std::string& prefix, const std::string& name) {
+    return prefix.empty() ? name : prefix + "." + name;
+  }
+
+  std::string text(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a string");
+    return n.Scalar();
+  }
+
+  template <class Int>
+  Int integer(const YAML::Node& n, const std::string& key, Int min, Int max) const {
+    if (!n.IsScalar()) fail(n, key, "expected an integer");
+    const std::string& s = n.Scalar();
+    long long v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) fail(n, key, "expected an integer, got '" + s + "'");
+    if (v < static_cast<long long>(min) || v > static_cast<long long>(max)) {
+      fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + s);
+    }
+    return static_cast<Int>(v);
+  }
+
+  double number(const YAML::Node& n, const std::string& key, double min, double max) const {
+    if (!n.IsScalar()) fail(n, key, "expected a number");
+    const std::string& s = n.Scalar();
+    double v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || !std::isfinite(v)) {
+      fail(n, key, "expected a number, got '" + s + "'");
+    }
+    if (v < min || v > max) {
+      std::ostringstream os;
+      os << "must be between " << min << " and " << max << ", got " << s;
+      fail(n, key, os.str());
+    }
+    return v;
+  }
+
+  // "host:port", "[v6]:port" or ":port" (all interfaces).
+  Endpoint endpoint(const YAML::Node& n, const std::string& key) const {
+    const std::string s = text(n, key);
+    auto parsed = parse_endpoint(s);
+    if (!parsed) fail(n, key, "expected HOST:PORT, got '" + s + "'");
+    return *parsed;
+  }
+
+  static std::optional<Endpoint> parse_endpoint(std::string_view s) {
+    Endpoint e;
+    std::string_view port;
+    if (!s.empty() && s.front() == '[') {
+      const auto close = s.find(']');
+      if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') return std::nullopt;
+      e.host = std::string(s.substr(1, close - 1));
+      port = s.substr(close + 2);
+    } else {
+      const auto colon = s.rfind(':');
+      if (colon == std::string_view::npos) return std::nullopt;
+      e.host = std::string(s.substr(0, colon));
+      port = s.substr(colon + 1);
+    }
+    if (e.host.empty()) e.host = "0.0.0.0";
+    unsigned p = 0;
+    const auto r = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (r.ec != std::errc{} || r.ptr != port.data() + port.size() || p == 0 || p > 65535) return std::nullopt;
+    e.port = static_cast<std::uint16_t>(p);
+    return e;
+  }
+
+  template <class Enum, std::size_t N>
+  Enum choice(const YAML::Node& n, const std::string& key, const std::pair<std::string_view, Enum> (&options)[N]) const {
+    const std::string s = text(n, key);
+    std::string names;
+    for (const auto& [name, value] : options) {
+      if (name == s) return value;
+      names += names.empty() ? "" : ", ";
+      names += name;
+    }
+    fail(n, key, "expected one of " + names + ", got '" + s + "'");
+  }
+
+ private:
+  std::string source_;
+};
+
+inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimits& out) {
+  r.only_keys(n, "limits", {"max_frame_bytes", "max_inflated_clientbound", "max_inflated_serverbound",
+                            "max_compression_ratio", "compression_ratio_floor"});
+  if (auto v = n["max_frame_bytes"]) out.max_frame_bytes = r.integer<std::uint32_t>(v, "limits.max_frame_bytes", 1024, 2'097'151);
+  if (auto v = n["max_inflated_clientbound"]) {
+    out.max_inflated_clientbound = r.integer<std::uint32_t>(v, "limits.max_inflated_clientbound", 1024, 64u << 20);
+  }
+  if (auto v = n["max_inflated_serverbound"]) {
+    out.max_inflated_serverbound = r.integer<std::uint32_t>(v, "limits.max_inflated_serverbound", 1024, 64u << 20);
+  }
+  if (auto v = n["max_compression_ratio"]) out.max_compression_ratio = r.number(v, "limits.max_compression_ratio", 2, 1100);
+  if (auto v = n["compression_ratio_floor"]) {
+    out.compression_ratio_floor = r.integer<std::uint32_t>(v, "limits.compression_ratio_floor", 0, 64u << 20);
+  }
+}
+
+inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
+  Config c;
+  if (!root || root.IsNull()) return c;  // an empty file means every default
+  r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits"});
+  if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
+  if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
+  if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
+  if (auto v = root["database"]) c.database = r.text(v, "database");
+  if (auto v = root["threads"]) c.threads = r.integer<unsigned>(v, "threads", 0, 256);
+  if (auto v = root["log_level"]) {
+    static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {
+        {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+        {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
+    c.log_level = r.choice(v, "log_level", kLevels);
+  }
+  if (auto v = root["unknown_versions"]) {
+    static constexpr std::pair<std::string_view, UnknownVersionPolicy> kPolicies[] = {
+        {"forward", UnknownVersionPolicy::forward}, {"refuse", UnknownVersionPolicy::refuse}};
+    c.unknown_versions = r.choice(v, "unknown_versions", kPolicies);
+  }
+  if (auto v = root["limits"]) read_limits(r, v, c.limits);
+  return c;
+}
+
+// Sets `dotted.key` = value in the YAML tree, creating maps on the way, so a
+// command-line override passes through exactly the same validation as the file.
+inline void set_path(YAML::Node root, const std::string& dotted, const std::string& value) {
+  YAML::Node node = root;
+  std::size_t start = 0;
+  std::vector<YAML::Node> chain;  // keeps the parents alive while we descend
+  while (true) {
+    const auto dot = dotted.find('.', start);
+    const std::string part = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      node[part] = YAML::Load(value);
+      return;
+    }
+    chain.push_back(node);
+    YAML::Node child = node[part];
+    if (!child.IsDefined() || child.IsNull()) {
+      node[part] = YAML::Node(YAML::NodeType::Map);
+    }
+    node.reset(node[part]);
+    start = dot + 1;
+  }
+}
+
+}  // namespace detail
+
+// One command-line override, "dotted.key=value" (e.g. from --set, or --listen).
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+};
+
+// Parses YAML text (`source` names it in errors) and applies overrides.
+inline Config parse_config(const std::string& yaml_text, const std::string& source,
+                           const std::vector<ConfigOverride>& overrides = {}) {
+  detail::ConfigReader reader(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  if (!overrides.empty()) {
+    if (!root || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    for (const auto& o : overrides) {
+      try {
+        detail::set_path(root, o.key, o.value);
+      } catch (const YAML::Exception& e) {
+        throw ConfigError("command line", 0, 0, o.key + "=" + o.value + ": " + e.msg);
+      }
+    }
+  }
+  try {
+    return detail::read_config(reader, root);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+}
+
+// Reads and parses a config file. Throws ConfigError on any problem.
+inline Config load_config(const std::string& path, const std::vector<ConfigOverride>& overrides = {}) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, 0, 0, "cannot open the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path, overrides);
+}
+
+}  // namespace rustguard::adapters

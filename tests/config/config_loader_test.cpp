@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "rustguard/adapters/config_loader.hpp"
+
+using rustguard::Config;
+using rustguard::LogLevel;
+using rustguard::UnknownVersionPolicy;
+using rustguard::adapters::ConfigError;
+using rustguard::adapters::load_config;
+using rustguard::adapters::parse_config;
+
+namespace {
+// Returns the error text for a config that must be rejected.
+std::string error_of(const std::string& yaml) {
+  try {
+    (void)parse_config(yaml, "test.yml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  FAIL("config was accepted: " << yaml);
+  return {};
+}
+}  // namespace
+
+TEST_CASE("The shipped config.yml holds exactly the defaults", "[config]") {
+  const Config c = load_config(std::string(RUSTGUARD_SOURCE_DIR) + "/config.yml");
+  CHECK(c == Config{});
+}
+
+TEST_CASE("An empty file means every default", "[config]") {
+  CHECK(parse_config("", "empty.yml") == Config{});
+  CHECK(parse_config("# only a comment\n", "empty.yml") == Config{});
+}
+
+TEST_CASE("Values are read", "[config]") {
+  const Config c = parse_config(
+      "listen: 127.0.0.1:30000\nbackend: '[::1]:25570'\nthreads: 3\nlog_level: debug\n"
+      "unknown_versions: refuse\ndatabase: /var/lib/rg.db\nlimits:\n  max_frame_bytes: 65536\n",
+      "x.yml");
+  CHECK(c.listen.host == "127.0.0.1");
+  CHECK(c.listen.port == 30000);
+  CHECK(c.backend.host == "::1");
+  CHECK(c.backend.to_string() == "[::1]:25570");
+  CHECK(c.threads == 3);
+  CHECK(c.log_level == LogLevel::debug);
+  CHECK(c.unknown_versions == UnknownVersionPolicy::refuse);
+  CHECK(c.database == "/var/lib/rg.db");
+  CHECK(c.limits.max_frame_bytes == 65536);
+}
+
+TEST_CASE("Errors name file, line and column", "[config]") {
+  CHECK(error_of("listen: 0.0.0.0:25565\nthreads: many\n") ==
+        "test.yml:2:10: threads: expected an integer, got 'many'");
+  CHECK(error_of("threads: 1\nbakend: 1.2.3.4:5\n") == "test.yml:2:1: bakend: unknown key");
+  CHECK(error_of("limits:\n  max_frame_bytes: 5\n") ==
+        "test.yml:2:20: limits.max_frame_bytes: must be between 1024 and 2097151, got 5");
+  CHECK(error_of("log_level: loud\n") ==
+        "test.yml:1:12: log_level: expected one of trace, debug, info, warn, error, off, got 'loud'");
+  CHECK(error_of("listen: nowhere\n") == "test.yml:1:9: listen: expected HOST:PORT, got 'nowhere'");
+  // A YAML syntax error carries the parser's position.
+  const std::string syntax = error_of("listen: [1, 2\n");
+  CHECK(syntax.rfind("test.yml:", 0) == 0);
+}
+
+TEST_CASE("Command-line overrides pass the same validation", "[config]") {
+  const Config c = parse_config("threads: 2\n", "x.yml", {{"listen", "127.0.0.1:1234"}, {"limits.max_frame_bytes", "4096"}});
+  CHECK(c.threads == 2);
+  CHECK(c.listen.port == 1234);
+  CHECK(c.limits.max_frame_bytes == 4096);
+  CHECK_THROWS_AS(parse_config("", "x.yml", {{"threads", "-1"}}), ConfigError);
+  CHECK_THROWS_AS(parse_config("", "x.yml", {{"nonsense.key", "1"}}), ConfigError);
+}
+
+TEST_CASE("A missing file is a ConfigError naming it", "[config]") {
+  try {
+    (void)load_config("/nonexistent/rustguard.yml");
+    FAIL("missing file accepted");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == "/nonexistent/rustguard.yml: cannot open the file");
+  }
+}
