@@ -69,7 +69,12 @@ TEST_CASE("Command-line overrides pass the same validation", "[config]") {
   CHECK(c.threads == 2);
   CHECK(c.listen.port == 1234);
   CHECK(c.limits.max_frame_bytes == 4096);
-  CHECK_THROWS_AS(parse_config("", "x.yml", {{"threads", "-1"}}), ConfigError);
+  try {
+    (void)parse_config("threads: 1\n", "x.yml", {{"threads", "-1"}});
+    FAIL("negative threads accepted");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == "command line: threads: must be between 0 and 256, got -1");
+  }
   CHECK_THROWS_AS(parse_config("", "x.yml", {{"nonsense.key", "1"}}), ConfigError);
 }
 

@@ -49,9 +49,14 @@ namespace detail {
 
 class ConfigReader {
  public:
-  explicit ConfigReader(std::string source) : source_(std::move(source)) {}
+  ConfigReader(std::string source, std::vector<std::string> overridden_keys)
+      : source_(std::move(source)), overridden_(std::move(overridden_keys)) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& what) const {
+    // A value that came from the command line has no place in the file.
+    for (const auto& k : overridden_) {
+      if (k == key) throw ConfigError("command line", 0, 0, key + ": " + what);
+    }
     const YAML::Mark m = at.Mark();
     const bool has_mark = m.line >= 0 && !m.is_null();
     throw ConfigError(source_, has_mark ? m.line + 1 : 0, has_mark ? m.column + 1 : 0, key + ": " + what);
@@ -150,6 +155,7 @@ class ConfigReader {
 
  private:
   std::string source_;
+  std::vector<std::string> overridden_;
 };
 
 inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimits& out) {
@@ -226,7 +232,9 @@ struct ConfigOverride {
 // Parses YAML text (`source` names it in errors) and applies overrides.
 inline Config parse_config(const std::string& yaml_text, const std::string& source,
                            const std::vector<ConfigOverride>& overrides = {}) {
-  detail::ConfigReader reader(source);
+  std::vector<std::string> overridden;
+  for (const auto& o : overrides) overridden.push_back(o.key);
+  detail::ConfigReader reader(source, std::move(overridden));
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
