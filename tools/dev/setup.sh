@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what RustGuard needs on Debian 12, and nothing that is already there.
+#   tools/dev/setup.sh          build and run dependencies
+#   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, Node packages)
+# Safe to run again and again: it only calls apt-get/npm when something is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+want_tests=0
+[[ "${1:-}" == "--tests" ]] && want_tests=1
+
+packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libfmt-dev
+          catch2 libpcap-dev zlib1g-dev libdeflate-dev)
+if (( want_tests )); then
+  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  (( EUID != 0 )) && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if (( want_tests )); then
+  # Real Minecraft peers for the tests (minecraft-protocol, mineflayer, flying-squid),
+  # pinned by tests/node/package-lock.json.
+  if [[ ! -d tests/node/node_modules ]] || [[ tests/node/package-lock.json -nt tests/node/node_modules ]]; then
+    echo "setup: installing Node packages in tests/node"
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+    touch tests/node/node_modules
+  fi
+fi
+echo "setup: ok"
