@@ -1,0 +1,561 @@
+#pragma once
+// The violation log: packet threads hand it sessions, violations and actions
+// without ever blocking; one writer thread stores them in SQLite in batches.
+// The live proxy and the replay tool use it the same way.
+//
+// Durability contract (docs/database-schema.md has the long form):
+//  - A call that returns an id (or true) has accepted the record. An accepted
+//    record ends up in the database, or - while the database is locked or
+//    unwritable - in the spill file next to it, which is imported once the
+//    database is writable again. flush() and stop() return only when every
+//    record accepted before the call is in one of the two.
+//  - A record is refused (id 0 / false) only after stop() or when the channel
+//    and its overflow are both full; refusals are counted as dropped and the
+//    writer logs them. The same holds if neither the database nor the spill
+//    file can be written at stop(): whatever is left is counted and logged.
+//  - Ids are assigned here, at acceptance, and every row is keyed by its id,
+//    so a spill import that is cut short and redone writes nothing twice.
+//  - One log per database file: a second one (any process) is refused via a
+//    lock file, because both would otherwise assign the same ids.
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "rustguard/adapters/bounded_channel.hpp"
+#include "rustguard/adapters/spill_file.hpp"
+#include "rustguard/adapters/sqlite_record_sink.hpp"
+#include "rustguard/adapters/storage_record.hpp"
+#include "rustguard/violation.hpp"
+
+namespace rustguard::adapters {
+
+enum class LogLevel : std::uint8_t { debug, info, warn, error };
+
+// The tools plug their logger in here; the header stays free of one.
+using LogCallback = std::function<void(LogLevel, std::string_view)>;
+
+struct ViolationLogOptions {
+  std::string database_path;
+  std::string spill_path;  // empty: database_path + ".spill"
+
+  // A batch is written when it holds flush_rows records or its oldest record
+  // has waited flush_interval, whichever comes first.
+  std::chrono::milliseconds flush_interval{250};
+  std::size_t flush_rows = 4096;
+
+  std::size_t channel_capacity = 1 << 16;
+  // Records parked beyond a full channel (a mutex-guarded list the producer
+  // touches only in that case). Past this, records are refused and counted.
+  std::size_t overflow_capacity = 1 << 20;
+
+  // Retry schedule while the database is locked or unwritable.
+  std::chrono::milliseconds retry_initial{50};
+  std::chrono::milliseconds retry_max{2000};
+  // Spill once the database has failed this long, or this many records wait.
+  std::chrono::milliseconds spill_after{5000};
+  std::size_t spill_after_rows = 1 << 18;
+  // When even the spill file cannot be written, at most this many records
+  // wait in memory; older ones beyond it are dropped (counted and logged).
+  std::size_t memory_limit_rows = 1 << 22;
+
+  std::size_t import_batch_rows = 16384;
+  SqliteSinkOptions sqlite;
+  LogCallback log;
+};
+
+// Totals since start; cheap to read from any thread.
+struct ViolationLogCounters {
+  std::uint64_t accepted = 0;    // records taken by the producer API
+  std::uint64_t written = 0;     // records committed straight to the database
+  std::uint64_t batches = 0;     // committed transactions for those
+  std::uint64_t retried = 0;     // failed database attempts that were retried
+  std::uint64_t spilled = 0;     // records appended to the spill file
+  std::uint64_t imported = 0;    // spill records applied to the database
+  std::uint64_t overflowed = 0;  // records that went through the overflow list
+  std::uint64_t dropped = 0;     // records lost (channel and overflow full, or unsavable); logged
+  std::uint64_t rejected = 0;    // calls made after stop(); the caller got 0 / false
+  std::uint64_t spill_skipped_bytes = 0;  // torn or corrupt spill bytes skipped
+};
+
+class ViolationLog {
+ public:
+  // Takes the lock file, reads the highest id in the database and spill,
+  // and starts the writer thread. The database itself may be unavailable at
+  // this point: the writer keeps retrying (and spilling). Fails only when the
+  // lock cannot be taken (another log owns the file) or created.
+  static std::unique_ptr<ViolationLog> start(ViolationLogOptions options, std::string& error) {
+    std::unique_ptr<ViolationLog> log{new ViolationLog(std::move(options))};
+    if (!log->take_lock(error)) return nullptr;
+    log->seed_ids();
+    log->thread_ = std::thread([raw = log.get()] { raw->run(); });
+    return log;
+  }
+
+  ViolationLog(const ViolationLog&) = delete;
+  ViolationLog& operator=(const ViolationLog&) = delete;
+  ~ViolationLog() {
+    stop();
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  // ---- producer API: any thread, never blocks --------------------------------
+
+  // Registers a session and returns its id (0: refused). `session.id` is ignored.
+  std::uint64_t begin_session(SessionStart session) {
+    session.id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t id = session.id;
+    return submit(StorageRecord{std::move(session)}) ? id : 0;
+  }
+  bool set_client_brand(std::uint64_t session_id, std::string brand) {
+    return submit(StorageRecord{SessionBrand{session_id, std::move(brand)}});
+  }
+  bool end_session(std::uint64_t session_id, std::int64_t end_ms) {
+    return submit(StorageRecord{SessionEnd{session_id, end_ms}});
+  }
+  // Returns the violation's id (for an action to refer to), or 0: refused.
+  std::uint64_t log_violation(Violation violation) {
+    const std::uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    return submit(StorageRecord{ViolationRecord{id, std::move(violation)}}) ? id : 0;
+  }
+  // Returns the action's id, or 0: refused. `action.id` is ignored.
+  std::uint64_t log_action(ActionRecord action) {
+    action.id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t id = action.id;
+    return submit(StorageRecord{std::move(action)}) ? id : 0;
+  }
+
+  // ---- control ---------------------------------------------------------------
+
+  // Blocks until every record accepted before the call is in the database or
+  // the spill file. False when some could be stored in neither (logged).
+  bool flush() {
+    std::unique_lock lock{mutex_};
+    if (stopped_) return unsaved_ == 0;
+    const std::uint64_t ticket = ++flush_requested_;
+    wake_.notify_all();
+    done_.wait(lock, [&] { return flush_done_ >= ticket || stopped_; });
+    return unsaved_ == 0;
+  }
+
+  // Refuses new records, stores everything accepted, stops the writer thread.
+  // Idempotent. The tools call it on SIGTERM (from a normal thread, not from
+  // the signal handler).
+  void stop() {
+    accepting_.store(false);
+    // A producer that saw accepting_ == true is counted in in_flight_ until
+    // its record is in the channel; wait for those before the last drain.
+    while (in_flight_.load() != 0) std::this_thread::yield();
+    {
+      std::lock_guard lock{mutex_};
+      stop_requested_ = true;
+      wake_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  ViolationLogCounters counters() const noexcept {
+    ViolationLogCounters c;
+    c.accepted = accepted_.load(std::memory_order_relaxed);
+    c.written = written_.load(std::memory_order_relaxed);
+    c.batches = batches_.load(std::memory_order_relaxed);
+    c.retried = retried_.load(std::memory_order_relaxed);
+    c.spilled = spilled_.load(std::memory_order_relaxed);
+    c.imported = imported_.load(std::memory_order_relaxed);
+    c.overflowed = overflowed_.load(std::memory_order_relaxed);
+    c.dropped = dropped_.load(std::memory_order_relaxed) + lost_.load(std::memory_order_relaxed);
+    c.rejected = rejected_.load(std::memory_order_relaxed);
+    c.spill_skipped_bytes = spill_skipped_.load(std::memory_order_relaxed);
+    return c;
+  }
+
+  const std::string& spill_path() const noexcept { return spill_.path(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  explicit ViolationLog(ViolationLogOptions options)
+      : options_(std::move(options)),
+        channel_(options_.channel_capacity),
+        spill_(options_.spill_path.empty() ? options_.database_path + ".spill" : options_.spill_path) {
+    if (options_.flush_rows == 0) options_.flush_rows = 1;
+    if (options_.import_batch_rows == 0) options_.import_batch_rows = 1;
+    backoff_ = options_.retry_initial;
+  }
+
+  void log(LogLevel level, const std::string& message) const {
+    if (options_.log) options_.log(level, message);
+  }
+
+  bool take_lock(std::string& error) {
+    const std::string path = options_.database_path + ".writer-lock";
+    lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) {
+      error = "open " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      error = "another violation log is writing " + options_.database_path + " (" + path + " is locked)";
+      return false;
+    }
+    return true;
+  }
+
+  // Ids continue after the largest one stored anywhere. If the database cannot
+  // even be read, the wall clock in microseconds stands in: it outruns any
+  // earlier run's counter because no run assigns a million ids per second.
+  void seed_ids() {
+    std::uint64_t max_id = 0;
+    bool known = false;
+    if (::access(options_.database_path.c_str(), F_OK) != 0 && errno == ENOENT) {
+      known = true;  // no file yet: no ids yet
+    } else {
+      SqliteDatabase probe;
+      std::int64_t version = 0;
+      if (probe.open(options_.database_path, SQLITE_OPEN_READONLY).ok() &&
+          read_schema_version(probe, version).ok()) {
+        if (version == 0) {
+          known = true;  // a fresh file: no ids yet
+        } else {
+          std::int64_t v = 0;
+          if (probe
+                  .query_int("SELECT max(m) FROM (SELECT max(id) AS m FROM sessions UNION ALL SELECT max(id) FROM "
+                             "violations UNION ALL SELECT max(id) FROM actions)",
+                             v)
+                  .ok()) {
+            known = true;
+            max_id = v > 0 ? static_cast<std::uint64_t>(v) : 0;
+          }
+        }
+      }
+    }
+    SpillReadStats stats;
+    std::string error;
+    if (!read_spill_file(spill_.path(), [](StorageRecord&&) { return true; }, nullptr, stats, error)) {
+      log(LogLevel::error, "cannot read spill file to seed ids: " + error);
+      known = false;
+    }
+    max_id = std::max(max_id, stats.max_id);
+    spill_mode_ = stats.records > 0 || stats.skipped_bytes > 0;
+    if (!known) {
+      const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      max_id = std::max(max_id, static_cast<std::uint64_t>(now_us));
+      log(LogLevel::warn, "database " + options_.database_path + " unreadable at start; ids continue from the clock");
+    }
+    next_id_.store(max_id + 1);
+  }
+
+  bool submit(StorageRecord&& record) {
+    in_flight_.fetch_add(1);
+    if (!accepting_.load()) {
+      in_flight_.fetch_sub(1);
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    bool ok = channel_.try_push(record);
+    if (!ok) {
+      std::lock_guard lock{overflow_mutex_};
+      if (overflow_.size() < options_.overflow_capacity) {
+        overflow_.push_back(std::move(record));
+        overflowed_.fetch_add(1, std::memory_order_relaxed);
+        ok = true;
+      }
+    }
+    if (ok) {
+      accepted_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+    in_flight_.fetch_sub(1);
+    return ok;
+  }
+
+  // Moves up to `limit` waiting records into pending_.
+  void drain(std::size_t limit) {
+    std::size_t taken = 0;
+    while (taken < limit) {
+      auto r = channel_.try_pop();
+      if (!r) break;
+      pending_.push_back(std::move(*r));
+      ++taken;
+    }
+    if (taken < limit) {
+      std::lock_guard lock{overflow_mutex_};
+      while (taken < limit && !overflow_.empty()) {
+        pending_.push_back(std::move(overflow_.front()));
+        overflow_.pop_front();
+        ++taken;
+      }
+    }
+    if (taken > 0 && !oldest_pending_) oldest_pending_ = Clock::now();
+  }
+
+  bool ensure_sink() {
+    if (sink_.is_open()) return true;
+    if (auto s = sink_.open(options_.database_path, options_.sqlite); !s.ok()) {
+      last_error_ = s.message;
+      return false;
+    }
+    return true;
+  }
+
+  void note_failure(Clock::time_point now, const std::string& what) {
+    retried_.fetch_add(1, std::memory_order_relaxed);
+    if (!failing_since_) {
+      failing_since_ = now;
+      log(LogLevel::warn, what + " failed, will retry: " + last_error_);
+    }
+    next_attempt_ = now + backoff_;
+    backoff_ = std::min(backoff_ * 2, options_.retry_max);
+  }
+
+  void note_success() {
+    if (failing_since_) log(LogLevel::info, "database " + options_.database_path + " is writable again");
+    failing_since_.reset();
+    backoff_ = options_.retry_initial;
+    next_attempt_ = {};
+  }
+
+  bool write_pending(Clock::time_point now) {
+    if (ensure_sink()) {
+      const SqliteStatus s = sink_.write(pending_);
+      if (s.ok()) {
+        written_.fetch_add(pending_.size(), std::memory_order_relaxed);
+        batches_.fetch_add(1, std::memory_order_relaxed);
+        pending_.clear();
+        oldest_pending_.reset();
+        note_success();
+        return true;
+      }
+      last_error_ = s.message;
+      // Locked: the connection is fine, just wait. Anything else (read-only,
+      // I/O error, schema trouble): reopen from scratch on the next attempt.
+      if (!s.busy()) sink_.close();
+    }
+    note_failure(now, "writing " + std::to_string(pending_.size()) + " records");
+    return false;
+  }
+
+  bool spill_pending() {
+    std::string error;
+    if (spill_.append(pending_, error)) {
+      spilled_.fetch_add(pending_.size(), std::memory_order_relaxed);
+      if (!spill_mode_) {
+        log(LogLevel::warn, "database unavailable (" + last_error_ + "); spilling to " + spill_.path());
+      }
+      spill_mode_ = true;
+      pending_.clear();
+      oldest_pending_.reset();
+      return true;
+    }
+    log(LogLevel::error, "cannot spill " + std::to_string(pending_.size()) + " records: " + error);
+    if (pending_.size() > options_.memory_limit_rows) {
+      const std::size_t excess = pending_.size() - options_.memory_limit_rows;
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(excess));
+      lost_.fetch_add(excess, std::memory_order_relaxed);
+      log(LogLevel::error, "dropped " + std::to_string(excess) +
+                               " records: neither the database nor the spill file is writable");
+    }
+    return false;
+  }
+
+  // Applies the spill file to the database, then removes it. Each chunk is
+  // its own transaction; a chunk committed before a failure (or a crash) is
+  // simply applied again next time, which changes nothing.
+  bool import_spill(Clock::time_point now) {
+    spill_.close();
+    if (!ensure_sink()) {
+      note_failure(now, "importing the spill file");
+      return false;
+    }
+    std::vector<StorageRecord> chunk;
+    chunk.reserve(options_.import_batch_rows);
+    bool db_ok = true;
+    std::uint64_t applied = 0;
+    const auto apply_chunk = [&] {
+      if (chunk.empty()) return true;
+      const SqliteStatus s = sink_.write(chunk);
+      if (!s.ok()) {
+        last_error_ = s.message;
+        if (!s.busy()) sink_.close();
+        return false;
+      }
+      applied += chunk.size();
+      chunk.clear();
+      return true;
+    };
+    SpillReadStats stats;
+    std::string error;
+    const bool read_ok = read_spill_file(
+        spill_.path(),
+        [&](StorageRecord&& r) {
+          chunk.push_back(std::move(r));
+          if (chunk.size() >= options_.import_batch_rows) db_ok = apply_chunk();
+          return db_ok;
+        },
+        [&](std::size_t offset, std::size_t bytes) {
+          log(LogLevel::warn, "spill file " + spill_.path() + ": skipped " + std::to_string(bytes) +
+                                  " damaged bytes at offset " + std::to_string(offset) + " (torn or corrupt entry)");
+        },
+        stats, error);
+    if (!read_ok) {
+      last_error_ = error;
+      note_failure(now, "reading the spill file");
+      return false;
+    }
+    if (db_ok) db_ok = apply_chunk();
+    if (!db_ok) {
+      note_failure(now, "importing the spill file");
+      return false;
+    }
+    if (::unlink(spill_.path().c_str()) != 0 && errno != ENOENT) {
+      last_error_ = "unlink " + spill_.path() + ": " + std::strerror(errno);
+      note_failure(now, "removing the imported spill file");
+      return false;
+    }
+    imported_.fetch_add(applied, std::memory_order_relaxed);
+    spill_skipped_.fetch_add(stats.skipped_bytes, std::memory_order_relaxed);
+    if (stats.exists) {
+      log(LogLevel::info, "imported " + std::to_string(applied) + " records from " + spill_.path());
+    }
+    spill_mode_ = false;
+    note_success();
+    return true;
+  }
+
+  void run() {
+    std::uint64_t dropped_logged = 0;
+    for (;;) {
+      std::uint64_t flush_ticket = 0;
+      bool stopping = false;
+      {
+        std::lock_guard lock{mutex_};
+        flush_ticket = flush_requested_;
+        stopping = stop_requested_;
+      }
+      const bool urgent = stopping || flush_ticket > flush_done_seen_;
+      const bool healthy = !failing_since_ && !spill_mode_;
+      // Healthy: build batches of flush_rows. Otherwise take everything so the
+      // producers' channel stays free while the database is away.
+      if (urgent || !healthy) {
+        drain(SIZE_MAX);
+      } else if (pending_.size() < options_.flush_rows) {
+        drain(options_.flush_rows - pending_.size());
+      }
+      const auto now = Clock::now();
+
+      if (spill_mode_ && (urgent || now >= next_attempt_)) import_spill(now);
+
+      const bool due = pending_.size() >= options_.flush_rows ||
+                       (oldest_pending_ && now - *oldest_pending_ >= options_.flush_interval);
+      if (!pending_.empty() && (due || urgent)) {
+        if (spill_mode_) {
+          spill_pending();
+        } else if (urgent || now >= next_attempt_) {
+          if (!write_pending(now)) {
+            const bool over = urgent || pending_.size() >= options_.spill_after_rows ||
+                              (failing_since_ && now - *failing_since_ >= options_.spill_after);
+            if (over) spill_pending();
+          }
+        }
+      }
+
+      const std::uint64_t dropped = dropped_.load(std::memory_order_relaxed);
+      if (dropped > dropped_logged) {
+        log(LogLevel::error, "dropped " + std::to_string(dropped - dropped_logged) +
+                                 " records: channel and overflow list full");
+        dropped_logged = dropped;
+      }
+
+      if (urgent && pending_.empty()) {
+        std::lock_guard lock{mutex_};
+        flush_done_seen_ = flush_ticket;
+        flush_done_ = flush_ticket;
+        unsaved_ = 0;
+        done_.notify_all();
+      } else if (urgent) {
+        // Neither database nor spill took it: report, keep trying.
+        std::lock_guard lock{mutex_};
+        unsaved_ = pending_.size();
+        flush_done_seen_ = flush_ticket;
+        flush_done_ = flush_ticket;
+        done_.notify_all();
+      }
+      if (stopping) break;
+
+      if (channel_.size_approx() >= options_.flush_rows) continue;
+      auto wait = std::chrono::milliseconds{10};
+      std::unique_lock lock{mutex_};
+      if (flush_requested_ == flush_ticket && !stop_requested_) wake_.wait_for(lock, wait);
+    }
+    // Stopping with records neither stored nor spilled: they are lost; say so.
+    if (!pending_.empty()) {
+      lost_.fetch_add(pending_.size(), std::memory_order_relaxed);
+      log(LogLevel::error, "stopped with " + std::to_string(pending_.size()) +
+                               " records that neither the database nor the spill file accepted");
+      pending_.clear();
+    }
+    sink_.close();
+    spill_.close();
+    std::lock_guard lock{mutex_};
+    stopped_ = true;
+    done_.notify_all();
+  }
+
+  ViolationLogOptions options_;
+  BoundedChannel<StorageRecord> channel_;
+  std::mutex overflow_mutex_;
+  std::deque<StorageRecord> overflow_;
+
+  std::atomic<bool> accepting_{true};
+  std::atomic<std::uint64_t> in_flight_{0};
+  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::uint64_t> accepted_{0}, written_{0}, batches_{0}, retried_{0}, spilled_{0}, imported_{0},
+      overflowed_{0}, dropped_{0}, lost_{0}, rejected_{0}, spill_skipped_{0};
+
+  // Control, guarded by mutex_.
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::uint64_t flush_requested_ = 0;
+  std::uint64_t flush_done_ = 0;
+  std::size_t unsaved_ = 0;
+  bool stop_requested_ = false;
+  bool stopped_ = false;
+
+  // Writer thread only.
+  SqliteRecordSink sink_;
+  SpillWriter spill_;
+  std::vector<StorageRecord> pending_;
+  std::optional<Clock::time_point> oldest_pending_;
+  std::optional<Clock::time_point> failing_since_;
+  Clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{};
+  std::uint64_t flush_done_seen_ = 0;
+  bool spill_mode_ = false;
+  std::string last_error_;
+
+  int lock_fd_ = -1;
+  std::thread thread_;
+};
+
+}  // namespace rustguard::adapters
