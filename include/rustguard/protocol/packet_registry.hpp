@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "rustguard/protocol/packet_ids.gen.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/state.hpp"
 
 namespace rustguard::protocol {
@@ -206,72 +207,58 @@ constexpr std::int32_t id_of(const VersionInfo& version, PacketKind kind) noexce
 // reason for each branch has a name. All take the handshake protocol number.
 // ---------------------------------------------------------------------------
 
-// Protocol numbers of the releases where something RustGuard decodes changed.
-namespace release {
-inline constexpr std::int32_t v1_8 = 47;
-inline constexpr std::int32_t v1_9 = 107;
-inline constexpr std::int32_t v1_12_2 = 340;
-inline constexpr std::int32_t v1_13 = 393;
-inline constexpr std::int32_t v1_14 = 477;
-inline constexpr std::int32_t v1_17 = 755;
-inline constexpr std::int32_t v1_19 = 759;
-inline constexpr std::int32_t v1_19_4 = 762;
-inline constexpr std::int32_t v1_20_2 = 764;
-inline constexpr std::int32_t v1_20_5 = 766;
-inline constexpr std::int32_t v1_21_2 = 768;
-inline constexpr std::int32_t v26_1 = 775;
-}  // namespace release
+// Protocol numbers come from protocol_numbers.hpp (namespace v).
 
 // 1.8 only: the server may also switch compression on from the play state.
-constexpr bool has_play_set_compression(std::int32_t protocol) noexcept { return protocol < release::v1_9; }
+constexpr bool has_play_set_compression(std::int32_t protocol) noexcept { return protocol < v::v1_9; }
 
 // 1.9+: the client acknowledges every server teleport by its teleport id.
-constexpr bool has_teleport_confirm(std::int32_t protocol) noexcept { return protocol >= release::v1_9; }
+constexpr bool has_teleport_confirm(std::int32_t protocol) noexcept { return protocol >= v::v1_9; }
 
 // Entity relative-move deltas: 1.8 sends bytes in 1/32 block, 1.9+ shorts in
 // 1/4096 block (absolute entity positions went from 1/32 fixed point to f64).
 constexpr std::int32_t entity_delta_units_per_block(std::int32_t protocol) noexcept {
-  return protocol >= release::v1_9 ? 4096 : 32;
+  return protocol >= v::v1_9 ? 4096 : 32;
 }
 
 // Keep-alive ids: VarInt up to 1.12.1, i64 from 1.12.2.
-constexpr bool keep_alive_id_is_long(std::int32_t protocol) noexcept { return protocol >= release::v1_12_2; }
+constexpr bool keep_alive_id_is_long(std::int32_t protocol) noexcept { return protocol >= v::v1_12_2; }
 
 // Login plugin request/response exist from 1.13.
-constexpr bool has_login_plugin_messages(std::int32_t protocol) noexcept { return protocol >= release::v1_13; }
+constexpr bool has_login_plugin_messages(std::int32_t protocol) noexcept { return protocol >= v::v1_13; }
 
 // Packed block positions: before 1.14 the bit layout is x(26) y(12) z(26);
 // from 1.14 it is x(26) z(26) y(12).
-constexpr bool before_1_14_positions(std::int32_t protocol) noexcept { return protocol < release::v1_14; }
+constexpr bool before_1_14_positions(std::int32_t protocol) noexcept { return protocol < v::v1_14; }
 
 // 1.17 replaced window-confirmation transactions with play ping/pong, the
 // round-trip marker transaction-based latency checks rely on.
-constexpr bool has_ping_pong(std::int32_t protocol) noexcept { return protocol >= release::v1_17; }
-constexpr bool has_window_confirmation(std::int32_t protocol) noexcept { return protocol < release::v1_17; }
+constexpr bool has_ping_pong(std::int32_t protocol) noexcept { return protocol >= v::v1_17; }
+constexpr bool has_window_confirmation(std::int32_t protocol) noexcept { return protocol < v::v1_17; }
 
 // 1.19: commands travel in chat_command, no longer as "/..." chat messages.
-constexpr bool has_chat_command(std::int32_t protocol) noexcept { return protocol >= release::v1_19; }
+constexpr bool has_chat_command(std::int32_t protocol) noexcept { return protocol >= v::v1_19; }
 
 // 1.19.4: bundle delimiters group clientbound packets applied in one tick.
-constexpr bool has_bundles(std::int32_t protocol) noexcept { return protocol >= release::v1_19_4; }
+constexpr bool has_bundles(std::int32_t protocol) noexcept { return protocol >= v::v1_19_4; }
 
 // 1.20.2: login ends with login_acknowledged and a configuration state sits
 // between login and play (and can be re-entered from play).
-constexpr bool has_configuration_state(std::int32_t protocol) noexcept { return protocol >= release::v1_20_2; }
+constexpr bool has_configuration_state(std::int32_t protocol) noexcept { return protocol >= v::v1_20_2; }
 
 // 1.20.5: cookie request/response packets exist.
-constexpr bool has_cookies(std::int32_t protocol) noexcept { return protocol >= release::v1_20_5; }
+constexpr bool has_cookies(std::int32_t protocol) noexcept { return protocol >= v::v1_20_5; }
 
 // 1.21.2: movement packets end in a flags byte (on_ground, horizontal
 // collision) instead of an on_ground bool; the client sends tick_end after
 // each tick; player_input carries key flags for walking too (it was
 // steer_vehicle with floats, sent only while riding).
-constexpr bool movement_flags_byte(std::int32_t protocol) noexcept { return protocol >= release::v1_21_2; }
-constexpr bool has_client_tick_end(std::int32_t protocol) noexcept { return protocol >= release::v1_21_2; }
-constexpr bool player_input_is_key_flags(std::int32_t protocol) noexcept { return protocol >= release::v1_21_2; }
+constexpr bool movement_flags_byte(std::int32_t protocol) noexcept { return protocol >= v::v1_21_2; }
+constexpr bool has_client_tick_end(std::int32_t protocol) noexcept { return protocol >= v::v1_21_2; }
+constexpr bool player_input_is_key_flags(std::int32_t protocol) noexcept { return protocol >= v::v1_21_2; }
 
 // 26.1: attacks have their own serverbound packet instead of an action of
 // use_entity (interact).
-constexpr bool has_attack_packet(std::int32_t protocol) noexcept { return protocol >= release::v26_1; }
+constexpr bool has_attack_packet(std::int32_t protocol) noexcept { return protocol >= v::v26_1; }
 
 }  // namespace rustguard::protocol
