@@ -289,8 +289,9 @@ class ViolationLog {
     return ok;
   }
 
-  // Moves up to `limit` waiting records into pending_.
-  void drain(std::size_t limit) {
+  // Moves up to `limit` waiting records into pending_; true when nothing was
+  // left waiting (at that moment).
+  bool drain(std::size_t limit) {
     std::size_t taken = 0;
     while (taken < limit) {
       auto r = channel_.try_pop();
@@ -307,6 +308,7 @@ class ViolationLog {
       }
     }
     if (taken > 0 && !oldest_pending_) oldest_pending_ = Clock::now();
+    return taken < limit;
   }
 
   bool ensure_sink() {
@@ -454,12 +456,16 @@ class ViolationLog {
       }
       const bool urgent = stopping || flush_ticket > flush_done_seen_;
       const bool healthy = !failing_since_ && !spill_mode_;
-      // Healthy: build batches of flush_rows. Otherwise take everything so the
-      // producers' channel stays free while the database is away.
-      if (urgent || !healthy) {
-        drain(SIZE_MAX);
+      // Healthy: build batches of flush_rows (a flush or stop loops until the
+      // backlog is gone). Otherwise take everything so the producers' channel
+      // stays free while the database is away.
+      bool exhausted = true;
+      if (!healthy) {
+        exhausted = drain(SIZE_MAX);
       } else if (pending_.size() < options_.flush_rows) {
-        drain(options_.flush_rows - pending_.size());
+        exhausted = drain(options_.flush_rows - pending_.size());
+      } else {
+        exhausted = false;  // not looked; check again after this batch
       }
       const auto now = Clock::now();
 
@@ -486,6 +492,7 @@ class ViolationLog {
         dropped_logged = dropped;
       }
 
+      if (urgent && !exhausted && pending_.empty()) continue;  // more backlog to write first
       if (urgent && pending_.empty()) {
         std::lock_guard lock{mutex_};
         flush_done_seen_ = flush_ticket;
