@@ -9,6 +9,7 @@ namespace rustguard::protocol::v {
 
 inline constexpr std::int32_t v1_8 = 47;
 inline constexpr std::int32_t v1_9 = 107;
+inline constexpr std::int32_t v1_9_1 = 108;
 inline constexpr std::int32_t v1_10 = 210;
 inline constexpr std::int32_t v1_11 = 315;
 inline constexpr std::int32_t v1_12 = 335;
@@ -20,7 +21,9 @@ inline constexpr std::int32_t v1_16 = 735;
 inline constexpr std::int32_t v1_16_2 = 751;
 inline constexpr std::int32_t v1_16_5 = 754;
 inline constexpr std::int32_t v1_17 = 755;
+inline constexpr std::int32_t v1_17_1 = 756;
 inline constexpr std::int32_t v1_18 = 757;
+inline constexpr std::int32_t v1_18_2 = 758;
 inline constexpr std::int32_t v1_19 = 759;
 inline constexpr std::int32_t v1_19_1 = 760;
 inline constexpr std::int32_t v1_19_3 = 761;

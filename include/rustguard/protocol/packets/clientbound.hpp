@@ -36,6 +36,6 @@
 #include "rustguard/protocol/packets/play/start_configuration_s2c.hpp"
 #include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 #include "rustguard/protocol/packets/play/update_attributes_s2c.hpp"
-#include "rustguard/protocol/packets/play/versions_s2c.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/packets/play/window_confirmation_s2c.hpp"
 #include "rustguard/protocol/packets/play/wire_units_s2c.hpp"

@@ -12,7 +12,7 @@
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packets/play/nbt_skip_s2c.hpp"
-#include "rustguard/protocol/packets/play/versions_s2c.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/reader.hpp"
 
@@ -25,7 +25,7 @@ constexpr std::int32_t normalise_effect_id(std::int32_t wire, std::int32_t proto
 }
 // Byte before 1.18.2, VarInt from 1.18.2.
 inline std::int32_t read_effect_id(Reader& r, std::int32_t protocol) noexcept {
-  return normalise_effect_id(protocol < v1_18_2 ? r.i8() : r.varint(), protocol);
+  return normalise_effect_id(protocol < v::v1_18_2 ? r.i8() : r.varint(), protocol);
 }
 }  // namespace detail
 

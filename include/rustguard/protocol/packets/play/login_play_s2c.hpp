@@ -12,7 +12,7 @@
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packets/play/dimension_s2c.hpp"
 #include "rustguard/protocol/packets/play/nbt_skip_s2c.hpp"
-#include "rustguard/protocol/packets/play/versions_s2c.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/reader.hpp"
 
@@ -75,7 +75,7 @@ struct LoginPlayS2c {
     const std::uint8_t mode = r.u8();
     p.hardcore = (mode & 0x08) != 0;
     p.game_mode = detail::read_game_mode(r, mode & 0x07);
-    p.dimension.legacy_dimension = protocol < detail::v1_9_1 ? r.i8() : r.i32();
+    p.dimension.legacy_dimension = protocol < v::v1_9_1 ? r.i8() : r.i32();
     if (protocol >= v::v1_15) r.skip(8, "hashed seed");
     if (protocol < v::v1_14) r.u8();  // difficulty
     r.u8();                            // max players

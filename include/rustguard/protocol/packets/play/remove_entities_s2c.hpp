@@ -10,7 +10,7 @@
 
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/versions_s2c.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/reader.hpp"
 
