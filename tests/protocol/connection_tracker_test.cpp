@@ -1,0 +1,207 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "rustguard/protocol/connection_tracker.hpp"
+#include "rustguard/protocol/writer.hpp"
+
+using namespace rustguard::protocol;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+Bytes intention(std::int32_t protocol, std::int32_t intent) {
+  Bytes b;
+  Writer{b}.varint(protocol).string("mc.example.org").u16(25565).varint(intent);
+  return b;
+}
+
+Bytes varint_body(std::int32_t v) {
+  Bytes b;
+  Writer{b}.varint(v);
+  return b;
+}
+
+Bytes login_success(std::int32_t protocol, const Uuid& uuid, std::string_view name) {
+  Bytes b;
+  Writer w{b};
+  if (protocol >= v::v1_16) {
+    w.uuid(uuid);
+  } else {
+    w.string(uuid.to_string());
+  }
+  w.string(name);
+  if (protocol >= v::v1_19) w.varint(0);  // no properties
+  if (protocol >= v::v1_20_5 && protocol < v::v1_21_2) w.boolean(true);
+  return b;
+}
+
+// Feeds one packet by id in the tracker's current state, as the session would.
+TrackerUpdate feed(ConnectionTracker& t, Direction d, PacketKind kind, const Bytes& body = {}) {
+  const VersionInfo* version = t.version() ? t.version() : &supported_versions().back();
+  const std::int32_t id = version->id_of(kind);
+  REQUIRE(id >= 0);
+  REQUIRE(t.classify(d, id) == kind);
+  auto u = t.on_packet(d, kind, body);
+  REQUIRE(u.ok());
+  return *u;
+}
+
+const Uuid kUuid{0x069a79f444e94726ULL, 0xa5befca90e38aaf5ULL};
+
+}  // namespace
+
+TEST_CASE("Status intent leads both directions to status", "[tracker]") {
+  ConnectionTracker t;
+  auto u = feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 1));
+  CHECK(u.state_changed);
+  CHECK(t.state(Direction::serverbound) == State::status);
+  CHECK(t.state(Direction::clientbound) == State::status);
+  CHECK(t.protocol() == v::v1_21_4);
+  CHECK(t.server_address() == "mc.example.org");
+  feed(t, Direction::serverbound, PacketKind::status_request_c2s);
+}
+
+TEST_CASE("A status ping from an unknown version is still classified", "[tracker]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(9999, 1));
+  CHECK(t.version_unknown());
+  CHECK(t.version() == nullptr);
+  CHECK(t.classify(Direction::serverbound, 0) == PacketKind::status_request_c2s);
+}
+
+TEST_CASE("An unknown version logging in is reported, not guessed", "[tracker]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(9999, 2));
+  CHECK(t.version_unknown());
+  CHECK(t.state(Direction::serverbound) == State::login);
+  CHECK(t.classify(Direction::serverbound, 0) == kUnknownPacketKind);
+}
+
+TEST_CASE("1.8 login goes straight to play, with compression from login", "[tracker]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_8, 2));
+  REQUIRE(t.version() != nullptr);
+  Bytes start;
+  Writer{start}.string("Steve");
+  feed(t, Direction::serverbound, PacketKind::login_start_c2s, start);
+  CHECK(t.identity().name == "Steve");
+  auto c = feed(t, Direction::clientbound, PacketKind::set_compression_login_s2c, varint_body(256));
+  REQUIRE(c.compression_threshold);
+  CHECK(*c.compression_threshold == 256);
+  CHECK(t.compression_threshold() == 256);
+  auto s = feed(t, Direction::clientbound, PacketKind::login_success_s2c, login_success(v::v1_8, kUuid, "Steve"));
+  CHECK(s.logged_in);
+  CHECK(s.entered_play);
+  CHECK(t.state(Direction::serverbound) == State::play);
+  CHECK(t.state(Direction::clientbound) == State::play);
+  CHECK(t.identity().uuid == kUuid);
+  // 1.8 can change the threshold again from play.
+  auto again = feed(t, Direction::clientbound, PacketKind::set_compression_play_s2c, varint_body(512));
+  CHECK(*again.compression_threshold == 512);
+}
+
+TEST_CASE("1.20.2+ login passes through configuration, and play can return to it", "[tracker]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 2));
+  Bytes start;
+  Writer{start}.string("Alex").uuid(kUuid);
+  feed(t, Direction::serverbound, PacketKind::login_start_c2s, start);
+  CHECK(t.identity().uuid == kUuid);
+  feed(t, Direction::clientbound, PacketKind::set_compression_login_s2c, varint_body(256));
+  auto s = feed(t, Direction::clientbound, PacketKind::login_success_s2c, login_success(v::v1_21_4, kUuid, "Alex"));
+  CHECK(s.logged_in);
+  CHECK_FALSE(s.entered_play);
+  CHECK(t.state(Direction::clientbound) == State::login);  // until the client acknowledges
+  feed(t, Direction::serverbound, PacketKind::login_acknowledged_c2s);
+  CHECK(t.state(Direction::serverbound) == State::configuration);
+  CHECK(t.state(Direction::clientbound) == State::configuration);
+
+  Bytes brand;
+  Writer{brand}.string("minecraft:brand").string("fabric");
+  auto b = feed(t, Direction::serverbound, PacketKind::config_custom_payload_c2s, brand);
+  CHECK(b.identity_changed);
+  CHECK(t.identity().client_brand == "fabric");
+
+  feed(t, Direction::clientbound, PacketKind::finish_configuration_s2c);
+  CHECK(t.state(Direction::serverbound) == State::configuration);
+  auto p = feed(t, Direction::serverbound, PacketKind::finish_configuration_c2s);
+  CHECK(p.entered_play);
+  CHECK(t.state(Direction::serverbound) == State::play);
+  CHECK(t.state(Direction::clientbound) == State::play);
+
+  feed(t, Direction::clientbound, PacketKind::bundle_delimiter_s2c);
+  CHECK(t.in_bundle());
+  feed(t, Direction::clientbound, PacketKind::bundle_delimiter_s2c);
+  CHECK_FALSE(t.in_bundle());
+
+  feed(t, Direction::clientbound, PacketKind::start_configuration_s2c);
+  CHECK(t.state(Direction::clientbound) == State::play);  // until the client acknowledges
+  feed(t, Direction::serverbound, PacketKind::configuration_acknowledged_c2s);
+  CHECK(t.state(Direction::serverbound) == State::configuration);
+  CHECK(t.state(Direction::clientbound) == State::configuration);
+  feed(t, Direction::clientbound, PacketKind::finish_configuration_s2c);
+  feed(t, Direction::serverbound, PacketKind::finish_configuration_c2s);
+  CHECK(t.state(Direction::clientbound) == State::play);
+}
+
+TEST_CASE("Velocity modern forwarding sets the identity", "[tracker][velocity]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  Bytes start;
+  Writer{start}.string("Alex").uuid({1, 2});
+  feed(t, Direction::serverbound, PacketKind::login_start_c2s, start);
+
+  Bytes request;
+  Writer{request}.varint(7).string("velocity:player_info").u8(1);
+  feed(t, Direction::clientbound, PacketKind::login_plugin_request_s2c, request);
+
+  Bytes response;
+  Writer w{response};
+  w.varint(7).boolean(true);
+  for (std::size_t i = 0; i < kVelocitySignatureBytes; ++i) w.u8(0x11);
+  w.varint(1).string("198.51.100.23").uuid(kUuid).string("Alex").varint(0);
+  auto u = feed(t, Direction::serverbound, PacketKind::login_plugin_response_c2s, response);
+  CHECK(u.identity_changed);
+  CHECK(t.identity().velocity_forwarded);
+  CHECK(t.identity().forwarded_address == "198.51.100.23");
+  CHECK(t.identity().uuid == kUuid);
+
+  // A response to some other plugin request is not mistaken for forwarding.
+  ConnectionTracker other;
+  feed(other, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  Bytes unrelated;
+  Writer{unrelated}.varint(8).boolean(true).u8(1).u8(2);
+  auto n = feed(other, Direction::serverbound, PacketKind::login_plugin_response_c2s, unrelated);
+  CHECK_FALSE(n.identity_changed);
+  CHECK_FALSE(other.identity().velocity_forwarded);
+}
+
+TEST_CASE("Encryption makes the rest of the connection opaque", "[tracker]") {
+  ConnectionTracker t;
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  auto u = feed(t, Direction::serverbound, PacketKind::encryption_response_c2s);
+  CHECK(u.encryption_started);
+  CHECK(t.encrypted());
+  auto after = t.on_packet(Direction::clientbound, PacketKind::login_success_s2c, {});
+  REQUIRE_FALSE(after.ok());
+  CHECK(after.error().code == Errc::encrypted);
+}
+
+TEST_CASE("Malformed state-changing packets are errors", "[tracker]") {
+  ConnectionTracker t;
+  const Bytes truncated{0x80};
+  auto r = t.on_packet(Direction::serverbound, PacketKind::intention_c2s, truncated);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::truncated);
+
+  ConnectionTracker twice;
+  feed(twice, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  auto second = twice.on_packet(Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == Errc::unexpected_packet);
+
+  ConnectionTracker bad_intent;
+  auto invalid = bad_intent.on_packet(Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 7));
+  REQUIRE_FALSE(invalid.ok());
+}
