@@ -1,0 +1,133 @@
+// mineflayer bots for one run: they connect (to the proxy), spawn, walk,
+// jump, look around, chat, swing and attack each other, then end the session
+// with the goodbye agreement of lib/protocol.mjs. Every packet each bot sends
+// and receives is recorded. Started by run.mjs with fork():
+//   node bots.mjs --version 1.20.4 --host 127.0.0.1 --port 25565 \
+//     --names e2e_a,e2e_b --record bots.json [--play-ms 4000]
+// IPC: sends {type:'done', ok}; the recording is written before that.
+
+import { parseArgs, send, writeJson, log } from './lib/child.mjs';
+import { recordClient } from './lib/recorder.mjs';
+import { GOODBYE, isChatPacket } from './lib/protocol.mjs';
+import { requireDep as require } from './lib/deps.mjs';
+
+const mineflayer = require('mineflayer');
+
+const args = parseArgs();
+const version = args.version;
+const names = String(args.names ?? 'e2e_a,e2e_b').split(',');
+const playMs = Number(args['play-ms'] ?? 4000);
+const timeoutMs = Number(args['timeout-ms'] ?? 40000);
+const tag = `bots ${version}`;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function makeBot(username) {
+  const bot = mineflayer.createBot({
+    host: args.host ?? '127.0.0.1', port: Number(args.port), username, version, auth: 'offline',
+    hideErrors: true, logErrors: false, respawn: true,
+  });
+  const state = {
+    username, bot, spawned: false, kicked: null, end: null, errors: [], actions: [],
+    suppressed: [], saidGoodbye: false,
+  };
+  state.rec = recordClient(bot._client, { isServer: false });
+
+  // Once the goodbye chat packet is written, the bot goes silent: later
+  // writes (movement ticks, keep-alive answers) never reach the wire. They
+  // are listed in the recording as "suppressed".
+  const write = bot._client.write.bind(bot._client);
+  bot._client.write = (name, params) => {
+    if (state.saidGoodbye) {
+      state.suppressed.push(name);
+      return;
+    }
+    write(name, params);
+    if (isChatPacket(name) && params?.message === GOODBYE) state.saidGoodbye = true;
+  };
+
+  state.spawnedP = new Promise((resolve, reject) => {
+    bot.once('spawn', () => { state.spawned = true; resolve(); });
+    bot.once('end', (reason) => reject(new Error(`${username} ended before spawning: ${reason}`)));
+  });
+  state.endedP = new Promise((resolve) => bot.once('end', (reason) => { state.end = String(reason); resolve(); }));
+  state.spawnedP.catch(() => {});
+  bot.on('kicked', (reason) => { state.kicked = typeof reason === 'string' ? reason : JSON.stringify(reason); });
+  bot.on('error', (e) => state.errors.push(String(e?.message ?? e)));
+  return state;
+}
+
+async function play(me, other) {
+  const { bot } = me;
+  const act = (what) => me.actions.push(what);
+  // The other bot (by name; some servers spawn players as entity types
+  // mineflayer does not label 'player', so fall back to the nearest entity).
+  const target = () => bot.players[other.username]?.entity ?? bot.nearestEntity();
+
+  for (let i = 0; i < 40 && !target(); i++) await sleep(100);
+
+  const step = playMs / 8;
+  bot.chat(`hello from ${me.username}`); act('chat');
+  bot.setControlState('forward', true); act('walk');
+  await sleep(step);
+  bot.setControlState('jump', true); act('jump');
+  await sleep(step);
+  bot.setControlState('jump', false);
+  bot.setControlState('forward', false);
+  await bot.look(Math.PI / 2, -0.3, true); act('look');
+  bot.swingArm('right'); act('swing');
+  await sleep(step);
+  // Attack from within reach: walk up to the target first.
+  for (let i = 0; i < 3; i++) {
+    const t = target();
+    if (!t) { act('no-target'); await sleep(step / 2); continue; }
+    await bot.lookAt(t.position.offset(0, 1.2, 0), true);
+    for (let k = 0; k < 20 && bot.entity.position.distanceTo(t.position) > 2.5; k++) {
+      bot.setControlState('forward', true);
+      await sleep(100);
+      await bot.lookAt(t.position.offset(0, 1.2, 0), true);
+    }
+    bot.setControlState('forward', false);
+    bot.attack(t); act(`attack:${t.username ?? t.name ?? t.id}`);
+    await sleep(step / 2);
+  }
+  bot.setControlState('back', true); act('walk-back');
+  bot.setControlState('jump', true);
+  await sleep(step);
+  bot.clearControlStates();
+  bot.chat(`${me.username} done`); act('chat');
+  await sleep(step);
+}
+
+const bots = names.map(makeBot);
+let ok = true;
+try {
+  await withTimeout(Promise.all(bots.map((b) => b.spawnedP)), timeoutMs / 2, 'bots spawning');
+  log(tag, 'all spawned');
+  await Promise.all(bots.map((b, i) => play(b, bots[(i + 1) % bots.length])));
+  for (const b of bots) b.bot.chat(GOODBYE);
+  await withTimeout(Promise.all(bots.map((b) => b.endedP)), 10000, 'server kick after goodbye');
+} catch (e) {
+  ok = false;
+  log(tag, 'failed:', e.message);
+}
+for (const b of bots) if (!b.end) b.bot.quit();
+
+writeJson(args.record, {
+  role: 'bots', version,
+  bots: bots.map((b) => ({
+    username: b.username, spawned: b.spawned, saidGoodbye: b.saidGoodbye, kicked: b.kicked, end: b.end,
+    actions: b.actions, suppressed: b.suppressed, errors: [...b.errors, ...b.rec.errors],
+    serverbound: b.rec.serverbound, clientbound: b.rec.clientbound,
+  })),
+});
+send({ type: 'done', ok });
+setTimeout(() => process.exit(ok ? 0 : 1), 50);

@@ -1,0 +1,140 @@
+// Child processes for run.mjs: every child is registered so that all of them
+// die with the harness (normal exit, failure, timeout, Ctrl-C).
+
+import { fork, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import net from 'node:net';
+import http from 'node:http';
+
+const children = new Set();
+
+function register(proc, name) {
+  proc.e2eName = name;
+  children.add(proc);
+  proc.exitedP = new Promise((resolve) => proc.once('exit', (code, signal) => {
+    children.delete(proc);
+    proc.exitInfo = { code, signal };
+    resolve(proc.exitInfo);
+  }));
+  return proc;
+}
+
+export function killAll(signal = 'SIGKILL') {
+  for (const proc of children) {
+    try { proc.kill(signal); } catch {}
+  }
+}
+
+let installed = false;
+export function installCleanup() {
+  if (installed) return;
+  installed = true;
+  process.on('exit', () => killAll('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+      process.stderr.write(`\nrun.mjs: ${sig}, killing ${children.size} child process(es)\n`);
+      killAll('SIGKILL');
+      process.exit(130);
+    });
+  }
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`run.mjs: uncaught ${e?.stack ?? e}\n`);
+    killAll('SIGKILL');
+    process.exit(2);
+  });
+}
+
+function pipeTo(proc, logPath) {
+  const out = createWriteStream(logPath);
+  proc.stdout?.pipe(out, { end: false });
+  proc.stderr?.pipe(out, { end: false });
+  proc.once('exit', () => setTimeout(() => out.end(), 50));
+}
+
+// A Node child with an IPC channel; output goes to logPath.
+export function forkNode(script, args, logPath, name) {
+  const proc = fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  pipeTo(proc, logPath);
+  return register(proc, name);
+}
+
+export function spawnBinary(bin, args, logPath, name) {
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  pipeTo(proc, logPath);
+  proc.on('error', () => {}); // reported through exitedP / the caller's wait
+  return register(proc, name);
+}
+
+// Resolves with the first IPC message of `type`; rejects if the child exits
+// first or the timeout passes.
+export function waitMessage(proc, type, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`${proc.e2eName}: no '${type}' within ${timeoutMs} ms`)); }, timeoutMs);
+    const onMessage = (m) => { if (m?.type === type) { cleanup(); resolve(m); } };
+    const onExit = (code, signal) => { cleanup(); reject(new Error(`${proc.e2eName} exited (code ${code}, signal ${signal}) before '${type}'`)); };
+    const cleanup = () => { clearTimeout(timer); proc.off('message', onMessage); proc.off('exit', onExit); };
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
+
+// Waits for exit; after graceMs sends SIGKILL. Resolves with {code, signal, killed}.
+export async function stopProcess(proc, { signal = 'SIGTERM', graceMs = 5000 } = {}) {
+  if (proc.exitInfo) return { ...proc.exitInfo, killed: false };
+  try { proc.kill(signal); } catch {}
+  let timer;
+  const killed = await Promise.race([
+    proc.exitedP.then(() => false),
+    new Promise((resolve) => { timer = setTimeout(() => resolve(true), graceMs); }),
+  ]);
+  clearTimeout(timer);
+  if (killed) {
+    try { proc.kill('SIGKILL'); } catch {}
+    await proc.exitedP;
+  }
+  return { ...proc.exitInfo, killed };
+}
+
+// A port that was free a moment ago on 127.0.0.1 (the OS picks it).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tryConnect(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+// Polls until something accepts TCP on the port, the process exits, or timeout.
+export async function waitForPort(port, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitInfo) throw new Error(`${proc.e2eName} exited (code ${proc.exitInfo.code}, signal ${proc.exitInfo.signal}) before listening on ${port}`);
+    if (await tryConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${proc.e2eName}: nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+export function httpGet(url, timeoutMs) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => { req.destroy(); resolve({ error: 'timeout' }); });
+    req.on('error', (e) => resolve({ error: e.code ?? e.message }));
+  });
+}

@@ -1,0 +1,107 @@
+// Records every packet a minecraft-protocol Client sends and receives, at the
+// points closest to the wire that still see whole, uncompressed packets:
+//   sent:     the bytes the serializer produced (packet id + body), in the order
+//             they go on to the compressor/framer, plus anything written raw;
+//   received: every frame handed to the parser (after decompression), whether
+//             or not it parses, so a malformed packet still shows up.
+// Both ends of a connection (bot and server) use this one recorder, so the two
+// sides of a comparison are produced by the same code.
+//
+// An entry is one string: "<state> <name> <bytes> <hash>", hash = first 12 hex
+// digits of SHA-1 over id+body. Equal entries on both sides mean the same
+// packet bytes in the same protocol state.
+
+import { createHash } from 'node:crypto';
+import { requireDep as require } from './deps.mjs';
+
+const minecraftData = require('minecraft-data');
+
+const idNameCache = new Map();
+
+// Packet id -> name for one (version, state, direction), from minecraft-data's
+// protocol description ("0x0f" -> "chat_message").
+function idNames(version, state, direction) {
+  const key = `${version}|${state}|${direction}`;
+  let table = idNameCache.get(key);
+  if (table) return table;
+  table = new Map();
+  const mappings = minecraftData(version)?.protocol?.[state]?.[direction]?.types?.packet?.[1]?.[0]?.type?.[1]?.mappings;
+  for (const [hex, name] of Object.entries(mappings ?? {})) table.set(Number.parseInt(hex, 16), name);
+  idNameCache.set(key, table);
+  return table;
+}
+
+function readVarInt(buf) {
+  let value = 0;
+  for (let i = 0; i < 5 && i < buf.length; i++) {
+    value |= (buf[i] & 0x7f) << (7 * i);
+    if ((buf[i] & 0x80) === 0) return value;
+  }
+  return -1;
+}
+
+export function entry(state, name, buf) {
+  const hash = createHash('sha1').update(buf).digest('hex').slice(0, 12);
+  return `${state} ${name} ${buf.length} ${hash}`;
+}
+
+// Attaches to `client` (a minecraft-protocol Client, either side). `isServer`
+// says which side it is, so "sent" maps to clientbound or serverbound.
+export function recordClient(client, { isServer }) {
+  const rec = { serverbound: [], clientbound: [], errors: [] };
+  const sent = isServer ? rec.clientbound : rec.serverbound;
+  const received = isServer ? rec.serverbound : rec.clientbound;
+  const inDirection = isServer ? 'toServer' : 'toClient';
+  const version = client.version;
+
+  const hookSerializer = (serializer, state) => {
+    if (!serializer || serializer.__e2eHooked) return;
+    serializer.__e2eHooked = true;
+    const create = serializer.createPacketBuffer.bind(serializer);
+    serializer.createPacketBuffer = (packet) => {
+      const buf = create(packet);
+      sent.push(entry(state, packet.name, buf));
+      return buf;
+    };
+  };
+  const hookDeserializer = (deserializer, state) => {
+    if (!deserializer || deserializer.__e2eHooked) return;
+    deserializer.__e2eHooked = true;
+    const parse = deserializer.parsePacketBuffer.bind(deserializer);
+    deserializer.parsePacketBuffer = (buf) => {
+      const id = readVarInt(buf);
+      const name = idNames(version, state, inDirection).get(id) ?? `unknown_0x${id.toString(16)}`;
+      received.push(entry(state, name, buf));
+      return parse(buf);
+    };
+  };
+  const hookAll = () => {
+    hookSerializer(client.serializer, client.state);
+    hookDeserializer(client.deserializer, client.state);
+  };
+  hookAll();
+  // Hook each new serializer pair as soon as it exists: a 'state' listener could
+  // run after another listener that already wrote into the new state.
+  const setSerializer = client.setSerializer.bind(client);
+  client.setSerializer = (state) => {
+    setSerializer(state);
+    hookSerializer(client.serializer, state);
+    hookDeserializer(client.deserializer, state);
+  };
+
+  // Nothing in mineflayer, flying-squid or our servers writes raw today; if
+  // something starts to, its bytes are still recorded (with their real id).
+  const writeRaw = client.writeRaw.bind(client);
+  client.writeRaw = (buffer) => {
+    const stream = client.compressor === null ? client.framer : client.compressor;
+    if (stream.writable) {
+      const outDirection = isServer ? 'toClient' : 'toServer';
+      const id = readVarInt(buffer);
+      const name = idNames(version, client.state, outDirection).get(id) ?? `unknown_0x${id.toString(16)}`;
+      sent.push(entry(client.state, name, buffer));
+    }
+    return writeRaw(buffer);
+  };
+  client.on('error', (e) => rec.errors.push(String(e?.message ?? e)));
+  return rec;
+}
