@@ -45,8 +45,8 @@ struct ProtocolLimits {
   std::uint32_t max_frame_bytes = 2'097'151;                 // the protocol's own 3-byte VarInt cap
   std::uint32_t max_inflated_clientbound = 8 * 1024 * 1024;  // chunk data, big NBT items
   std::uint32_t max_inflated_serverbound = 2 * 1024 * 1024;  // book edits, creative items
-  double max_compression_ratio = 256.0;                      // inflated / compressed, bomb guard
-  std::uint32_t compression_ratio_floor = 256 * 1024;        // ratio guard applies above this size
+  std::uint32_t max_compression_ratio = 64;                  // inflated / compressed, bomb guard
+  std::uint32_t compression_ratio_floor = 128 * 1024;        // ratio guard applies above this size
   friend bool operator==(const ProtocolLimits&, const ProtocolLimits&) = default;
 };
 

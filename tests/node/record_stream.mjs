@@ -4,6 +4,10 @@
 // TCP relay that appends every byte it forwards to
 //   tests/fixtures/streams/<version>-serverbound.bin   (client -> server)
 //   tests/fixtures/streams/<version>-clientbound.bin   (server -> client)
+// and both directions interleaved in arrival order, for the session tests
+// (tests/session/connection_session_test.cpp), as
+//   tests/fixtures/streams/<version>.session: records of
+//   [u8 direction: 0 serverbound, 1 clientbound][u32 big-endian length][bytes]
 // The streams hold the handshake, login (with Set Compression), the
 // configuration phase where the version has one, and a short play session:
 // the server sends chat, health, a position and a 48 KiB plugin message
@@ -74,10 +78,11 @@ async function record(version) {
 
   const serverbound = [];
   const clientbound = [];
+  const ordered = [];  // [direction, bytes] in the order the relay saw them
   const relay = net.createServer((clientSock) => {
     const upstream = net.connect(serverPort, '127.0.0.1');
-    clientSock.on('data', (d) => { serverbound.push(Buffer.from(d)); upstream.write(d); });
-    upstream.on('data', (d) => { clientbound.push(Buffer.from(d)); clientSock.write(d); });
+    clientSock.on('data', (d) => { serverbound.push(Buffer.from(d)); ordered.push([0, Buffer.from(d)]); upstream.write(d); });
+    upstream.on('data', (d) => { clientbound.push(Buffer.from(d)); ordered.push([1, Buffer.from(d)]); clientSock.write(d); });
     clientSock.on('close', () => upstream.destroy());
     upstream.on('close', () => clientSock.destroy());
     clientSock.on('error', () => {});
@@ -141,6 +146,16 @@ async function record(version) {
     writeFileSync(path, bytes);
     console.log(`${path}: ${bytes.length} bytes in ${parts.length} reads`);
   }
+  const records = [];
+  for (const [dir, bytes] of ordered) {
+    const head = Buffer.alloc(5);
+    head.writeUInt8(dir, 0);
+    head.writeUInt32BE(bytes.length, 1);
+    records.push(head, bytes);
+  }
+  const sessionPath = join(outDir, `${version}.session`);
+  writeFileSync(sessionPath, Buffer.concat(records));
+  console.log(`${sessionPath}: ${ordered.length} records`);
 }
 
 for (const v of VERSIONS) await record(v);

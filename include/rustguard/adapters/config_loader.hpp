@@ -168,7 +168,9 @@ inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimi
   if (auto v = n["max_inflated_serverbound"]) {
     out.max_inflated_serverbound = r.integer<std::uint32_t>(v, "limits.max_inflated_serverbound", 1024, 64u << 20);
   }
-  if (auto v = n["max_compression_ratio"]) out.max_compression_ratio = r.number(v, "limits.max_compression_ratio", 2, 1100);
+  if (auto v = n["max_compression_ratio"]) {
+    out.max_compression_ratio = r.integer<std::uint32_t>(v, "limits.max_compression_ratio", 2, 1100);
+  }
   if (auto v = n["compression_ratio_floor"]) {
     out.compression_ratio_floor = r.integer<std::uint32_t>(v, "limits.compression_ratio_floor", 0, 64u << 20);
   }

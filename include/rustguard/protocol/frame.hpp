@@ -36,6 +36,11 @@ struct Frame {
   // and to tell the 1.3 / 1.4-1.5 / 1.6 variants apart).
   // A view: valid only until the handler returns.
   std::span<const std::uint8_t> payload;
+  // Everything after the frame's length prefix (the dataLength included once
+  // compression is on). A length prefix plus these bytes is the frame as it
+  // crossed the wire (with a minimal length VarInt), which is how a proxy
+  // forwards a frame it does not change. A view, like payload.
+  std::span<const std::uint8_t> contents;
   // The claimed inflated size of a compressed frame; 0 when the payload is the
   // packet itself (compression off, or dataLength 0).
   std::int32_t data_length = 0;

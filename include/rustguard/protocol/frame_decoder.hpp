@@ -272,6 +272,7 @@ class FrameDecoder {
   template <class Handler>
   FrameAction deliver(std::span<const std::uint8_t> frame, Handler& handler) {
     Frame f;
+    f.contents = frame;
     if (threshold_ < 0) {
       f.payload = frame;
     } else {

@@ -1,0 +1,359 @@
+#pragma once
+// One player connection as the core sees it, sans I/O: bytes in, bytes out.
+//
+// The owner (the live proxy, or the replay tool) feeds what it read from each
+// side; the session splits frames, learns each packet's id (inflating only the
+// first bytes of a compressed frame), follows the connection's state, and asks
+// the Hooks what to do with every packet they want to see. It then writes to
+// Output the bytes to send on: each frame unchanged (re-prefixed with its
+// length), minus the packets the hooks dropped, plus the packets the hooks
+// asked to inject. Bodies are inflated and handed over only for packets that
+// the connection tracker or the hooks want.
+//
+//   Output out;
+//   session.feed(Direction::serverbound, bytes_from_client, hooks, out);
+//   write(server, out.to_server); write(client, out.to_client);
+//   if (out.close) { log(out.close->reason); close both; }
+//
+// Hooks (duck-typed, so the checks engine and the tests plug in directly):
+//   bool wants(Direction, PacketKind) const;        // see the body?
+//   PacketDisposition on_packet(const PacketView&);  // called for wanted packets
+//   void on_tracker_update(const protocol::ConnectionTracker&, const protocol::TrackerUpdate&);
+//
+// Threading: a session belongs to one connection and is only touched by the
+// thread that owns that connection (see docs/architecture.md).
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rustguard/config.hpp"
+#include "rustguard/protocol/compression.hpp"
+#include "rustguard/protocol/connection_tracker.hpp"
+#include "rustguard/protocol/frame_decoder.hpp"
+#include "rustguard/protocol/frame_encoder.hpp"
+#include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/protocol/packets/configuration/config_disconnect_s2c.hpp"
+#include "rustguard/protocol/packets/login/login_disconnect_s2c.hpp"
+#include "rustguard/protocol/packets/play/disconnect_s2c.hpp"
+#include "rustguard/protocol/packets/play/ping_s2c.hpp"
+#include "rustguard/protocol/packets/play/window_confirmation_s2c.hpp"
+#include "rustguard/protocol/reader.hpp"
+
+namespace rustguard::session {
+
+using protocol::Direction;
+using protocol::PacketKind;
+
+// What the hooks decided for one packet.
+enum class PacketAction : std::uint8_t {
+  forward,  // send it on
+  drop,     // swallow it (a cancelled action, or the answer to our own ping)
+  close,    // close the connection; `reason` says why
+};
+
+struct PacketDisposition {
+  PacketAction action = PacketAction::forward;
+  // Clientbound only: transactions (lag-compensation pings) to inject right
+  // before / after this packet, by id. Sent as Ping (1.17+) or as a window
+  // confirmation in window 0 (before 1.17).
+  std::optional<std::int32_t> transaction_before;
+  std::optional<std::int32_t> transaction_after;
+  std::string reason;  // for close
+};
+
+// A packet the hooks asked to see.
+struct PacketView {
+  Direction direction;
+  PacketKind kind;
+  std::int32_t id;
+  std::span<const std::uint8_t> body;  // after the id; valid during the call only
+  std::size_t wire_size;               // bytes on the wire, length prefix included
+};
+
+// Why the session wants the connection closed.
+enum class CloseCause : std::uint8_t {
+  malformed,     // undecodable bytes or an impossible packet; counted per Errc
+  hooks,         // the checks decided to kick
+};
+
+struct CloseRequest {
+  CloseCause cause = CloseCause::malformed;
+  Direction from = Direction::serverbound;  // whose bytes caused it
+  protocol::Errc error = protocol::Errc::ok;  // for malformed
+  std::string reason;
+};
+
+// Bytes to send on, filled by feed(); the owner writes and clears them.
+struct Output {
+  std::vector<std::uint8_t> to_server;
+  std::vector<std::uint8_t> to_client;
+  std::optional<CloseRequest> close;
+  void clear() {
+    to_server.clear();
+    to_client.clear();
+    close.reset();
+  }
+};
+
+struct DirectionCounters {
+  std::uint64_t packets = 0;       // frames seen
+  std::uint64_t bytes = 0;         // bytes fed
+  std::uint64_t inflated_bytes = 0;
+  std::uint64_t dropped = 0;       // packets the hooks swallowed
+  std::uint64_t injected = 0;      // packets the session wrote into this direction
+};
+
+// Frame limits for one direction from the config's protocol limits.
+inline protocol::FrameLimits frame_limits(const ProtocolLimits& l, Direction d) noexcept {
+  protocol::FrameLimits f = protocol::FrameLimits::for_direction(d);
+  f.max_frame_length.fill(static_cast<std::int32_t>(l.max_frame_bytes));
+  f.compression.max_claimed_size = static_cast<std::int32_t>(
+      d == Direction::clientbound ? l.max_inflated_clientbound : l.max_inflated_serverbound);
+  f.compression.max_ratio = static_cast<std::int32_t>(l.max_compression_ratio);
+  f.compression.ratio_floor = static_cast<std::int32_t>(l.compression_ratio_floor);
+  return f;
+}
+
+// Hooks that want nothing: the session then only splits, tracks and forwards.
+struct ForwardOnlyHooks {
+  bool wants(Direction, PacketKind) const noexcept { return false; }
+  PacketDisposition on_packet(const PacketView&) { return {}; }
+  void on_tracker_update(const protocol::ConnectionTracker&, const protocol::TrackerUpdate&) {}
+};
+
+class ConnectionSession {
+ public:
+  explicit ConnectionSession(const ProtocolLimits& limits = {})
+      : c2s_{Direction::serverbound, frame_limits(limits, Direction::serverbound)},
+        s2c_{Direction::clientbound, frame_limits(limits, Direction::clientbound)} {}
+
+  const protocol::ConnectionTracker& tracker() const noexcept { return tracker_; }
+  // Bytes pass through uninspected: encryption started, an unknown protocol
+  // version, or a legacy server-list ping.
+  bool opaque() const noexcept { return opaque_; }
+  const DirectionCounters& counters(Direction d) const noexcept { return side(d).counters; }
+  // The first bytes of a legacy (pre-1.7) server-list ping, if the client sent one.
+  bool legacy_ping() const noexcept { return c2s_.decoder.saw_legacy_ping(); }
+
+  // Feeds bytes that arrived from the client (serverbound) or the server
+  // (clientbound). Appends what to send on to `out`; sets out.close when the
+  // connection must end (what was appended before that is still to be sent).
+  template <class Hooks>
+  void feed(Direction from, std::span<const std::uint8_t> bytes, Hooks& hooks, Output& out) {
+    Side& s = side(from);
+    s.counters.bytes += bytes.size();
+    std::vector<std::uint8_t>& dest = destination(from, out);
+    while (!bytes.empty()) {
+      if (opaque_) {
+        dest.insert(dest.end(), bytes.begin(), bytes.end());
+        return;
+      }
+      auto fed = s.decoder.feed(bytes, [&](const protocol::Frame& f) { return on_frame(from, f, hooks, out); });
+      if (!fed) {
+        if (!out.close) close_malformed(from, fed.error(), out);
+        return;
+      }
+      if (out.close) return;
+      bytes = bytes.subspan(*fed);
+    }
+  }
+
+  // Appends a Disconnect with `text` for the client, in whatever state its
+  // stream is in (login, configuration or play). Nothing in handshake/status,
+  // once encrypted, or after a legacy ping: the owner then just closes. A
+  // client whose version has no table gets the login Disconnect, which has
+  // kept its id and JSON reason in every version.
+  void append_disconnect(std::string_view text, Output& out) {
+    if (tracker_.encrypted() || legacy_ping()) return;
+    const std::int32_t protocol = tracker_.protocol();
+    std::vector<std::uint8_t> body;
+    PacketKind kind = PacketKind::count;
+    switch (tracker_.state(Direction::clientbound)) {
+      case protocol::State::login:
+        protocol::packets::LoginDisconnectS2c::from_plain_text(text).encode(body, protocol);
+        kind = PacketKind::login_disconnect_s2c;
+        break;
+      case protocol::State::configuration:
+        protocol::packets::ConfigDisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
+        kind = PacketKind::config_disconnect_s2c;
+        break;
+      case protocol::State::play:
+        protocol::packets::DisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
+        kind = PacketKind::disconnect_s2c;
+        break;
+      default:
+        return;
+    }
+    inject(Direction::clientbound, kind, body, out);
+  }
+
+ private:
+  struct Side {
+    Side(Direction d, const protocol::FrameLimits& limits) : decoder(d, limits) {}
+    protocol::FrameDecoder decoder;
+    protocol::FrameEncoder encoder{1};  // our own packets are tiny: fastest level
+    protocol::Inflater inflater;
+    std::vector<std::uint8_t> inflated;  // reused
+    DirectionCounters counters;
+  };
+
+  Side& side(Direction d) noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
+  const Side& side(Direction d) const noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
+  static std::vector<std::uint8_t>& destination(Direction from, Output& out) noexcept {
+    return from == Direction::serverbound ? out.to_server : out.to_client;
+  }
+
+  void close_malformed(Direction from, const protocol::Error& e, Output& out) {
+    out.close = CloseRequest{CloseCause::malformed, from, e.code,
+                             std::string(protocol::to_string(from)) + " " + e.message()};
+  }
+
+  template <class Hooks>
+  protocol::FrameAction on_frame(Direction from, const protocol::Frame& f, Hooks& hooks, Output& out) {
+    Side& s = side(from);
+    std::vector<std::uint8_t>& dest = destination(from, out);
+    ++s.counters.packets;
+    if (f.kind == protocol::FrameKind::legacy_ping) {
+      // Pre-1.7 clients: nothing to inspect; pass the ping through as it came.
+      opaque_ = true;
+      dest.insert(dest.end(), f.payload.begin(), f.payload.end());
+      return protocol::FrameAction::pause;
+    }
+
+    // The packet id, and the body if anyone wants it.
+    std::int32_t id = 0;
+    std::span<const std::uint8_t> packet = f.payload;  // id + fields, once inflated
+    if (f.compressed()) {
+      auto peeked = s.inflater.peek_packet_id(f.payload, f.data_length);
+      if (!peeked) return fail(from, peeked.error(), out);
+      id = *peeked;
+    } else {
+      const auto v = protocol::read_varint_prefix(f.payload);
+      if (v.status != protocol::VarIntStatus::ok) {
+        return fail(from, protocol::make_error(v.status == protocol::VarIntStatus::too_long
+                                                   ? protocol::Errc::varint_too_long
+                                                   : protocol::Errc::truncated,
+                                               "packet id"),
+                    out);
+      }
+      id = v.value;
+    }
+    const PacketKind kind = tracker_.classify(from, id);
+    const bool known = protocol::is_known(kind);
+    const bool tracker_wants = known && protocol::ConnectionTracker::wants_body(kind);
+    const bool hooks_want = known && hooks.wants(from, kind);
+
+    std::span<const std::uint8_t> body;
+    if (tracker_wants || hooks_want) {
+      if (f.compressed()) {
+        auto inflated = s.inflater.inflate(f.payload, f.data_length, s.inflated);
+        if (!inflated) return fail(from, inflated.error(), out);
+        s.counters.inflated_bytes += inflated->size();
+        packet = *inflated;
+      }
+      body = packet.subspan(protocol::varint_size(id));
+    }
+
+    PacketDisposition disposition;
+    if (hooks_want) {
+      const std::size_t wire_size = protocol::varint_size(static_cast<std::int32_t>(f.contents.size())) + f.contents.size();
+      disposition = hooks.on_packet(PacketView{from, kind, id, body, wire_size});
+      if (disposition.action == PacketAction::close) {
+        out.close = CloseRequest{CloseCause::hooks, from, protocol::Errc::ok, std::move(disposition.reason)};
+        return protocol::FrameAction::pause;
+      }
+    }
+
+    if (disposition.transaction_before) inject_transaction(*disposition.transaction_before, out);
+    if (disposition.action == PacketAction::drop) {
+      ++s.counters.dropped;
+    } else {
+      append_framed(dest, f.contents);
+    }
+    if (disposition.transaction_after) inject_transaction(*disposition.transaction_after, out);
+
+    // State changes take effect after the packet that carries them.
+    if (known) {
+      auto update = tracker_.on_packet(from, kind, body);
+      if (!update) return fail(from, update.error(), out);
+      return apply(*update, hooks);
+    }
+    return protocol::FrameAction::proceed;
+  }
+
+  template <class Hooks>
+  protocol::FrameAction apply(const protocol::TrackerUpdate& u, Hooks& hooks) {
+    if (u.compression_threshold) {
+      for (Side* s : {&c2s_, &s2c_}) {
+        s->decoder.set_compression_threshold(*u.compression_threshold);
+        s->encoder.set_compression_threshold(*u.compression_threshold);
+      }
+    }
+    if (u.state_changed) {
+      c2s_.decoder.set_state(tracker_.state(Direction::serverbound));
+      s2c_.decoder.set_state(tracker_.state(Direction::clientbound));
+    }
+    const bool unknown_login = u.state_changed && tracker_.version_unknown() &&
+                               tracker_.state(Direction::serverbound) == protocol::State::login;
+    hooks.on_tracker_update(tracker_, u);
+    if (u.encryption_started || unknown_login) {
+      // Everything after this frame is ciphertext, or ids we have no table
+      // for (so we could not even see Set Compression): pass it through.
+      opaque_ = true;
+      return protocol::FrameAction::pause;
+    }
+    return protocol::FrameAction::proceed;
+  }
+
+  protocol::FrameAction fail(Direction from, const protocol::Error& e, Output& out) {
+    close_malformed(from, e, out);
+    return protocol::FrameAction::pause;
+  }
+
+  static void append_framed(std::vector<std::uint8_t>& dest, std::span<const std::uint8_t> contents) {
+    std::uint8_t prefix[protocol::kMaxVarIntBytes];
+    const auto n = protocol::write_varint(prefix, static_cast<std::int32_t>(contents.size()));
+    dest.insert(dest.end(), prefix, prefix + n);
+    dest.insert(dest.end(), contents.begin(), contents.end());
+  }
+
+  void inject_transaction(std::int32_t transaction_id, Output& out) {
+    const std::int32_t protocol = tracker_.protocol();
+    std::vector<std::uint8_t> body;
+    PacketKind kind;
+    if (protocol::has_ping_pong(protocol)) {
+      protocol::packets::PingS2c{transaction_id}.encode(body, protocol);
+      kind = PacketKind::ping_s2c;
+    } else {
+      // Before 1.17 the round trip is a window confirmation the client must
+      // answer: window 0, not accepted, with our id as the action number.
+      protocol::packets::WindowConfirmationS2c{0, static_cast<std::int16_t>(transaction_id), false}.encode(body,
+                                                                                                        protocol);
+      kind = PacketKind::window_confirmation_s2c;
+    }
+    inject(Direction::clientbound, kind, body, out);
+  }
+
+  void inject(Direction toward, PacketKind kind, std::span<const std::uint8_t> body, Output& out) {
+    const protocol::VersionInfo* version = tracker_.version();
+    if (version == nullptr && kind == PacketKind::login_disconnect_s2c) version = &protocol::supported_versions().back();
+    if (version == nullptr || !version->has(kind)) return;
+    std::vector<std::uint8_t> packet;
+    protocol::Writer{packet}.varint(version->id_of(kind)).bytes(body);
+    // Packets toward the client travel in the clientbound stream, framed as it is.
+    Side& stream = side(toward);
+    if (stream.encoder.append(toward == Direction::serverbound ? out.to_server : out.to_client, packet)) {
+      ++stream.counters.injected;
+    }
+  }
+
+  Side c2s_;
+  Side s2c_;
+  protocol::ConnectionTracker tracker_;
+  bool opaque_ = false;
+};
+
+}  // namespace rustguard::session
