@@ -1,0 +1,247 @@
+// Frame decoding on hand-built frames: header variants the loopback captures
+// do not contain (IPv4 options, fragments, IPv6 extension headers, VLAN
+// stacks, non-IP) and malformed input.
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "replay/packet_headers.hpp"
+
+using namespace rustguard::replay;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+void append(Bytes& out, std::initializer_list<int> bytes) {
+  for (int b : bytes) out.push_back(static_cast<std::uint8_t>(b));
+}
+
+// TCP header with a 12-byte option block (NOP NOP timestamp) and a payload.
+Bytes tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, const Bytes& payload) {
+  Bytes t;
+  append(t, {sport >> 8, sport & 0xFF, dport >> 8, dport & 0xFF});
+  append(t, {static_cast<int>(seq >> 24), static_cast<int>((seq >> 16) & 0xFF), static_cast<int>((seq >> 8) & 0xFF),
+             static_cast<int>(seq & 0xFF)});
+  append(t, {0, 0, 0, 1, 8 << 4, 0x18, 0x01, 0x00, 0, 0, 0, 0});
+  append(t, {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2});
+  t.insert(t.end(), payload.begin(), payload.end());
+  return t;
+}
+
+Bytes ipv4(const Bytes& l4, int proto = 6, int flags_frag = 0x4000, const Bytes& options = {}) {
+  Bytes ip;
+  const std::size_t hl = 20 + options.size();
+  const std::size_t total = hl + l4.size();
+  append(ip, {0x40 | static_cast<int>(hl / 4), 0, static_cast<int>(total >> 8), static_cast<int>(total & 0xFF)});
+  append(ip, {0x12, 0x34, flags_frag >> 8, flags_frag & 0xFF, 64, proto, 0, 0});
+  append(ip, {192, 168, 1, 10, 192, 168, 1, 20});
+  ip.insert(ip.end(), options.begin(), options.end());
+  ip.insert(ip.end(), l4.begin(), l4.end());
+  return ip;
+}
+
+// IPv6 from 2001:db8::1 to 2001:db8::2 with optional extension headers.
+// `ext` is the chain after the fixed header; `first_next` names its first.
+Bytes ipv6(const Bytes& l4, int first_next = 6, const Bytes& ext = {}) {
+  Bytes ip;
+  const std::size_t len = ext.size() + l4.size();
+  append(ip, {0x60, 0, 0, 0, static_cast<int>(len >> 8), static_cast<int>(len & 0xFF), first_next, 64});
+  append(ip, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+  append(ip, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2});
+  ip.insert(ip.end(), ext.begin(), ext.end());
+  ip.insert(ip.end(), l4.begin(), l4.end());
+  return ip;
+}
+
+Bytes ethernet(const Bytes& payload, std::initializer_list<int> type_and_tags) {
+  Bytes f(12, 0xAA);
+  append(f, type_and_tags);
+  f.insert(f.end(), payload.begin(), payload.end());
+  return f;
+}
+
+const Bytes kPayload{'h', 'e', 'l', 'l', 'o'};
+
+}  // namespace
+
+TEST_CASE("Ethernet, IPv4, TCP with options") {
+  // The segment's payload points into the frame, so the frame must outlive it.
+  const auto frame = ethernet(ipv4(tcp(50000, 25565, 0xDEADBEEF, kPayload)), {0x08, 0x00});
+  auto r = decode_frame(link_type::ethernet, frame);
+  REQUIRE(r.ok());
+  REQUIRE(r->kind == FrameKind::tcp);
+  const TcpSegment& s = r->segment;
+  CHECK(s.source.to_string() == "192.168.1.10:50000");
+  CHECK(s.destination.to_string() == "192.168.1.20:25565");
+  CHECK(s.seq == 0xDEADBEEF);
+  CHECK(s.ack == 1);
+  CHECK(s.has(tcp_flag::psh));
+  CHECK(s.has(tcp_flag::ack));
+  CHECK_FALSE(s.has(tcp_flag::syn));
+  CHECK(Bytes(s.payload.begin(), s.payload.end()) == kPayload);
+}
+
+TEST_CASE("IPv4 options are skipped and Ethernet padding is cut off by the total length") {
+  const Bytes options{0x07, 0x07, 0x04, 0, 0, 0, 0, 0x01};  // record route + NOP
+  auto frame = ethernet(ipv4(tcp(1, 2, 3, kPayload), 6, 0, options), {0x08, 0x00});
+  frame.insert(frame.end(), 10, 0);  // padding
+  auto r = decode_frame(link_type::ethernet, frame);
+  REQUIRE(r.ok());
+  REQUIRE(r->kind == FrameKind::tcp);
+  CHECK(Bytes(r->segment.payload.begin(), r->segment.payload.end()) == kPayload);
+}
+
+TEST_CASE("IPv4 fragments are recognised, not decoded") {
+  const auto l4 = tcp(1, 2, 3, kPayload);
+  auto first = decode_frame(link_type::raw, ipv4(l4, 6, 0x2000));  // MF, offset 0
+  auto later = decode_frame(link_type::raw, ipv4(l4, 6, 0x0010));  // offset 16
+  auto whole = decode_frame(link_type::raw, ipv4(l4, 6, 0x4000));  // DF only
+  REQUIRE(first.ok());
+  REQUIRE(later.ok());
+  REQUIRE(whole.ok());
+  CHECK(first->kind == FrameKind::ip_fragment);
+  CHECK(later->kind == FrameKind::ip_fragment);
+  CHECK(whole->kind == FrameKind::tcp);
+}
+
+TEST_CASE("non-TCP IP and non-IP frames are classified") {
+  auto udp = decode_frame(link_type::ethernet, ethernet(ipv4(Bytes(8, 0), 17), {0x08, 0x00}));
+  auto arp = decode_frame(link_type::ethernet, ethernet(Bytes(28, 0), {0x08, 0x06}));
+  auto llc = decode_frame(link_type::ethernet, ethernet(Bytes(28, 0), {0x00, 0x1C}));
+  REQUIRE(udp.ok());
+  REQUIRE(arp.ok());
+  REQUIRE(llc.ok());
+  CHECK(udp->kind == FrameKind::other_ip);
+  CHECK(arp->kind == FrameKind::non_ip);
+  CHECK(llc->kind == FrameKind::non_ip);
+}
+
+TEST_CASE("VLAN tags: 802.1Q, QinQ, and a limit on stacking") {
+  const auto ip = ipv4(tcp(7, 8, 9, kPayload));
+  auto one = decode_frame(link_type::ethernet, ethernet(ip, {0x81, 0x00, 0x00, 0x2A, 0x08, 0x00}));
+  auto two = decode_frame(link_type::ethernet,
+                          ethernet(ipv6(tcp(7, 8, 9, kPayload)), {0x88, 0xA8, 0x00, 0x64, 0x81, 0x00, 0x00, 0x07, 0x86, 0xDD}));
+  REQUIRE(one.ok());
+  REQUIRE(two.ok());
+  CHECK(one->kind == FrameKind::tcp);
+  CHECK(two->kind == FrameKind::tcp);
+  CHECK(two->segment.source.to_string() == "[2001:db8::1]:7");
+  Bytes tags;
+  for (int i = 0; i < 5; ++i) append(tags, {0x81, 0x00, 0x00, 0x01});
+  append(tags, {0x08, 0x00});
+  Bytes frame(12, 0);
+  frame.insert(frame.end(), tags.begin(), tags.end());
+  frame.insert(frame.end(), ip.begin(), ip.end());
+  auto deep = decode_frame(link_type::ethernet, frame);
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().code == rustguard::protocol::Errc::invalid_value);
+}
+
+TEST_CASE("IPv6 extension headers are walked to TCP") {
+  Bytes ext;
+  append(ext, {60, 0, 1, 4, 0, 0, 0, 0});           // hop-by-hop (PadN), next: destination options
+  append(ext, {44, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});  // dest opts, 16 bytes, next: fragment
+  append(ext, {6, 0, 0, 0, 0, 0, 0, 1});            // atomic fragment (offset 0, M=0), next: TCP
+  const auto packet = ipv6(tcp(1000, 2000, 5, kPayload), 0, ext);
+  auto r = decode_frame(link_type::ipv6, packet);
+  REQUIRE(r.ok());
+  REQUIRE(r->kind == FrameKind::tcp);
+  CHECK(r->segment.destination.port == 2000);
+  CHECK(Bytes(r->segment.payload.begin(), r->segment.payload.end()) == kPayload);
+
+  Bytes frag;
+  append(frag, {6, 0, 0, 1, 0, 0, 0, 9});  // offset 0, M=1: a real fragment
+  auto f = decode_frame(link_type::ipv6, ipv6(tcp(1, 2, 3, kPayload), 44, frag));
+  REQUIRE(f.ok());
+  CHECK(f->kind == FrameKind::ip_fragment);
+
+  Bytes esp(16, 0);
+  auto e = decode_frame(link_type::ipv6, ipv6(Bytes{}, 50, esp));
+  REQUIRE(e.ok());
+  CHECK(e->kind == FrameKind::other_ip);
+}
+
+TEST_CASE("Linux cooked v1 and v2 headers") {
+  const auto ip = ipv4(tcp(11, 12, 13, kPayload));
+  Bytes sll;
+  append(sll, {0, 0, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00});
+  sll.insert(sll.end(), ip.begin(), ip.end());
+  Bytes sll2;
+  append(sll2, {0x08, 0x00, 0, 0, 0, 0, 0, 1, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0});
+  sll2.insert(sll2.end(), ip.begin(), ip.end());
+  auto a = decode_frame(link_type::linux_sll, sll);
+  auto b = decode_frame(link_type::linux_sll2, sll2);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->segment.source.port == 11);
+  CHECK(b->segment.source.port == 11);
+}
+
+TEST_CASE("loopback family field: DLT_NULL in either byte order, DLT_LOOP in network order") {
+  const auto ip6 = ipv6(tcp(1, 2, 3, kPayload));
+  const auto ip4 = ipv4(tcp(1, 2, 3, kPayload));
+  auto with = [](std::initializer_list<int> family, const Bytes& ip) {
+    Bytes f;
+    append(f, family);
+    f.insert(f.end(), ip.begin(), ip.end());
+    return f;
+  };
+  for (const auto& [dlt, frame] : std::vector<std::pair<int, Bytes>>{
+           {link_type::null, with({2, 0, 0, 0}, ip4)},    // little-endian AF_INET
+           {link_type::null, with({0, 0, 0, 2}, ip4)},    // big-endian AF_INET
+           {link_type::null, with({30, 0, 0, 0}, ip6)},   // Darwin AF_INET6, little-endian
+           {link_type::null, with({0, 0, 0, 28}, ip6)},   // FreeBSD AF_INET6, big-endian
+           {link_type::loop, with({0, 0, 0, 24}, ip6)},   // OpenBSD AF_INET6
+           {link_type::loop, with({0, 0, 0, 2}, ip4)}}) {
+    auto r = decode_frame(dlt, frame);
+    REQUIRE(r.ok());
+    CHECK(r->kind == FrameKind::tcp);
+  }
+  auto other = decode_frame(link_type::null, with({7, 0, 0, 0}, ip4));
+  REQUIRE(other.ok());
+  CHECK(other->kind == FrameKind::non_ip);
+}
+
+TEST_CASE("malformed frames are errors, never crashes") {
+  using rustguard::protocol::Errc;
+  const auto good = ethernet(ipv4(tcp(1, 2, 3, kPayload)), {0x08, 0x00});
+  // Every prefix of a good frame is either cleanly truncated or (for the
+  // Ethernet header alone) an error too.
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    auto r = decode_frame(link_type::ethernet, std::span<const std::uint8_t>{good}.first(n));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::truncated);
+  }
+  auto bad_version = ipv4(tcp(1, 2, 3, kPayload));
+  bad_version[0] = 0x55;
+  CHECK(decode_frame(link_type::ipv4, bad_version).error().code == Errc::invalid_value);
+  auto bad_ihl = ipv4(tcp(1, 2, 3, kPayload));
+  bad_ihl[0] = 0x44;
+  CHECK(decode_frame(link_type::ipv4, bad_ihl).error().code == Errc::invalid_value);
+  auto bad_offset = ipv4(tcp(1, 2, 3, kPayload));
+  bad_offset[20 + 12] = 0x40;  // data offset 4 words
+  CHECK(decode_frame(link_type::raw, bad_offset).error().code == Errc::invalid_value);
+  auto long_offset = ipv4(tcp(1, 2, 3, {}));
+  long_offset[20 + 12] = 0xF0;  // 60-byte header in a 32-byte segment
+  CHECK(decode_frame(link_type::raw, long_offset).error().code == Errc::truncated);
+  CHECK(decode_frame(link_type::raw, Bytes{0x70, 0, 0, 0}).error().code == Errc::invalid_value);
+  CHECK(decode_frame(9999, good).error().code == Errc::invalid_value);
+  CHECK_FALSE(is_supported_link_type(9999));
+  // An extension chain that never ends.
+  Bytes chain;
+  for (int i = 0; i < 20; ++i) append(chain, {60, 0, 1, 4, 0, 0, 0, 0});
+  CHECK(decode_frame(link_type::ipv6, ipv6({}, 60, chain)).error().code == Errc::invalid_value);
+}
+
+TEST_CASE("addresses print in their usual forms") {
+  CHECK(IpAddress::v4(127, 0, 0, 1).to_string() == "127.0.0.1");
+  CHECK(IpAddress::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}).to_string() == "::1");
+  CHECK(IpAddress::v6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0xab, 0xcd}).to_string() ==
+        "fe80::1234:0:0:abcd");
+  CHECK(IpAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}).to_string() ==
+        "2001:db8:1::1:0:0");
+  CHECK(IpAddress::v6({0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8}).to_string() == "1:2:3:4:5:6:7:8");
+}
