@@ -1,0 +1,32 @@
+#pragma once
+// The checks of the default engine, in chain order. Order matters only in that
+// every check of a packet runs (the packet's verdict is the worst of them), and
+// protocol-level checks come first so their kicks are reported first.
+
+#include "rustguard/checks/badpackets/duplicate_toggle.hpp"
+#include "rustguard/checks/badpackets/fly_ability.hpp"
+#include "rustguard/checks/badpackets/held_item.hpp"
+#include "rustguard/checks/badpackets/invalid_position.hpp"
+#include "rustguard/checks/badpackets/missing_position.hpp"
+#include "rustguard/checks/badpackets/pitch.hpp"
+#include "rustguard/checks/badpackets/self_attack.hpp"
+#include "rustguard/checks/badpackets/sprint_food.hpp"
+#include "rustguard/checks/badpackets/transaction.hpp"
+#include "rustguard/checks/movement/fly.hpp"
+#include "rustguard/checks/movement/ground_spoof.hpp"
+#include "rustguard/checks/movement/speed.hpp"
+#include "rustguard/checks/movement/teleport.hpp"
+#include "rustguard/checks/timer/negative_timer.hpp"
+#include "rustguard/checks/timer/timer.hpp"
+#include "rustguard/engine/check_chain.hpp"
+
+namespace rustguard::checks {
+
+using DefaultChecks = engine::CheckChain<
+    badpackets::InvalidPositionCheck, badpackets::PitchCheck, badpackets::TransactionCheck,
+    badpackets::HeldItemCheck, badpackets::SelfAttackCheck, badpackets::SprintFoodCheck,
+    badpackets::FlyAbilityCheck, badpackets::DuplicateToggleCheck, badpackets::MissingPositionCheck,
+    timer::TimerCheck, timer::NegativeTimerCheck, movement::TeleportCheck, movement::SpeedCheck,
+    movement::FlyCheck, movement::GroundSpoofCheck>;
+
+}  // namespace rustguard::checks

@@ -1,0 +1,44 @@
+#pragma once
+// BadPackets / self attack: the player attacks or uses its own entity, which
+// the vanilla client cannot target.
+
+#include <array>
+#include <string>
+
+#include "rustguard/context/player_context.hpp"
+#include "rustguard/engine/check_info.hpp"
+#include "rustguard/engine/engine_config.hpp"
+#include "rustguard/engine/reporter.hpp"
+#include "rustguard/protocol/packets/play/attack_c2s.hpp"
+#include "rustguard/protocol/packets/play/interact_c2s.hpp"
+
+namespace rustguard::checks::badpackets {
+
+class SelfAttackCheck {
+ public:
+  static constexpr engine::CheckInfo kInfo{
+      "badpackets.self_attack", "BadPackets (self attack)", "Attacking or interacting with oneself",
+      engine::CostClass::cheap, {.alert_vl = 1, .decay_per_second = 0.05, .cancel_vl = 1}};
+  static constexpr std::array kReads{protocol::PacketKind::interact_c2s, protocol::PacketKind::attack_c2s};
+  struct Params {};
+  using Settings = engine::CheckSettings<SelfAttackCheck>;
+
+  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx,
+                     const Settings& s, engine::Reporter& r) {
+    return target(p.entity_id, ctx, s, r);
+  }
+  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
+                     engine::Reporter& r) {
+    return target(p.entity_id, ctx, s, r);
+  }
+
+ private:
+  engine::Verdict target(std::int32_t entity, const context::PlayerContext& ctx, const Settings& s,
+                         engine::Reporter& r) {
+    if (ctx.entity_id < 0 || entity != ctx.entity_id) return engine::Verdict::pass;
+    return r.flag(kInfo, s.limits, vl_, "self", 1, "targeted own entity " + std::to_string(entity));
+  }
+  engine::ViolationLevel vl_;
+};
+
+}  // namespace rustguard::checks::badpackets

@@ -1,0 +1,118 @@
+#pragma once
+// Everything RustGuard knows about one player: who it is, what the server told
+// it (lag-compensated), what the client claimed, and how it moved. One per
+// connection, owned by that connection's engine: nothing here is shared, so
+// the packet path takes no lock. Operators find players through an index the
+// proxy keeps (name/uuid -> session), not through this object.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "rustguard/context/knockback.hpp"
+#include "rustguard/context/lag_compensated.hpp"
+#include "rustguard/context/movement.hpp"
+#include "rustguard/context/physics_state.hpp"
+#include "rustguard/context/teleports.hpp"
+#include "rustguard/context/transaction_queue.hpp"
+#include "rustguard/protocol/types.hpp"
+#include "rustguard/time.hpp"
+
+namespace rustguard::context {
+
+// What the client itself claimed through serverbound packets.
+struct ClientClaims {
+  bool sprinting = false;
+  bool sneaking = false;
+  bool flying = false;       // Player Abilities (serverbound) flying bit
+  bool gliding = false;      // started elytra flight; ends on the ground
+  std::int32_t held_slot = -1;  // -1 = not yet sent
+};
+
+// Ids of the Pings (window confirmations before 1.17) the server itself sent,
+// so their answers pass through even when they fall in the engine's id range.
+class ServerPings {
+ public:
+  static constexpr std::size_t kCapacity = 32;
+  void add(std::int32_t id) noexcept {
+    ids_[next_ % kCapacity] = id;
+    used_[next_ % kCapacity] = true;
+    ++next_;
+  }
+  // Forgets and returns true when `id` is one the server sent.
+  bool take(std::int32_t id) noexcept {
+    for (std::size_t i = 0; i < kCapacity; ++i) {
+      if (used_[i] && ids_[i] == id) {
+        used_[i] = false;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::array<std::int32_t, kCapacity> ids_{};
+  std::array<bool, kCapacity> used_{};
+  std::size_t next_ = 0;
+};
+
+struct PlayerContext {
+  std::int32_t protocol = 0;
+  std::string name;
+  protocol::Uuid uuid{};
+  std::int32_t entity_id = -1;  // from Login (play); -1 before
+  std::int32_t vehicle_id = -1;  // the entity the player rides, -1 = none
+  bool in_play = false;
+  std::uint32_t respawns = 0;
+
+  LagCompensated<PhysicsState> physics{};
+  KnockbackTracker knockback{};
+  PendingTeleports teleports{};
+  TransactionQueue transactions{};
+  MovementHistory movement{};
+  ClientClaims claims{};
+
+  double ping_ms = 0;        // round trip of the last acknowledged transaction
+  bool in_bundle = false;    // between two clientbound bundle delimiters
+  bool bundle_changed_state = false;  // a change inside the open bundle awaits its closing transaction
+  ServerPings server_pings{};
+  Timestamp last_movement_at{};
+  bool any_movement = false;
+
+  // Calls f(state) for each server state the client may currently use (see
+  // LagCompensated); returns true as soon as f does.
+  template <class F>
+  bool any_state(F&& f) const {
+    return physics.any_possible(transactions.acked_seq(), f);
+  }
+
+  // Upper bound over every possible state of `f(state)` (a double).
+  template <class F>
+  double max_over_states(F&& f) const {
+    double best = -1e300;
+    physics.any_possible(transactions.acked_seq(), [&](const PhysicsState& s) {
+      const double v = f(s);
+      if (v > best) best = v;
+      return false;
+    });
+    return best;
+  }
+
+  // The client may be flying legitimately: it said so and may fly in some state.
+  bool may_be_flying() const {
+    const bool claimed = claims.flying;
+    return any_state([claimed](const PhysicsState& s) {
+      return s.abilities.flying || s.game_mode == GameMode::spectator ||
+             (claimed && (s.abilities.may_fly || s.game_mode == GameMode::creative));
+    });
+  }
+  bool may_be_spectator() const {
+    return any_state([](const PhysicsState& s) { return s.game_mode == GameMode::spectator; });
+  }
+  bool may_be_riding() const {
+    return any_state([](const PhysicsState& s) { return s.riding; });
+  }
+};
+
+}  // namespace rustguard::context

@@ -1,0 +1,98 @@
+#pragma once
+// The lag-compensation transactions the engine asked the session to inject,
+// in the order they were sent. Each has a wire id and a sequence number; the
+// client answers them in order (Pong on 1.17+, Window Confirmation before), so
+// "the client has acknowledged sequence N" means it has processed every
+// clientbound packet sent before transaction N.
+//
+// Wire ids run -1, -2, ... -32768 and wrap: negative so they never collide with
+// the window-confirmation action numbers a server uses (positive) and fit the
+// i16 action number before 1.17. The queue holds at most 32768 entries, so a
+// wrapped id is never ambiguous; a client that lets that many pile up is kicked
+// long before by the transaction timeout.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "rustguard/time.hpp"
+
+namespace rustguard::context {
+
+struct Transaction {
+  std::int32_t id = 0;
+  std::uint64_t seq = 0;  // 1, 2, 3, ... per connection; 0 = none
+  Timestamp sent_at{};
+};
+
+enum class AckKind : std::uint8_t {
+  in_order,      // the oldest pending one, as it must be
+  out_of_order,  // a later one: the ones before it were skipped
+  unknown,       // not ours (or already answered)
+};
+
+struct AckResult {
+  AckKind kind = AckKind::unknown;
+  Transaction transaction{};
+  std::size_t skipped = 0;
+};
+
+class TransactionQueue {
+ public:
+  static constexpr std::int32_t kLowestId = -32768;
+  static constexpr std::size_t kCapacity = 32768;
+
+  static constexpr bool in_our_range(std::int32_t id) noexcept { return id < 0 && id >= kLowestId; }
+
+  // Records a new transaction; the caller injects its id. Returns nothing when
+  // the queue is full (the client stopped answering: the timeout handles it).
+  const Transaction* issue(Timestamp now) {
+    if (pending_.size() >= kCapacity) return nullptr;
+    Transaction t{next_id_, ++issued_seq_, now};
+    next_id_ = next_id_ == kLowestId ? -1 : next_id_ - 1;
+    pending_.push_back(t);
+    last_issued_at_ = now;
+    return &pending_.back();
+  }
+
+  AckResult acknowledge(std::int32_t id) {
+    AckResult r;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (pending_[i].id != id) continue;
+      r.kind = i == 0 ? AckKind::in_order : AckKind::out_of_order;
+      r.skipped = i;
+      r.transaction = pending_[i];
+      acked_seq_ = pending_[i].seq;
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      return r;
+    }
+    return r;
+  }
+
+  bool is_pending(std::int32_t id) const noexcept {
+    for (const auto& t : pending_) {
+      if (t.id == id) return true;
+    }
+    return false;
+  }
+
+  std::uint64_t issued_seq() const noexcept { return issued_seq_; }
+  std::uint64_t acked_seq() const noexcept { return acked_seq_; }
+  std::size_t pending_count() const noexcept { return pending_.size(); }
+  const Transaction* oldest_pending() const noexcept { return pending_.empty() ? nullptr : &pending_.front(); }
+  const Transaction* newest() const noexcept { return pending_.empty() ? nullptr : &pending_.back(); }
+  // When the last transaction was issued; nullopt before the first.
+  std::optional<Timestamp> last_issued_at() const noexcept {
+    return issued_seq_ == 0 ? std::nullopt : std::optional<Timestamp>{last_issued_at_};
+  }
+
+ private:
+  std::deque<Transaction> pending_;
+  std::int32_t next_id_ = -1;
+  std::uint64_t issued_seq_ = 0;
+  std::uint64_t acked_seq_ = 0;
+  Timestamp last_issued_at_{};
+};
+
+}  // namespace rustguard::context

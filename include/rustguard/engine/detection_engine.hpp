@@ -1,0 +1,297 @@
+#pragma once
+// The detection engine of one connection: the contract with the connection
+// session (see docs/checks.md and notes/engine_contract.md).
+//
+// The session, for every play (and configuration) packet, asks wants(); if
+// yes it inflates the body and calls on_serverbound / on_clientbound in wire
+// order per direction, calls on_tick periodically, and after each call drains
+// violations() and looks at kick_reason() and take_setback(). The engine never
+// does I/O and never reads a clock; on the movement path it does not allocate
+// unless a check flags.
+//
+// Serverbound verdicts: pass, cancel (drop the packet; also used to swallow
+// the answers to the engine's own transactions) or kick. Clientbound: the ids
+// of transactions to inject before/after the packet (Ping 1.17+, Window
+// Confirmation on window 0 before), never inside a bundle.
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rustguard/checks/all_checks.hpp"
+#include "rustguard/context/player_context.hpp"
+#include "rustguard/engine/check_chain.hpp"
+#include "rustguard/engine/engine_config.hpp"
+#include "rustguard/engine/events.hpp"
+#include "rustguard/engine/lag_compensation.hpp"
+#include "rustguard/engine/reporter.hpp"
+#include "rustguard/engine/suspicion_score.hpp"
+#include "rustguard/engine/verdict.hpp"
+#include "rustguard/protocol/connection_tracker.hpp"
+#include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/protocol/packets/serverbound.hpp"
+#include "rustguard/time.hpp"
+#include "rustguard/violation.hpp"
+
+namespace rustguard::engine {
+
+template <class Chain>
+class BasicDetectionEngine {
+ public:
+  using Config = typename Chain::Config;
+
+  explicit BasicDetectionEngine(std::shared_ptr<const Config> config) : config_(std::move(config)) {}
+
+  // O(1): whether the engine needs this packet's body.
+  bool wants(protocol::Direction direction, protocol::PacketKind kind) const noexcept {
+    if (!protocol::is_known(kind)) return false;
+    return kWants[static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
+  }
+
+  // After the handshake: the version is known. The tracker must outlive the
+  // engine (the session owns both); identity is read from it at play start.
+  void on_connection_start(const protocol::ConnectionTracker& tracker, Timestamp) {
+    tracker_ = &tracker;
+    ctx_.protocol = tracker.protocol();
+  }
+
+  void on_play_start(Timestamp) {
+    if (tracker_ != nullptr) {
+      const auto& id = tracker_->identity();
+      ctx_.name = id.name;
+      if (id.uuid) ctx_.uuid = *id.uuid;
+      ctx_.protocol = tracker_->protocol();
+    }
+    ctx_.in_play = true;
+    ctx_.in_bundle = false;
+  }
+
+  void on_configuration_start(Timestamp) {
+    ctx_.in_play = false;
+    ctx_.in_bundle = false;
+    ctx_.movement.reset(false);
+  }
+
+  Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
+    using protocol::PacketKind;
+    namespace pk = protocol::packets;
+    Reporter reporter = make_reporter(now);
+    const std::int32_t pv = ctx_.protocol;
+    switch (kind) {
+      case PacketKind::set_position_c2s: {
+        auto p = pk::SetPositionC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return on_move({true, false, {p->x, p->feet_y, p->z}, 0, 0, p->on_ground, p->horizontal_collision},
+                       kind, reporter);
+      }
+      case PacketKind::set_position_rotation_c2s: {
+        auto p = pk::SetPositionRotationC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return on_move({true, true, {p->x, p->feet_y, p->z}, p->yaw, p->pitch, p->on_ground,
+                        p->horizontal_collision},
+                       kind, reporter);
+      }
+      case PacketKind::set_rotation_c2s: {
+        auto p = pk::SetRotationC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return on_move({false, true, {}, p->yaw, p->pitch, p->on_ground, p->horizontal_collision}, kind, reporter);
+      }
+      case PacketKind::set_movement_flags_c2s: {
+        auto p = pk::SetMovementFlagsC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return on_move({false, false, {}, 0, 0, p->on_ground, p->horizontal_collision}, kind, reporter);
+      }
+      case PacketKind::confirm_teleport_c2s: {
+        auto p = pk::ConfirmTeleportC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        const TeleportConfirmEvent e{p->teleport_id, ctx_.teleports.confirm(p->teleport_id)};
+        return chain_.run(e, &kind, ctx_, *config_, reporter, suspicious(now));
+      }
+      case PacketKind::pong_c2s: {
+        auto p = pk::PongC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return on_transaction_answer(p->id, reporter);
+      }
+      case PacketKind::window_confirmation_c2s: {
+        auto p = pk::WindowConfirmationC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        if (p->window_id != 0) return Verdict::pass;
+        return on_transaction_answer(p->action_number, reporter);
+      }
+      case PacketKind::set_held_item_c2s: {
+        auto p = pk::SetHeldItemC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
+        if (p->slot_in_hotbar()) ctx_.claims.held_slot = p->slot;
+        return v;
+      }
+      case PacketKind::interact_c2s: {
+        auto p = pk::InteractC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
+      }
+      case PacketKind::attack_c2s: {
+        auto p = pk::AttackC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
+      }
+      case PacketKind::player_command_c2s: {
+        auto p = pk::PlayerCommandC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
+        apply_command(p->action);
+        return v;
+      }
+      case PacketKind::player_abilities_c2s: {
+        auto p = pk::PlayerAbilitiesC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
+        ctx_.claims.flying = p->flying;
+        return v;
+      }
+      case PacketKind::client_tick_end_c2s:
+        return chain_.run(TickEndEvent{}, &kind, ctx_, *config_, reporter, suspicious(now));
+      default:
+        return Verdict::pass;
+    }
+  }
+
+  ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
+    return LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
+  }
+
+  void on_tick(Timestamp now) {
+    if (!ctx_.in_play) return;
+    Reporter reporter = make_reporter(now);
+    chain_.run(TickEvent{now}, nullptr, ctx_, *config_, reporter, suspicious(now));
+  }
+
+  // Appended by every call; the session moves them out.
+  std::vector<Violation>& violations() noexcept { return violations_; }
+  const std::vector<Violation>& violations() const noexcept { return violations_; }
+  // Set once a check's kick threshold was reached (or a transaction timed out).
+  std::optional<std::string> kick_reason() const { return consequences_.kick_reason; }
+  // The position to send the player back to, once, when a check asked for a setback.
+  std::optional<protocol::Vec3> take_setback() noexcept {
+    if (!consequences_.setback) return std::nullopt;
+    consequences_.setback = false;
+    if (!has_accepted_position_) return std::nullopt;
+    return accepted_position_;
+  }
+
+  const context::PlayerContext& context() const noexcept { return ctx_; }
+  double suspicion(Timestamp now) const noexcept {
+    return suspicion_.value(now, config_->engine.suspicion_half_life_s);
+  }
+  template <class Check>
+  const Check& check() const noexcept {
+    return chain_.template get<Check>();
+  }
+  const Config& config() const noexcept { return *config_; }
+
+ private:
+  static constexpr std::array<std::array<bool, protocol::kPacketKindCount>, 2> make_wants() noexcept {
+    std::array<std::array<bool, protocol::kPacketKindCount>, 2> t{};
+    for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
+      const auto kind = static_cast<protocol::PacketKind>(k);
+      t[0][k] = Chain::any_reads(kind) || engine_reads(kind);
+      t[1][k] = LagCompensation::reads(kind);
+    }
+    return t;
+  }
+  // Serverbound packets the engine itself needs whatever the checks read.
+  static constexpr bool engine_reads(protocol::PacketKind kind) noexcept {
+    using protocol::PacketKind;
+    switch (kind) {
+      case PacketKind::set_position_c2s:
+      case PacketKind::set_position_rotation_c2s:
+      case PacketKind::set_rotation_c2s:
+      case PacketKind::set_movement_flags_c2s:
+      case PacketKind::confirm_teleport_c2s:
+      case PacketKind::pong_c2s:
+      case PacketKind::window_confirmation_c2s:
+      case PacketKind::set_held_item_c2s:
+      case PacketKind::player_command_c2s:
+      case PacketKind::player_abilities_c2s:
+        return true;
+      default:
+        return false;
+    }
+  }
+  static constexpr auto kWants = make_wants();
+
+  Reporter make_reporter(Timestamp now) noexcept {
+    return Reporter(ctx_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_, now);
+  }
+  bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
+
+  Verdict malformed(protocol::PacketKind kind, const protocol::Error& e) {
+    if (!consequences_.kick_reason) {
+      consequences_.kick_reason = "malformed " + std::string(protocol::name_of(kind)) + ": " + e.message();
+    }
+    return Verdict::kick;
+  }
+
+  Verdict on_move(const context::MovementInput& in, protocol::PacketKind kind, Reporter& reporter) {
+    context::MoveSample sample = ctx_.movement.sample(in);
+    if (in.has_position) {
+      sample.teleport_response =
+          ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol)) != nullptr;
+    }
+    const Verdict v = chain_.run(sample, &kind, ctx_, *config_, reporter, suspicious(reporter.now()));
+    ctx_.movement.advance(sample);
+    ctx_.knockback.tick();
+    if (in.on_ground) ctx_.claims.gliding = false;
+    ctx_.last_movement_at = reporter.now();
+    ctx_.any_movement = true;
+    // The setback target is the last position no check objected to.
+    if (in.has_position && v == Verdict::pass && !consequences_.setback) {
+      accepted_position_ = in.position;
+      has_accepted_position_ = true;
+    }
+    return v;
+  }
+
+  Verdict on_transaction_answer(std::int32_t id, Reporter& reporter) {
+    if (ctx_.server_pings.take(id) || !context::TransactionQueue::in_our_range(id)) return Verdict::pass;
+    const context::AckResult ack = ctx_.transactions.acknowledge(id);
+    if (ack.kind != context::AckKind::unknown) {
+      LagCompensation::on_acknowledged(ctx_, ctx_.transactions.acked_seq());
+      ctx_.ping_ms = millis_between(ack.transaction.sent_at, reporter.now());
+    }
+    // Every check that follows transactions hears about it, whatever packet carried it.
+    const Verdict v = chain_.run(TransactionAckEvent{ack, reporter.now()}, nullptr, ctx_, *config_, reporter,
+                                 suspicious(reporter.now()));
+    return worst(Verdict::cancel, v);  // the server never sees answers to our transactions
+  }
+
+  void apply_command(protocol::packets::PlayerCommandAction action) noexcept {
+    using A = protocol::packets::PlayerCommandAction;
+    switch (action) {
+      case A::start_sprinting: ctx_.claims.sprinting = true; break;
+      case A::stop_sprinting: ctx_.claims.sprinting = false; break;
+      case A::start_sneaking: ctx_.claims.sneaking = true; break;
+      case A::stop_sneaking: ctx_.claims.sneaking = false; break;
+      case A::start_elytra_flying: ctx_.claims.gliding = true; break;
+      default: break;
+    }
+  }
+
+  std::shared_ptr<const Config> config_;
+  const protocol::ConnectionTracker* tracker_ = nullptr;
+  context::PlayerContext ctx_{};
+  Chain chain_{};
+  std::vector<Violation> violations_;
+  SuspicionScore suspicion_{};
+  Consequences consequences_{};
+  protocol::Vec3 accepted_position_{};
+  bool has_accepted_position_ = false;
+};
+
+using DetectionEngine = BasicDetectionEngine<checks::DefaultChecks>;
+using EngineConfig = checks::DefaultChecks::Config;
+
+}  // namespace rustguard::engine

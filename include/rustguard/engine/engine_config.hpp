@@ -1,0 +1,59 @@
+#pragma once
+// The engine's configuration: settings of the engine itself (`checks.engine.*`
+// in config.yml) and, per check, the shared limits (`checks.<key>.*`) and the
+// check's own parameters. Built once, immutable, shared by every connection.
+
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+
+#include "rustguard/engine/check_info.hpp"
+
+namespace rustguard::engine {
+
+struct EngineSettings {
+  // Ask for a transaction after any inspected clientbound packet when the last
+  // one is older than this, so Timer and NegativeTimer always have recent
+  // evidence of what the client processed. 0 disables.
+  std::int64_t heartbeat_ms = 1'000;
+  // Heavy checks run only while the suspicion score is at or above this.
+  double suspicion_gate = 5;
+  double suspicion_half_life_s = 30;
+};
+
+template <class Check>
+struct CheckSettings {
+  CheckLimits limits = Check::kInfo.defaults;
+  typename Check::Params params{};
+};
+
+template <class... Checks>
+struct BasicEngineConfig {
+  EngineSettings engine{};
+  std::tuple<CheckSettings<Checks>...> checks{};
+
+  template <class Check>
+  CheckSettings<Check>& get() noexcept {
+    return std::get<CheckSettings<Check>>(checks);
+  }
+  template <class Check>
+  const CheckSettings<Check>& get() const noexcept {
+    return std::get<CheckSettings<Check>>(checks);
+  }
+
+  // f(const CheckInfo&, CheckLimits&) for every check, in chain order: lets a
+  // loader fill `checks.<key>.*` without naming each check.
+  template <class F>
+  void for_each_limits(F&& f) {
+    (f(Checks::kInfo, get<Checks>().limits), ...);
+  }
+
+  // The alert threshold of the check with this key (0 when unknown).
+  double alert_vl(std::string_view key) const noexcept {
+    double out = 0;
+    ((Checks::kInfo.key == key ? (out = get<Checks>().limits.alert_vl, 0) : 0), ...);
+    return out;
+  }
+};
+
+}  // namespace rustguard::engine

@@ -1,0 +1,36 @@
+#pragma once
+// Inputs a check may handle besides decoded packets: the engine's own events.
+// A check handles an input by having `Verdict on(const Input&, const
+// PlayerContext&, const Settings&, Reporter&)`; the engine calls it for
+// exactly those (see check_chain.hpp).
+
+#include <cstdint>
+
+#include "rustguard/context/teleports.hpp"
+#include "rustguard/context/transaction_queue.hpp"
+#include "rustguard/time.hpp"
+
+namespace rustguard::engine {
+
+// Time passed (the session's periodic on_tick).
+struct TickEvent {
+  Timestamp now{};
+};
+
+// The client answered one of the engine's transactions (or an unknown id in
+// the engine's range).
+struct TransactionAckEvent {
+  context::AckResult result{};
+  Timestamp now{};
+};
+
+// Confirm Teleportation, matched against the pending teleports.
+struct TeleportConfirmEvent {
+  std::int32_t teleport_id = 0;
+  context::ConfirmResult result = context::ConfirmResult::ok;
+};
+
+// Client Tick End (1.21.2+).
+struct TickEndEvent {};
+
+}  // namespace rustguard::engine

@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include "engine_driver.hpp"
+
+using namespace rustguard::test;
+
+namespace {
+
+// Moves in place at `speed` times the game speed for `seconds`, with arrival
+// jitter of up to `jitter_ms` per packet; heartbeat transactions are answered.
+void play(Driver& d, double speed, double seconds, double jitter_ms, std::uint32_t seed) {
+  Jitter jitter(seed);
+  const double interval = 50.0 / speed;
+  const int packets = static_cast<int>(seconds * 1000 / interval);
+  double scheduled = 0;
+  double delivered = 0;
+  for (int i = 0; i < packets; ++i) {
+    scheduled += interval;
+    const double arrival = std::max(delivered, scheduled + jitter.next(jitter_ms));
+    d.advance_ms(arrival - delivered);
+    delivered = arrival;
+    d.receive(PacketKind::keep_alive_s2c, {});
+    d.answer_all();
+    d.ground(true);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("timer: 1.0x with +-30 ms jitter is not flagged", "[checks][timer]") {
+  for (const std::int32_t pv : {v::v1_8, v::v1_21_4}) {
+    Driver d(pv);
+    d.spawn_at(0, 64, 0);
+    play(d, 1.0, 60, 30, 7);
+    CHECK(d.count("timer") == 0);
+  }
+}
+
+TEST_CASE("timer: a 300 ms lag spike followed by a burst is not flagged", "[checks][timer]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  play(d, 1.0, 5, 30, 11);
+  for (int spike = 0; spike < 5; ++spike) {
+    d.advance_ms(300);  // six ticks held up in the network
+    for (int i = 0; i < 6; ++i) d.ground(true);
+    d.answer_all();
+    play(d, 1.0, 3, 30, 13 + spike);
+  }
+  CHECK(d.count("timer") == 0);
+}
+
+TEST_CASE("timer: 1.05x over some seconds is flagged, 1.5x quickly", "[checks][timer]") {
+  Driver slow(v::v1_21_4);
+  slow.spawn_at(0, 64, 0);
+  play(slow, 1.05, 30, 30, 3);
+  CHECK(slow.count("timer", "balance") >= 2);
+
+  Driver fast(v::v1_8);
+  fast.spawn_at(0, 64, 0);
+  play(fast, 1.5, 5, 10, 5);
+  CHECK(fast.count("timer", "balance") >= 3);
+}
+
+TEST_CASE("timer: idle time cannot be banked for a burst", "[checks][timer]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  for (int i = 0; i < 10; ++i) {  // idle: one packet a second
+    d.advance_ms(1000);
+    d.ground(true);
+  }
+  for (int i = 0; i < 60; ++i) d.ground(true);  // 3 s of ticks at once
+  CHECK(d.count("timer") >= 1);
+}

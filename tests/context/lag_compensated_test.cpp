@@ -1,0 +1,79 @@
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "rustguard/context/lag_compensated.hpp"
+#include "rustguard/context/transaction_queue.hpp"
+
+using rustguard::Timestamp;
+using rustguard::context::AckKind;
+using rustguard::context::LagCompensated;
+using rustguard::context::TransactionQueue;
+
+namespace {
+std::vector<int> possible(const LagCompensated<int>& v, std::uint64_t acked) {
+  std::vector<int> out;
+  v.any_possible(acked, [&](int x) {
+    out.push_back(x);
+    return false;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("lag compensated: old state only, then both, then the new one", "[context]") {
+  LagCompensated<int> v(1);
+  v.change(1, 2) = 5;
+  v.commit();
+  CHECK(v.latest() == 5);
+  CHECK(possible(v, 0) == std::vector<int>{1});
+  CHECK(possible(v, 1) == std::vector<int>{1, 5});
+  v.acknowledge(1);
+  CHECK(possible(v, 1) == std::vector<int>{1, 5});
+  v.acknowledge(2);
+  CHECK(v.confirmed() == 5);
+  CHECK(possible(v, 2) == std::vector<int>{5});
+}
+
+TEST_CASE("lag compensated: changes inside a bundle close with the transaction after it", "[context]") {
+  LagCompensated<int> v(0);
+  v.change(3, 0) = 1;
+  v.commit();
+  v.change(3, 0) = 2;
+  v.commit();
+  v.acknowledge(10);
+  CHECK(v.confirmed() == 0);  // still open
+  v.close_open(4);
+  v.acknowledge(4);
+  CHECK(v.confirmed() == 2);
+  CHECK(v.settled());
+}
+
+TEST_CASE("transaction queue: negative ids, in order, skips and unknown answers", "[context]") {
+  TransactionQueue q;
+  const Timestamp t{1000};
+  const auto a = *q.issue(t);
+  const auto b = *q.issue(t);
+  const auto c = *q.issue(t);
+  CHECK(a.id == -1);
+  CHECK(b.id == -2);
+  CHECK(TransactionQueue::in_our_range(c.id));
+  CHECK(q.acknowledge(a.id).kind == AckKind::in_order);
+  const auto r = q.acknowledge(c.id);
+  CHECK(r.kind == AckKind::out_of_order);
+  CHECK(r.skipped == 1);
+  CHECK(q.acked_seq() == c.seq);
+  CHECK(q.acknowledge(b.id).kind == AckKind::unknown);
+  CHECK(q.pending_count() == 0);
+}
+
+TEST_CASE("transaction queue: ids wrap within the i16 range", "[context]") {
+  TransactionQueue q;
+  std::int32_t last = 0;
+  for (int i = 0; i < 40000; ++i) {
+    last = q.issue(Timestamp{0})->id;
+    q.acknowledge(last);
+  }
+  CHECK(last >= TransactionQueue::kLowestId);
+  CHECK(last < 0);
+}

@@ -1,0 +1,147 @@
+#include <catch2/catch.hpp>
+
+#include "../checks/engine_driver.hpp"
+#include "rustguard/engine/violation_level.hpp"
+
+using namespace rustguard;
+using namespace rustguard::test;
+
+TEST_CASE("engine: wants the packets it reads and nothing else", "[engine]") {
+  Driver d(v::v1_21_4);
+  const auto& e = d.engine;
+  using protocol::Direction;
+  CHECK(e.wants(Direction::serverbound, PacketKind::set_position_c2s));
+  CHECK(e.wants(Direction::serverbound, PacketKind::pong_c2s));
+  CHECK(e.wants(Direction::serverbound, PacketKind::client_tick_end_c2s));
+  CHECK_FALSE(e.wants(Direction::serverbound, PacketKind::chat_message_c2s));
+  CHECK(e.wants(Direction::clientbound, PacketKind::set_entity_velocity_s2c));
+  CHECK(e.wants(Direction::clientbound, PacketKind::bundle_delimiter_s2c));
+  CHECK_FALSE(e.wants(Direction::clientbound, PacketKind::chunk_data_s2c));
+  CHECK_FALSE(e.wants(Direction::clientbound, protocol::kUnknownPacketKind));
+}
+
+TEST_CASE("engine: transactions bracket state changes but never land inside a bundle", "[engine]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  const auto plain = d.effect(0, 0);
+  CHECK(plain.transaction_before);
+  CHECK(plain.transaction_after);
+  CHECK(*plain.transaction_before != *plain.transaction_after);
+  const auto open = d.bundle();
+  CHECK_FALSE(open.transaction_before);
+  CHECK_FALSE(open.transaction_after);
+  const auto inside = d.velocity(0.5, 0.3, 0);
+  CHECK_FALSE(inside.transaction_before);
+  CHECK_FALSE(inside.transaction_after);
+  const auto close = d.bundle();
+  CHECK_FALSE(close.transaction_before);
+  CHECK(close.transaction_after);
+  // An unrelated entity's velocity changes nothing.
+  std::vector<std::uint8_t> b;
+  protocol::Writer{b}.varint(kSelfId + 1).i16(100).i16(100).i16(100);
+  const auto other = d.receive(PacketKind::set_entity_velocity_s2c, b);
+  CHECK_FALSE(other.transaction_before);
+}
+
+TEST_CASE("engine: malformed serverbound packets kick with a reason", "[engine]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  CHECK(d.send(PacketKind::set_position_c2s, {1, 2, 3}) == Verdict::kick);
+  REQUIRE(d.engine.kick_reason());
+  CHECK(d.engine.kick_reason()->find("set_position_c2s") != std::string::npos);
+  Driver f(v::v1_21_4);
+  f.spawn_at(0, 64, 0);
+  CHECK(f.ground(true) == Verdict::pass);
+  CHECK(f.send(PacketKind::set_movement_flags_c2s, {0x04}) == Verdict::kick);  // unknown flag bit
+}
+
+TEST_CASE("engine: violations carry identity, version, ping, and a VL that decays", "[engine]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  d.effect(0, 0);
+  d.advance_ms(80);
+  d.answer_all();
+  d.rot(0, 120, true);
+  REQUIRE(d.engine.violations().size() == 1);
+  const auto& violation = d.engine.violations().back();
+  CHECK(violation.player_name == "Steve");
+  CHECK(violation.player_uuid == protocol::Uuid{0x1234, 0x5678});
+  CHECK(violation.protocol_version == v::v1_21_4);
+  CHECK(violation.ping_ms == 80);
+  CHECK(violation.time_ms == d.now.to_millis());
+  CHECK(violation.vl == 1);
+  d.rot(0, 120, true);
+  CHECK(d.engine.violations().back().vl == 2);
+  d.advance_ms(20'000);  // decay 0.05/s: one VL
+  d.rot(0, 120, true);
+  CHECK(d.engine.violations().back().vl == Approx(2.0));
+
+  engine::ViolationLevel vl;
+  CHECK(vl.add(5, Timestamp{0}, 1) == 5);
+  CHECK(vl.value(Timestamp::from_millis(2000), 1) == Approx(3));
+  CHECK(vl.value(Timestamp::from_millis(20000), 1) == 0);
+}
+
+namespace {
+
+// A heavy check that flags every rotation, to observe the suspicion gate.
+class HeavyProbe {
+ public:
+  static constexpr engine::CheckInfo kInfo{"test.heavy", "Heavy", "probe", engine::CostClass::heavy, {}};
+  static constexpr std::array kReads{PacketKind::set_rotation_c2s};
+  struct Params {};
+  engine::Verdict on(const context::MoveSample&, const context::PlayerContext&,
+                     const engine::CheckSettings<HeavyProbe>& s, engine::Reporter& r) {
+    return r.flag(kInfo, s.limits, vl_, "ran", 0, "heavy check ran");
+  }
+
+ private:
+  engine::ViolationLevel vl_;
+};
+
+using ProbeChain = engine::CheckChain<checks::badpackets::PitchCheck, HeavyProbe>;
+
+}  // namespace
+
+TEST_CASE("engine: heavy checks run only while the player is suspicious; disabled checks never", "[engine]") {
+  auto config = std::make_shared<ProbeChain::Config>();
+  config->engine.suspicion_gate = 3;
+  engine::BasicDetectionEngine<ProbeChain> e(config);
+  protocol::ConnectionTracker tracker;
+  std::vector<std::uint8_t> b;
+  protocol::Writer{b}.varint(v::v1_21_4).string("h").u16(1).varint(2);
+  (void)tracker.on_packet(protocol::Direction::serverbound, PacketKind::intention_c2s, b);
+  Timestamp now{1'000'000};
+  e.on_connection_start(tracker, now);
+  e.on_play_start(now);
+  auto rotation = [&](float pitch) {
+    std::vector<std::uint8_t> body;
+    protocol::Writer{body}.f32(0).f32(pitch).u8(1);
+    return e.on_serverbound(PacketKind::set_rotation_c2s, body, now);
+  };
+  auto heavy_runs = [&] {
+    std::size_t n = 0;
+    for (const auto& violation : e.violations()) n += violation.check == "test.heavy";
+    return n;
+  };
+  rotation(0);
+  CHECK(heavy_runs() == 0);
+  for (int i = 0; i < 3; ++i) rotation(100);  // three pitch flags: suspicion 3
+  rotation(0);
+  CHECK(heavy_runs() >= 1);
+  // Suspicion halves every 30 s.
+  now += millis(120'000);
+  const auto before = heavy_runs();
+  rotation(0);
+  CHECK(heavy_runs() == before);
+
+  auto off = std::make_shared<ProbeChain::Config>();
+  off->get<checks::badpackets::PitchCheck>().limits.enabled = false;
+  engine::BasicDetectionEngine<ProbeChain> quiet(off);
+  quiet.on_connection_start(tracker, now);
+  quiet.on_play_start(now);
+  std::vector<std::uint8_t> body;
+  protocol::Writer{body}.f32(0).f32(150).u8(1);
+  CHECK(quiet.on_serverbound(PacketKind::set_rotation_c2s, body, now) == Verdict::pass);
+  CHECK(quiet.violations().empty());
+}
