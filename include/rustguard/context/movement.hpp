@@ -37,6 +37,9 @@ struct MoveSample {
   bool was_on_ground_before = false;   // the claim before that
   protocol::Vec3 last_delta{};
   bool last_had_position = false;
+  // last_delta is the player's real motion: false for the first position
+  // after a login or respawn (no teleport answered), where it is unknown.
+  bool last_delta_known = false;
   std::uint32_t air_ticks = 0;         // packets since the last on-ground claim
   std::uint32_t ticks_since_reset = 0; // packets since a teleport or respawn
 
@@ -52,6 +55,7 @@ struct MovementHistory {
   bool on_ground_before = false;
   protocol::Vec3 last_delta{};
   bool last_had_position = false;
+  bool last_delta_known = false;
   std::uint32_t air_ticks = 0;
   std::uint32_t ticks_since_reset = 0;
 
@@ -68,6 +72,7 @@ struct MovementHistory {
     s.was_on_ground_before = on_ground_before;
     s.last_delta = last_delta;
     s.last_had_position = last_had_position;
+    s.last_delta_known = last_delta_known;
     s.air_ticks = air_ticks;
     s.ticks_since_reset = ticks_since_reset;
     return s;
@@ -92,6 +97,14 @@ struct MovementHistory {
     }
     last_delta = s.teleport_response ? protocol::Vec3{} : s.delta;
     last_had_position = s.input.has_position;
+    // A teleport sets the motion to zero; a first position leaves it unknown.
+    if (s.teleport_response) {
+      last_delta_known = true;
+    } else if (s.input.has_position && !s.position_known) {
+      last_delta_known = false;
+    } else if (s.input.has_position) {
+      last_delta_known = true;
+    }
     air_ticks = s.input.on_ground ? 0 : air_ticks + 1;
     ticks_since_reset = s.teleport_response ? 0 : ticks_since_reset + 1;
   }
@@ -101,6 +114,7 @@ struct MovementHistory {
     position_known = keep_position && position_known;
     last_delta = {};
     last_had_position = false;
+    last_delta_known = false;
     air_ticks = 0;
     ticks_since_reset = 0;
     on_ground = false;

@@ -53,7 +53,7 @@ class FlyCheck {
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    if (!m.moved() || m.teleport_response || ctx.may_be_riding() ||
+    if (!m.moved() || m.teleport_response || !m.last_delta_known || ctx.may_be_riding() ||
         ctx.may_be_spectator() || ctx.may_be_flying() || ctx.claims.gliding) {
       reset();
       return engine::Verdict::pass;

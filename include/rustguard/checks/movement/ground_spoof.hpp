@@ -50,7 +50,7 @@ class GroundSpoofCheck {
     }
     const double dy = m.delta.y;
     const double last_dy = m.last_delta.y;
-    if (m.last_had_position && dy < -s.params.min_fall) {
+    if (m.last_had_position && m.last_delta_known && dy < -s.params.min_fall) {
       const bool free_fall = ctx.any_state([&](const context::PhysicsState& st) {
         return std::abs(dy - free_fall_dy(st, last_dy, false)) < s.params.match ||
                std::abs(dy - free_fall_dy(st, last_dy, true)) < s.params.match;

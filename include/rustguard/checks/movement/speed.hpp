@@ -43,7 +43,7 @@ class SpeedCheck {
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    if (!m.moved() || m.teleport_response || ctx.may_be_riding() ||
+    if (!m.moved() || m.teleport_response || !m.last_delta_known || ctx.may_be_riding() ||
         ctx.may_be_spectator() || ctx.claims.gliding) {
       return engine::Verdict::pass;
     }
