@@ -1,0 +1,314 @@
+#pragma once
+// The replay itself: captured frames -> TCP reassembly -> one
+// ConnectionSession per Minecraft connection, fed with the capture's
+// timestamps exactly as the live proxy feeds a session from its sockets.
+//
+// A flow is a Minecraft connection when one side's first bytes are a complete
+// handshake; that side is the client, whichever side sent the SYN and on
+// whatever port (captures of either leg of the proxy work the same way).
+// Other flows are skipped and counted. Sessions, violations and session ends
+// go to the ViolationLog when one is given, in capture order from this one
+// thread, so a fresh database gets the same rows (ids included) every run.
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "replay/capture_feed.hpp"
+#include "replay/capture_files.hpp"
+#include "replay/capture_reader.hpp"
+#include "replay/handshake_probe.hpp"
+#include "replay/replay_hooks.hpp"
+#include "replay/replay_report.hpp"
+#include "replay/tcp_reassembly.hpp"
+#include "rustguard/adapters/violation_log.hpp"
+#include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/session/connection_session.hpp"
+
+namespace rustguard::replay {
+
+// The hooks that judge players in a replay. The detection engine's session
+// adapter goes here once it exists; nothing else changes.
+using DefaultJudge = PassiveHooks;
+
+template <class Judge = DefaultJudge>
+class ReplayAnalyzer final : public StreamSink {
+ public:
+  ReplayAnalyzer(const ReplaySettings& settings, adapters::ViolationLog* log) : settings_(settings), log_(log) {}
+
+  // The capture file being read: connections that open now started in it.
+  void set_current_file(std::string name) { current_file_ = std::move(name); }
+
+  void on_open(const FlowInfo& info) override {
+    auto state = std::make_unique<FlowState>(settings_);
+    state->report.flow = info.id;
+    state->report.capture_file = current_file_;
+    state->report.start_ns = info.start_ns;
+    flows_[info.id] = std::move(state);
+  }
+
+  void on_data(const FlowInfo& info, Direction dir, std::span<const std::uint8_t> bytes,
+               std::int64_t time_ns) override {
+    const auto it = flows_.find(info.id);
+    if (it == flows_.end()) return;
+    FlowState& f = *it->second;
+    if (f.phase == Phase::probing) {
+      probe(info, f, dir, bytes, time_ns);
+    } else if (f.phase == Phase::live) {
+      feed(f, to_minecraft(f, dir), bytes, time_ns);
+    }
+  }
+
+  void on_gap(const FlowInfo& info, Direction dir, std::uint64_t offset, std::int64_t) override {
+    const auto it = flows_.find(info.id);
+    if (it == flows_.end() || it->second->phase != Phase::live) return;
+    FlowState& f = *it->second;
+    ++totals_.gaps;
+    if (f.report.stream_problem.empty()) {
+      f.report.stream_problem = std::string(protocol::to_string(to_minecraft(f, dir))) + " bytes missing from offset " +
+                                std::to_string(offset);
+    }
+    f.phase = Phase::done;  // a stream with a hole cannot be framed past it
+  }
+
+  void on_close(const FlowInfo& info, FlowEnd, std::int64_t time_ns) override {
+    const auto it = flows_.find(info.id);
+    if (it == flows_.end()) return;
+    FlowState& f = *it->second;
+    if (f.phase == Phase::probing) ++totals_.skipped_flows;  // never sent a byte, or too few
+    if (f.player) finish_player(f, time_ns);
+    flows_.erase(it);
+  }
+
+  // Players of the connections closed so far, in flow order, and the counts.
+  std::vector<PlayerReport> take_players() {
+    std::sort(players_.begin(), players_.end(), [](const auto& a, const auto& b) { return a.flow < b.flow; });
+    return std::move(players_);
+  }
+  const ReplayTotals& totals() const noexcept { return totals_; }
+
+ private:
+  enum class Phase : std::uint8_t { probing, live, done, skipped };
+  using Hooks = CountingHooks<Judge>;
+
+  struct FlowState {
+    explicit FlowState(const ReplaySettings& s) : session(s.config.limits), hooks(s) {}
+    Phase phase = Phase::probing;
+    Direction client_side = Direction::client_to_server;  // the reassembly direction that carries the client
+    std::array<std::vector<std::uint8_t>, 2> probe;
+    session::ConnectionSession session;
+    Hooks hooks;
+    session::Output out;
+    PlayerReport report;
+    bool player = false;          // a login connection (not a status ping)
+    std::uint64_t session_id = 0; // in the violation log, once logged in
+  };
+
+  // "1.8, 1.8.1, ..., 1.8.9" -> "1.8-1.8.9": every release that speaks the protocol.
+  static std::string release_range(std::string_view names) {
+    const auto first_end = names.find(", ");
+    if (first_end == std::string_view::npos) return std::string(names);
+    const auto last_start = names.rfind(", ") + 2;
+    return std::string(names.substr(0, first_end)) + "-" + std::string(names.substr(last_start));
+  }
+
+  static protocol::Direction to_minecraft(const FlowState& f, Direction dir) noexcept {
+    return dir == f.client_side ? protocol::Direction::serverbound : protocol::Direction::clientbound;
+  }
+
+  void probe(const FlowInfo& info, FlowState& f, Direction dir, std::span<const std::uint8_t> bytes,
+             std::int64_t time_ns) {
+    auto& buffered = f.probe[static_cast<std::size_t>(dir)];
+    buffered.insert(buffered.end(), bytes.begin(), bytes.end());
+    const HandshakeProbe verdict = probe_handshake(buffered);
+    if (verdict == HandshakeProbe::need_more) return;
+    if (verdict == HandshakeProbe::not_handshake) {
+      f.phase = Phase::skipped;
+      f.probe = {};
+      ++totals_.skipped_flows;
+      return;
+    }
+    f.phase = Phase::live;
+    f.client_side = dir;
+    f.report.address = (dir == Direction::client_to_server ? info.client : info.server).to_string();
+    f.report.start_ns = time_ns;
+    ++totals_.minecraft_flows;
+    const auto client_bytes = std::move(buffered);
+    const auto other = std::move(f.probe[1 - static_cast<std::size_t>(dir)]);
+    f.probe = {};
+    feed(f, protocol::Direction::serverbound, client_bytes, time_ns);
+    if (!other.empty() && f.phase == Phase::live) feed(f, protocol::Direction::clientbound, other, time_ns);
+  }
+
+  void feed(FlowState& f, protocol::Direction from, std::span<const std::uint8_t> bytes, std::int64_t time_ns) {
+    f.hooks.inner().set_now(Timestamp{time_ns / 1000});
+    f.session.feed(from, bytes, f.hooks, f.out);
+    const protocol::ConnectionTracker& tracker = f.session.tracker();
+    if (!f.player && tracker.state(protocol::Direction::serverbound) != protocol::State::handshake) {
+      if (tracker.intent() == protocol::packets::Intent::status) {
+        ++totals_.status_flows;
+        f.phase = Phase::done;  // nothing to judge in a server-list ping
+      } else {
+        f.player = true;
+        f.report.protocol = tracker.protocol();
+        f.report.release = release_range(protocol::release_names(tracker.protocol()));
+      }
+    }
+    if (f.player) note_identity(f, time_ns);
+    drain_violations(f);
+    if (f.out.close) {
+      f.report.closed_by_core = f.out.close->reason;
+      f.phase = Phase::done;
+    } else if (f.session.opaque() && f.report.stream_problem.empty()) {
+      f.report.stream_problem = tracker.encrypted() ? "encrypted (online mode): not inspected after login"
+                                                    : "not inspected (unknown protocol version or legacy ping)";
+    }
+    f.out.clear();
+  }
+
+  void note_identity(FlowState& f, std::int64_t time_ns) {
+    const protocol::ConnectionTracker& tracker = f.session.tracker();
+    const protocol::PlayerIdentity& id = tracker.identity();
+    // The identity is final at Login Success; copying it on every feed after
+    // that would cost more than the rest of a feed.
+    if (f.session_id == 0 && !f.report.reached_play) {
+      f.report.name = id.name;
+      if (id.uuid) f.report.uuid = id.uuid->to_string();
+    }
+    const protocol::State s = tracker.state(protocol::Direction::clientbound);
+    const bool logged_in = s == protocol::State::configuration || s == protocol::State::play;
+    if (s == protocol::State::play) f.report.reached_play = true;
+    if (logged_in && f.session_id == 0 && log_ != nullptr) {
+      adapters::SessionStart start;
+      if (id.uuid) start.player_uuid = *id.uuid;
+      start.player_name = id.name;
+      start.address = f.report.address;
+      start.protocol_version = tracker.protocol();
+      start.start_ms = time_ns / 1'000'000;
+      start.source = adapters::SessionSource::replay;
+      start.capture_file = f.report.capture_file;
+      f.session_id = log_->begin_session(std::move(start));
+    }
+    if (!id.client_brand.empty() && id.client_brand != f.report.brand) {
+      f.report.brand = id.client_brand;
+      if (f.session_id != 0) log_->set_client_brand(f.session_id, id.client_brand);
+    }
+  }
+
+  void drain_violations(FlowState& f) {
+    auto& found = f.hooks.inner().violations();
+    for (Violation& v : found) {
+      v.session_id = f.session_id;
+      CheckTally& t = f.report.checks[v.check];
+      ++t.count;
+      t.max_vl = std::max(t.max_vl, v.vl);
+      if (v.vl >= f.hooks.inner().alert_vl(v.check)) ++t.alerts;
+      ++totals_.violations;
+      if (log_ != nullptr && f.session_id != 0) log_->log_violation(std::move(v));
+    }
+    found.clear();
+  }
+
+  void finish_player(FlowState& f, std::int64_t time_ns) {
+    PlayerReport& r = f.report;
+    r.end_ns = time_ns;
+    const auto& c2s = f.session.counters(protocol::Direction::serverbound);
+    const auto& s2c = f.session.counters(protocol::Direction::clientbound);
+    r.packets_serverbound = c2s.packets;
+    r.packets_clientbound = s2c.packets;
+    r.bytes_serverbound = c2s.bytes;
+    r.bytes_clientbound = s2c.bytes;
+    const KindCounts& counts = f.hooks.kind_counts();
+    for (std::size_t d = 0; d < 2; ++d) {
+      for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
+        if (counts[d][k] != 0) r.kinds[std::string(protocol::name_of(static_cast<protocol::PacketKind>(k)))] += counts[d][k];
+      }
+    }
+    if (log_ != nullptr && f.session_id != 0) log_->end_session(f.session_id, time_ns / 1'000'000);
+    players_.push_back(std::move(r));
+  }
+
+  const ReplaySettings& settings_;
+  adapters::ViolationLog* log_;
+  std::string current_file_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<FlowState>> flows_;
+  std::vector<PlayerReport> players_;
+  ReplayTotals totals_;
+};
+
+struct ReplayOptions {
+  adapters::ViolationLog* log = nullptr;  // null: nothing is stored
+  // Called now and then with bytes read so far and the total size of the files.
+  std::function<void(std::uint64_t done, std::uint64_t total)> progress;
+};
+
+// Replays one CAPTURE argument: a file, or a folder whose capture files are
+// read in name order as one run (rotated tcpdump files continue each other).
+template <class Judge = DefaultJudge>
+CaptureReport replay_capture(const std::filesystem::path& argument, const ReplaySettings& settings,
+                             const ReplayOptions& options = {}) {
+  CaptureReport report;
+  report.capture = argument.filename().string();
+  if (report.capture.empty()) report.capture = argument.parent_path().filename().string();
+  std::error_code ec;
+  const auto files = capture_files(argument, ec);
+  if (ec) {
+    report.totals.errors.push_back(argument.string() + ": " + ec.message());
+    return report;
+  }
+  std::uint64_t total_bytes = 0, done_bytes = 0;
+  for (const auto& file : files) total_bytes += std::filesystem::file_size(file, ec);
+
+  ReplayAnalyzer<Judge> analyzer(settings, options.log);
+  TcpReassembler reassembler(analyzer);
+  CaptureStats stats;
+  std::int64_t last_ns = 0;
+  for (const auto& file : files) {
+    analyzer.set_current_file(file.filename().string());
+    CaptureReader reader(file.string());
+    if (!reader.ok()) {
+      report.totals.errors.push_back(reader.error());
+      continue;
+    }
+    CaptureFrame frame;
+    std::uint64_t frames = 0;
+    for (bool more = true; more;) {
+      switch (reader.next(frame)) {
+        case CaptureReader::Next::frame:
+          feed_frame(reader.link_type(), frame, reassembler, stats);
+          last_ns = std::max(last_ns, frame.time_ns);
+          done_bytes += frame.bytes.size() + 16;  // the record header
+          if (options.progress && (++frames & 0xFFF) == 0) options.progress(done_bytes, total_bytes);
+          break;
+        case CaptureReader::Next::end:
+          more = false;
+          break;
+        case CaptureReader::Next::error:
+          report.totals.errors.push_back(file.string() + ": " + reader.error());
+          more = false;
+          break;
+      }
+    }
+  }
+  reassembler.finish(last_ns);
+  if (options.progress) options.progress(total_bytes, total_bytes);
+
+  report.players = analyzer.take_players();
+  report.totals += analyzer.totals();
+  const ReassemblyStats& rs = reassembler.stats();
+  report.totals.frames = stats.frames;
+  report.totals.bytes = stats.bytes;
+  report.totals.tcp_flows = rs.flows;
+  report.totals.skipped_flows += rs.flows_without_handshake;
+  for (const PlayerReport& p : report.players) report.totals.packets += p.packets_serverbound + p.packets_clientbound;
+  return report;
+}
+
+}  // namespace rustguard::replay
