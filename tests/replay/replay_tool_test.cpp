@@ -36,8 +36,13 @@ ReplaySettings settings_with(std::vector<adapters::ConfigOverride> overrides = {
   return ReplaySettings{adapters::parse_config("", "test", overrides)};
 }
 
-// flying-squid's 1.8 chunks compress ~830:1, past the default bomb guard
-// (see captures/README.md); the 1.8.8 expectations raise it the same way.
+// flying-squid's 1.8 chunks (~197 KB) compress ~830:1 (see captures/README.md).
+// A 64:1 bomb guard above 128 KiB closes such sessions after the first
+// chunk, which the tests use as a real "stops decoding" case; the 1.8.8
+// expectations raise the ratio the same way as settings_for_188.
+ReplaySettings settings_strict() {
+  return settings_with({{"limits.max_compression_ratio", "64"}, {"limits.compression_ratio_floor", "131072"}});
+}
 ReplaySettings settings_for_188() { return settings_with({{"limits.max_compression_ratio", "1000"}}); }
 
 std::vector<std::uint8_t> handshake_frame(std::int32_t protocol, const std::string& host, std::int32_t intent) {
@@ -188,9 +193,9 @@ TEST_CASE("both legs of a proxy capture give the same players and packets", "[re
   }
 }
 
-TEST_CASE("the default compression guard closes flying-squid 1.8.8 sessions; raising it lets them through",
+TEST_CASE("a 64:1 compression guard above 128 KiB closes flying-squid 1.8.8 sessions; raising it lets them through",
           "[replay][limits]") {
-  const CaptureReport strict = replay_capture(capture("honest-1.8.8.pcap"), settings_with());
+  const CaptureReport strict = replay_capture(capture("honest-1.8.8.pcap"), settings_strict());
   REQUIRE(strict.players.size() == 2);
   for (const auto& p : strict.players) CHECK(p.closed_by_core.find("compression_ratio") != std::string::npos);
   const CaptureReport relaxed = replay_capture(capture("honest-1.8.8.pcap"), settings_for_188());
@@ -316,11 +321,11 @@ TEST_CASE("compare lists every difference between a replay and its expectations"
 }
 
 TEST_CASE("a capture that stops decoding fails its packet minimums", "[replay][expectations]") {
-  // Under the default limits the 1.8.8 sessions are closed after a few
+  // Under the strict guard the 1.8.8 sessions are closed after a few
   // packets, which is exactly what a decoding regression looks like.
   Expectations e;
   REQUIRE_FALSE(parse_expectations("players 2\nplayer h188_a serverbound>=100\n", e));
-  const auto diff = compare(e, replay_capture(capture("honest-1.8.8.pcap"), settings_with()));
+  const auto diff = compare(e, replay_capture(capture("honest-1.8.8.pcap"), settings_strict()));
   REQUIRE(diff.size() == 1);
   CHECK(diff[0].find("closed by the core") != std::string::npos);
   const auto clean = compare(e, replay_capture(capture("honest-1.8.8.pcap"), settings_for_188()));
@@ -335,7 +340,8 @@ TEST_CASE("tuning sweeps a key and finds where the core starts closing connectio
   result.key = "limits.max_compression_ratio";
   result.values = sweep_values(200, 1000, 5);  // 200 400 600 800 1000
   for (std::size_t i = 0; i < result.values.size(); ++i) {
-    const ReplaySettings s = settings_with({{result.key, result.values[i]}});
+    const ReplaySettings s =
+        settings_with({{"limits.compression_ratio_floor", "131072"}, {result.key, result.values[i]}});
     add_tune_step(result, i, {replay_capture(capture("honest-1.8.8.pcap"), s)});
   }
   REQUIRE(result.rows.size() == 2);
