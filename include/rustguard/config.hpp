@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rustguard {
 
@@ -46,8 +47,41 @@ struct ProtocolLimits {
   std::uint32_t max_inflated_clientbound = 8 * 1024 * 1024;  // chunk data, big NBT items
   std::uint32_t max_inflated_serverbound = 2 * 1024 * 1024;  // book edits, creative items
   std::uint32_t max_compression_ratio = 64;                  // inflated / compressed, bomb guard
-  std::uint32_t compression_ratio_floor = 128 * 1024;        // ratio guard applies above this size
+  std::uint32_t compression_ratio_floor = 1024 * 1024;       // ratio guard applies above this size (1.8 chunk bulks)
   friend bool operator==(const ProtocolLimits&, const ProtocolLimits&) = default;
+};
+
+// Per-connection limits enforced by the live proxy. A connection that breaks
+// one is closed with a logged reason and counted in rustguard_limit_hits_total.
+struct ConnectionLimits {
+  std::uint32_t login_timeout_ms = 10'000;    // handshake until play (or status done)
+  std::uint32_t idle_timeout_ms = 30'000;     // nothing read from the client
+  std::uint32_t connect_timeout_ms = 5'000;   // reaching the backend
+  std::uint32_t max_connections = 4'096;      // open player connections, all threads
+  double per_ip_rate = 2.0;                   // new connections per IP per second (refill)
+  std::uint32_t per_ip_burst = 8;             // ... and how many may arrive at once
+  std::uint32_t max_inflated_bytes_per_second = 16 * 1024 * 1024;  // per connection, both directions
+  std::uint32_t max_pending_bytes = 1024 * 1024;  // unsent bytes toward one side before reading pauses
+  std::uint32_t shutdown_flush_ms = 2'000;        // time to flush the goodbye on shutdown/close
+  friend bool operator==(const ConnectionLimits&, const ConnectionLimits&) = default;
+};
+
+// Texts the proxy shows players itself.
+struct Messages {
+  std::string backend_unavailable = "The server is not reachable right now. Please try again in a moment.";
+  std::string backend_lost = "Lost connection to the server.";
+  std::string shutdown = "The server is restarting. Please reconnect in a moment.";
+  std::string protocol_error = "Disconnected: invalid data from the connection.";
+  std::string timeout = "Timed out.";
+  std::string motd = "A Minecraft server";  // server list text when the backend is down and nothing is cached
+  friend bool operator==(const Messages&, const Messages&) = default;
+};
+
+// HAProxy PROXY protocol, inbound (only from trusted networks) and toward the backend.
+struct ProxyProtocolConfig {
+  std::vector<std::string> trusted;  // CIDRs allowed to send a PROXY v1/v2 header
+  bool to_backend = false;           // send a PROXY v2 header to the backend
+  friend bool operator==(const ProxyProtocolConfig&, const ProxyProtocolConfig&) = default;
 };
 
 struct Config {
@@ -59,6 +93,9 @@ struct Config {
   LogLevel log_level = LogLevel::info;
   UnknownVersionPolicy unknown_versions = UnknownVersionPolicy::forward;
   ProtocolLimits limits{};
+  ConnectionLimits connections{};
+  Messages messages{};
+  ProxyProtocolConfig proxy_protocol{};
   friend bool operator==(const Config&, const Config&) = default;
 };
 

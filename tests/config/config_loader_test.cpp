@@ -86,3 +86,41 @@ TEST_CASE("A missing file is a ConfigError naming it", "[config]") {
     CHECK(std::string(e.what()) == "/nonexistent/rustguard.yml: cannot open the file");
   }
 }
+
+TEST_CASE("Connection limits, messages and PROXY protocol settings are read", "[config]") {
+  const Config c = parse_config(
+      "connections:\n  login_timeout_ms: 2000\n  per_ip_rate: 0.5\n  per_ip_burst: 2\n  max_connections: 10\n"
+      "messages:\n  shutdown: bye\n  motd: hello\n"
+      "proxy_protocol:\n  trusted: [10.0.0.0/8, '2001:db8::/32', 127.0.0.1]\n  to_backend: true\n",
+      "x.yml");
+  CHECK(c.connections.login_timeout_ms == 2000);
+  CHECK(c.connections.per_ip_rate == 0.5);
+  CHECK(c.connections.per_ip_burst == 2);
+  CHECK(c.connections.max_connections == 10);
+  CHECK(c.connections.idle_timeout_ms == rustguard::ConnectionLimits{}.idle_timeout_ms);
+  CHECK(c.messages.shutdown == "bye");
+  CHECK(c.messages.motd == "hello");
+  CHECK(c.messages.backend_lost == rustguard::Messages{}.backend_lost);
+  CHECK(c.proxy_protocol.trusted == std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32", "127.0.0.1"});
+  CHECK(c.proxy_protocol.to_backend);
+}
+
+TEST_CASE("Bad connection, message and PROXY protocol settings name their position", "[config]") {
+  CHECK(error_of("proxy_protocol:\n  trusted: [10.0.0.0/8, 10.0.0.1/8]\n") ==
+        "test.yml:2:25: proxy_protocol.trusted: expected a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got "
+        "'10.0.0.1/8'");
+  CHECK(error_of("proxy_protocol:\n  trusted: 10.0.0.0/8\n") ==
+        "test.yml:2:12: proxy_protocol.trusted: expected a list of CIDRs such as [10.0.0.0/8, '::1/128']");
+  CHECK(error_of("proxy_protocol:\n  to_backend: maybe\n") ==
+        "test.yml:2:15: proxy_protocol.to_backend: expected true or false, got 'maybe'");
+  CHECK(error_of("connections:\n  per_ip_rate: 0\n") ==
+        "test.yml:2:16: connections.per_ip_rate: must be between 0.001 and 1e+06, got 0");
+  CHECK(error_of("connections:\n  idle_timout_ms: 5\n") == "test.yml:2:3: connections.idle_timout_ms: unknown key");
+  CHECK(error_of("messages:\n  motd: [a]\n") == "test.yml:2:9: messages.motd: expected a string");
+}
+
+TEST_CASE("A list override from the command line is validated like the file", "[config]") {
+  const Config c = parse_config("", "x.yml", {{"proxy_protocol.trusted", "['::1/128']"}});
+  CHECK(c.proxy_protocol.trusted == std::vector<std::string>{"::1/128"});
+  CHECK_THROWS_AS(parse_config("", "x.yml", {{"proxy_protocol.trusted", "[nope]"}}), ConfigError);
+}

@@ -5,6 +5,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <thread>
@@ -26,7 +27,9 @@ class IoPool {
   ~IoPool() { stop(); }
 
   // The context for the next connection (round robin).
-  asio::io_context& next() { return *contexts_[next_++ % contexts_.size()]; }
+  asio::io_context& next() { return *contexts_[next_index()]; }
+  std::size_t next_index() { return next_++ % contexts_.size(); }
+  asio::io_context& context(std::size_t i) { return *contexts_[i]; }
   asio::io_context& main() { return *contexts_.front(); }
   std::size_t size() const { return contexts_.size(); }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "rustguard/config.hpp"
+#include "rustguard/protocol/proxy_protocol.hpp"
 
 namespace rustguard::adapters {
 
@@ -141,6 +142,25 @@ class ConfigReader {
     return e;
   }
 
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    const std::string s = text(n, key);
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    fail(n, key, "expected true or false, got '" + s + "'");
+  }
+
+  // A list of CIDRs; each is checked, so a typo is reported where it is.
+  std::vector<std::string> cidrs(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsSequence()) fail(n, key, "expected a list of CIDRs such as [10.0.0.0/8, '::1/128']");
+    std::vector<std::string> out;
+    for (const auto& item : n) {
+      const std::string s = text(item, key);
+      if (!protocol::parse_cidr(s)) fail(item, key, "expected a CIDR such as 10.0.0.0/8 or 2001:db8::/32, got '" + s + "'");
+      out.push_back(s);
+    }
+    return out;
+  }
+
   template <class Enum, std::size_t N>
   Enum choice(const YAML::Node& n, const std::string& key, const std::pair<std::string_view, Enum> (&options)[N]) const {
     const std::string s = text(n, key);
@@ -176,10 +196,56 @@ inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimi
   }
 }
 
+inline void read_connections(const ConfigReader& r, const YAML::Node& n, ConnectionLimits& out) {
+  r.only_keys(n, "connections", {"login_timeout_ms", "idle_timeout_ms", "connect_timeout_ms", "max_connections",
+                                 "per_ip_rate", "per_ip_burst", "max_inflated_bytes_per_second",
+                                 "max_pending_bytes", "shutdown_flush_ms"});
+  auto ms = [&](const char* name, std::uint32_t& field) {
+    if (auto v = n[name]) field = r.integer<std::uint32_t>(v, std::string("connections.") + name, 100, 3'600'000);
+  };
+  ms("login_timeout_ms", out.login_timeout_ms);
+  ms("idle_timeout_ms", out.idle_timeout_ms);
+  ms("connect_timeout_ms", out.connect_timeout_ms);
+  if (auto v = n["shutdown_flush_ms"]) out.shutdown_flush_ms = r.integer<std::uint32_t>(v, "connections.shutdown_flush_ms", 0, 60'000);
+  if (auto v = n["max_connections"]) out.max_connections = r.integer<std::uint32_t>(v, "connections.max_connections", 1, 1'000'000);
+  if (auto v = n["per_ip_rate"]) out.per_ip_rate = r.number(v, "connections.per_ip_rate", 0.001, 1e6);
+  if (auto v = n["per_ip_burst"]) out.per_ip_burst = r.integer<std::uint32_t>(v, "connections.per_ip_burst", 1, 1'000'000);
+  if (auto v = n["max_inflated_bytes_per_second"]) {
+    out.max_inflated_bytes_per_second =
+        r.integer<std::uint32_t>(v, "connections.max_inflated_bytes_per_second", 64 * 1024, 1u << 30);
+  }
+  if (auto v = n["max_pending_bytes"]) {
+    out.max_pending_bytes = r.integer<std::uint32_t>(v, "connections.max_pending_bytes", 16 * 1024, 256u << 20);
+  }
+}
+
+inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {
+  r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "motd"});
+  auto message = [&](const char* name, std::string& field) {
+    if (auto v = n[name]) {
+      field = r.text(v, std::string("messages.") + name);
+      if (field.size() > 4096) r.fail(v, std::string("messages.") + name, "longer than 4096 bytes");
+    }
+  };
+  message("backend_unavailable", out.backend_unavailable);
+  message("backend_lost", out.backend_lost);
+  message("shutdown", out.shutdown);
+  message("protocol_error", out.protocol_error);
+  message("timeout", out.timeout);
+  message("motd", out.motd);
+}
+
+inline void read_proxy_protocol(const ConfigReader& r, const YAML::Node& n, ProxyProtocolConfig& out) {
+  r.only_keys(n, "proxy_protocol", {"trusted", "to_backend"});
+  if (auto v = n["trusted"]) out.trusted = r.cidrs(v, "proxy_protocol.trusted");
+  if (auto v = n["to_backend"]) out.to_backend = r.boolean(v, "proxy_protocol.to_backend");
+}
+
 inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
-  r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits"});
+  r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
+                      "connections", "messages", "proxy_protocol"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -197,6 +263,9 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
     c.unknown_versions = r.choice(v, "unknown_versions", kPolicies);
   }
   if (auto v = root["limits"]) read_limits(r, v, c.limits);
+  if (auto v = root["connections"]) read_connections(r, v, c.connections);
+  if (auto v = root["messages"]) read_messages(r, v, c.messages);
+  if (auto v = root["proxy_protocol"]) read_proxy_protocol(r, v, c.proxy_protocol);
   return c;
 }
 

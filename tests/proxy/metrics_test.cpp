@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "../../tools/proxy/admin_http.hpp"
+#include "../../tools/proxy/metrics.hpp"
+
+using rustguard::proxy::Limit;
+using rustguard::proxy::Metrics;
+
+namespace {
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos || text.rfind(line + "\n", 0) == 0;
+}
+}  // namespace
+
+TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
+  Metrics m;
+  Metrics::add(m.connections_total, 3);
+  Metrics::add(m.connections_current, 2);
+  Metrics::add(m.packets_serverbound, 10);
+  Metrics::add(m.bytes_clientbound, 4096);
+  m.decode_error(rustguard::protocol::Errc::frame_too_large);
+  m.limit_hit(Limit::per_ip_rate);
+  m.limit_hit(Limit::per_ip_rate);
+  m.player(765, 1);
+  m.player(765, 1);
+  m.player(765, -1);
+  m.player(12345, 1);
+  m.inspection_time(0);
+  m.inspection_time(3);
+  m.inspection_time(1'000'000);
+  const std::string text = m.render();
+  CHECK(has_line(text, "# TYPE rustguard_connections gauge"));
+  CHECK(has_line(text, "rustguard_connections 2"));
+  CHECK(has_line(text, "rustguard_connections_total 3"));
+  CHECK(has_line(text, "rustguard_packets_total{direction=\"serverbound\"} 10"));
+  CHECK(has_line(text, "rustguard_bytes_total{direction=\"clientbound\"} 4096"));
+  CHECK(has_line(text, "rustguard_decode_errors_total{reason=\"frame_too_large\"} 1"));
+  CHECK(has_line(text, "rustguard_decode_errors_total{reason=\"truncated\"} 0"));
+  CHECK(has_line(text, "rustguard_limit_hits_total{limit=\"per_ip_rate\"} 2"));
+  CHECK(has_line(text, "rustguard_limit_hits_total{limit=\"idle_timeout\"} 0"));
+  CHECK(has_line(text, "rustguard_players{protocol=\"765\",release=\"1.20.3, 1.20.4\"} 1"));
+  CHECK(has_line(text, "rustguard_players{protocol=\"other\",release=\"\"} 1"));
+  // Buckets are cumulative: 0 us and 3 us fall at or below 5 us; 1 s only in +Inf.
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"1e-06\"} 1"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"5e-06\"} 2"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"0.02\"} 2"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"+Inf\"} 3"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_count 3"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_sum 1.000003"));
+}
+
+TEST_CASE("The admin endpoint serves /metrics and 404 for anything else", "[metrics]") {
+  Metrics m;
+  Metrics::add(m.connections_total, 7);
+  const std::string ok = rustguard::proxy::admin_response("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", m);
+  CHECK(ok.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(ok.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
+  CHECK(ok.find("\nrustguard_connections_total 7\n") != std::string::npos);
+  const auto body = ok.substr(ok.find("\r\n\r\n") + 4);
+  CHECK(ok.find("Content-Length: " + std::to_string(body.size()) + "\r\n") != std::string::npos);
+  for (const char* other : {"GET / HTTP/1.1\r\n\r\n", "POST /metrics HTTP/1.1\r\n\r\n", "GET /metricsx HTTP/1.1\r\n\r\n"}) {
+    INFO(other);
+    CHECK(rustguard::proxy::admin_response(other, m).rfind("HTTP/1.1 404 Not Found\r\n", 0) == 0);
+  }
+}

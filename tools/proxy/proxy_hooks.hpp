@@ -1,0 +1,98 @@
+#pragma once
+// The hooks the proxy feeds its sessions with: the inspector (the checks
+// engine; ForwardOnlyHooks until it lands) wrapped with the few packets the
+// proxy itself needs to see: status traffic (to cache the backend's answer
+// and to answer alone when the backend is down) and the backend's own
+// Disconnect (so a backend that kicks and closes is not reported as lost).
+//
+// Time: set_now() is called before every feed with microseconds since the
+// epoch; it is passed on to an inspector that has set_now(std::int64_t).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "rustguard/protocol/packets/status/status_ping_c2s.hpp"
+#include "rustguard/protocol/packets/status/status_response_s2c.hpp"
+#include "rustguard/session/connection_session.hpp"
+
+namespace rustguard::proxy {
+
+// What the proxy learned from one feed; cleared by the connection after acting on it.
+struct Observations {
+  int status_requests = 0;
+  std::optional<std::int64_t> status_ping;
+  std::optional<std::string> status_response;
+  bool backend_disconnect = false;
+  bool encryption_started = false;
+  bool logged_in = false;
+};
+
+template <class Inspector>
+class ProxyHooks {
+ public:
+  template <class... Args>
+  explicit ProxyHooks(Args&&... args) : inspector_(std::forward<Args>(args)...) {}
+
+  void set_now(std::int64_t now_us) {
+    now_us_ = now_us;
+    if constexpr (requires(Inspector& i) { i.set_now(now_us); }) inspector_.set_now(now_us);
+  }
+  std::int64_t now_us() const noexcept { return now_us_; }
+  Inspector& inspector() noexcept { return inspector_; }
+  Observations& seen() noexcept { return seen_; }
+
+  bool wants(session::Direction d, session::PacketKind k) const { return observed(k) || inspector_.wants(d, k); }
+
+  session::PacketDisposition on_packet(const session::PacketView& v) {
+    using protocol::PacketKind;
+    switch (v.kind) {
+      case PacketKind::status_request_c2s:
+        ++seen_.status_requests;
+        break;
+      case PacketKind::status_ping_c2s:
+        if (auto p = protocol::packets::StatusPingC2s::decode(v.body, 0)) seen_.status_ping = p->payload;
+        break;
+      case PacketKind::status_response_s2c:
+        if (auto p = protocol::packets::StatusResponseS2c::decode(v.body, 0)) seen_.status_response = std::move(p->json);
+        break;
+      case PacketKind::login_disconnect_s2c:
+      case PacketKind::config_disconnect_s2c:
+      case PacketKind::disconnect_s2c:
+        seen_.backend_disconnect = true;
+        break;
+      default:
+        break;
+    }
+    if (inspector_.wants(v.direction, v.kind)) return inspector_.on_packet(v);
+    return {};
+  }
+
+  void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate& u) {
+    seen_.encryption_started = seen_.encryption_started || u.encryption_started;
+    seen_.logged_in = seen_.logged_in || u.logged_in;
+    inspector_.on_tracker_update(t, u);
+  }
+
+ private:
+  static constexpr bool observed(session::PacketKind k) noexcept {
+    using protocol::PacketKind;
+    switch (k) {
+      case PacketKind::status_request_c2s:
+      case PacketKind::status_ping_c2s:
+      case PacketKind::status_response_s2c:
+      case PacketKind::login_disconnect_s2c:
+      case PacketKind::config_disconnect_s2c:
+      case PacketKind::disconnect_s2c:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  Inspector inspector_;
+  Observations seen_;
+  std::int64_t now_us_ = 0;
+};
+
+}  // namespace rustguard::proxy

@@ -1,0 +1,115 @@
+#pragma once
+// Each socket has exactly one writer: a WriteQueue drained by its own
+// coroutine. Both direction readers of a connection may produce bytes for the
+// same socket (a Disconnect for the client while reading the server, say), so
+// they append here instead of writing; the writer sends what has accumulated
+// with one async_write at a time. Single-threaded like the rest of the
+// connection: no locks.
+
+#include <asio/awaitable.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace rustguard::proxy {
+
+inline constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+// A wake-up for one waiting coroutine: wait() suspends until notify() (or a
+// cancellation). A notify() with nobody waiting is dropped, so waiters check
+// their condition in a loop.
+class Signal {
+ public:
+  explicit Signal(const asio::any_io_executor& ex) : timer_(ex) {}
+  asio::awaitable<void> wait() {
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    co_await timer_.async_wait(use_nothrow);
+  }
+  void notify() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+};
+
+class WriteQueue {
+ public:
+  // Buffers above this capacity are released once written, so a burst (chunk
+  // data) does not pin memory for the rest of an idle connection's life.
+  static constexpr std::size_t kKeepCapacity = 64 * 1024;
+
+  explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false)
+      : wake_(ex), progress_(ex), paused_(paused) {}
+
+  void push(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty() || failed_ || done_) return;
+    pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+    wake_.notify();
+  }
+  // Bytes that must go out before everything queued so far (a PROXY header).
+  void push_front(std::span<const std::uint8_t> bytes) {
+    pending_.insert(pending_.begin(), bytes.begin(), bytes.end());
+    wake_.notify();
+  }
+  void discard() { pending_.clear(); }
+  void resume() {
+    paused_ = false;
+    wake_.notify();
+  }
+  // No more bytes will come: the writer exits once everything is written.
+  void finish() {
+    finishing_ = true;
+    wake_.notify();
+  }
+
+  std::size_t backlog() const noexcept { return pending_.size() + inflight_.size(); }
+  bool done() const noexcept { return done_; }
+  bool failed() const noexcept { return failed_; }
+
+  // Waits until a write completes or the writer exits (backpressure, final flush).
+  asio::awaitable<void> progress() { co_await progress_.wait(); }
+
+  // The writer coroutine. Returns after finish() once drained, or on a write error.
+  asio::awaitable<void> run(asio::ip::tcp::socket& socket) {
+    for (;;) {
+      if (paused_ || pending_.empty()) {
+        if (finishing_) break;
+        co_await wake_.wait();
+        continue;
+      }
+      inflight_.swap(pending_);
+      auto [error, written] = co_await asio::async_write(socket, asio::buffer(inflight_), use_nothrow);
+      (void)written;
+      if (inflight_.capacity() > kKeepCapacity) {
+        inflight_ = {};
+      } else {
+        inflight_.clear();
+      }
+      if (error) {
+        failed_ = true;
+        pending_ = {};
+        break;
+      }
+      progress_.notify();
+    }
+    done_ = true;
+    progress_.notify();
+  }
+
+ private:
+  std::vector<std::uint8_t> pending_;
+  std::vector<std::uint8_t> inflight_;
+  Signal wake_;
+  Signal progress_;
+  bool paused_ = false;
+  bool finishing_ = false;
+  bool failed_ = false;
+  bool done_ = false;
+};
+
+}  // namespace rustguard::proxy
