@@ -23,6 +23,17 @@ struct CheckLimits {
   double kick_vl = 0;           // 0 = never; at or above: kick
   double setback_vl = 0;        // 0 = never; at or above: ask the session to set the player back
   friend constexpr bool operator==(const CheckLimits&, const CheckLimits&) = default;
+
+  // Every field by its config name (checks.<key>.<name>), for the loader.
+  template <class F>
+  void visit(F&& f) {
+    f("enabled", enabled);
+    f("alert_vl", alert_vl);
+    f("decay_per_second", decay_per_second);
+    f("cancel_vl", cancel_vl);
+    f("kick_vl", kick_vl);
+    f("setback_vl", setback_vl);
+  }
 };
 
 struct CheckInfo {

@@ -19,12 +19,22 @@ struct EngineSettings {
   // Heavy checks run only while the suspicion score is at or above this.
   double suspicion_gate = 5;
   double suspicion_half_life_s = 30;
+
+  // Every field by its config name (checks.engine.<name>), for the loader.
+  template <class F>
+  void visit(F&& f) {
+    f("heartbeat_ms", heartbeat_ms);
+    f("suspicion_gate", suspicion_gate);
+    f("suspicion_half_life_s", suspicion_half_life_s);
+  }
+  bool operator==(const EngineSettings&) const = default;
 };
 
 template <class Check>
 struct CheckSettings {
   CheckLimits limits = Check::kInfo.defaults;
   typename Check::Params params{};
+  bool operator==(const CheckSettings&) const = default;
 };
 
 template <class... Checks>
@@ -47,6 +57,15 @@ struct BasicEngineConfig {
   void for_each_limits(F&& f) {
     (f(Checks::kInfo, get<Checks>().limits), ...);
   }
+
+  // f(const CheckInfo&, CheckSettings<Check>&) for every check, in chain
+  // order: the loader reads limits and params through it.
+  template <class F>
+  void for_each_settings(F&& f) {
+    (f(Checks::kInfo, get<Checks>()), ...);
+  }
+
+  bool operator==(const BasicEngineConfig&) const = default;
 
   // The alert threshold of the check with this key (0 when unknown).
   double alert_vl(std::string_view key) const noexcept {

@@ -21,7 +21,9 @@ class DuplicateToggleCheck {
       "badpackets.duplicate_toggle", "BadPackets (duplicate toggle)", "Sprint or sneak toggled to the state it already has",
       engine::CostClass::cheap, {.alert_vl = 3, .decay_per_second = 0.05}};
   static constexpr std::array kReads{protocol::PacketKind::player_command_c2s};
-  struct Params {};
+  struct Params {
+    bool operator==(const Params&) const = default;
+  };
   using Settings = engine::CheckSettings<DuplicateToggleCheck>;
 
   engine::Verdict on(const protocol::packets::PlayerCommandC2s& p, const context::PlayerContext& ctx,

@@ -18,7 +18,9 @@ class FlyAbilityCheck {
       "badpackets.fly_ability", "BadPackets (fly ability)", "Starting to fly without the ability to fly",
       engine::CostClass::cheap, {.alert_vl = 1, .decay_per_second = 0.05, .cancel_vl = 1}};
   static constexpr std::array kReads{protocol::PacketKind::player_abilities_c2s};
-  struct Params {};
+  struct Params {
+    bool operator==(const Params&) const = default;
+  };
   using Settings = engine::CheckSettings<FlyAbilityCheck>;
 
   engine::Verdict on(const protocol::packets::PlayerAbilitiesC2s& p, const context::PlayerContext& ctx,

@@ -22,7 +22,9 @@ class HeldItemCheck {
       "badpackets.held_item", "BadPackets (held item)", "Hotbar slot out of range or selected twice",
       engine::CostClass::cheap, {.alert_vl = 2, .decay_per_second = 0.02, .cancel_vl = 0}};
   static constexpr std::array kReads{protocol::PacketKind::set_held_item_c2s};
-  struct Params {};
+  struct Params {
+    bool operator==(const Params&) const = default;
+  };
   using Settings = engine::CheckSettings<HeldItemCheck>;
 
   engine::Verdict on(const protocol::packets::SetHeldItemC2s& p, const context::PlayerContext& ctx,

@@ -27,6 +27,14 @@ class InvalidPositionCheck {
   struct Params {
     double max_horizontal = 3.0e7;  // blocks, |x| and |z|
     double max_vertical = 2.0e7;    // blocks, |y|
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("max_horizontal", max_horizontal);
+      f("max_vertical", max_vertical);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<InvalidPositionCheck>;
 

@@ -31,6 +31,13 @@ class MissingPositionCheck {
       protocol::PacketKind::set_movement_flags_c2s};
   struct Params {
     std::uint32_t max_ticks = 21;  // the reminder fires on the 20th tick; one of slack
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("max_ticks", max_ticks);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<MissingPositionCheck>;
 

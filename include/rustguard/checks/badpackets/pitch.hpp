@@ -24,6 +24,13 @@ class PitchCheck {
                                      protocol::PacketKind::set_rotation_c2s};
   struct Params {
     double max_pitch = 90.0;  // degrees
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("max_pitch", max_pitch);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<PitchCheck>;
 

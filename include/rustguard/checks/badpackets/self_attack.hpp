@@ -20,7 +20,9 @@ class SelfAttackCheck {
       "badpackets.self_attack", "BadPackets (self attack)", "Attacking or interacting with oneself",
       engine::CostClass::cheap, {.alert_vl = 1, .decay_per_second = 0.05, .cancel_vl = 1}};
   static constexpr std::array kReads{protocol::PacketKind::interact_c2s, protocol::PacketKind::attack_c2s};
-  struct Params {};
+  struct Params {
+    bool operator==(const Params&) const = default;
+  };
   using Settings = engine::CheckSettings<SelfAttackCheck>;
 
   engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx,

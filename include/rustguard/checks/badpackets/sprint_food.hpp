@@ -22,6 +22,13 @@ class SprintFoodCheck {
   static constexpr std::array kReads{protocol::PacketKind::player_command_c2s};
   struct Params {
     std::int32_t min_food = 7;  // sprinting needs food above 6
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("min_food", min_food);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<SprintFoodCheck>;
 

@@ -27,6 +27,14 @@ class TransactionCheck {
   struct Params {
     std::int64_t timeout_ms = 60'000;  // unanswered longer: flag with `timeout_vl`
     double timeout_vl = 10;            // with kick_vl 10, a timeout kicks
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("timeout_ms", timeout_ms);
+      f("timeout_vl", timeout_vl);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<TransactionCheck>;
 

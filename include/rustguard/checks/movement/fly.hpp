@@ -48,6 +48,18 @@ class FlyCheck {
     double climb_down = -0.15;      // slowest descent on a ladder
     std::uint32_t hover_ticks = 20; // airborne level moves before the hover rule flags
     double hover_min_horizontal = 0.1;
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("tolerance", tolerance);
+      f("buffer_limit", buffer_limit);
+      f("climb_up", climb_up);
+      f("climb_down", climb_down);
+      f("hover_ticks", hover_ticks);
+      f("hover_min_horizontal", hover_min_horizontal);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<FlyCheck>;
 

@@ -38,6 +38,16 @@ class GroundSpoofCheck {
     double match = 1e-6;          // |dy - free fall| below this means "no collision"
     double grid = 64;             // block tops lie on multiples of 1/grid
     std::uint32_t height_buffer = 3;
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("min_fall", min_fall);
+      f("match", match);
+      f("grid", grid);
+      f("height_buffer", height_buffer);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<GroundSpoofCheck>;
 

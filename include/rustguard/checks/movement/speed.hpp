@@ -38,6 +38,16 @@ class SpeedCheck {
     double buffer_limit = 0.05;     // blocks of accumulated excess before flagging
     double buffer_drain = 0.005;    // blocks drained by every legal move
     bool slippery_surfaces = true;  // allow slime and ice momentum anywhere
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("tolerance", tolerance);
+      f("buffer_limit", buffer_limit);
+      f("buffer_drain", buffer_drain);
+      f("slippery_surfaces", slippery_surfaces);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<SpeedCheck>;
 

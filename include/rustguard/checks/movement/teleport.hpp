@@ -38,6 +38,14 @@ class TeleportCheck {
     // riptide ~4: anything longer is a jump.
     double max_move = 5.0;  // blocks per move
     std::int64_t confirm_timeout_ms = 10'000;
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("max_move", max_move);
+      f("confirm_timeout_ms", confirm_timeout_ms);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<TeleportCheck>;
 

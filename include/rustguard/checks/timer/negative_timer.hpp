@@ -33,6 +33,13 @@ class NegativeTimerCheck {
                                      protocol::PacketKind::set_movement_flags_c2s};
   struct Params {
     std::int64_t max_silence_ms = 1500;
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("max_silence_ms", max_silence_ms);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<NegativeTimerCheck>;
 

@@ -42,6 +42,16 @@ class TimerCheck {
     std::int64_t tolerance_ms = 120;  // how far ahead of real time the clock may get
     std::int64_t max_bank_ms = 1000;  // how far behind real time the clock may fall
     std::int64_t drift_ms = 120;      // slack below an acknowledged transaction's send time
+
+    // Every field by its config name (checks.<key>.<name>), for the loader.
+    template <class F>
+    void visit(F&& f) {
+      f("tick_ms", tick_ms);
+      f("tolerance_ms", tolerance_ms);
+      f("max_bank_ms", max_bank_ms);
+      f("drift_ms", drift_ms);
+    }
+    bool operator==(const Params&) const = default;
   };
   using Settings = engine::CheckSettings<TimerCheck>;
 
