@@ -7,7 +7,8 @@
 // and both directions interleaved in arrival order, for the session tests
 // (tests/session/connection_session_test.cpp), as
 //   tests/fixtures/streams/<version>.session: records of
-//   [u8 direction: 0 serverbound, 1 clientbound][u32 big-endian length][bytes]
+//   [u8 direction: 0 serverbound, 1 clientbound][u64 big-endian microseconds
+//    since the first record][u32 big-endian length][bytes]
 // The streams hold the handshake, login (with Set Compression), the
 // configuration phase where the version has one, and a short play session:
 // the server sends chat, health, a position and a 48 KiB plugin message
@@ -78,11 +79,12 @@ async function record(version) {
 
   const serverbound = [];
   const clientbound = [];
-  const ordered = [];  // [direction, bytes] in the order the relay saw them
+  const ordered = [];  // [direction, bytes, time] in the order the relay saw them
+  const micros = () => process.hrtime.bigint() / 1000n;
   const relay = net.createServer((clientSock) => {
     const upstream = net.connect(serverPort, '127.0.0.1');
-    clientSock.on('data', (d) => { serverbound.push(Buffer.from(d)); ordered.push([0, Buffer.from(d)]); upstream.write(d); });
-    upstream.on('data', (d) => { clientbound.push(Buffer.from(d)); ordered.push([1, Buffer.from(d)]); clientSock.write(d); });
+    clientSock.on('data', (d) => { serverbound.push(Buffer.from(d)); ordered.push([0, Buffer.from(d), micros()]); upstream.write(d); });
+    upstream.on('data', (d) => { clientbound.push(Buffer.from(d)); ordered.push([1, Buffer.from(d), micros()]); clientSock.write(d); });
     clientSock.on('close', () => upstream.destroy());
     upstream.on('close', () => clientSock.destroy());
     clientSock.on('error', () => {});
@@ -147,10 +149,12 @@ async function record(version) {
     console.log(`${path}: ${bytes.length} bytes in ${parts.length} reads`);
   }
   const records = [];
-  for (const [dir, bytes] of ordered) {
-    const head = Buffer.alloc(5);
+  const t0 = ordered.length ? ordered[0][2] : 0n;
+  for (const [dir, bytes, time] of ordered) {
+    const head = Buffer.alloc(13);
     head.writeUInt8(dir, 0);
-    head.writeUInt32BE(bytes.length, 1);
+    head.writeBigUInt64BE(time - t0, 1);
+    head.writeUInt32BE(bytes.length, 9);
     records.push(head, bytes);
   }
   const sessionPath = join(outDir, `${version}.session`);

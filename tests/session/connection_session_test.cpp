@@ -9,6 +9,7 @@
 
 #include "rustguard/protocol/packets/play/disconnect_s2c.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "recorded_session.hpp"
 
 using namespace rustguard;
 using namespace rustguard::protocol;
@@ -18,43 +19,11 @@ using session::PacketAction;
 using session::PacketDisposition;
 using session::PacketView;
 using Bytes = std::vector<std::uint8_t>;
+using rustguard::test::concat;
+using rustguard::test::load_session;
+using rustguard::test::Record;
 
 namespace {
-
-struct Record {
-  Direction direction;
-  Bytes bytes;
-};
-
-// A real session recorded by tests/node/record_stream.mjs: a mineflayer client
-// and a minecraft-protocol server, both directions in arrival order.
-std::vector<Record> load_session(const std::string& version) {
-  const std::string path = std::string(RUSTGUARD_TEST_DATA_DIR) + "/fixtures/streams/" + version + ".session";
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in.good());
-  const Bytes all{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::vector<Record> out;
-  std::size_t i = 0;
-  while (i + 5 <= all.size()) {
-    const auto dir = all[i] == 0 ? Direction::serverbound : Direction::clientbound;
-    const std::size_t n = (std::size_t{all[i + 1]} << 24) | (std::size_t{all[i + 2]} << 16) |
-                          (std::size_t{all[i + 3]} << 8) | all[i + 4];
-    i += 5;
-    REQUIRE(i + n <= all.size());
-    out.push_back({dir, Bytes(all.begin() + static_cast<std::ptrdiff_t>(i), all.begin() + static_cast<std::ptrdiff_t>(i + n))});
-    i += n;
-  }
-  REQUIRE(i == all.size());
-  return out;
-}
-
-Bytes concat(const std::vector<Record>& records, Direction d) {
-  Bytes out;
-  for (const auto& r : records) {
-    if (r.direction == d) out.insert(out.end(), r.bytes.begin(), r.bytes.end());
-  }
-  return out;
-}
 
 // Hooks that look at every known packet and can be told to drop or inject.
 struct RecordingHooks {

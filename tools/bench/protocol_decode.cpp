@@ -77,11 +77,12 @@ RUSTGUARD_BENCH_SECTION(session_forward, "ConnectionSession per packet on a reco
     std::span<const std::uint8_t> bytes;
   };
   std::vector<Record> records;
-  for (std::size_t i = 0; i + 5 <= all.size();) {
-    const std::size_t n = (std::size_t{all[i + 1]} << 24) | (std::size_t{all[i + 2]} << 16) |
-                          (std::size_t{all[i + 3]} << 8) | all[i + 4];
-    records.push_back({all[i] == 0 ? Direction::serverbound : Direction::clientbound, {all.data() + i + 5, n}});
-    i += 5 + n;
+  // Records: [u8 direction][u64 micros][u32 length][bytes] (tests/node/record_stream.mjs).
+  for (std::size_t i = 0; i + 13 <= all.size();) {
+    const std::size_t n = (std::size_t{all[i + 9]} << 24) | (std::size_t{all[i + 10]} << 16) |
+                          (std::size_t{all[i + 11]} << 8) | all[i + 12];
+    records.push_back({all[i] == 0 ? Direction::serverbound : Direction::clientbound, {all.data() + i + 13, n}});
+    i += 13 + n;
   }
   if (records.empty()) {
     std::printf("  (no recorded session at %s)\n", path.c_str());

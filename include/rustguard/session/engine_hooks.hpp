@@ -1,0 +1,94 @@
+#pragma once
+// Plugs the detection engine into a ConnectionSession: the session's hooks
+// contract on one side, the engine's contract on the other.
+//
+//   session::EngineHooks hooks{engine_config};
+//   hooks.set_now(now);                       // before every feed
+//   session.feed(direction, bytes, hooks, out);
+//   for (auto& v : hooks.take_violations()) log.log_violation(std::move(v));
+//   hooks.on_tick(now);                       // every few hundred ms, packets or not
+//   if (auto reason = hooks.kick_reason()) { session.append_disconnect(*reason, out); close; }
+//
+// The owner supplies the time; this header reads no clock, so the proxy and
+// the replay tool give the engine exactly the same inputs for the same bytes.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rustguard/engine/detection_engine.hpp"
+#include "rustguard/session/connection_session.hpp"
+#include "rustguard/time.hpp"
+#include "rustguard/violation.hpp"
+
+namespace rustguard::session {
+
+class EngineHooks {
+ public:
+  explicit EngineHooks(std::shared_ptr<const engine::EngineConfig> config) : engine_(std::move(config)) {}
+
+  // The time of the bytes about to be fed (or of the tick).
+  void set_now(Timestamp now) noexcept { now_ = now; }
+  Timestamp now() const noexcept { return now_; }
+
+  bool wants(Direction d, PacketKind kind) const noexcept { return engine_.wants(d, kind); }
+
+  PacketDisposition on_packet(const PacketView& p) {
+    PacketDisposition out;
+    if (p.direction == Direction::serverbound) {
+      switch (engine_.on_serverbound(p.kind, p.body, now_)) {
+        case engine::Verdict::pass:
+          break;
+        case engine::Verdict::cancel:
+          out.action = PacketAction::drop;
+          break;
+        case engine::Verdict::kick:
+          out.action = PacketAction::close;
+          out.reason = engine_.kick_reason().value_or("kicked by RustGuard");
+          break;
+      }
+      return out;
+    }
+    const engine::ClientboundDecision d = engine_.on_clientbound(p.kind, p.body, now_);
+    out.transaction_before = d.transaction_before;
+    out.transaction_after = d.transaction_after;
+    return out;
+  }
+
+  void on_tracker_update(const protocol::ConnectionTracker& tracker, const protocol::TrackerUpdate& u) {
+    if (!u.state_changed) return;
+    const protocol::State state = tracker.state(Direction::serverbound);
+    if (!started_ && tracker.version() != nullptr && state != protocol::State::status) {
+      engine_.on_connection_start(tracker, now_);
+      started_ = true;
+    }
+    if (!started_) return;
+    if (u.entered_play) {
+      engine_.on_play_start(now_);
+    } else if (state == protocol::State::configuration) {
+      engine_.on_configuration_start(now_);
+    }
+  }
+
+  // Time passing without packets: transaction timeouts, the timer balance.
+  void on_tick(Timestamp now) {
+    now_ = now;
+    if (started_) engine_.on_tick(now);
+  }
+
+  // Violations raised since the last call, oldest first.
+  std::vector<Violation> take_violations() { return std::exchange(engine_.violations(), {}); }
+  std::optional<std::string> kick_reason() const { return engine_.kick_reason(); }
+
+  engine::DetectionEngine& engine() noexcept { return engine_; }
+  const engine::DetectionEngine& engine() const noexcept { return engine_; }
+
+ private:
+  engine::DetectionEngine engine_;
+  Timestamp now_{};
+  bool started_ = false;
+};
+
+}  // namespace rustguard::session

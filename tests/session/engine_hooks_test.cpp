@@ -1,0 +1,98 @@
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "recorded_session.hpp"
+#include "rustguard/protocol/frame.hpp"
+#include "rustguard/protocol/writer.hpp"
+#include "rustguard/session/engine_hooks.hpp"
+
+using namespace rustguard;
+using namespace rustguard::protocol;
+using rustguard::test::load_session;
+
+namespace {
+
+// Feeds a recorded session with its recorded timing, ticking the engine as the proxy does.
+struct Replayed {
+  session::ConnectionSession session;
+  session::EngineHooks hooks;
+  std::vector<Violation> violations;
+  std::optional<session::CloseRequest> close;
+  std::uint64_t pings_to_client = 0;
+
+  explicit Replayed(std::shared_ptr<const engine::EngineConfig> config) : hooks(std::move(config)) {}
+
+  // Feeds each record at its recorded time after `start`.
+  Timestamp feed(const std::vector<test::Record>& records, Timestamp start) {
+    Timestamp now = start;
+    session::Output out;
+    for (const auto& r : records) {
+      now = start + Micros{r.micros};
+      hooks.set_now(now);
+      out.clear();
+      session.feed(r.direction, r.bytes, hooks, out);
+      hooks.on_tick(now);
+      for (auto& v : hooks.take_violations()) violations.push_back(std::move(v));
+      if (out.close) {
+        close = out.close;
+        break;
+      }
+    }
+    return now;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("An honest recorded session raises nothing and gets transactions", "[session][engine]") {
+  for (const std::string version : {"1.8.8", "1.20.4", "1.21.4"}) {
+    INFO(version);
+    Replayed run{std::make_shared<const engine::EngineConfig>()};
+    run.feed(load_session(version), Timestamp::from_millis(1'700'000'000'000));
+    CHECK_FALSE(run.close);
+    for (const auto& v : run.violations) {
+      // Whatever an honest recording raises must stay below its alert threshold.
+      INFO(v.check << " " << v.type << " " << v.detail);
+      CHECK(v.vl < engine::EngineConfig{}.alert_vl(v.check));
+    }
+    // The engine asked for transactions around the login and position packets.
+    CHECK(run.session.counters(Direction::clientbound).injected > 0);
+    CHECK(run.hooks.engine().context().in_play);
+    CHECK(run.hooks.engine().context().name == "fixture");
+  }
+}
+
+TEST_CASE("A cheating packet after the recording is flagged, and kicks when configured to", "[session][engine]") {
+  auto config = std::make_shared<engine::EngineConfig>();
+  config->get<checks::badpackets::PitchCheck>().limits.kick_vl = 1;
+  Replayed run{config};
+  const Timestamp end = run.feed(load_session("1.20.4"), Timestamp::from_millis(1'700'000'000'000));
+  REQUIRE_FALSE(run.close);
+
+  // A Set Position+Rotation with pitch 150, framed as the compressed stream is
+  // (small packet: dataLength 0).
+  const VersionInfo* version = find_version(v::v1_20_3);
+  std::vector<std::uint8_t> packet;
+  Writer{packet}
+      .varint(version->id_of(PacketKind::set_position_rotation_c2s))
+      .f64(6.5).f64(64).f64(0.5).f32(0).f32(150).boolean(true);
+  std::vector<std::uint8_t> contents;
+  Writer{contents}.varint(0).bytes(packet);
+  std::vector<std::uint8_t> frame;
+  REQUIRE(append_frame(frame, contents).ok());
+
+  run.hooks.set_now(end + millis(50));
+  session::Output out;
+  run.session.feed(Direction::serverbound, frame, run.hooks, out);
+  const auto raised = run.hooks.take_violations();
+  REQUIRE_FALSE(raised.empty());
+  CHECK(raised.back().check == "badpackets.pitch");
+  CHECK(raised.back().player_name == "fixture");
+  CHECK(raised.back().protocol_version == v::v1_20_3);
+  REQUIRE(out.close);
+  CHECK(out.close->cause == session::CloseCause::hooks);
+  INFO(out.close->reason);
+  CHECK(out.close->reason.find("pitch") != std::string::npos);
+  CHECK(out.to_server.empty());  // the offending packet was not forwarded
+}
