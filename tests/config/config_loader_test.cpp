@@ -58,6 +58,9 @@ TEST_CASE("Errors name file, line and column", "[config]") {
         "test.yml:2:20: limits.max_frame_bytes: must be between 1024 and 2097151, got 5");
   CHECK(error_of("log_level: loud\n") ==
         "test.yml:1:12: log_level: expected one of trace, debug, info, warn, error, off, got 'loud'");
+  CHECK(error_of("threads: 1\nlog_level: info\nthreads: 2\n") == "test.yml:3:1: threads: duplicate key");
+  CHECK(error_of("limits:\n  max_frame_bytes: 4096\n  max_frame_bytes: 8192\n") ==
+        "test.yml:3:3: limits.max_frame_bytes: duplicate key");
   CHECK(error_of("listen: nowhere\n") == "test.yml:1:9: listen: expected HOST:PORT, got 'nowhere'");
   // A YAML syntax error carries the parser's position.
   const std::string syntax = error_of("listen: [1, 2\n");

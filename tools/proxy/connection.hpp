@@ -474,8 +474,7 @@ class Connection final : public Stoppable {
     }
     server_out_.resume();
     connected_ = true;
-    tools::log_info("connect #{} {}{} -> {}: {}", id_, address_text(), proxied_ ? " (PROXY header)" : "",
-                    cfg_.backend.to_string(), describe_client());
+    tools::log_info("connect #{} {} -> {}: {}", id_, address_text(), cfg_.backend.to_string(), describe_client());
     co_return true;
   }
 

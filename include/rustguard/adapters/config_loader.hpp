@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "rustguard/adapters/checks_config_loader.hpp"
 #include "rustguard/config.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 
@@ -66,11 +67,17 @@ class ConfigReader {
   // Rejects keys of `map` that are not in `known`.
   void only_keys(const YAML::Node& map, const std::string& prefix, std::initializer_list<std::string_view> known) const {
     if (!map.IsMap()) fail(map, prefix.empty() ? "(top level)" : prefix, "expected a mapping");
+    std::vector<std::string> seen;
     for (const auto& kv : map) {
       const auto name = kv.first.as<std::string>();
       bool found = false;
       for (auto k : known) found = found || k == name;
       if (!found) fail(kv.first, join(prefix, name), "unknown key");
+      // yaml-cpp keeps the first of two equal keys; the second is a mistake the user cannot see.
+      for (const auto& s : seen) {
+        if (s == name) fail(kv.first, join(prefix, name), "duplicate key");
+      }
+      seen.push_back(name);
     }
   }
 
@@ -245,16 +252,16 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
-                      "connections", "messages", "proxy_protocol"});
+                      "connections", "messages", "proxy_protocol", "checks"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
   if (auto v = root["database"]) c.database = r.text(v, "database");
   if (auto v = root["threads"]) c.threads = r.integer<unsigned>(v, "threads", 0, 256);
   if (auto v = root["log_level"]) {
-    static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {
-        {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
-        {"warn", LogLevel::warn},   {"error", LogLevel::error}, {"off", LogLevel::off}};
+    static constexpr std::pair<std::string_view, rustguard::LogLevel> kLevels[] = {
+        {"trace", rustguard::LogLevel::trace}, {"debug", rustguard::LogLevel::debug}, {"info", rustguard::LogLevel::info},
+        {"warn", rustguard::LogLevel::warn},   {"error", rustguard::LogLevel::error}, {"off", rustguard::LogLevel::off}};
     c.log_level = r.choice(v, "log_level", kLevels);
   }
   if (auto v = root["unknown_versions"]) {
@@ -266,6 +273,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["connections"]) read_connections(r, v, c.connections);
   if (auto v = root["messages"]) read_messages(r, v, c.messages);
   if (auto v = root["proxy_protocol"]) read_proxy_protocol(r, v, c.proxy_protocol);
+  if (auto v = root["checks"]) read_checks(r, v, c.checks);
   return c;
 }
 
