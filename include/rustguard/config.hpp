@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "rustguard/engine/detection_engine.hpp"
 #include <vector>
 
 namespace rustguard {
@@ -96,6 +98,7 @@ struct Config {
   ConnectionLimits connections{};
   Messages messages{};
   ProxyProtocolConfig proxy_protocol{};
+  engine::EngineConfig checks{};  // checks.* : the detection engine and every check
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -74,3 +74,16 @@ TEST_CASE("Mistakes in the checks section name file, line and column", "[config]
         "checks.yml:4:16: checks.timer.negative.enabled: expected true or false");
   CHECK(error_of("checks:\n  movement: 3\n") == "checks.yml:2:13: checks.movement: expected a mapping");
 }
+
+TEST_CASE("config.yml's checks section and --set overrides reach the engine config", "[config][checks]") {
+  const auto c = rustguard::adapters::parse_config("checks:\n  movement:\n    speed:\n      alert_vl: 7\n", "x.yml",
+                                                   {{"checks.timer.negative.kick_vl", "30"}});
+  CHECK(c.checks.get<checks::movement::SpeedCheck>().limits.alert_vl == 7);
+  CHECK(c.checks.get<checks::timer::NegativeTimerCheck>().limits.kick_vl == 30);
+  try {
+    (void)rustguard::adapters::parse_config("", "x.yml", {{"checks.movement.speed.alert_vl", "lots"}});
+    FAIL("accepted");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == "command line: checks.movement.speed.alert_vl: expected a number, got 'lots'");
+  }
+}

@@ -24,7 +24,8 @@ struct CommonFlags {
     app.add_option("--backend", backend, "HOST:PORT of the Minecraft server (overrides backend)");
     app.add_option("--database", database, "SQLite file for violations (overrides database)");
     app.add_option("--admin", admin, "HOST:PORT for /metrics (overrides admin)");
-    app.add_option("--set", sets, "override any config key: dotted.key=value (repeatable)");
+    // One key=value per --set, so positional arguments after it stay positional.
+    app.add_option("--set", sets, "override any config key: dotted.key=value (repeatable)")->allow_extra_args(false);
   }
 
   // Overrides in the order they must apply: --set first, dedicated flags last.
