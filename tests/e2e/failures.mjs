@@ -14,6 +14,8 @@
 //                      passes it on in its own v2 header to the backend; from an untrusted address: refused
 //   reload             SIGHUP with an invalid config.yml: reported with file:line:col, old config kept;
 //                      with a valid one: applied to new connections
+//   unknown-version    with unknown_versions: refuse, a client announcing protocol 9999 gets a login
+//                      Disconnect naming the supported range
 //   per-ip-limit       the third connection within the burst from one address is refused (and counted)
 //   oversized-frame    one bot sends a frame above limits.max_frame_bytes: only it is disconnected,
 //                      the other keeps chatting
@@ -270,6 +272,16 @@ const CASES = {
     proxy.proc.kill('SIGHUP');
     check(await proxy.waitLog(/config reloaded/), 'valid reload not logged');
     check(text((await ping(proxy.port)).description).includes('RG-E2E reloaded motd'), 'the reloaded MOTD is not used');
+  },
+
+  async 'unknown-version'(scene) {
+    const proxy = await scene.proxy(await freePort(), ['unknown_versions: refuse']);
+    const name = Buffer.from('future_a');
+    const loginStart = frame(Buffer.concat([Buffer.from([0x00]), varint(name.length), name, Buffer.alloc(16)]));
+    const reply = await exchange(proxy.port, Buffer.concat([handshake(9999, 25565, 2), loginStart]));
+    check(reply.data.length > 2 && reply.data[1] === 0x00, `expected a login Disconnect, got ${reply.data.toString('hex').slice(0, 40)}`);
+    check(reply.data.toString('utf8').includes('Unsupported Minecraft version. This server accepts 1.8 to 26.1'),
+      `login Disconnect text: ${reply.data.toString('utf8')}`);
   },
 
   async 'per-ip-limit'(scene) {

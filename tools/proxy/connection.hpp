@@ -275,6 +275,17 @@ class Connection final : public Stoppable {
     while (session_.tracker().state(Direction::serverbound) == protocol::State::handshake && !session_.opaque()) {
       if (!co_await read_once(Direction::serverbound)) co_return;
     }
+    if (session_.tracker().version_unknown() && session_.tracker().intent() != protocol::packets::Intent::status) {
+      if (cfg_.unknown_versions == UnknownVersionPolicy::refuse) {
+        const auto versions = protocol::supported_versions();
+        end(EndCause::kicked, "Unsupported Minecraft version. This server accepts " +
+                                  std::string(versions.front().release_names().substr(0, versions.front().release_names().find(','))) +
+                                  " to " + std::string(versions.back().release_names().substr(0, versions.back().release_names().find(','))) + ".");
+        co_return;
+      }
+      tools::log_warn("#{} {}: protocol {} has no packet table; forwarded uninspected (unknown_versions: forward)", id_,
+                      address_text(), session_.tracker().protocol());
+    }
     if (!co_await connect_backend()) {
       co_await serve_without_backend();
       co_return;
