@@ -27,10 +27,11 @@ inline constexpr std::int32_t kSelfId = 42;
 
 class Driver {
  public:
-  explicit Driver(std::int32_t protocol_version, std::shared_ptr<engine::EngineConfig> cfg = nullptr)
+  explicit Driver(std::int32_t protocol_version, std::shared_ptr<engine::EngineConfig> cfg = nullptr,
+                  engine::EngineMode mode = engine::EngineMode::originate)
       : pv(protocol_version),
         config(cfg ? std::move(cfg) : std::make_shared<engine::EngineConfig>()),
-        engine(config) {
+        engine(config, mode) {
     std::vector<std::uint8_t> b;
     protocol::Writer{b}.varint(pv).string("localhost").u16(25565).varint(2);
     (void)tracker.on_packet(protocol::Direction::serverbound, PacketKind::intention_c2s, b);

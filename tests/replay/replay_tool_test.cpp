@@ -190,7 +190,60 @@ TEST_CASE("both legs of a proxy capture give the same players and packets", "[re
     CHECK(a.kinds == b.kinds);
     // Different legs: the client talks to the proxy, the proxy to the backend.
     CHECK(a.address != b.address);
+    // And the engine judges both the same way: nobody flagged on either leg.
+    CHECK(a.checks.empty());
+    CHECK(b.checks.empty());
   }
+}
+
+TEST_CASE("the detection engine judges replays: cheaters flagged by the right check, honest players clean",
+          "[replay][engine]") {
+  const ReplaySettings s = settings_for_188();
+  const double alert = s.config.checks.alert_vl("movement.speed");
+  REQUIRE(alert > 0);
+  for (const char* file : {"speed-1.21.4.pcap", "speed-1.8.8.pcap"}) {
+    INFO(file);
+    const CaptureReport r = replay_capture(capture(file), s);
+    REQUIRE(r.players.size() == 2);
+    for (const PlayerReport& p : r.players) {
+      INFO(p.name);
+      CHECK(p.closed_by_core.empty());
+      if (p.name.find("_cheat") != std::string::npos) {
+        REQUIRE(p.checks.count("movement.speed") == 1);
+        const CheckTally& t = p.checks.at("movement.speed");
+        CHECK(t.max_vl >= alert);
+        CHECK(t.alerts > 0);
+        CHECK(p.checks.size() == 1);  // nothing else
+      } else {
+        CHECK(p.checks.empty());
+      }
+    }
+    CHECK(r.totals.violations > 0);
+  }
+  // The engine's alert threshold comes from the config: raised above what
+  // the cheater reaches, the same violations are no longer alerts.
+  const ReplaySettings high = settings_with({{"limits.max_compression_ratio", "1000"},
+                                             {"checks.movement.speed.alert_vl", "1000"}});
+  const CaptureReport r = replay_capture(capture("speed-1.8.8.pcap"), high);
+  const PlayerReport* cheat = find_player(r, "spee188_cheat");
+  REQUIRE(cheat != nullptr);
+  REQUIRE(cheat->checks.count("movement.speed") == 1);
+  CHECK(cheat->checks.at("movement.speed").count > 0);
+  CHECK(cheat->checks.at("movement.speed").alerts == 0);
+}
+
+TEST_CASE("the passive judge replays the same players and packets, judging nothing", "[replay][engine]") {
+  const ReplaySettings s = settings_with();
+  const CaptureReport judged = replay_capture(capture("speed-1.21.4.pcap"), s);
+  const CaptureReport passive = replay_capture<PassiveHooks>(capture("speed-1.21.4.pcap"), s);
+  REQUIRE(judged.players.size() == passive.players.size());
+  for (std::size_t i = 0; i < judged.players.size(); ++i) {
+    CHECK(judged.players[i].name == passive.players[i].name);
+    CHECK(judged.players[i].packets_serverbound == passive.players[i].packets_serverbound);
+    CHECK(judged.players[i].packets_clientbound == passive.players[i].packets_clientbound);
+    CHECK(passive.players[i].checks.empty());
+  }
+  CHECK(passive.totals.violations == 0);
 }
 
 TEST_CASE("a 64:1 compression guard above 128 KiB closes flying-squid 1.8.8 sessions; raising it lets them through",
@@ -224,6 +277,12 @@ TEST_CASE("replaying into two fresh databases gives identical rows, ids included
     CHECK(row.find(".pcap") != std::string::npos);
   }
   CHECK(sessions == 6);
+  // The speed cheater's violations are among the rows compared.
+  std::size_t violations = 0;
+  for (const auto& row : first) {
+    if (row.rfind("SELECT * FROM violations", 0) == 0 && row.find("movement.speed") != std::string::npos) ++violations;
+  }
+  CHECK(violations >= 20);
 }
 
 TEST_CASE("session rows carry the player, the capture's times and the capture file", "[replay][database]") {

@@ -21,7 +21,9 @@ struct Replayed {
   std::optional<session::CloseRequest> close;
   std::uint64_t pings_to_client = 0;
 
-  explicit Replayed(std::shared_ptr<const engine::EngineConfig> config) : hooks(std::move(config)) {}
+  explicit Replayed(std::shared_ptr<const engine::EngineConfig> config,
+                    engine::EngineMode mode = engine::EngineMode::originate)
+      : hooks(std::move(config), mode) {}
 
   // Feeds each record at its recorded time after `start`.
   Timestamp feed(const std::vector<test::Record>& records, Timestamp start) {
@@ -95,4 +97,22 @@ TEST_CASE("A cheating packet after the recording is flagged, and kicks when conf
   INFO(out.close->reason);
   CHECK(out.close->reason.find("pitch") != std::string::npos);
   CHECK(out.to_server.empty());  // the offending packet was not forwarded
+}
+
+TEST_CASE("In observe mode the hooks inject nothing and judge the same recording the same way", "[session][engine]") {
+  for (const std::string version : {"1.8.8", "1.20.4", "1.21.4"}) {
+    INFO(version);
+    Replayed run{std::make_shared<const engine::EngineConfig>(), engine::EngineMode::observe};
+    const auto records = load_session(version);
+    run.feed(records, Timestamp::from_millis(1'700'000'000'000));
+    CHECK_FALSE(run.close);
+    CHECK(run.session.counters(Direction::clientbound).injected == 0);
+    CHECK(run.session.counters(Direction::serverbound).dropped == 0);
+    for (const auto& v : run.violations) {
+      INFO(v.check << " " << v.type << " " << v.detail);
+      CHECK(v.vl < engine::EngineConfig{}.alert_vl(v.check));
+    }
+    CHECK(run.hooks.engine().context().in_play);
+    CHECK(run.hooks.engine().mode() == engine::EngineMode::observe);
+  }
 }

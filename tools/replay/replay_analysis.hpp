@@ -34,9 +34,9 @@
 
 namespace rustguard::replay {
 
-// The hooks that judge players in a replay. The detection engine's session
-// adapter goes here once it exists; nothing else changes.
-using DefaultJudge = PassiveHooks;
+// The hooks that judge players in a replay: the detection engine in observe
+// mode (replay_hooks.hpp). PassiveHooks judges nothing.
+using DefaultJudge = EngineJudge;
 
 template <class Judge = DefaultJudge>
 class ReplayAnalyzer final : public StreamSink {
@@ -148,8 +148,12 @@ class ReplayAnalyzer final : public StreamSink {
   }
 
   void feed(FlowState& f, protocol::Direction from, std::span<const std::uint8_t> bytes, std::int64_t time_ns) {
-    f.hooks.inner().set_now(Timestamp{time_ns / 1000});
+    const Timestamp now{time_ns / 1000};
+    f.hooks.inner().set_now(now);
     f.session.feed(from, bytes, f.hooks, f.out);
+    // Time passes only with the capture's packets, so ticks are as
+    // deterministic as the feeds (the proxy ticks on a timer as well).
+    if (!f.out.close) f.hooks.inner().on_tick(now);
     const protocol::ConnectionTracker& tracker = f.session.tracker();
     if (!f.player && tracker.state(protocol::Direction::serverbound) != protocol::State::handshake) {
       if (tracker.intent() == protocol::packets::Intent::status) {

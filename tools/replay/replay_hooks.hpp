@@ -3,20 +3,22 @@
 //
 // CountingHooks<Inner> counts the packets of each kind per direction (for the
 // summary and the expectations) and passes everything on to Inner, the hooks
-// that judge the player. Until the detection engine's session adapter lands,
-// Inner is PassiveHooks, which judges nothing. Any Inner needs:
+// that judge the player: EngineJudge (the detection engine in observe mode) by
+// default, PassiveHooks to judge nothing. Any Inner needs:
 //
 //   explicit Inner(const ReplaySettings&);         // one per connection
 //   bool wants(Direction, PacketKind) const;        // ConnectionSession's hooks
 //   PacketDisposition on_packet(const PacketView&);
 //   void on_tracker_update(const ConnectionTracker&, const TrackerUpdate&);
 //   void set_now(Timestamp);                        // capture time of the bytes about to be fed
+//   void on_tick(Timestamp);                        // after every feed: time passed
 //   std::vector<Violation>& violations();           // drained after every feed
 //   double alert_vl(std::string_view check) const;  // the check's alert threshold
 //
-// so plugging in the engine is one type alias in replay_analysis.hpp.
+// so which judge runs is one type alias in replay_analysis.hpp.
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "rustguard/session/engine_hooks.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"
 
@@ -43,11 +46,41 @@ class PassiveHooks {
   session::PacketDisposition on_packet(const session::PacketView&) { return {}; }
   void on_tracker_update(const protocol::ConnectionTracker&, const protocol::TrackerUpdate&) {}
   void set_now(Timestamp) noexcept {}
+  void on_tick(Timestamp) noexcept {}
   std::vector<Violation>& violations() noexcept { return violations_; }
   double alert_vl(std::string_view) const noexcept { return 0; }
 
  private:
   std::vector<Violation> violations_;
+};
+
+// The detection engine as the live proxy runs it (session::EngineHooks, with
+// config.checks), in observe mode: it injects nothing and reads the
+// lag-compensation transactions a live RustGuard put into the capture, or the
+// client's keep-alive and ping answers where there are none (captures taken
+// between the proxy and the backend). Kicks still close the session, as the
+// proxy would have.
+class EngineJudge {
+ public:
+  explicit EngineJudge(const ReplaySettings& settings)
+      : config_(std::make_shared<const engine::EngineConfig>(settings.config.checks)),
+        hooks_(config_, engine::EngineMode::observe) {}
+
+  bool wants(protocol::Direction d, protocol::PacketKind kind) const noexcept { return hooks_.wants(d, kind); }
+  session::PacketDisposition on_packet(const session::PacketView& p) { return hooks_.on_packet(p); }
+  void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate& u) {
+    hooks_.on_tracker_update(t, u);
+  }
+  void set_now(Timestamp now) noexcept { hooks_.set_now(now); }
+  void on_tick(Timestamp now) { hooks_.on_tick(now); }
+  std::vector<Violation>& violations() noexcept { return hooks_.violations(); }
+  double alert_vl(std::string_view check) const noexcept { return config_->alert_vl(check); }
+
+  const session::EngineHooks& hooks() const noexcept { return hooks_; }
+
+ private:
+  std::shared_ptr<const engine::EngineConfig> config_;
+  session::EngineHooks hooks_;
 };
 
 using KindCounts = std::array<std::array<std::uint64_t, protocol::kPacketKindCount>, 2>;

@@ -14,6 +14,7 @@
 #include "rustguard/context/lag_compensated.hpp"
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/physics_state.hpp"
+#include "rustguard/context/receipt_markers.hpp"
 #include "rustguard/context/teleports.hpp"
 #include "rustguard/context/transaction_queue.hpp"
 #include "rustguard/protocol/types.hpp"
@@ -77,6 +78,11 @@ struct PlayerContext {
   bool in_bundle = false;    // between two clientbound bundle delimiters
   bool bundle_changed_state = false;  // a change inside the open bundle awaits its closing transaction
   ServerPings server_pings{};
+  // Observe mode (a replay): transactions are recognised in the stream, not
+  // sent; changes stay open until the next transaction or receipt marker.
+  bool observe = false;
+  bool observed_change_open = false;
+  ReceiptMarkers receipts{};
   Timestamp last_movement_at{};
   bool any_movement = false;
 

@@ -10,6 +10,12 @@
 // i16 action number before 1.17. The queue holds at most 32768 entries, so a
 // wrapped id is never ambiguous; a client that lets that many pile up is kicked
 // long before by the transaction timeout.
+//
+// In observe mode (a replay of a capture) the engine sends nothing: it records
+// the transactions the capture shows (observe()), and other proof that the
+// client processed the stream up to some point (a keep-alive answer, the
+// answer to a server's own ping) takes a place in the same sequence (mark())
+// and raises the acknowledged sequence when answered (acknowledge_through()).
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +36,7 @@ enum class AckKind : std::uint8_t {
   in_order,      // the oldest pending one, as it must be
   out_of_order,  // a later one: the ones before it were skipped
   unknown,       // not ours (or already answered)
+  evidence,      // not a transaction: a keep-alive or server ping answer (observe mode)
 };
 
 struct AckResult {
@@ -56,6 +63,24 @@ class TransactionQueue {
     return &pending_.back();
   }
 
+  // Observe mode: a transaction with this wire id seen on its way to the client.
+  const Transaction* observe(std::int32_t id, Timestamp now) {
+    if (pending_.size() >= kCapacity) return nullptr;
+    pending_.push_back(Transaction{id, ++issued_seq_, now});
+    last_issued_at_ = now;
+    return &pending_.back();
+  }
+
+  // Observe mode: a point of the stream that other evidence will acknowledge
+  // (a keep-alive, a server ping); returns its sequence number.
+  std::uint64_t mark() noexcept { return ++issued_seq_; }
+
+  // Observe mode: the client provably processed everything up to `seq`.
+  // Pending transactions before it stay pending: they are answered on their own.
+  void acknowledge_through(std::uint64_t seq) noexcept {
+    if (seq > acked_seq_ && seq <= issued_seq_) acked_seq_ = seq;
+  }
+
   AckResult acknowledge(std::int32_t id) {
     AckResult r;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
@@ -63,7 +88,7 @@ class TransactionQueue {
       r.kind = i == 0 ? AckKind::in_order : AckKind::out_of_order;
       r.skipped = i;
       r.transaction = pending_[i];
-      acked_seq_ = pending_[i].seq;
+      if (pending_[i].seq > acked_seq_) acked_seq_ = pending_[i].seq;
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(i + 1));
       return r;
     }

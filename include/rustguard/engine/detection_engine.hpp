@@ -13,6 +13,10 @@
 // the answers to the engine's own transactions) or kick. Clientbound: the ids
 // of transactions to inject before/after the packet (Ping 1.17+, Window
 // Confirmation on window 0 before), never inside a bundle.
+//
+// In EngineMode::observe (replays) the engine asks for no transaction and
+// swallows nothing; it recognises transactions in the stream instead and also
+// reads the client's Keep Alive answers as evidence of what it processed.
 
 #include <memory>
 #include <optional>
@@ -25,6 +29,7 @@
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/check_chain.hpp"
 #include "rustguard/engine/engine_config.hpp"
+#include "rustguard/engine/engine_mode.hpp"
 #include "rustguard/engine/events.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/engine/reporter.hpp"
@@ -43,12 +48,19 @@ class BasicDetectionEngine {
  public:
   using Config = typename Chain::Config;
 
-  explicit BasicDetectionEngine(std::shared_ptr<const Config> config) : config_(std::move(config)) {}
+  explicit BasicDetectionEngine(std::shared_ptr<const Config> config, EngineMode mode = EngineMode::originate)
+      : config_(std::move(config)) {
+    ctx_.observe = mode == EngineMode::observe;
+  }
+
+  EngineMode mode() const noexcept { return ctx_.observe ? EngineMode::observe : EngineMode::originate; }
 
   // O(1): whether the engine needs this packet's body.
   bool wants(protocol::Direction direction, protocol::PacketKind kind) const noexcept {
     if (!protocol::is_known(kind)) return false;
-    return kWants[static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
+    if (kWants[static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)]) return true;
+    return ctx_.observe && direction == protocol::Direction::serverbound &&
+           kind == protocol::PacketKind::keep_alive_c2s;
   }
 
   // After the handshake: the version is known. The tracker must outlive the
@@ -120,6 +132,15 @@ class BasicDetectionEngine {
         if (!p) return malformed(kind, p.error());
         if (p->window_id != 0) return Verdict::pass;
         return on_transaction_answer(p->action_number, reporter);
+      }
+      case PacketKind::keep_alive_c2s: {
+        if (!ctx_.observe) return Verdict::pass;
+        auto p = pk::KeepAliveC2s::decode(body, pv);
+        if (!p) return malformed(kind, p.error());
+        if (auto m = ctx_.receipts.take(context::ReceiptKind::keep_alive, p->keep_alive_id)) {
+          return on_receipt(*m, reporter);
+        }
+        return Verdict::pass;
       }
       case PacketKind::set_held_item_c2s: {
         auto p = pk::SetHeldItemC2s::decode(body, pv);
@@ -256,7 +277,14 @@ class BasicDetectionEngine {
   }
 
   Verdict on_transaction_answer(std::int32_t id, Reporter& reporter) {
-    if (ctx_.server_pings.take(id) || !context::TransactionQueue::in_our_range(id)) return Verdict::pass;
+    if (ctx_.observe) {
+      if (!context::TransactionQueue::in_our_range(id)) {
+        const auto m = ctx_.receipts.take(context::ReceiptKind::server_ping, id);
+        return m ? on_receipt(*m, reporter) : Verdict::pass;
+      }
+    } else if (ctx_.server_pings.take(id) || !context::TransactionQueue::in_our_range(id)) {
+      return Verdict::pass;
+    }
     const context::AckResult ack = ctx_.transactions.acknowledge(id);
     if (ack.kind != context::AckKind::unknown) {
       LagCompensation::on_acknowledged(ctx_, ctx_.transactions.acked_seq());
@@ -265,7 +293,20 @@ class BasicDetectionEngine {
     // Every check that follows transactions hears about it, whatever packet carried it.
     const Verdict v = chain_.run(TransactionAckEvent{ack, reporter.now()}, nullptr, ctx_, *config_, reporter,
                                  suspicious(reporter.now()));
+    if (ctx_.observe) return v;  // nothing of ours to swallow
     return worst(Verdict::cancel, v);  // the server never sees answers to our transactions
+  }
+
+  // Observe mode: the client answered a keep-alive or a server ping, so it
+  // has processed everything sent before it.
+  Verdict on_receipt(const context::ReceiptMarker& m, Reporter& reporter) {
+    ctx_.transactions.acknowledge_through(m.seq);
+    LagCompensation::on_acknowledged(ctx_, ctx_.transactions.acked_seq());
+    ctx_.ping_ms = millis_between(m.sent_at, reporter.now());
+    const context::AckResult r{context::AckKind::evidence,
+                               context::Transaction{static_cast<std::int32_t>(m.id), m.seq, m.sent_at}, 0};
+    return chain_.run(TransactionAckEvent{r, reporter.now()}, nullptr, ctx_, *config_, reporter,
+                      suspicious(reporter.now()));
   }
 
   void apply_command(protocol::packets::PlayerCommandAction action) noexcept {

@@ -11,6 +11,16 @@
 // already sent (which only widens the window) and closes with a transaction
 // after the bundle's closing delimiter.
 //
+// Observe mode (a replay: nothing the engine injects reaches anyone) sends
+// nothing. Transactions of the engine's id range in the stream are taken as
+// the engine's own, at that point of the stream (a live RustGuard put one
+// before and one after each change). A change opens against the last
+// transaction or receipt marker seen and stays open until the next one: the
+// transaction after it (captures on the client's side), or, where the proxy
+// swallowed its transactions (captures on the backend's side), the next Keep
+// Alive or server Ping, which closes it once the client answers it. Between,
+// old and new state are both allowed.
+//
 // Teleports need no transaction: the client confirms them by id (1.9+) and
 // answers them with its position. Login and Respawn reset the player, which
 // moves only after the server's next teleport, so they apply at once.
@@ -75,6 +85,7 @@ class LagCompensation {
     switch (kind) {
       case PacketKind::bundle_delimiter_s2c:
         ctx.in_bundle = !ctx.in_bundle;
+        if (ctx.observe) return d;
         if (!ctx.in_bundle && ctx.bundle_changed_state) {
           ctx.bundle_changed_state = false;
           close_after(ctx, now, d);
@@ -195,12 +206,28 @@ class LagCompensation {
         break;
       }
       case PacketKind::ping_s2c: {
-        if (auto p = pk::PingS2c::decode(body, pv)) ctx.server_pings.add(p->id);
+        auto p = pk::PingS2c::decode(body, pv);
+        if (!p) break;
+        if (ctx.observe) {
+          observe_transaction(ctx, p->id, now);
+        } else {
+          ctx.server_pings.add(p->id);
+        }
         break;
       }
       case PacketKind::window_confirmation_s2c: {
         auto p = pk::WindowConfirmationS2c::decode(body, pv);
-        if (p && p->window_id == 0) ctx.server_pings.add(p->action);
+        if (!p || p->window_id != 0) break;
+        if (ctx.observe) {
+          observe_transaction(ctx, p->action, now);
+        } else {
+          ctx.server_pings.add(p->action);
+        }
+        break;
+      }
+      case PacketKind::keep_alive_s2c: {
+        if (!ctx.observe) break;
+        if (auto p = pk::KeepAliveS2c::decode(body, pv)) mark_receipt(ctx, context::ReceiptKind::keep_alive, p->id, now);
         break;
       }
       default:
@@ -219,6 +246,12 @@ class LagCompensation {
  private:
   template <class Edit>
   static void change(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d, Edit&& edit) {
+    if (ctx.observe) {
+      edit(ctx.physics.change(ctx.transactions.issued_seq(), 0));
+      ctx.physics.commit();
+      ctx.observed_change_open = true;
+      return;
+    }
     if (ctx.in_bundle) {
       edit(ctx.physics.change(ctx.transactions.issued_seq(), 0));
       ctx.physics.commit();
@@ -234,6 +267,11 @@ class LagCompensation {
   static void knockback(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d,
                         const protocol::Vec3& v) {
     if (!(std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z))) return;
+    if (ctx.observe) {
+      ctx.knockback.add(v, ctx.transactions.issued_seq(), 0);
+      ctx.observed_change_open = true;
+      return;
+    }
     if (ctx.in_bundle) {
       ctx.knockback.add(v, ctx.transactions.issued_seq(), 0);
       ctx.bundle_changed_state = true;
@@ -260,8 +298,33 @@ class LagCompensation {
     }
   }
 
+  // Observe mode: a Ping / window-0 confirmation in the stream. In the engine's
+  // id range it is one of a live RustGuard's transactions; otherwise the
+  // server's own, whose answer is still evidence of receipt.
+  static void observe_transaction(context::PlayerContext& ctx, std::int32_t id, Timestamp now) {
+    if (!context::TransactionQueue::in_our_range(id)) {
+      mark_receipt(ctx, context::ReceiptKind::server_ping, id, now);
+      return;
+    }
+    if (const auto* t = ctx.transactions.observe(id, now)) close_observed(ctx, t->seq);
+  }
+
+  static void mark_receipt(context::PlayerContext& ctx, context::ReceiptKind kind, std::int64_t id, Timestamp now) {
+    const std::uint64_t seq = ctx.transactions.mark();
+    ctx.receipts.add(kind, id, seq, now);
+    close_observed(ctx, seq);
+  }
+
+  static void close_observed(context::PlayerContext& ctx, std::uint64_t seq) {
+    if (!ctx.observed_change_open) return;
+    ctx.observed_change_open = false;
+    ctx.physics.close_open(seq);
+    ctx.knockback.close_open(seq);
+  }
+
   static void heartbeat(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d,
                         const EngineSettings& settings) {
+    if (ctx.observe) return;  // nothing is sent; the capture's own transactions are the heartbeat
     if (settings.heartbeat_ms <= 0 || ctx.in_bundle || d.transaction_after || !ctx.in_play) return;
     const auto last = ctx.transactions.last_issued_at();
     if (last && now - *last < millis(settings.heartbeat_ms)) return;
@@ -271,6 +334,7 @@ class LagCompensation {
   static void reset_player(context::PlayerContext& ctx, const context::PhysicsState& state) {
     ctx.physics.reset(state);
     ctx.knockback.clear();
+    ctx.observed_change_open = false;
     ctx.teleports.clear();
     ctx.movement.reset(false);
     ctx.claims.sprinting = false;

@@ -9,6 +9,9 @@
 //   hooks.on_tick(now);                       // every few hundred ms, packets or not
 //   if (auto reason = hooks.kick_reason()) { session.append_disconnect(*reason, out); close; }
 //
+// A replay constructs it with EngineMode::observe: nothing is injected and
+// the transactions a live RustGuard put into the captured stream are read.
+//
 // The owner supplies the time; this header reads no clock, so the proxy and
 // the replay tool give the engine exactly the same inputs for the same bytes.
 
@@ -27,7 +30,11 @@ namespace rustguard::session {
 
 class EngineHooks {
  public:
-  explicit EngineHooks(std::shared_ptr<const engine::EngineConfig> config) : engine_(std::move(config)) {}
+  // `observe` for replays: the engine injects nothing and reads the
+  // transactions already in the stream (engine_mode.hpp).
+  explicit EngineHooks(std::shared_ptr<const engine::EngineConfig> config,
+                       engine::EngineMode mode = engine::EngineMode::originate)
+      : engine_(std::move(config), mode) {}
 
   // The time of the bytes about to be fed (or of the tick).
   void set_now(Timestamp now) noexcept { now_ = now; }
@@ -80,6 +87,8 @@ class EngineHooks {
 
   // Violations raised since the last call, oldest first.
   std::vector<Violation> take_violations() { return std::exchange(engine_.violations(), {}); }
+  // The same, in place (the replay drains them without a new vector per feed).
+  std::vector<Violation>& violations() noexcept { return engine_.violations(); }
   std::optional<std::string> kick_reason() const { return engine_.kick_reason(); }
 
   engine::DetectionEngine& engine() noexcept { return engine_; }

@@ -42,6 +42,7 @@ class TransactionCheck {
                      engine::Reporter& r) {
     switch (e.result.kind) {
       case context::AckKind::in_order:
+      case context::AckKind::evidence:  // a keep-alive or server ping answer (observe mode)
         return engine::Verdict::pass;
       case context::AckKind::out_of_order:
         return r.flag(kInfo, s.limits, vl_, "order", 1,
