@@ -48,6 +48,19 @@ class WriteQueue {
 
   void push(std::span<const std::uint8_t> bytes) {
     if (bytes.empty() || failed_ || done_) return;
+    if (socket_ != nullptr && !paused_ && pending_.empty() && inflight_.empty()) {
+      // The writer is idle, so writing here keeps one writer at a time; the
+      // (non-blocking) socket usually takes it all, which saves a wake-up.
+      asio::error_code error;
+      const std::size_t n = socket_->write_some(asio::buffer(bytes.data(), bytes.size()), error);
+      if (error && error != asio::error::would_block && error != asio::error::try_again) {
+        failed_ = true;
+        wake_.notify();
+        return;
+      }
+      bytes = bytes.subspan(error ? 0 : n);
+      if (bytes.empty()) return;
+    }
     pending_.insert(pending_.end(), bytes.begin(), bytes.end());
     wake_.notify();
   }
@@ -75,8 +88,11 @@ class WriteQueue {
   asio::awaitable<void> progress() { co_await progress_.wait(); }
 
   // The writer coroutine. Returns after finish() once drained, or on a write error.
+  // The socket must be in non-blocking mode once it is connected.
   asio::awaitable<void> run(asio::ip::tcp::socket& socket) {
+    socket_ = &socket;
     for (;;) {
+      if (failed_) break;
       if (paused_ || pending_.empty()) {
         if (finishing_) break;
         co_await wake_.wait();
@@ -98,12 +114,14 @@ class WriteQueue {
       progress_.notify();
     }
     done_ = true;
+    socket_ = nullptr;
     progress_.notify();
   }
 
  private:
   std::vector<std::uint8_t> pending_;
   std::vector<std::uint8_t> inflight_;
+  asio::ip::tcp::socket* socket_ = nullptr;  // while run() runs
   Signal wake_;
   Signal progress_;
   bool paused_ = false;
