@@ -116,3 +116,49 @@ TEST_CASE("In observe mode the hooks inject nothing and judge the same recording
     CHECK(run.hooks.engine().mode() == engine::EngineMode::observe);
   }
 }
+
+TEST_CASE("Observe mode reads a live engine's transactions back from the stream the client received",
+          "[session][engine]") {
+  // What a capture between the client and a live RustGuard holds: the
+  // client's bytes as sent, and the server's bytes with RustGuard's
+  // transactions injected. Replayed in observe mode, it must leave the engine
+  // with the same transactions (ids, send times, order) and the same state.
+  for (const std::string version : {"1.8.8", "1.20.4", "1.21.4"}) {
+    INFO(version);
+    const auto config = std::make_shared<const engine::EngineConfig>();
+    session::ConnectionSession live_session;
+    session::EngineHooks live{config};
+    session::ConnectionSession seen_session;
+    session::EngineHooks seen{config, engine::EngineMode::observe};
+    const Timestamp start = Timestamp::from_millis(1'700'000'000'000);
+    session::Output live_out;
+    session::Output seen_out;
+    for (const auto& r : load_session(version)) {
+      const Timestamp now = start + Micros{r.micros};
+      live.set_now(now);
+      seen.set_now(now);
+      live_out.clear();
+      live_session.feed(r.direction, r.bytes, live, live_out);
+      seen_out.clear();
+      if (r.direction == Direction::serverbound) seen_session.feed(Direction::serverbound, r.bytes, seen, seen_out);
+      if (!live_out.to_client.empty()) seen_session.feed(Direction::clientbound, live_out.to_client, seen, seen_out);
+      live.on_tick(now);
+      seen.on_tick(now);
+      REQUIRE_FALSE(live_out.close);
+      REQUIRE_FALSE(seen_out.close);
+    }
+    const auto& a = live.engine().context();
+    const auto& b = seen.engine().context();
+    CHECK(live_session.counters(Direction::clientbound).injected > 0);
+    CHECK(seen_session.counters(Direction::clientbound).injected == 0);
+    REQUIRE(a.transactions.pending_count() > 0);  // the recording's client never answered them
+    CHECK(b.transactions.pending_count() == a.transactions.pending_count());
+    REQUIRE(b.transactions.oldest_pending() != nullptr);
+    CHECK(b.transactions.oldest_pending()->id == a.transactions.oldest_pending()->id);
+    CHECK(b.transactions.oldest_pending()->sent_at == a.transactions.oldest_pending()->sent_at);
+    CHECK(b.transactions.newest()->id == a.transactions.newest()->id);
+    CHECK(b.physics.latest() == a.physics.latest());
+    CHECK(b.physics.confirmed() == a.physics.confirmed());
+    CHECK(b.name == a.name);
+  }
+}
