@@ -101,7 +101,7 @@ struct Output {
 struct DirectionCounters {
   std::uint64_t packets = 0;       // frames seen
   std::uint64_t bytes = 0;         // bytes fed
-  std::uint64_t inflated_bytes = 0;
+  std::uint64_t inflated_bytes = 0;  // bytes actually inflated (inspected packets)
   std::uint64_t dropped = 0;       // packets the hooks swallowed
   std::uint64_t injected = 0;      // packets the session wrote into this direction
 };
@@ -126,6 +126,8 @@ struct ForwardOnlyHooks {
 
 class ConnectionSession {
  public:
+  static constexpr std::size_t kKeepInflatedCapacity = 256 * 1024;
+
   explicit ConnectionSession(const ProtocolLimits& limits = {})
       : c2s_{Direction::serverbound, frame_limits(limits, Direction::serverbound)},
         s2c_{Direction::clientbound, frame_limits(limits, Direction::clientbound)} {}
@@ -135,6 +137,11 @@ class ConnectionSession {
   // version, or a legacy server-list ping.
   bool opaque() const noexcept { return opaque_; }
   const DirectionCounters& counters(Direction d) const noexcept { return side(d).counters; }
+  // What inflating every compressed frame would have produced: the bytes per
+  // second limit counts this, since a bomb costs the receiver, not us.
+  std::uint64_t claimed_inflated_bytes(Direction d) const noexcept {
+    return side(d).decoder.claimed_inflated_bytes();
+  }
   // The first bytes of a legacy (pre-1.7) server-list ping, if the client sent one.
   bool legacy_ping() const noexcept { return c2s_.decoder.saw_legacy_ping(); }
 
@@ -159,6 +166,9 @@ class ConnectionSession {
       if (out.close) return;
       bytes = bytes.subspan(*fed);
     }
+    // A rare huge packet (a big chunk, a modded registry) must not pin its
+    // buffer for the rest of the connection.
+    if (s.inflated.capacity() > kKeepInflatedCapacity) std::vector<std::uint8_t>().swap(s.inflated);
   }
 
   // Appends a Disconnect with `text` for the client, in whatever state its
@@ -194,10 +204,26 @@ class ConnectionSession {
   struct Side {
     Side(Direction d, const protocol::FrameLimits& limits) : decoder(d, limits) {}
     protocol::FrameDecoder decoder;
-    protocol::FrameEncoder encoder{1};  // our own packets are tiny: fastest level
-    protocol::Inflater inflater;
-    std::vector<std::uint8_t> inflated;  // reused
+    // zlib state is created on first use: an idle connection, or one whose
+    // packets all stay under the threshold, never pays for it (a deflater
+    // is ~80 KiB, an inflater ~40 KiB once it has inflated).
+    std::optional<protocol::FrameEncoder> encoder;
+    std::optional<protocol::Inflater> inflater;
+    std::int32_t threshold = -1;  // for the encoder, once it exists
+    std::vector<std::uint8_t> inflated;  // reused; released when a huge packet grew it
     DirectionCounters counters;
+
+    protocol::Inflater& inflater_ref() {
+      if (!inflater) inflater.emplace();
+      return *inflater;
+    }
+    protocol::FrameEncoder& encoder_ref() {
+      if (!encoder) {
+        encoder.emplace(1);  // our own packets are tiny: fastest level
+        encoder->set_compression_threshold(threshold);
+      }
+      return *encoder;
+    }
   };
 
   Side& side(Direction d) noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
@@ -227,7 +253,7 @@ class ConnectionSession {
     std::int32_t id = 0;
     std::span<const std::uint8_t> packet = f.payload;  // id + fields, once inflated
     if (f.compressed()) {
-      auto peeked = s.inflater.peek_packet_id(f.payload, f.data_length);
+      auto peeked = s.inflater_ref().peek_packet_id(f.payload, f.data_length);
       if (!peeked) return fail(from, peeked.error(), out);
       id = *peeked;
     } else {
@@ -249,7 +275,7 @@ class ConnectionSession {
     std::span<const std::uint8_t> body;
     if (tracker_wants || hooks_want) {
       if (f.compressed()) {
-        auto inflated = s.inflater.inflate(f.payload, f.data_length, s.inflated);
+        auto inflated = s.inflater_ref().inflate(f.payload, f.data_length, s.inflated);
         if (!inflated) return fail(from, inflated.error(), out);
         s.counters.inflated_bytes += inflated->size();
         packet = *inflated;
@@ -289,7 +315,8 @@ class ConnectionSession {
     if (u.compression_threshold) {
       for (Side* s : {&c2s_, &s2c_}) {
         s->decoder.set_compression_threshold(*u.compression_threshold);
-        s->encoder.set_compression_threshold(*u.compression_threshold);
+        s->threshold = *u.compression_threshold;
+        if (s->encoder) s->encoder->set_compression_threshold(s->threshold);
       }
     }
     if (u.state_changed) {
@@ -345,7 +372,7 @@ class ConnectionSession {
     protocol::Writer{packet}.varint(version->id_of(kind)).bytes(body);
     // Packets toward the client travel in the clientbound stream, framed as it is.
     Side& stream = side(toward);
-    if (stream.encoder.append(toward == Direction::serverbound ? out.to_server : out.to_client, packet)) {
+    if (stream.encoder_ref().append(toward == Direction::serverbound ? out.to_server : out.to_client, packet)) {
       ++stream.counters.injected;
     }
   }
