@@ -10,14 +10,19 @@
 // reads into the thread's scratch buffer, feeds the session, and queues what
 // the session produced for either socket. A reader pauses while the other
 // side's queue holds more than `max_pending_bytes` (backpressure).
-// watchdog(): login and idle timeouts, and shutdown requests.
+// watchdog(): login and idle timeouts, shutdown requests, and (with the
+// detection engine) a tick every kTickInterval in play, so transaction
+// timeouts and the timer balance advance without packets.
 //
 // Everything lives in this object, which lives in the coroutine frame of
 // serve_connection(); all of it runs on the io thread that accepted the
 // socket, so nothing here is locked.
 //
 // The inspector (checks engine) is the template parameter: it gets every
-// packet it wants() and the current time through ProxyHooks::set_now.
+// packet it wants() and the current time through ProxyHooks::set_now. With
+// session::EngineHooks the connection also stores what the engine reports in
+// the violation log (session, brand, violations; alert, cancel and kick
+// actions), counts it in the metrics, and kicks when the engine says so.
 
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
@@ -34,6 +39,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "../common/log.hpp"
@@ -44,6 +51,7 @@
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "rustguard/time.hpp"
 #include "status_responder.hpp"
 #include "write_queue.hpp"
 
@@ -67,6 +75,11 @@ enum class EndCause : std::uint8_t {
   bad_proxy_header,
   shutdown,
 };
+
+// What a player kicked by the checks reads, before the check's own reason.
+inline constexpr std::string_view kKickMessage = "Kicked by RustGuard";
+// How often the engine hears that time passed, packets or not.
+inline constexpr std::chrono::milliseconds kTickInterval{250};
 
 namespace detail {
 
@@ -105,6 +118,14 @@ inline std::string endpoint_text(const protocol::ProxyEndpoint& e) {
 
 template <class Inspector>
 class Connection final : public Stoppable {
+  // The detection engine (session::EngineHooks) or a test's stand-in with
+  // the same reporting surface.
+  static constexpr bool kEngine = requires(Inspector& i) {
+    i.take_violations();
+    i.on_tick(Timestamp{});
+    i.kick_reason();
+  };
+
  public:
   Connection(tcp::socket client, std::uint64_t id, ProxyState& state, ConnectionRegistry& registry,
              std::shared_ptr<const RuntimeConfig> config)
@@ -116,6 +137,7 @@ class Connection final : public Stoppable {
         runtime_(std::move(config)),
         cfg_(runtime_->config),
         session_(cfg_.limits),
+        hooks_(make_hooks(*runtime_)),
         client_out_(client_.get_executor()),
         server_out_(client_.get_executor(), /*paused=*/true),
         watchdog_timer_(client_.get_executor()),
@@ -141,6 +163,9 @@ class Connection final : public Stoppable {
     if (registry_.stopping()) stop_requested_ = true;
     co_await (lifecycle() && client_out_.run(client_) && server_out_.run(server_));
     registry_.remove(*this);
+    if (session_id_ != 0 && state_.violation_log != nullptr) {
+      state_.violation_log->end_session(session_id_, state_.clock.now_us() / 1000);
+    }
     state_.metrics.connections_current.fetch_sub(1, std::memory_order_relaxed);
     if (counted_player_) state_.metrics.player(session_.tracker().protocol(), -1);
     log_disconnect();
@@ -152,6 +177,14 @@ class Connection final : public Stoppable {
   }
 
  private:
+  static ProxyHooks<Inspector> make_hooks(const RuntimeConfig& runtime) {
+    if constexpr (std::is_constructible_v<Inspector, std::shared_ptr<const engine::EngineConfig>>) {
+      return ProxyHooks<Inspector>(runtime.engine);
+    } else {
+      return ProxyHooks<Inspector>();
+    }
+  }
+
   // ---- lifecycle -------------------------------------------------------------
 
   asio::awaitable<void> lifecycle() {
@@ -257,7 +290,12 @@ class Connection final : public Stoppable {
             "idle timeout: nothing from the client for " + std::to_string(cfg_.connections.idle_timeout_ms) + " ms");
         co_return;
       }
-      watchdog_timer_.expires_at(logging_in ? std::min(login_deadline, idle_deadline) : idle_deadline);
+      auto wake = logging_in ? std::min(login_deadline, idle_deadline) : idle_deadline;
+      if constexpr (kEngine) {
+        if (connected_ && !session_.opaque() && !logging_in && !tick(now)) co_return;
+        wake = std::min(wake, now + kTickInterval);
+      }
+      watchdog_timer_.expires_at(wake);
       co_await watchdog_timer_.async_wait(use_nothrow);
     }
   }
@@ -398,6 +436,7 @@ class Connection final : public Stoppable {
     server_out_.push(out_.to_server);
     client_out_.push(out_.to_client);
     observe();
+    if constexpr (kEngine) report_engine();
 
     if (out_.close) {
       const auto& c = *out_.close;
@@ -409,7 +448,7 @@ class Connection final : public Stoppable {
         malformed_from_server_ = c.from == Direction::clientbound;
         end(EndCause::malformed, c.reason);
       } else {
-        end(EndCause::kicked, c.reason);
+        kick(c.reason);
       }
       return false;
     }
@@ -446,7 +485,118 @@ class Connection final : public Stoppable {
     if (seen.logged_in && !counted_player_) {
       counted_player_ = true;
       state_.metrics.player(session_.tracker().protocol(), 1);
+      if constexpr (kEngine) begin_session();
     }
+    if (seen.identity_changed) {
+      seen.identity_changed = false;
+      const std::string& brand = session_.tracker().identity().client_brand;
+      if (session_id_ != 0 && !brand.empty() && brand != brand_logged_ && state_.violation_log != nullptr) {
+        brand_logged_ = brand;
+        state_.violation_log->set_client_brand(session_id_, brand);
+      }
+    }
+  }
+
+  // ---- detection engine ------------------------------------------------------
+
+  void begin_session() {
+    adapters::ViolationLog* log = state_.violation_log;
+    if (log == nullptr || session_id_ != 0) return;
+    const auto& identity = session_.tracker().identity();
+    adapters::SessionStart start;
+    if (identity.uuid) start.player_uuid = *identity.uuid;
+    start.player_name = identity.name;
+    start.address = identity.velocity_forwarded && !identity.forwarded_address.empty() ? identity.forwarded_address
+                                                                                       : detail::endpoint_text(real_);
+    start.protocol_version = session_.tracker().protocol();
+    start.start_ms = state_.clock.now_us() / 1000;
+    start.source = adapters::SessionSource::live;
+    session_id_ = log->begin_session(std::move(start));
+    if (!identity.client_brand.empty() && session_id_ != 0) {
+      brand_logged_ = identity.client_brand;
+      log->set_client_brand(session_id_, identity.client_brand);
+    }
+  }
+
+  // Time passes for the engine; false when it decided to kick.
+  bool tick(std::chrono::steady_clock::time_point now) {
+    hooks_.inspector().on_tick(Timestamp{state_.clock.to_us(now)});
+    report_engine();
+    if (auto reason = hooks_.inspector().kick_reason()) {
+      kick(*reason);
+      return false;
+    }
+    return true;
+  }
+
+  // Stores and counts what the engine reported during the last feed or tick:
+  // every violation, an alert for each at or above its check's alert_vl, a
+  // cancel for each packet a check dropped.
+  void report_engine() {
+    Observations& seen = hooks_.seen();
+    Metrics& m = state_.metrics;
+    if (seen.transactions_sent != 0) Metrics::add(m.transactions_sent, std::exchange(seen.transactions_sent, 0));
+    if (seen.transactions_answered != 0) {
+      Metrics::add(m.transactions_answered, std::exchange(seen.transactions_answered, 0));
+    }
+    auto& found = hooks_.inspector().violations();
+    if (found.empty()) {
+      seen.cancels.clear();
+      return;
+    }
+    adapters::ViolationLog* log = state_.violation_log;
+    const auto& identity = session_.tracker().identity();
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      Violation& v = found[i];
+      v.session_id = session_id_;
+      m.violations.add(v.check);
+      const CheckThresholds* t = runtime_->thresholds_of(v.check);
+      const bool alert = t != nullptr && t->alert_vl > 0 && v.vl >= t->alert_vl;
+      const bool kicks = t != nullptr && t->kick_vl > 0 && v.vl >= t->kick_vl;
+      if (alert) {
+        m.alerts.add(v.check);
+        tools::log_warn("alert #{} {}: {} {} VL {:.1f}: {}", id_, identity.name.empty() ? "-" : identity.name,
+                        v.check, v.type, v.vl, v.detail);
+      }
+      std::string check = v.check;
+      std::string summary = v.check + " " + v.type + " VL " + fmt::format("{:.1f}", v.vl) + ": " + v.detail;
+      const std::int64_t time_ms = v.time_ms;
+      const std::uint64_t violation_id = log != nullptr ? log->log_violation(std::move(v)) : 0;
+      if (alert && log != nullptr) {
+        log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::alert, summary, "ok"});
+      }
+      for (const CancelledPacket& c : seen.cancels) {
+        if (c.violation_index != i) continue;
+        m.cancels.add(check);
+        if (log != nullptr) {
+          log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::cancel,
+                           std::string(protocol::name_of(c.kind)) + " dropped: " + summary, "ok"});
+        }
+      }
+      if (kicks && !kick_check_) {
+        kick_check_ = check;
+        kick_violation_id_ = violation_id;
+      }
+    }
+    found.clear();
+    seen.cancels.clear();
+  }
+
+  // The checks (or a malformed packet the engine could not read) end the
+  // connection: the player reads the kick message and the reason.
+  void kick(const std::string& reason) {
+    if (cause_) return;
+    const std::string check = kick_check_.value_or("other");
+    state_.metrics.kicks.add(check);
+    const std::string text = std::string(kKickMessage) + ": " + reason;
+    const auto& identity = session_.tracker().identity();
+    tools::log_warn("kick #{} {} {}: {} (check {})", id_, identity.name.empty() ? "-" : identity.name, address_text(),
+                    reason, check);
+    if (state_.violation_log != nullptr && session_id_ != 0) {
+      state_.violation_log->log_action({0, session_id_, kick_violation_id_, state_.clock.now_us() / 1000,
+                                        adapters::ActionKind::kick, text, "ok"});
+    }
+    end(EndCause::kicked, text);
   }
 
   asio::awaitable<bool> connect_backend() {
@@ -595,6 +745,10 @@ class Connection final : public Stoppable {
   bool told_client_ = false;
   bool reported_encryption_ = false;
   bool counted_player_ = false;
+  std::uint64_t session_id_ = 0;  // in the violation log; 0 until logged in (or without a log)
+  std::string brand_logged_;
+  std::optional<std::string> kick_check_;  // the check whose violation reached kick_vl first
+  std::uint64_t kick_violation_id_ = 0;
 };
 
 // The coroutine that owns one connection (spawned on the socket's io context).

@@ -27,16 +27,29 @@
 #include "io_pool.hpp"
 #include "rate_limiter.hpp"
 #include "rustguard/adapters/config_loader.hpp"
+#include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "rustguard/session/engine_hooks.hpp"
 
 namespace {
 
 using namespace rustguard;
 using asio::ip::tcp;
 
-// The inspector every connection runs. The checks engine replaces
-// ForwardOnlyHooks here (it receives the time through set_now()).
-using Inspector = session::ForwardOnlyHooks;
+// The inspector every connection runs: the detection engine, built from the
+// checks.* config in force when the connection was accepted.
+using Inspector = session::EngineHooks;
+
+adapters::LogCallback storage_logger() {
+  return [](adapters::LogLevel level, std::string_view message) {
+    switch (level) {
+      case adapters::LogLevel::debug: tools::log_debug("violation log: {}", message); break;
+      case adapters::LogLevel::info: tools::log_info("violation log: {}", message); break;
+      case adapters::LogLevel::warn: tools::log_warn("violation log: {}", message); break;
+      case adapters::LogLevel::error: tools::log_error("violation log: {}", message); break;
+    }
+  };
+}
 
 struct Server {
   proxy::IoPool& pool;
@@ -115,10 +128,28 @@ int main(int argc, char** argv) {
   tools::Log::instance().set_level(config.log_level);
   raise_file_limit();
 
+  // One violation log per process; its writer thread stores what every
+  // connection reports. A database that cannot be written is retried and
+  // spilled (never silently dropped); only a second writer is fatal.
+  adapters::ViolationLogOptions log_options;
+  log_options.database_path = config.database;
+  log_options.log = storage_logger();
+  std::string storage_error;
+  std::unique_ptr<adapters::ViolationLog> violation_log = adapters::ViolationLog::start(std::move(log_options), storage_error);
+  if (!violation_log) {
+    tools::log_error("violation log {}: {}", config.database, storage_error);
+    return tools::to_int(tools::ExitCode::failure);
+  }
+
   proxy::IoPool pool(config.threads);
   std::vector<std::unique_ptr<proxy::ConnectionRegistry>> registries;
   for (std::size_t i = 0; i < pool.size(); ++i) registries.push_back(std::make_unique<proxy::ConnectionRegistry>());
   proxy::ProxyState state;
+  state.violation_log = violation_log.get();
+  state.metrics.storage = [log = violation_log.get()] {
+    const auto c = log->counters();
+    return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected};
+  };
   Server server{pool, registries, state, std::make_shared<const proxy::RuntimeConfig>(config),
                 proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst)};
 
@@ -165,8 +196,14 @@ int main(int argc, char** argv) {
         tools::Log::instance().set_level(fresh.log_level);
         server.rate_limiter.configure(fresh.connections.per_ip_rate, fresh.connections.per_ip_burst);
         server.config = std::make_shared<const proxy::RuntimeConfig>(fresh);
+        if (fresh.database != config.database) {
+          tools::log_warn("config reload: database {} applies at the next start; still writing {}", fresh.database,
+                          config.database);
+          fresh.database = config.database;
+        }
         config = fresh;
-        tools::log_info("config reloaded from {} (applies to new connections)", flags.config_path);
+        tools::log_info("config reloaded from {} (applies to new connections; open ones keep their checks config)",
+                        flags.config_path);
       } catch (const adapters::ConfigError& e) {
         tools::log_error("config reload rejected, keeping the previous config: {}", e.what());
       }
@@ -203,6 +240,14 @@ int main(int argc, char** argv) {
   }
   stop_cv.notify_all();
   if (hard_stop.joinable()) hard_stop.join();
-  tools::log_info("rustguard stopped");
+  // Every connection has ended (and logged its session end): store what is
+  // still pending before exiting.
+  violation_log->stop();
+  const auto stored = violation_log->counters();
+  if (stored.dropped != 0 || stored.spilled != 0) {
+    tools::log_error("violation log {}: {} records dropped, {} spilled to {} (imported at the next start)",
+                     config.database, stored.dropped, stored.spilled, violation_log->spill_path());
+  }
+  tools::log_info("rustguard stopped; violation log: {} records written", stored.written + stored.imported);
   return tools::to_int(tools::ExitCode::ok);
 }

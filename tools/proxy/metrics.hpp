@@ -9,9 +9,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "rustguard/engine/detection_engine.hpp"
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 
@@ -47,6 +51,70 @@ constexpr std::string_view to_string(Limit l) noexcept {
 inline constexpr std::array<std::uint64_t, 12> kInspectionBucketsUs = {1, 2, 5, 10, 20, 50, 100, 200, 500,
                                                                        1000, 5000, 20000};
 
+// The keys of the default engine's checks, in chain order: the label values
+// of the per-check counters.
+inline std::span<const std::string_view> check_keys() {
+  static const std::vector<std::string_view> keys = [] {
+    std::vector<std::string_view> k;
+    engine::EngineConfig config;
+    config.for_each_limits([&](const engine::CheckInfo& info, engine::CheckLimits&) { k.push_back(info.key); });
+    return k;
+  }();
+  return keys;
+}
+
+// One counter per check key, plus "other" for anything no check owns (a kick
+// for a malformed packet). Looked up by key: only flags pay for it.
+class CheckCounters {
+ public:
+  static constexpr std::size_t kMaxChecks = 48;
+
+  void add(std::string_view key, std::uint64_t n = 1) noexcept {
+    counters_[index(key)].fetch_add(n, std::memory_order_relaxed);
+  }
+  std::uint64_t get(std::string_view key) const noexcept {
+    return counters_[index(key)].load(std::memory_order_relaxed);
+  }
+  std::uint64_t total() const noexcept {
+    std::uint64_t t = 0;
+    for (const auto& c : counters_) t += c.load(std::memory_order_relaxed);
+    return t;
+  }
+
+  // Every known check (zeros too, so a dashboard sees the series from the
+  // start), and "other" when it is not zero.
+  void render(std::string& out, std::string_view name) const {
+    const auto keys = check_keys();
+    for (std::size_t i = 0; i < keys.size() && i < kMaxChecks; ++i) {
+      out += fmt::format("{}{{check=\"{}\"}} {}\n", name, keys[i], counters_[i].load(std::memory_order_relaxed));
+    }
+    if (const auto n = counters_[kMaxChecks].load(std::memory_order_relaxed); n != 0) {
+      out += fmt::format("{}{{check=\"other\"}} {}\n", name, n);
+    }
+  }
+
+ private:
+  static std::size_t index(std::string_view key) noexcept {
+    const auto keys = check_keys();
+    for (std::size_t i = 0; i < keys.size() && i < kMaxChecks; ++i) {
+      if (keys[i] == key) return i;
+    }
+    return kMaxChecks;
+  }
+  std::array<std::atomic<std::uint64_t>, kMaxChecks + 1> counters_{};
+};
+
+// The violation log's totals as /metrics shows them (see adapters/violation_log.hpp).
+struct StorageFigures {
+  std::uint64_t accepted = 0;
+  std::uint64_t written = 0;
+  std::uint64_t spilled = 0;
+  std::uint64_t imported = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t rejected = 0;
+};
+
 class Metrics {
  public:
   using Counter = std::atomic<std::uint64_t>;
@@ -61,6 +129,11 @@ class Metrics {
   Counter status_from_cache{0};
   std::array<Counter, kErrcCount> decode_errors{};
   std::array<Counter, static_cast<std::size_t>(Limit::count)> limit_hits{};
+  // Detection: by check key.
+  CheckCounters violations, alerts, kicks, cancels;
+  Counter transactions_sent{0}, transactions_answered{0};
+  // Set once before the io threads start (main); read by the admin endpoint.
+  std::function<StorageFigures()> storage;
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
   void limit_hit(Limit l) noexcept { add(limit_hits[static_cast<std::size_t>(l)]); }
@@ -133,6 +206,34 @@ class Metrics {
     sample("rustguard_backend_unavailable_total", "", get(backend_unavailable));
     family("rustguard_status_from_cache_total", "counter", "Server-list pings answered by the proxy itself.");
     sample("rustguard_status_from_cache_total", "", get(status_from_cache));
+    family("rustguard_violations_total", "counter", "Violations raised, by check.");
+    violations.render(out, "rustguard_violations_total");
+    family("rustguard_alerts_total", "counter", "Violations at or above their check's alert_vl, by check.");
+    alerts.render(out, "rustguard_alerts_total");
+    family("rustguard_kicks_total", "counter", "Players kicked by the checks, by check.");
+    kicks.render(out, "rustguard_kicks_total");
+    family("rustguard_cancels_total", "counter", "Packets a check cancelled (not forwarded), by check.");
+    cancels.render(out, "rustguard_cancels_total");
+    family("rustguard_transactions_sent_total", "counter", "Lag-compensation transactions injected toward clients.");
+    sample("rustguard_transactions_sent_total", "", get(transactions_sent));
+    family("rustguard_transactions_answered_total", "counter",
+           "Client answers to those transactions (swallowed, never forwarded).");
+    sample("rustguard_transactions_answered_total", "", get(transactions_answered));
+    if (storage) {
+      const StorageFigures f = storage();
+      family("rustguard_violation_log_records_total", "counter",
+             "Violation-log records (sessions, violations, actions) by outcome: accepted by the log, written to "
+             "SQLite, spilled to the spill file while the database was unavailable, imported from it later, "
+             "dropped (lost; also logged), rejected after shutdown.");
+      sample("rustguard_violation_log_records_total", "outcome=\"accepted\"", f.accepted);
+      sample("rustguard_violation_log_records_total", "outcome=\"written\"", f.written);
+      sample("rustguard_violation_log_records_total", "outcome=\"spilled\"", f.spilled);
+      sample("rustguard_violation_log_records_total", "outcome=\"imported\"", f.imported);
+      sample("rustguard_violation_log_records_total", "outcome=\"dropped\"", f.dropped);
+      sample("rustguard_violation_log_records_total", "outcome=\"rejected\"", f.rejected);
+      family("rustguard_violation_log_retries_total", "counter", "Failed database writes that were retried.");
+      sample("rustguard_violation_log_retries_total", "", f.retried);
+    }
     family("rustguard_inspection_seconds", "histogram", "Time spent inspecting one read (session.feed).");
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kInspectionBucketsUs.size(); ++b) {

@@ -6,17 +6,33 @@
 // Disconnect (so a backend that kicks and closes is not reported as lost).
 //
 // Time: set_now() is called before every feed with microseconds since the
-// epoch; it is passed on to an inspector that has set_now(std::int64_t).
+// epoch; it is passed on to an inspector that has set_now(std::int64_t) or
+// set_now(Timestamp) (the detection engine's session::EngineHooks).
+//
+// With an inspector that reports violations (EngineHooks), the verdicts that
+// reach the session are sorted here: a dropped packet that came with a new
+// violation is a check's cancel (an action to log); one without is the answer
+// to the engine's own transaction, swallowed by design.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rustguard/protocol/packets/status/status_ping_c2s.hpp"
 #include "rustguard/protocol/packets/status/status_response_s2c.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "rustguard/time.hpp"
 
 namespace rustguard::proxy {
+
+// A packet a check cancelled: the violation that did it, by its index among
+// the violations the inspector holds until the connection drains them.
+struct CancelledPacket {
+  std::size_t violation_index = 0;
+  session::PacketKind kind = session::PacketKind::count;
+};
 
 // What the proxy learned from one feed; cleared by the connection after acting on it.
 struct Observations {
@@ -26,6 +42,10 @@ struct Observations {
   bool backend_disconnect = false;
   bool encryption_started = false;
   bool logged_in = false;
+  bool identity_changed = false;  // e.g. the client brand arrived
+  std::vector<CancelledPacket> cancels;
+  std::uint32_t transactions_sent = 0;
+  std::uint32_t transactions_answered = 0;
 };
 
 template <class Inspector>
@@ -36,7 +56,11 @@ class ProxyHooks {
 
   void set_now(std::int64_t now_us) {
     now_us_ = now_us;
-    if constexpr (requires(Inspector& i) { i.set_now(now_us); }) inspector_.set_now(now_us);
+    if constexpr (requires(Inspector& i) { i.set_now(now_us); }) {
+      inspector_.set_now(now_us);
+    } else if constexpr (requires(Inspector& i) { i.set_now(Timestamp{now_us}); }) {
+      inspector_.set_now(Timestamp{now_us});
+    }
   }
   std::int64_t now_us() const noexcept { return now_us_; }
   Inspector& inspector() noexcept { return inspector_; }
@@ -64,13 +88,30 @@ class ProxyHooks {
       default:
         break;
     }
-    if (inspector_.wants(v.direction, v.kind)) return inspector_.on_packet(v);
-    return {};
+    if (!inspector_.wants(v.direction, v.kind)) return {};
+    if constexpr (requires(Inspector& i) { i.violations().size(); }) {
+      const std::size_t before = inspector_.violations().size();
+      session::PacketDisposition d = inspector_.on_packet(v);
+      if (v.direction == session::Direction::clientbound) {
+        seen_.transactions_sent += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
+      } else if (d.action == session::PacketAction::drop) {
+        const std::size_t after = inspector_.violations().size();
+        if (after > before) {
+          seen_.cancels.push_back({after - 1, v.kind});
+        } else {
+          ++seen_.transactions_answered;
+        }
+      }
+      return d;
+    } else {
+      return inspector_.on_packet(v);
+    }
   }
 
   void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate& u) {
     seen_.encryption_started = seen_.encryption_started || u.encryption_started;
     seen_.logged_in = seen_.logged_in || u.logged_in;
+    seen_.identity_changed = seen_.identity_changed || u.identity_changed;
     inspector_.on_tracker_update(t, u);
   }
 

@@ -1,27 +1,52 @@
 #pragma once
-// What every connection shares: the clock, the metrics, the status cache, and
-// the config in force when it was accepted (a reload affects new connections).
+// What every connection shares: the clock, the metrics, the status cache, the
+// violation log, and the config in force when it was accepted (a reload
+// affects new connections; a connection keeps its engine config for life).
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "clock.hpp"
 #include "metrics.hpp"
+#include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/config.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "status_responder.hpp"
 
 namespace rustguard::proxy {
 
+// A check's thresholds as the connection needs them to label what it logs.
+struct CheckThresholds {
+  std::string_view key;
+  double alert_vl = 0;
+  double kick_vl = 0;
+};
+
 // A validated Config plus what is derived from it once per load.
 struct RuntimeConfig {
   Config config;
   std::vector<protocol::Cidr> trusted;
+  // The checks.* section, shared read-only by every connection accepted
+  // under this config (each engine holds it for the connection's life).
+  std::shared_ptr<const engine::EngineConfig> engine;
+  std::vector<CheckThresholds> thresholds;
 
-  explicit RuntimeConfig(Config c) : config(std::move(c)) {
+  explicit RuntimeConfig(Config c) : config(std::move(c)), engine(std::make_shared<const engine::EngineConfig>(config.checks)) {
     for (const auto& s : config.proxy_protocol.trusted) {
       if (auto cidr = protocol::parse_cidr(s)) trusted.push_back(*cidr);  // the loader rejected bad ones
     }
+    engine::EngineConfig copy = config.checks;
+    copy.for_each_limits([&](const engine::CheckInfo& info, engine::CheckLimits& l) {
+      thresholds.push_back({info.key, l.enabled ? l.alert_vl : 0, l.enabled ? l.kick_vl : 0});
+    });
+  }
+  const CheckThresholds* thresholds_of(std::string_view key) const noexcept {
+    for (const auto& t : thresholds) {
+      if (t.key == key) return &t;
+    }
+    return nullptr;
   }
   bool is_trusted(const protocol::IpAddress& ip) const noexcept {
     for (const auto& c : trusted) {
@@ -35,6 +60,7 @@ struct ProxyState {
   Clock clock;
   Metrics metrics;
   StatusCache status;
+  adapters::ViolationLog* violation_log = nullptr;  // set once in main; null: nothing is stored
 };
 
 }  // namespace rustguard::proxy

@@ -8,7 +8,8 @@
 // sides of a comparison are produced by the same code.
 //
 // An entry is one string: "<state> <name> <bytes> <hash>", hash = first 12 hex
-// digits of SHA-1 over id+body. Equal entries on both sides mean the same
+// digits of SHA-1 over id+body (play pings, pongs and window confirmations
+// add their id, see transactionTag). Equal entries on both sides mean the same
 // packet bytes in the same protocol state.
 
 import { createHash } from 'node:crypto';
@@ -40,9 +41,22 @@ function readVarInt(buf) {
   return -1;
 }
 
+// Play-state round trips carry their id in the entry (" id=-3"; window
+// confirmations also " w=0"), so the comparison can tell the proxy's own
+// lag-compensation transactions (negative ids) from the server's.
+function transactionTag(state, name, buf) {
+  if (state !== 'play') return '';
+  let off = 0;
+  while (off < buf.length && off < 5 && (buf[off] & 0x80) !== 0) off++;
+  off++;  // past the packet id
+  if ((name === 'ping' || name === 'pong') && buf.length >= off + 4) return ` id=${buf.readInt32BE(off)}`;
+  if (name === 'transaction' && buf.length >= off + 3) return ` w=${buf.readInt8(off)} id=${buf.readInt16BE(off + 1)}`;
+  return '';
+}
+
 export function entry(state, name, buf) {
   const hash = createHash('sha1').update(buf).digest('hex').slice(0, 12);
-  return `${state} ${name} ${buf.length} ${hash}`;
+  return `${state} ${name} ${buf.length} ${hash}${transactionTag(state, name, buf)}`;
 }
 
 // Attaches to `client` (a minecraft-protocol Client, either side). `isServer`
