@@ -7,7 +7,8 @@
 //
 //   node captures/cheat_bots.mjs --version 1.8.8 --port 25565 --prefix sp8 \
 //     --cheat speed|fly|timer|nofall|pitch|teleport
-// IPC: sends {type:'done', ok}.
+// IPC: sends {type:'cheat-start', username, cheat, timeMs} (Date.now()) right
+// before the first cheating packet, then {type:'done', ok}.
 
 import { parseArgs, send, log } from '../tests/e2e/lib/child.mjs';
 import { GOODBYE } from '../tests/e2e/lib/protocol.mjs';
@@ -124,6 +125,7 @@ try {
   await Promise.all([honest(clean, 1200), honest(cheater, 900)]);
   const p = cheater.bot.entity.position.clone();
   cheater.raw = true;
+  send({ type: 'cheat-start', username: cheater.username, cheat, timeMs: Date.now() });
   await Promise.all([SCENARIOS[cheat](cheater, p), honest(clean, 2400)]);
   cheater.raw = false;
   for (const b of [clean, cheater]) b.bot.chat(GOODBYE);

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// End-to-end acceptance of the detection engine in the live proxy (issue 4):
+// real servers, real mineflayer bots, rustguard with its defaults, and the
+// violation log it writes, read back with the sqlite3 CLI after SIGTERM.
+//
+//   node tests/e2e/detection.mjs --proxy build/tools/proxy/rustguard [--versions 1.8.8,1.21.4]
+//
+// Per version, one backend and one rustguard:
+//   honest   bots.mjs (walk, sprint-jump, look, swing, walk up and attack,
+//            walk back jumping) through a lag relay (lib/lag_relay.mjs) adding
+//            0, 100 and 250 ms each way: no violation may reach its check's
+//            alert threshold (no `alert` action in the database), nobody kicked.
+//   cheats   captures/cheat_bots.mjs for speed, fly, timer, nofall, pitch and
+//            teleport (a 10-block jump): the cheater must have a violation of
+//            the right check at or above its alert threshold within 5 s of the
+//            moment the script started cheating; its `_clean` partner, none.
+// Options: --latencies 0,100,250  --cheats speed,fly,...  --parallel N (cheat
+// scripts at once, default 2)  --out DIR  --keep.
+// Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
+
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/child.mjs';
+import { checkInstalled } from './lib/deps.mjs';
+import { startLagRelay } from './lib/lag_relay.mjs';
+import {
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
+} from './lib/procs.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const cheatScript = resolve(here, '../../captures/cheat_bots.mjs');
+
+// The check each scripted cheat must be flagged by (captures/README.md).
+const CHEATS = {
+  speed: 'movement.speed',
+  fly: 'movement.fly',
+  timer: 'timer',
+  nofall: 'movement.nofall',
+  pitch: 'badpackets.pitch',
+  teleport: 'movement.teleport',
+};
+const DETECT_WITHIN_MS = 5000;
+const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
+
+const usage = (m) => {
+  process.stderr.write(`detection.mjs: ${m}\nusage: node tests/e2e/detection.mjs --proxy PATH [--versions 1.8.8,1.21.4]\n`);
+  process.exit(2);
+};
+const args = parseArgs();
+if (!args.proxy) usage('--proxy PATH is required');
+const proxyBin = resolve(String(args.proxy));
+try { accessSync(proxyBin, constants.X_OK); } catch { usage(`--proxy ${proxyBin}: not an executable file`); }
+try { checkInstalled(); } catch (e) { usage(e.message); }
+try { execFileSync('sqlite3', ['-version']); } catch { usage('the sqlite3 CLI is missing (tools/dev/setup.sh --tests installs it)'); }
+const list = (v, d) => String(v ?? d).split(',').map((x) => x.trim()).filter(Boolean);
+const versions = list(args.versions, '1.8.8,1.21.4');
+const latencies = list(args.latencies, '0,100,250').map(Number);
+const cheats = list(args.cheats, Object.keys(CHEATS));
+for (const c of cheats) if (!CHEATS[c]) usage(`unknown cheat ${c}; known: ${Object.keys(CHEATS).join(', ')}`);
+const parallel = Math.max(1, Number(args.parallel ?? 2));
+installCleanup();
+
+const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-detection-'));
+mkdirSync(outRoot, { recursive: true });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const short = (v) => v.replaceAll('.', '');
+
+function sql(db, query) {
+  const out = execFileSync('sqlite3', ['-json', db, query], { encoding: 'utf8' }).trim();
+  return out ? JSON.parse(out) : [];
+}
+
+async function runVersion(version) {
+  const dir = join(outRoot, version);
+  mkdirSync(dir, { recursive: true });
+  const started = Date.now();
+  const problems = [];
+  const notes = [];
+  const db = join(dir, 'rustguard.db');
+  const honestNames = [];
+  const cheaters = [];  // {cheat, username, clean, timeMs}
+  let backend; let proxy;
+  try {
+    backend = forkNode(join(here, SMALL_BACKEND.has(version) ? 'backend_small.mjs' : 'backend_squid.mjs'),
+      ['--version', version, '--port', '0', '--record', join(dir, 'server.json')], join(dir, 'backend.log'), `backend ${version}`);
+    const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
+    const listenPort = await freePort();
+    const admin = `127.0.0.1:${await freePort()}`;
+    writeFileSync(join(dir, 'config.yml'), [
+      '# written by tests/e2e/detection.mjs: the checks run with their defaults',
+      `listen: '127.0.0.1:${listenPort}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '${admin}'`,
+      `database: '${db}'`, 'threads: 2', 'log_level: info', '',
+    ].join('\n'));
+    proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
+    await waitForPort(listenPort, proxy, 10000);
+
+    // Honest play at each latency, one pair of bots after the other.
+    for (const lat of latencies) {
+      const relay = await startLagRelay({ targetPort: listenPort, delayMs: lat });
+      const names = [`h${short(version)}_${lat}_a`, `h${short(version)}_${lat}_b`];
+      honestNames.push(...names);
+      const bots = forkNode(join(here, 'bots.mjs'), ['--version', version, '--host', '127.0.0.1', '--port', String(relay.port),
+        '--names', names.join(','), '--record', join(dir, `honest-${lat}.json`), '--play-ms', '4000'],
+      join(dir, `honest-${lat}.log`), `honest ${version} ${lat} ms`);
+      try {
+        const done = await waitMessage(bots, 'done', 60000);
+        await bots.exitedP;
+        if (!done.ok) problems.push(`honest bots at ${lat} ms did not complete their script (see ${join(dir, `honest-${lat}.log`)})`);
+      } catch (e) {
+        problems.push(`honest bots at ${lat} ms: ${e.message}`);
+      } finally {
+        await stopProcess(bots, { graceMs: 1000 });
+        await relay.close();
+      }
+    }
+
+    // The cheats, `parallel` scripts at a time.
+    const queue = [...cheats];
+    const runCheat = async (cheat) => {
+      const prefix = `${cheat.slice(0, 4)}${short(version)}`;
+      const entry = { cheat, username: `${prefix}_cheat`, clean: `${prefix}_clean`, timeMs: null };
+      cheaters.push(entry);
+      const proc = forkNode(cheatScript, ['--version', version, '--port', String(listenPort), '--prefix', prefix, '--cheat', cheat],
+        join(dir, `cheat-${cheat}.log`), `cheat ${version} ${cheat}`);
+      proc.on('message', (m) => { if (m?.type === 'cheat-start') entry.timeMs = m.timeMs; });
+      try {
+        await waitMessage(proc, 'done', 60000);
+      } catch (e) {
+        notes.push(`cheat ${cheat}: ${e.message}`);
+      } finally {
+        await stopProcess(proc, { graceMs: 2000 });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+      while (queue.length) await runCheat(queue.shift());
+    }));
+
+    const metrics = await httpGet(`http://${admin}/metrics`, 2000);
+    if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
+    else problems.push(`GET /metrics: ${metrics.status ?? metrics.error}`);
+
+    backend.send({ type: 'stop' });
+    await stopProcess(backend, { graceMs: 5000 });
+    const pExit = await stopProcess(proxy, { signal: 'SIGTERM', graceMs: 8000 });
+    if (pExit.killed || pExit.code !== 0) problems.push(`rustguard did not exit cleanly after SIGTERM (${JSON.stringify(pExit)})`);
+
+    // What rustguard stored.
+    const violations = sql(db, `SELECT s.player_name AS player, v.check_name AS check_name, v.type, v.vl, v.time_ms, v.detail,
+      EXISTS (SELECT 1 FROM actions a WHERE a.violation_id = v.id AND a.action = 'alert') AS alert
+      FROM violations v JOIN sessions s ON s.id = v.session_id ORDER BY v.time_ms, v.id`);
+    const kicks = sql(db, `SELECT s.player_name AS player, a.detail FROM actions a JOIN sessions s ON s.id = a.session_id WHERE a.action = 'kick'`);
+    const sessions = sql(db, 'SELECT player_name AS player, protocol_version, end_ms FROM sessions');
+    const unended = sessions.filter((s) => s.end_ms === null);
+    if (unended.length) problems.push(`sessions without an end: ${unended.map((s) => s.player).join(', ')}`);
+    for (const name of [...honestNames, ...cheaters.flatMap((c) => [c.username, c.clean])]) {
+      if (!sessions.some((s) => s.player === name)) problems.push(`${name}: no session in the database`);
+    }
+
+    const honest = new Set([...honestNames, ...cheaters.map((c) => c.clean)]);
+    for (const v of violations.filter((x) => honest.has(x.player))) {
+      const line = `${v.player}: ${v.check_name} ${v.type} VL ${Number(v.vl).toFixed(2)}: ${v.detail}`;
+      if (v.alert) problems.push(`honest player alerted: ${line}`);
+      else notes.push(`below alert: ${line}`);
+    }
+    for (const k of kicks.filter((x) => honest.has(x.player))) problems.push(`honest player kicked: ${k.player}: ${k.detail}`);
+
+    const figures = [];
+    for (const c of cheaters) {
+      if (c.timeMs === null) { problems.push(`${c.cheat}: the cheat script never started cheating (see cheat-${c.cheat}.log)`); continue; }
+      const mine = violations.filter((v) => v.player === c.username && v.time_ms >= c.timeMs - 100);
+      const hit = mine.find((v) => v.check_name === CHEATS[c.cheat] && v.alert);
+      const first = mine.find((v) => v.check_name === CHEATS[c.cheat]);
+      if (!hit) {
+        const seen = [...new Set(mine.map((v) => `${v.check_name}/${v.type}`))].join(', ') || 'nothing';
+        problems.push(`${c.cheat}: ${c.username} never reached the alert threshold of ${CHEATS[c.cheat]} (flagged: ${seen})`);
+        continue;
+      }
+      const after = hit.time_ms - c.timeMs;
+      figures.push(`${c.cheat} ${after} ms (first flag ${first.time_ms - c.timeMs} ms)`);
+      if (after > DETECT_WITHIN_MS) problems.push(`${c.cheat}: ${CHEATS[c.cheat]} alert ${after} ms after the cheat started (limit ${DETECT_WITHIN_MS})`);
+      const k = kicks.find((x) => x.player === c.username);
+      if (k) notes.push(`${c.username} kicked: ${k.detail}`);
+    }
+    notes.unshift(`${violations.length} violations stored, ${sessions.length} sessions; alert after cheat start: ${figures.join(', ')}`);
+  } catch (e) {
+    problems.push(e.message);
+  } finally {
+    for (const p of [backend, proxy]) if (p && !p.exitInfo) await stopProcess(p, { graceMs: 2000 });
+  }
+  return { version, ok: problems.length === 0, problems, notes, ms: Date.now() - started, dir };
+}
+
+const runStarted = Date.now();
+console.log(`rustguard e2e detection: ${versions.join(', ')}; honest at ${latencies.join('/')} ms; cheats ${cheats.join(', ')}; output in ${outRoot}`);
+let failed = 0;
+for (const v of versions) {
+  const r = await runVersion(v);
+  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${v.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s`);
+  for (const n of r.notes) console.log(`    ${n}`);
+  for (const p of r.problems) console.log(`    PROBLEM ${p}`);
+  if (!r.ok) { failed++; console.log(`    logs and database: ${r.dir}`); }
+}
+console.log(`${versions.length - failed} passed, ${failed} failed (${((Date.now() - runStarted) / 1000).toFixed(1)} s)`);
+killAll('SIGKILL');
+if (failed === 0 && !args.out && !args.keep) rmSync(outRoot, { recursive: true, force: true });
+process.exit(failed === 0 ? 0 : 1);
