@@ -22,7 +22,7 @@
 #include "rustguard/protocol/packets/login/login_success_s2c.hpp"
 #include "rustguard/protocol/packets/login/set_compression_login_s2c.hpp"
 
-#include "rustguard/protocol/packets/configuration/brand.hpp"
+#include "rustguard/protocol/packets/plugin_message.hpp"
 #include "rustguard/protocol/packets/configuration/config_client_information_c2s.hpp"
 #include "rustguard/protocol/packets/configuration/config_custom_payload_c2s.hpp"
 #include "rustguard/protocol/packets/configuration/config_custom_payload_s2c.hpp"

@@ -11,7 +11,7 @@
 
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/configuration/brand.hpp"
+#include "rustguard/protocol/packets/plugin_message.hpp"
 #include "rustguard/protocol/reader.hpp"
 
 namespace rustguard::protocol::packets {
@@ -28,16 +28,8 @@ struct ConfigCustomPayloadS2c {
 
   static Result<ConfigCustomPayloadS2c> decode(std::span<const std::uint8_t> body,
                                                std::int32_t /*protocol*/) {
-    Reader r{body};
     ConfigCustomPayloadS2c p;
-    p.channel = r.string(32767);
-    if (r.ok() && r.remaining() > kMaxDataBytes) {
-      return make_error(Errc::array_too_long, "Custom Payload data",
-                        static_cast<std::int64_t>(r.remaining()), kMaxDataBytes);
-    }
-    const auto rest = r.take_rest();  // channel-specific: kept raw
-    if (auto done = r.finish("Custom Payload"); !done) return done.error();
-    p.data.assign(rest.begin(), rest.end());
+    if (auto read = detail::read_plugin_message(body, kMaxDataBytes, p.channel, p.data); !read) return read.error();
     return p;
   }
 };
