@@ -93,7 +93,8 @@ class Scene {
     const log = join(this.dir, `${name}.log`);
     writeFileSync(config, [
       `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
-      `database: '${join(this.dir, 'rustguard.db')}'`, 'threads: 2', 'log_level: info',
+      // One database per proxy: a second rustguard on the same file is refused (writer lock).
+      `database: '${join(this.dir, `${name}.db`)}'`, 'threads: 2', 'log_level: info',
       'messages:', ...Object.entries(MESSAGES).map(([k, v]) => `  ${k}: '${v}'`),
       ...extra, '',
     ].join('\n'));
