@@ -68,6 +68,18 @@ struct ConnectionLimits {
   friend bool operator==(const ConnectionLimits&, const ConnectionLimits&) = default;
 };
 
+// How the SQLite violation log batches and what it does when the database
+// fails (adapters/violation_log.hpp has the mechanism; docs/database-schema.md
+// the guarantees).
+struct ViolationLogSettings {
+  std::uint32_t flush_interval_ms = 250;  // a batch waits at most this long
+  std::uint32_t flush_rows = 4096;        // ... or until it holds this many records
+  std::uint32_t retry_max_ms = 2000;      // backoff ceiling while the database is locked or unwritable
+  std::uint32_t spill_after_ms = 5000;    // then records go to <database>.spill, imported later
+  std::uint32_t spill_after_rows = 262144;
+  friend bool operator==(const ViolationLogSettings&, const ViolationLogSettings&) = default;
+};
+
 // Texts the proxy shows players itself.
 struct Messages {
   std::string backend_unavailable = "The server is not reachable right now. Please try again in a moment.";
@@ -91,6 +103,7 @@ struct Config {
   Endpoint backend{"127.0.0.1", 25566};
   Endpoint admin{"127.0.0.1", 9464};  // Prometheus /metrics; keep it on loopback
   std::string database = "rustguard.db";
+  ViolationLogSettings violation_log{};
   unsigned threads = 0;  // io threads; 0 = one per core
   LogLevel log_level = LogLevel::info;
   UnknownVersionPolicy unknown_versions = UnknownVersionPolicy::forward;

@@ -127,3 +127,13 @@ TEST_CASE("A list override from the command line is validated like the file", "[
   CHECK(c.proxy_protocol.trusted == std::vector<std::string>{"::1/128"});
   CHECK_THROWS_AS(parse_config("", "x.yml", {{"proxy_protocol.trusted", "[nope]"}}), ConfigError);
 }
+
+TEST_CASE("The violation log settings are read and checked", "[config]") {
+  const Config c = parse_config("violation_log:\n  flush_interval_ms: 100\n  flush_rows: 500\n", "x.yml");
+  CHECK(c.violation_log.flush_interval_ms == 100);
+  CHECK(c.violation_log.flush_rows == 500);
+  CHECK(c.violation_log.spill_after_ms == 5000);
+  CHECK(error_of("violation_log:\n  flush_rows: 0\n") ==
+        "test.yml:2:15: violation_log.flush_rows: must be between 1 and 1000000, got 0");
+  CHECK(error_of("violation_log:\n  flush_every: 3\n") == "test.yml:2:3: violation_log.flush_every: unknown key");
+}

@@ -99,9 +99,7 @@ int run_replay(const Flags& flags) {
   tools::Log::instance().set_level(settings.config.log_level);
   std::unique_ptr<adapters::ViolationLog> log;
   if (!flags.no_database) {
-    adapters::ViolationLogOptions options;
-    options.database_path = settings.config.database;
-    options.log = storage_logger();
+    adapters::ViolationLogOptions options = adapters::violation_log_options(settings.config, storage_logger());
     std::string error;
     log = adapters::ViolationLog::start(std::move(options), error);
     if (!log) {

@@ -226,6 +226,19 @@ inline void read_connections(const ConfigReader& r, const YAML::Node& n, Connect
   }
 }
 
+inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, ViolationLogSettings& out) {
+  r.only_keys(n, "violation_log", {"flush_interval_ms", "flush_rows", "retry_max_ms", "spill_after_ms",
+                                   "spill_after_rows"});
+  auto read = [&](const char* key, std::uint32_t& field, std::uint32_t min, std::uint32_t max) {
+    if (auto v = n[key]) field = r.integer<std::uint32_t>(v, std::string("violation_log.") + key, min, max);
+  };
+  read("flush_interval_ms", out.flush_interval_ms, 1, 60'000);
+  read("flush_rows", out.flush_rows, 1, 1'000'000);
+  read("retry_max_ms", out.retry_max_ms, 10, 600'000);
+  read("spill_after_ms", out.spill_after_ms, 0, 3'600'000);
+  read("spill_after_rows", out.spill_after_rows, 1, 100'000'000);
+}
+
 inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {
   r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "motd"});
   auto message = [&](const char* name, std::string& field) {
@@ -252,7 +265,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
-                      "connections", "messages", "proxy_protocol", "checks"});
+                      "connections", "messages", "proxy_protocol", "checks", "violation_log"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -274,6 +287,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["messages"]) read_messages(r, v, c.messages);
   if (auto v = root["proxy_protocol"]) read_proxy_protocol(r, v, c.proxy_protocol);
   if (auto v = root["checks"]) read_checks(r, v, c.checks);
+  if (auto v = root["violation_log"]) read_violation_log(r, v, c.violation_log);
   return c;
 }
 

@@ -43,6 +43,7 @@
 #include "rustguard/adapters/spill_file.hpp"
 #include "rustguard/adapters/sqlite_record_sink.hpp"
 #include "rustguard/adapters/storage_record.hpp"
+#include "rustguard/config.hpp"
 #include "rustguard/violation.hpp"
 
 namespace rustguard::adapters {
@@ -564,5 +565,19 @@ class ViolationLog {
   int lock_fd_ = -1;
   std::thread thread_;
 };
+
+// The options both tools start the log with: the database path and the
+// `violation_log:` settings from config.yml.
+inline ViolationLogOptions violation_log_options(const Config& config, LogCallback log = {}) {
+  ViolationLogOptions o;
+  o.database_path = config.database;
+  o.flush_interval = std::chrono::milliseconds(config.violation_log.flush_interval_ms);
+  o.flush_rows = config.violation_log.flush_rows;
+  o.retry_max = std::chrono::milliseconds(config.violation_log.retry_max_ms);
+  o.spill_after = std::chrono::milliseconds(config.violation_log.spill_after_ms);
+  o.spill_after_rows = config.violation_log.spill_after_rows;
+  o.log = std::move(log);
+  return o;
+}
 
 }  // namespace rustguard::adapters
