@@ -131,9 +131,7 @@ int main(int argc, char** argv) {
   // One violation log per process; its writer thread stores what every
   // connection reports. A database that cannot be written is retried and
   // spilled (never silently dropped); only a second writer is fatal.
-  adapters::ViolationLogOptions log_options;
-  log_options.database_path = config.database;
-  log_options.log = storage_logger();
+  adapters::ViolationLogOptions log_options = adapters::violation_log_options(config, storage_logger());
   std::string storage_error;
   std::unique_ptr<adapters::ViolationLog> violation_log = adapters::ViolationLog::start(std::move(log_options), storage_error);
   if (!violation_log) {
