@@ -87,6 +87,7 @@ struct Messages {
   std::string shutdown = "The server is restarting. Please reconnect in a moment.";
   std::string protocol_error = "Disconnected: invalid data from the connection.";
   std::string timeout = "Timed out.";
+  std::string kick = "Kicked by RustGuard";  // followed by ": <check and reason>"
   std::string motd = "A Minecraft server";  // server list text when the backend is down and nothing is cached
   friend bool operator==(const Messages&, const Messages&) = default;
 };

@@ -76,8 +76,6 @@ enum class EndCause : std::uint8_t {
   shutdown,
 };
 
-// What a player kicked by the checks reads, before the check's own reason.
-inline constexpr std::string_view kKickMessage = "Kicked by RustGuard";
 // How often the engine hears that time passed, packets or not.
 inline constexpr std::chrono::milliseconds kTickInterval{250};
 
@@ -588,7 +586,7 @@ class Connection final : public Stoppable {
     if (cause_) return;
     const std::string check = kick_check_.value_or("other");
     state_.metrics.kicks.add(check);
-    const std::string text = std::string(kKickMessage) + ": " + reason;
+    const std::string text = cfg_.messages.kick + ": " + reason;
     const auto& identity = session_.tracker().identity();
     tools::log_warn("kick #{} {} {}: {} (check {})", id_, identity.name.empty() ? "-" : identity.name, address_text(),
                     reason, check);

@@ -240,7 +240,7 @@ inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, Viola
 }
 
 inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {
-  r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "motd"});
+  r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "kick", "motd"});
   auto message = [&](const char* name, std::string& field) {
     if (auto v = n[name]) {
       field = r.text(v, std::string("messages.") + name);
@@ -252,6 +252,7 @@ inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& 
   message("shutdown", out.shutdown);
   message("protocol_error", out.protocol_error);
   message("timeout", out.timeout);
+  message("kick", out.kick);
   message("motd", out.motd);
 }
 
