@@ -126,14 +126,26 @@ async function runVersion(version) {
     bots = forkNode(join(here, 'bots.mjs'), ['--version', version, '--host', '127.0.0.1', '--port', String(botPort),
       '--names', 'e2e_a,e2e_b', '--record', files.botsRec, '--play-ms', String(playMs)], files.botsLog, `bots ${version}`);
     let metrics = null;
-    const metricsP = adminAddr ? sleep(Math.min(3000, playMs / 2) + 1500).then(() => httpGet(`http://${adminAddr}/metrics`, 2000)) : null;
+    const metricsP = adminAddr ? sleep(Math.min(3000, playMs / 2) + 1500).then(async () => ({
+      metrics: await httpGet(`http://${adminAddr}/metrics`, 2000),
+      players: await httpGet(`http://${adminAddr}/players`, 2000),
+    })) : null;
     const done = await waitMessage(bots, 'done', VERSION_TIMEOUT_MS - 5000);
     if (metricsP) {
-      metrics = await metricsP;
+      const admin = await metricsP;
+      metrics = admin.metrics;
       if (metrics.status === 200) writeFileSync(files.metrics, metrics.body);
       const desc = metrics.status ? `HTTP ${metrics.status}` : metrics.error;
       result.notes.push(`metrics: ${desc}`);
       if (args['require-metrics'] && metrics.status !== 200) result.problems.push(`GET http://${adminAddr}/metrics during the session: ${desc}`);
+      // The operators' index lists both bots while they play.
+      if (args['require-metrics']) {
+        let listed = [];
+        try { listed = JSON.parse(admin.players.body ?? '[]').map((p) => p.name); } catch { listed = []; }
+        for (const name of ['e2e_a', 'e2e_b']) {
+          if (!listed.includes(name)) result.problems.push(`GET /players during the session does not list ${name}: ${admin.players.body ?? admin.players.error}`);
+        }
+      }
     }
     await bots.exitedP;
     if (!done.ok) result.problems.push(`bots did not complete their script (see ${files.botsLog}):\n${tail(files.botsLog)}`);

@@ -53,8 +53,9 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
 
 TEST_CASE("The admin endpoint serves /metrics and 404 for anything else", "[metrics]") {
   Metrics m;
+  rustguard::proxy::PlayerDirectory players;
   Metrics::add(m.connections_total, 7);
-  const std::string ok = rustguard::proxy::admin_response("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", m);
+  const std::string ok = rustguard::proxy::admin_response("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", m, players);
   CHECK(ok.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
   CHECK(ok.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
   CHECK(ok.find("\nrustguard_connections_total 7\n") != std::string::npos);
@@ -62,6 +63,39 @@ TEST_CASE("The admin endpoint serves /metrics and 404 for anything else", "[metr
   CHECK(ok.find("Content-Length: " + std::to_string(body.size()) + "\r\n") != std::string::npos);
   for (const char* other : {"GET / HTTP/1.1\r\n\r\n", "POST /metrics HTTP/1.1\r\n\r\n", "GET /metricsx HTTP/1.1\r\n\r\n"}) {
     INFO(other);
-    CHECK(rustguard::proxy::admin_response(other, m).rfind("HTTP/1.1 404 Not Found\r\n", 0) == 0);
+    CHECK(rustguard::proxy::admin_response(other, m, players).rfind("HTTP/1.1 404 Not Found\r\n", 0) == 0);
   }
+}
+
+TEST_CASE("The admin endpoint lists the players online and finds one by name", "[metrics][players]") {
+  Metrics m;
+  rustguard::proxy::PlayerDirectory players;
+  for (std::uint64_t id : {3u, 9u}) {
+    auto e = std::make_shared<rustguard::proxy::PlayerEntry>();
+    e->connection_id = id;
+    e->name = id == 3 ? "Steve" : "Al\"ex";
+    e->uuid = "069a79f4-44e9-4726-a5be-fca90e38aaf5";
+    e->address = "203.0.113.7:50000";
+    e->protocol = 769;
+    e->release = "1.21.4";
+    e->since_ms = 1700000000000;
+    players.add(e)->violations.fetch_add(id);
+  }
+  const std::string all = rustguard::proxy::admin_response("GET /players HTTP/1.1\r\n\r\n", m, players);
+  CHECK(all.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(all.find("Content-Type: application/json") != std::string::npos);
+  const auto body = all.substr(all.find("\r\n\r\n") + 4);
+  CHECK(body ==
+        "[{\"connection\":3,\"name\":\"Steve\",\"uuid\":\"069a79f4-44e9-4726-a5be-fca90e38aaf5\","
+        "\"address\":\"203.0.113.7:50000\",\"protocol\":769,\"release\":\"1.21.4\",\"since_ms\":1700000000000,"
+        "\"violations\":3,\"alerts\":0},"
+        "{\"connection\":9,\"name\":\"Al\\\"ex\",\"uuid\":\"069a79f4-44e9-4726-a5be-fca90e38aaf5\","
+        "\"address\":\"203.0.113.7:50000\",\"protocol\":769,\"release\":\"1.21.4\",\"since_ms\":1700000000000,"
+        "\"violations\":9,\"alerts\":0}]\n");
+  const std::string one = rustguard::proxy::admin_response("GET /players?name=steve HTTP/1.1\r\n\r\n", m, players);
+  CHECK(one.find("\"Steve\"") != std::string::npos);
+  CHECK(one.find("connection\":9") == std::string::npos);
+  players.remove(3);
+  CHECK(players.size() == 1);
+  CHECK(rustguard::proxy::admin_response("GET /playersx HTTP/1.1\r\n\r\n", m, players).rfind("HTTP/1.1 404", 0) == 0);
 }

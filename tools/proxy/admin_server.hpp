@@ -23,7 +23,8 @@
 
 namespace rustguard::proxy {
 
-inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const Metrics& metrics) {
+inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const Metrics& metrics,
+                                           const PlayerDirectory& players) {
   using namespace asio::experimental::awaitable_operators;
   std::string head;
   asio::steady_timer timer(socket.get_executor());
@@ -35,7 +36,7 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
   };
   co_await (read() || timer.async_wait(use_nothrow));
   if (head.empty()) co_return;
-  const std::string response = admin_response(head, metrics);
+  const std::string response = admin_response(head, metrics, players);
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(response), use_nothrow);
   (void)ec;
   (void)n;
@@ -43,14 +44,15 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
   socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
 }
 
-inline asio::awaitable<void> admin_loop(asio::ip::tcp::acceptor& acceptor, const Metrics& metrics) {
+inline asio::awaitable<void> admin_loop(asio::ip::tcp::acceptor& acceptor, const Metrics& metrics,
+                                        const PlayerDirectory& players) {
   for (;;) {
     auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
     if (error) {
       if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics, players), asio::detached);
   }
 }
 

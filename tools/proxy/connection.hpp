@@ -161,6 +161,7 @@ class Connection final : public Stoppable {
     if (registry_.stopping()) stop_requested_ = true;
     co_await (lifecycle() && client_out_.run(client_) && server_out_.run(server_));
     registry_.remove(*this);
+    if (listed_) state_.players.remove(id_);
     if (session_id_ != 0 && state_.violation_log != nullptr) {
       state_.violation_log->end_session(session_id_, state_.clock.now_us() / 1000);
     }
@@ -483,6 +484,7 @@ class Connection final : public Stoppable {
     if (seen.logged_in && !counted_player_) {
       counted_player_ = true;
       state_.metrics.player(session_.tracker().protocol(), 1);
+      list_player();
       if constexpr (kEngine) begin_session();
     }
     if (seen.identity_changed) {
@@ -493,6 +495,22 @@ class Connection final : public Stoppable {
         state_.violation_log->set_client_brand(session_id_, brand);
       }
     }
+  }
+
+  // Puts the player in the operators' index (GET /players) until disconnect.
+  void list_player() {
+    const auto& identity = session_.tracker().identity();
+    auto entry = std::make_shared<PlayerEntry>();
+    entry->connection_id = id_;
+    entry->name = identity.name;
+    entry->uuid = identity.uuid ? identity.uuid->to_string() : std::string{};
+    entry->address = identity.velocity_forwarded && !identity.forwarded_address.empty() ? identity.forwarded_address
+                                                                                        : detail::endpoint_text(real_);
+    entry->protocol = session_.tracker().protocol();
+    const auto names = protocol::release_names(entry->protocol);
+    entry->release = std::string(names.substr(0, names.find(',')));
+    entry->since_ms = state_.clock.now_us() / 1000;
+    listed_ = state_.players.add(std::move(entry));
   }
 
   // ---- detection engine ------------------------------------------------------
@@ -551,6 +569,10 @@ class Connection final : public Stoppable {
       const CheckThresholds* t = runtime_->thresholds_of(v.check);
       const bool alert = t != nullptr && t->alert_vl > 0 && v.vl >= t->alert_vl;
       const bool kicks = t != nullptr && t->kick_vl > 0 && v.vl >= t->kick_vl;
+      if (listed_) {
+        listed_->violations.fetch_add(1, std::memory_order_relaxed);
+        if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
+      }
       if (alert) {
         m.alerts.add(v.check);
         tools::log_warn("alert #{} {}: {} {} VL {:.1f}: {}", id_, identity.name.empty() ? "-" : identity.name,
@@ -718,6 +740,7 @@ class Connection final : public Stoppable {
   tcp::socket server_;
   std::uint64_t id_;
   ProxyState& state_;
+  std::shared_ptr<PlayerEntry> listed_;  // our entry in state_.players while logged in
   ConnectionRegistry& registry_;
   std::shared_ptr<const RuntimeConfig> runtime_;
   const Config& cfg_;

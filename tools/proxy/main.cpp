@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   signals.async_wait(on_signal);
 
   asio::co_spawn(pool.main(), accept_loop(acceptor, server), asio::detached);
-  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics), asio::detached);
+  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players), asio::detached);
   pool.run();
   {
     std::lock_guard lock(stop_mutex);

@@ -10,6 +10,7 @@
 
 #include "clock.hpp"
 #include "metrics.hpp"
+#include "player_directory.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/config.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
@@ -61,6 +62,7 @@ struct ProxyState {
   Metrics metrics;
   StatusCache status;
   adapters::ViolationLog* violation_log = nullptr;  // set once in main; null: nothing is stored
+  PlayerDirectory players;                          // who is online, for GET /players
 };
 
 }  // namespace rustguard::proxy
