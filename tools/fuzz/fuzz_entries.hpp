@@ -235,6 +235,36 @@ inline std::vector<std::uint8_t> handshake_for(const protocol::VersionInfo& vers
   return framed;
 }
 
+// Hooks that inspect every known packet and check what the session hands
+// them: the body must be exactly what follows the packet id as it was encoded
+// (a peer may encode an id with a non-minimal VarInt; the server accepts it).
+struct InspectAllHooks {
+  bool compression = false;
+  Failure failure = nullptr;
+  bool wants(protocol::Direction, protocol::PacketKind) const noexcept { return true; }
+  session::PacketDisposition on_packet(const session::PacketView& p) {
+    if (!compression && failure == nullptr) {
+      // Uncompressed, the wire holds varint(C) + C, C = the id as encoded + body,
+      // and the body ends the frame, so the id's bytes sit right before it.
+      std::size_t contents = 0;
+      for (std::size_t prefix = 1; prefix <= 3 && prefix < p.wire_size; ++prefix) {
+        if (protocol::varint_size(static_cast<std::int32_t>(p.wire_size - prefix)) == prefix) contents = p.wire_size - prefix;
+      }
+      const std::size_t id_bytes = contents - std::min(contents, p.body.size());
+      bool aligned = contents > p.body.size() && id_bytes <= protocol::kMaxVarIntBytes;
+      if (aligned) {
+        const auto id = protocol::read_varint_prefix({p.body.data() - id_bytes, id_bytes});
+        aligned = id.status == protocol::VarIntStatus::ok && id.value == p.id && id.size == id_bytes;
+      }
+      if (!aligned) failure = "the body handed to the hooks does not start right after the packet id";
+    }
+    return {};
+  }
+  void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate&) {
+    compression = t.compression_threshold() >= 0;
+  }
+};
+
 template <class Hooks>
 Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* prelude) {
   session::ConnectionSession s;
@@ -256,6 +286,9 @@ Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* pr
           out.close = session::CloseRequest{session::CloseCause::hooks, d, protocol::Errc::ok, *reason};
         }
       }
+    }
+    if constexpr (requires { hooks.failure; }) {
+      if (hooks.failure != nullptr) return hooks.failure;
     }
     // Whatever was forwarded, the receiver must be able to split it.
     if (!out.close && !s.opaque()) {
@@ -289,16 +322,21 @@ Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* pr
 
 // (3) ConnectionSession, both directions. Layout: [mode][version] records...
 //   mode bit0: EngineHooks (engine originates transactions) instead of
-//   ForwardOnlyHooks; bit1: a handshake for [version] (next state login) is
+//   ForwardOnlyHooks; bit2: InspectAllHooks (every body checked); bit1: a handshake for [version] (next state login) is
 //   fed first. Each record: [d|len] bytes, d = bit7 (1 clientbound),
 //   len = low 7 bits, 127 meaning a big-endian u16 length follows.
-// Invariant: after a feed that did not ask to close, each direction's output
-// splits into whole frames (unless the stream went opaque).
+// Invariants: after a feed that did not ask to close, each direction's output
+// splits into whole frames (unless the stream went opaque); a body handed to
+// hooks starts right after the packet id as encoded.
 inline Failure session_stream(Bytes input) {
   detail::Header h{input};
   const std::uint8_t mode = h.take();
   const auto& version = detail::version_at(h.take());
   const protocol::VersionInfo* prelude = (mode & 2) != 0 ? &version : nullptr;
+  if ((mode & 4) != 0) {
+    detail::InspectAllHooks hooks;
+    return detail::run_session(h.in, hooks, prelude);
+  }
   if ((mode & 1) != 0) {
     session::EngineHooks hooks{detail::engine_config(), engine::EngineMode::originate};
     return detail::run_session(h.in, hooks, prelude);
