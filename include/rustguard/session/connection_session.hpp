@@ -280,7 +280,9 @@ class ConnectionSession {
         s.counters.inflated_bytes += inflated->size();
         packet = *inflated;
       }
-      body = packet.subspan(protocol::varint_size(id));
+      // The id as the peer encoded it: the game accepts non-minimal VarInts
+      // ("80 00" for 0), so its length is read, not recomputed from the value.
+      body = packet.subspan(protocol::read_varint_prefix(packet).size);
     }
 
     PacketDisposition disposition;
