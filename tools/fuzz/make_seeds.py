@@ -109,6 +109,7 @@ def main():
     inflater = Writer("inflater")
     velocity = Writer("velocity")
     bodies = []
+    first_of = set()
     for name in sorted(os.listdir(os.path.join(fixtures, "packets"))):
         release = name[:-4]
         for line in open(os.path.join(fixtures, "packets", name)):
@@ -117,7 +118,9 @@ def main():
                 continue
             kind, packet_id, hexbody = words[0], int(words[1]), words[2]
             body = b"" if hexbody == "-" else bytes.fromhex(hexbody)
-            packets.add(bytes([releases[release], kinds.index(kind)]) + body)
+            if (release, kind) not in first_of:  # one seed per release and kind keeps the corpus small
+                first_of.add((release, kind))
+                packets.add(bytes([releases[release], kinds.index(kind)]) + body)
             bodies.append(varint(packet_id) + body)
             if kind == "login_plugin_response_c2s" and len(body) > 40:
                 velocity.add(body)
@@ -169,12 +172,13 @@ def main():
             records = load_session(path)
             release = name[: -len(".session")]
             version = releases[release]
-            for mode in (0, 1):
+            for mode in (0, 1, 4):
                 session.add(bytes([mode, version]) + session_records(records, 60000))
                 session.add(bytes([mode, version]) + session_records(records[:12], 20000))
     for release in ("1.8.8", "1.12.2", "1.16.5", "1.20.6", "1.21.5", "26.1"):
         # Handshake prelude, then a Login Start for that version's layout is up to the fuzzer.
-        session.add(bytes([3, releases[release], 0x05]) + frame(b"\x00" + mc_string("fuzz")))
+        for mode in (2, 3, 6):
+            session.add(bytes([mode, releases[release], 0x05]) + frame(b"\x00" + mc_string("fuzz")))
     frames.add(bytes([0, 0, 0, 1]) + b"\xfe\x01\xfa" + b"\x00" * 20)  # legacy ping
     frames.add(bytes([3, 4, 64, 2]) + b"\x03\x00\x01\x02" + b"\x00\x00\x00")
 
