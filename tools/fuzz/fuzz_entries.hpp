@@ -74,18 +74,21 @@ struct Chunker {
   }
 };
 
-// Splits a forwarded stream (VarInt length + contents) into frames; false when
-// it ends inside a frame or holds a malformed length.
-inline bool splits_into_whole_frames(Bytes out) noexcept {
+// Splits a forwarded stream (VarInt length + contents) into frames and counts
+// them; nullopt when it ends inside a frame or holds a malformed length.
+inline std::optional<std::uint64_t> count_whole_frames(Bytes out) noexcept {
+  std::uint64_t frames = 0;
   while (!out.empty()) {
     const auto len = protocol::read_varint_prefix(out);
-    if (len.status != protocol::VarIntStatus::ok || len.value < 0) return false;
+    if (len.status != protocol::VarIntStatus::ok || len.value < 0) return std::nullopt;
     out = out.subspan(len.size);
-    if (static_cast<std::size_t>(len.value) > out.size()) return false;
+    if (static_cast<std::size_t>(len.value) > out.size()) return std::nullopt;
     out = out.subspan(static_cast<std::size_t>(len.value));
+    ++frames;
   }
-  return true;
+  return frames;
 }
+inline bool splits_into_whole_frames(Bytes out) noexcept { return count_whole_frames(out).has_value(); }
 
 }  // namespace detail
 
@@ -270,6 +273,7 @@ Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* pr
   session::ConnectionSession s;
   session::Output out;
   Timestamp now = Timestamp::from_millis(1'700'000'000'000);
+  std::array<std::uint64_t, 2> forwarded{};  // frames written toward the server, the client
   auto feed = [&](protocol::Direction d, Bytes bytes) -> Failure {
     out.clear();
     if constexpr (requires { hooks.set_now(now); }) hooks.set_now(now);
@@ -290,10 +294,21 @@ Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* pr
     if constexpr (requires { hooks.failure; }) {
       if (hooks.failure != nullptr) return hooks.failure;
     }
-    // Whatever was forwarded, the receiver must be able to split it.
+    // Whatever was forwarded, the receiver must be able to split it, and it
+    // is every frame that came in, minus the dropped, plus the injected.
     if (!out.close && !s.opaque()) {
-      if (!detail::splits_into_whole_frames(out.to_server)) return "forwarded serverbound bytes are not whole frames";
-      if (!detail::splits_into_whole_frames(out.to_client)) return "forwarded clientbound bytes are not whole frames";
+      const auto to_server = detail::count_whole_frames(out.to_server);
+      const auto to_client = detail::count_whole_frames(out.to_client);
+      if (!to_server) return "forwarded serverbound bytes are not whole frames";
+      if (!to_client) return "forwarded clientbound bytes are not whole frames";
+      forwarded[0] += *to_server;
+      forwarded[1] += *to_client;
+      for (const auto dir : {protocol::Direction::serverbound, protocol::Direction::clientbound}) {
+        const auto& c = s.counters(dir);
+        if (forwarded[dir == protocol::Direction::serverbound ? 0 : 1] != c.packets - c.dropped + c.injected) {
+          return "forwarded frames != frames in - dropped + injected";
+        }
+      }
     }
     return nullptr;
   };
