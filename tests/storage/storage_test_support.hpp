@@ -106,7 +106,7 @@ struct LogLines {
   std::mutex mutex;
   std::vector<std::string> lines;
   adapters::LogCallback callback() {
-    return [this](adapters::LogLevel, std::string_view line) {
+    return [this](rustguard::LogLevel, std::string_view line) {
       std::lock_guard lock{mutex};
       lines.emplace_back(line);
     };

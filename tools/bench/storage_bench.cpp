@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   // Producers here outrun any disk; park the whole run rather than refuse, so
   // the figure is the writer's sustained rate, not a drop rate.
   o.overflow_capacity = static_cast<std::size_t>(total) + 16;
-  o.log = [](LogLevel, std::string_view line) { std::fprintf(stderr, "log: %.*s\n", static_cast<int>(line.size()), line.data()); };
+  o.log = [](rustguard::LogLevel, std::string_view line) { std::fprintf(stderr, "log: %.*s\n", static_cast<int>(line.size()), line.data()); };
   std::string error;
   auto log = ViolationLog::start(o, error);
   if (!log) {

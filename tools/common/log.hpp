@@ -8,6 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <mutex>
 
 #include "rustguard/config.hpp"
@@ -48,5 +51,13 @@ template <class... Args>
 void log_error(fmt::format_string<Args...> f, Args&&... a) { Log::instance().write(LogLevel::error, f, std::forward<Args>(a)...); }
 template <class... Args>
 void log_debug(fmt::format_string<Args...> f, Args&&... a) { Log::instance().write(LogLevel::debug, f, std::forward<Args>(a)...); }
+
+// A callback for adapters that log through a plain function (the violation
+// log): every line goes through this logger, prefixed with `source`.
+inline std::function<void(LogLevel, std::string_view)> log_callback(std::string source) {
+  return [source = std::move(source)](LogLevel level, std::string_view message) {
+    Log::instance().write(level, "{}: {}", source, message);
+  };
+}
 
 }  // namespace rustguard::tools

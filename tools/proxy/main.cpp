@@ -40,17 +40,6 @@ using asio::ip::tcp;
 // checks.* config in force when the connection was accepted.
 using Inspector = session::EngineHooks;
 
-adapters::LogCallback storage_logger() {
-  return [](adapters::LogLevel level, std::string_view message) {
-    switch (level) {
-      case adapters::LogLevel::debug: tools::log_debug("violation log: {}", message); break;
-      case adapters::LogLevel::info: tools::log_info("violation log: {}", message); break;
-      case adapters::LogLevel::warn: tools::log_warn("violation log: {}", message); break;
-      case adapters::LogLevel::error: tools::log_error("violation log: {}", message); break;
-    }
-  };
-}
-
 struct Server {
   proxy::IoPool& pool;
   std::vector<std::unique_ptr<proxy::ConnectionRegistry>>& registries;
@@ -131,7 +120,7 @@ int main(int argc, char** argv) {
   // One violation log per process; its writer thread stores what every
   // connection reports. A database that cannot be written is retried and
   // spilled (never silently dropped); only a second writer is fatal.
-  adapters::ViolationLogOptions log_options = adapters::violation_log_options(config, storage_logger());
+  adapters::ViolationLogOptions log_options = adapters::violation_log_options(config, tools::log_callback("violation log"));
   std::string storage_error;
   std::unique_ptr<adapters::ViolationLog> violation_log = adapters::ViolationLog::start(std::move(log_options), storage_error);
   if (!violation_log) {

@@ -83,23 +83,12 @@ bool any_errors(const std::vector<replay::CaptureReport>& reports) {
   return false;
 }
 
-adapters::LogCallback storage_logger() {
-  return [](adapters::LogLevel level, std::string_view message) {
-    switch (level) {
-      case adapters::LogLevel::debug: tools::log_debug("storage: {}", message); break;
-      case adapters::LogLevel::info: tools::log_info("storage: {}", message); break;
-      case adapters::LogLevel::warn: tools::log_warn("storage: {}", message); break;
-      case adapters::LogLevel::error: tools::log_error("storage: {}", message); break;
-    }
-  };
-}
-
 int run_replay(const Flags& flags) {
   replay::ReplaySettings settings{load(flags)};
   tools::Log::instance().set_level(settings.config.log_level);
   std::unique_ptr<adapters::ViolationLog> log;
   if (!flags.no_database) {
-    adapters::ViolationLogOptions options = adapters::violation_log_options(settings.config, storage_logger());
+    adapters::ViolationLogOptions options = adapters::violation_log_options(settings.config, tools::log_callback("storage"));
     std::string error;
     log = adapters::ViolationLog::start(std::move(options), error);
     if (!log) {

@@ -48,10 +48,9 @@
 
 namespace rustguard::adapters {
 
-enum class LogLevel : std::uint8_t { debug, info, warn, error };
-
-// The tools plug their logger in here; the header stays free of one.
-using LogCallback = std::function<void(LogLevel, std::string_view)>;
+// The tools plug their logger in here; the header stays free of one. Levels
+// are the config's (rustguard::LogLevel); the log uses info, warn and error.
+using LogCallback = std::function<void(rustguard::LogLevel, std::string_view)>;
 
 struct ViolationLogOptions {
   std::string database_path;

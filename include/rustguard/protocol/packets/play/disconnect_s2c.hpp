@@ -26,7 +26,10 @@ namespace detail {
 inline void append_json_text_component(std::vector<std::uint8_t>& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   constexpr std::string_view open = "{\"text\":\"";
-  out.insert(out.end(), open.begin(), open.end());
+  out.reserve(out.size() + open.size() + text.size() + 2);
+  // push_back rather than insert: g++ 12 at -O3 mistakes inserting a literal
+  // range into an empty vector for an overflow (-Wstringop-overflow).
+  for (const char c : open) out.push_back(static_cast<std::uint8_t>(c));
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
