@@ -211,13 +211,18 @@ bool decode_kind(protocol::PacketKind kind, Bytes body, std::int32_t protocol_nu
 }  // namespace detail
 
 // (2) Every packet decoder. Layout: [version][kind] body...
+//   version >= 0xC0: [version][u16 protocol][kind] body, any protocol number
+//   (the tracker decodes the handshake with 0 and status packets before it
+//   knows the version).
 // Decoders may reject anything; they must not crash, read out of bounds or
 // allocate beyond what the body can justify.
 inline Failure packets(Bytes input) {
   detail::Header h{input};
-  const auto& version = detail::version_at(h.take());
+  const std::uint8_t v = h.take();
+  std::int32_t protocol_number = detail::version_at(v).protocol();
+  if (v >= 0xC0) protocol_number = static_cast<std::int32_t>(h.take()) << 8 | h.take();
   const auto kind = static_cast<protocol::PacketKind>(h.take() % protocol::kPacketKindCount);
-  (void)detail::decode_kind(kind, h.in, version.protocol());
+  (void)detail::decode_kind(kind, h.in, protocol_number);
   return nullptr;
 }
 
