@@ -35,6 +35,7 @@
 
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
+#include "rustguard/session/engine_hooks.hpp"
 
 namespace {
 
@@ -107,12 +108,19 @@ tcp::socket open_session(asio::io_context& ctx, std::uint16_t port, std::uint16_
   return s;
 }
 
-// RSS of `n` ConnectionSessions built in this process: the core's share of a
-// proxied connection, to tell it apart from the proxy's own.
-double session_kib_each(int n) {
-  std::vector<std::unique_ptr<rustguard::session::ConnectionSession>> sessions;
+// RSS of `n` core connections (ConnectionSession + the engine's hooks) built
+// in this process: the core's share of a proxied connection, to tell it apart
+// from the proxy's own (sockets, coroutine frames, write queues).
+double core_kib_each(int n) {
+  struct Core {
+    explicit Core(std::shared_ptr<const rustguard::engine::EngineConfig> c) : hooks(std::move(c)) {}
+    rustguard::session::ConnectionSession session;
+    rustguard::session::EngineHooks hooks;
+  };
+  auto config = std::make_shared<const rustguard::engine::EngineConfig>();
+  std::vector<std::unique_ptr<Core>> cores;
   const long before = rss_kib(getpid());
-  for (int i = 0; i < n; ++i) sessions.push_back(std::make_unique<rustguard::session::ConnectionSession>());
+  for (int i = 0; i < n; ++i) cores.push_back(std::make_unique<Core>(config));
   return static_cast<double>(rss_kib(getpid()) - before) / n;
 }
 
@@ -223,8 +231,8 @@ int main(int argc, char** argv) {
               static_cast<double>(after - before) / connections);
   open.clear();
   const double per_connection = static_cast<double>(after - before) / connections;
-  const double core = session_kib_each(connections);
-  std::printf("    of which the core's ConnectionSession %.1f KiB (mostly its two eager FrameEncoder deflaters), the proxy's own %.1f KiB\n",
+  const double core = core_kib_each(connections);
+  std::printf("    of which the core (ConnectionSession + detection engine) %.1f KiB, the proxy's own %.1f KiB\n",
               core, per_connection - core);
 
   kill(pid, SIGTERM);
