@@ -432,7 +432,7 @@ inline Failure proxy_protocol(Bytes input) {
 }
 
 // (6) Inflater::peek / peek_packet_id / inflate with a claimed size.
-// Layout: [mode][claim: 3 bytes][peek size] data...
+// Layout: [mode][claim: 3 bytes, top bit: allow > 128 KiB][peek size] data...
 //   mode bit0: `data` is deflated first (valid streams, then damaged by
 //   bit1: the last byte dropped); bit2: the claim is negative; bit3: the
 //   claim is data's own size (honest when deflated).
@@ -441,8 +441,11 @@ inline Failure proxy_protocol(Bytes input) {
 inline Failure inflater(Bytes input) {
   detail::Header h{input};
   const std::uint8_t mode = h.take();
-  std::int32_t claim = static_cast<std::int32_t>(h.take()) << 16 | static_cast<std::int32_t>(h.take()) << 8 | h.take();
-  claim &= 0x3FFFFF;  // up to 4 MiB, like the real caps (check_compressed_header runs first there)
+  const std::uint8_t claim_high = h.take();
+  std::int32_t claim = static_cast<std::int32_t>(claim_high) << 16 | static_cast<std::int32_t>(h.take()) << 8 | h.take();
+  // Up to 4 MiB when the claim's top bit says so (inflate fills the whole
+  // claim, so big claims are slow to fuzz), else up to 128 KiB.
+  claim &= (claim_high & 0x80) != 0 ? 0x3FFFFF : 0x1FFFF;
   const std::size_t peek_size = h.take() % 64;
   Bytes data = h.in;
   std::vector<std::uint8_t> deflated;

@@ -131,7 +131,7 @@ def main():
         inflater.add(bytes([0x09 | 0x60]) + claim + bytes([5]) + packet)
         inflater.add(bytes([0x00]) + claim + bytes([5]) + zlib.compress(packet))
         inflater.add(bytes([0x0B]) + claim + bytes([63]) + packet)
-    inflater.add(bytes([0x00, 0x10, 0x00, 0x00, 0x05]) + zlib.compress(b"\x00" * 0x100000, 9))
+    inflater.add(bytes([0x00, 0x90, 0x00, 0x00, 0x05]) + zlib.compress(b"\x00" * 0x100000, 9))
 
     # Velocity: forwarding versions 1 and 4 with properties.
     def forwarding(version, props):
