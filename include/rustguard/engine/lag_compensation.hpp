@@ -117,8 +117,10 @@ class LagCompensation {
       case PacketKind::game_event_s2c: {
         auto p = pk::GameEventS2c::decode(body, pv);
         if (!p || !p->is(pk::GameEvent::change_game_mode)) break;
+        // The value is a float from the server: range-check it as a float, so
+        // NaN or a huge value never reaches the (then undefined) conversion.
+        if (!(p->value >= 0.0f && p->value <= 3.0f)) break;
         const auto mode = static_cast<std::int32_t>(p->value);
-        if (mode < 0 || mode > 3) break;
         change(ctx, now, d, [&](context::PhysicsState& s) { s.game_mode = static_cast<context::GameMode>(mode); });
         break;
       }
