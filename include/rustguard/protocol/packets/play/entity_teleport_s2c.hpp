@@ -32,12 +32,7 @@ struct EntityTeleportS2c {
     Reader r{body};
     EntityTeleportS2c p;
     p.entity_id = r.varint();
-    if (protocol < v::v1_9) {
-      p.position = {detail::fixed_point_to_blocks(r.i32()), detail::fixed_point_to_blocks(r.i32()),
-                    detail::fixed_point_to_blocks(r.i32())};
-    } else {
-      p.position = {r.f64(), r.f64(), r.f64()};
-    }
+    p.position = detail::read_entity_position(r, protocol);
     if (protocol >= v::v1_21_2) {
       p.velocity = {r.f64(), r.f64(), r.f64()};
       p.yaw = r.f32();

@@ -34,8 +34,7 @@ struct SpawnEntityS2c {
     p.entity_id = r.varint();
     if (protocol < v::v1_9) {
       p.type = r.i8();
-      p.position = {detail::fixed_point_to_blocks(r.i32()), detail::fixed_point_to_blocks(r.i32()),
-                    detail::fixed_point_to_blocks(r.i32())};
+      p.position = detail::read_fixed_point_position(r);
       p.pitch = r.angle();
       p.yaw = r.angle();
       p.data = r.i32();

@@ -33,12 +33,7 @@ struct SpawnLivingEntityS2c {
     p.entity_id = r.varint();
     if (protocol >= v::v1_9) p.uuid = r.uuid();
     p.type = protocol >= v::v1_11 ? r.varint() : r.u8();
-    if (protocol < v::v1_9) {
-      p.position = {detail::fixed_point_to_blocks(r.i32()), detail::fixed_point_to_blocks(r.i32()),
-                    detail::fixed_point_to_blocks(r.i32())};
-    } else {
-      p.position = {r.f64(), r.f64(), r.f64()};
-    }
+    p.position = detail::read_entity_position(r, protocol);
     p.yaw = r.angle();
     p.pitch = r.angle();
     p.head_yaw = r.angle();

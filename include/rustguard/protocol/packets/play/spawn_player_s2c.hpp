@@ -28,12 +28,7 @@ struct SpawnPlayerS2c {
     SpawnPlayerS2c p;
     p.entity_id = r.varint();
     p.uuid = r.uuid();
-    if (protocol < v::v1_9) {
-      p.position = {detail::fixed_point_to_blocks(r.i32()), detail::fixed_point_to_blocks(r.i32()),
-                    detail::fixed_point_to_blocks(r.i32())};
-    } else {
-      p.position = {r.f64(), r.f64(), r.f64()};
-    }
+    p.position = detail::read_entity_position(r, protocol);
     p.yaw = r.angle();
     p.pitch = r.angle();
     if (protocol < v::v1_15) {

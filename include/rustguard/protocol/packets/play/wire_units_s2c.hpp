@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/types.hpp"
 
@@ -12,6 +13,23 @@ namespace rustguard::protocol::packets::detail {
 
 // 1.8 absolute entity positions: fixed point, 1/32 block.
 constexpr double fixed_point_to_blocks(std::int32_t v) noexcept { return static_cast<double>(v) / 32.0; }
+
+// 1.8 absolute entity position (three fixed-point ints), doubles from 1.9.
+inline Vec3 read_fixed_point_position(Reader& r) noexcept {
+  Vec3 p;
+  p.x = fixed_point_to_blocks(r.i32());
+  p.y = fixed_point_to_blocks(r.i32());
+  p.z = fixed_point_to_blocks(r.i32());
+  return p;
+}
+inline Vec3 read_entity_position(Reader& r, std::int32_t protocol) noexcept {
+  if (protocol < v::v1_9) return read_fixed_point_position(r);
+  Vec3 p;
+  p.x = r.f64();
+  p.y = r.f64();
+  p.z = r.f64();
+  return p;
+}
 
 // Velocity shorts (before 1.21.9): 1/8000 block per tick.
 constexpr double velocity_short_to_blocks(std::int16_t v) noexcept { return static_cast<double>(v) / 8000.0; }
