@@ -19,8 +19,8 @@
 // The session ends with the goodbye agreement of lib/protocol.mjs.
 
 import { parseArgs, send, writeJson, onStop, log } from './lib/child.mjs';
-import { recordClient } from './lib/recorder.mjs';
-import { GOODBYE, KICK_REASON, isChatPacket, chatText } from './lib/protocol.mjs';
+import { trackServerConnection } from './lib/recorder.mjs';
+import { GOODBYE, chatText } from './lib/protocol.mjs';
 import { requireDep as require } from './lib/deps.mjs';
 
 const mc = require('minecraft-protocol');
@@ -196,19 +196,7 @@ function teleport(player) {
   });
 }
 
-server.on('connection', (client) => {
-  const conn = { username: null, remote: `${client.socket.remoteAddress}:${client.socket.remotePort}`, end: null, goodbye: false };
-  conn.rec = recordClient(client, { isServer: true });
-  connections.push(conn);
-  client.on('login_start', (p) => { conn.username = p.username ?? p.name; });
-  client.on('packet', (data, meta) => {
-    if (isChatPacket(meta.name) && data.message === GOODBYE && !conn.goodbye) {
-      conn.goodbye = true;
-      setImmediate(() => client.end(KICK_REASON));
-    }
-  });
-  client.on('end', (reason) => { conn.end = String(reason); });
-});
+server.on('connection', (client) => trackServerConnection(client, connections));
 server.on('playerJoin', (client) => {
   const conn = connections.find((c) => c.username === client.username && !c.joined);
   if (conn) conn.joined = true;

@@ -13,8 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, send, writeJson, onStop, log } from './lib/child.mjs';
-import { recordClient } from './lib/recorder.mjs';
-import { GOODBYE, KICK_REASON, isChatPacket } from './lib/protocol.mjs';
+import { trackServerConnection } from './lib/recorder.mjs';
 import { requireDep as require } from './lib/deps.mjs';
 
 const flyingSquid = require('flying-squid');
@@ -72,20 +71,7 @@ serv.on('newPlayer', (player) => {
 });
 
 const connections = [];
-serv._server.on('connection', (client) => {
-  const conn = { username: null, remote: `${client.socket.remoteAddress}:${client.socket.remotePort}`, end: null, goodbye: false };
-  conn.rec = recordClient(client, { isServer: true });
-  connections.push(conn);
-  client.on('login_start', (p) => { conn.username = p.username ?? p.name; });
-  client.on('packet', (data, meta) => {
-    if (isChatPacket(meta.name) && data.message === GOODBYE && !conn.goodbye) {
-      conn.goodbye = true;
-      // After flying-squid's own chat handling of this packet (same tick).
-      setImmediate(() => client.end(KICK_REASON));
-    }
-  });
-  client.on('end', (reason) => { conn.end = String(reason); });
-});
+serv._server.on('connection', (client) => trackServerConnection(client, connections));
 serv.on('error', (e) => log(tag, 'server error', e?.stack ?? e));
 serv.on('clientError', (_c, e) => log(tag, 'client error', e?.message ?? e));
 

@@ -14,6 +14,7 @@
 
 import { createHash } from 'node:crypto';
 import { requireDep as require } from './deps.mjs';
+import { GOODBYE, KICK_REASON, isChatPacket } from './protocol.mjs';
 
 const minecraftData = require('minecraft-data');
 
@@ -118,4 +119,22 @@ export function recordClient(client, { isServer }) {
   };
   client.on('error', (e) => rec.errors.push(String(e?.message ?? e)));
   return rec;
+}
+
+// What both test servers keep per accepted client: who it is, its recording,
+// and how it ended. A bot's goodbye chat is answered with the kick that ends
+// its session (after the server's own handling of that packet, same tick).
+export function trackServerConnection(client, connections) {
+  const conn = { username: null, remote: `${client.socket.remoteAddress}:${client.socket.remotePort}`, end: null, goodbye: false };
+  conn.rec = recordClient(client, { isServer: true });
+  connections.push(conn);
+  client.on('login_start', (p) => { conn.username = p.username ?? p.name; });
+  client.on('packet', (data, meta) => {
+    if (isChatPacket(meta.name) && data.message === GOODBYE && !conn.goodbye) {
+      conn.goodbye = true;
+      setImmediate(() => client.end(KICK_REASON));
+    }
+  });
+  client.on('end', (reason) => { conn.end = String(reason); });
+  return conn;
 }
