@@ -50,13 +50,24 @@ struct ProtocolLimits {
   std::uint32_t max_inflated_serverbound = 2 * 1024 * 1024;  // book edits, creative items
   std::uint32_t max_compression_ratio = 64;                  // inflated / compressed, bomb guard
   std::uint32_t compression_ratio_floor = 1024 * 1024;       // ratio guard applies above this size (1.8 chunk bulks)
+  // Clients have no reason to send big, highly compressible packets; a bomb
+  // aimed at the backend is one. Serverbound frames are all verified.
+  std::uint32_t compression_ratio_floor_serverbound = 64 * 1024;
+  // Serverbound frame caps before play: a handshake or a status request is a
+  // few dozen bytes (a BungeeCord-forwarded handshake about 2 KiB), login
+  // packets a few KiB (a Forge login answer more). Small caps keep a slow
+  // client from making the proxy hold a 2 MiB frame per connection.
+  std::uint32_t max_handshake_frame_bytes = 8 * 1024;
+  std::uint32_t max_status_frame_bytes = 256;
+  std::uint32_t max_login_frame_bytes = 64 * 1024;
   friend bool operator==(const ProtocolLimits&, const ProtocolLimits&) = default;
 };
 
 // Per-connection limits enforced by the live proxy. A connection that breaks
 // one is closed with a logged reason and counted in rustguard_limit_hits_total.
 struct ConnectionLimits {
-  std::uint32_t login_timeout_ms = 10'000;    // handshake until play (or status done)
+  std::uint32_t login_timeout_ms = 10'000;    // handshake until the server accepts the login (or status done)
+  std::uint32_t configuration_timeout_ms = 120'000;  // then until play (1.20.2+: resource packs load here)
   std::uint32_t idle_timeout_ms = 30'000;     // nothing read from the client
   std::uint32_t connect_timeout_ms = 5'000;   // reaching the backend
   std::uint32_t max_connections = 4'096;      // open player connections, all threads
@@ -107,7 +118,8 @@ struct Config {
   ViolationLogSettings violation_log{};
   unsigned threads = 0;  // io threads; 0 = one per core
   LogLevel log_level = LogLevel::info;
-  UnknownVersionPolicy unknown_versions = UnknownVersionPolicy::forward;
+  // Refused by default: an uninspected stream is a way to switch RustGuard off.
+  UnknownVersionPolicy unknown_versions = UnknownVersionPolicy::refuse;
   ProtocolLimits limits{};
   ConnectionLimits connections{};
   Messages messages{};

@@ -180,6 +180,7 @@ TEST_CASE("Velocity modern forwarding sets the identity", "[tracker][velocity]")
 TEST_CASE("Encryption makes the rest of the connection opaque", "[tracker]") {
   ConnectionTracker t;
   feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
+  feed(t, Direction::clientbound, PacketKind::encryption_request_s2c);
   auto u = feed(t, Direction::serverbound, PacketKind::encryption_response_c2s);
   CHECK(u.encryption_started);
   CHECK(t.encrypted());
@@ -204,4 +205,63 @@ TEST_CASE("Malformed state-changing packets are errors", "[tracker]") {
   ConnectionTracker bad_intent;
   auto invalid = bad_intent.on_packet(Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 7));
   REQUIRE_FALSE(invalid.ok());
+}
+
+// A cheat client that answers requests the server never made would move the
+// tracker into a state the server is not in, and read everything after it
+// with the wrong table (or not at all). Each acknowledgement must follow the
+// server packet that asks for it.
+TEST_CASE("Client acknowledgements nobody asked for are errors", "[tracker]") {
+  auto expect_refused = [](ConnectionTracker& t, PacketKind kind) {
+    auto r = t.on_packet(Direction::serverbound, kind, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::unexpected_packet);
+  };
+  SECTION("Login Acknowledged before Login Success") {
+    ConnectionTracker t;
+    feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 2));
+    expect_refused(t, PacketKind::login_acknowledged_c2s);
+    CHECK(t.state(Direction::clientbound) == State::login);
+  }
+  SECTION("Encryption Response without Encryption Request") {
+    ConnectionTracker t;
+    feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 2));
+    expect_refused(t, PacketKind::encryption_response_c2s);
+    CHECK_FALSE(t.encrypted());
+  }
+  SECTION("Finish Configuration before the server's, Configuration Acknowledged without Start Configuration") {
+    ConnectionTracker t;
+    feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 2));
+    feed(t, Direction::clientbound, PacketKind::login_success_s2c, login_success(v::v1_21_4, kUuid, "Steve"));
+    CHECK(t.state(Direction::serverbound) == State::login);
+    feed(t, Direction::serverbound, PacketKind::login_acknowledged_c2s);
+    CHECK(t.state(Direction::serverbound) == State::configuration);
+    expect_refused(t, PacketKind::finish_configuration_c2s);
+    feed(t, Direction::clientbound, PacketKind::finish_configuration_s2c);
+    auto play = feed(t, Direction::serverbound, PacketKind::finish_configuration_c2s);
+    CHECK(play.entered_play);
+    CHECK(t.state(Direction::serverbound) == State::play);
+    expect_refused(t, PacketKind::configuration_acknowledged_c2s);
+    CHECK(t.state(Direction::serverbound) == State::play);
+    feed(t, Direction::clientbound, PacketKind::start_configuration_s2c);
+    feed(t, Direction::serverbound, PacketKind::configuration_acknowledged_c2s);
+    CHECK(t.state(Direction::clientbound) == State::configuration);
+    // One request, one answer.
+    feed(t, Direction::clientbound, PacketKind::finish_configuration_s2c);
+    feed(t, Direction::serverbound, PacketKind::finish_configuration_c2s);
+    expect_refused(t, PacketKind::configuration_acknowledged_c2s);
+  }
+}
+
+TEST_CASE("Packet ids that do not exist in the state are told apart from uninspected ones", "[tracker]") {
+  ConnectionTracker t;
+  CHECK(t.id_exists(Direction::serverbound, 0));   // the handshake
+  CHECK_FALSE(t.id_exists(Direction::serverbound, 5));
+  feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_21_4, 2));
+  // 1.21.4 login, serverbound: start, encryption, plugin response, ack, cookie.
+  CHECK(t.id_exists(Direction::serverbound, 4));
+  CHECK_FALSE(t.id_exists(Direction::serverbound, 5));
+  CHECK_FALSE(t.id_exists(Direction::serverbound, -1));
+  // A play look packet (id 30 in 1.21.4) is no login packet.
+  CHECK_FALSE(t.id_exists(Direction::serverbound, find_version(v::v1_21_4)->id_of(PacketKind::set_rotation_c2s)));
 }

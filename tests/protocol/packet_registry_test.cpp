@@ -301,3 +301,27 @@ TEST_CASE("version features agree with the packet tables") {
   CHECK(entity_delta_units_per_block(47) == 32);
   CHECK(entity_delta_units_per_block(107) == 4096);
 }
+
+TEST_CASE("Every version knows how many ids each state has", "[registry]") {
+  using rustguard::protocol::State;
+  for (const VersionInfo& v : supported_versions()) {
+    INFO("protocol " << v.protocol());
+    // Every inspected kind lies inside its lane's id range.
+    for (std::size_t k = 0; k < kPacketKindCount; ++k) {
+      const auto kind = static_cast<PacketKind>(k);
+      if (!v.has(kind)) continue;
+      CHECK(v.has_id(state_of(kind), direction_of(kind), v.id_of(kind)));
+    }
+    CHECK(v.id_count(State::handshake, Direction::serverbound) == 1);
+    CHECK(v.id_count(State::handshake, Direction::clientbound) == 0);
+    CHECK(v.id_count(State::status, Direction::serverbound) == 2);
+  }
+  // Figures from the protocol documentation: 1.8 has 26 serverbound play
+  // packets (0x00-0x19) and 2 serverbound login packets.
+  const VersionInfo* v18 = find_version(47);
+  REQUIRE(v18 != nullptr);
+  CHECK(v18->id_count(State::play, Direction::serverbound) == 26);
+  CHECK(v18->id_count(State::login, Direction::serverbound) == 2);
+  CHECK_FALSE(v18->has_id(State::play, Direction::serverbound, 26));
+  CHECK(v18->id_count(State::configuration, Direction::serverbound) == 0);
+}

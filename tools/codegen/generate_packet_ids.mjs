@@ -289,6 +289,20 @@ function buildTables(mc, groups) {
   const errors = [];
   for (const g of groups) {
     const byName = packetIdsByName(mc.readProtocol(g.dataDir), `${g.dataDir} (protocol ${g.protocol})`);
+    // How many packet ids each (state, direction) has in this version, so a
+    // proxy can tell an id the game does not have from one it merely does not
+    // inspect. Ids are dense from 0 in every version; checked here.
+    g.laneCounts = [];
+    for (const state of STATE_ORDER) {
+      for (const dir of DIR_ORDER) {
+        // The pre-1.7 server-list ping (0xFE) is not a framed packet; the
+        // frame decoder recognises it before any id is read.
+        const ids = [...byName[`${state}.${dir}`].entries()]
+          .filter(([name]) => name !== 'legacy_server_list_ping').map(([, id]) => id).sort((a, b) => a - b);
+        if (ids.some((id, i) => id !== i)) errors.push(`protocol ${g.protocol}: ${state}/${dir} ids are not dense from 0`);
+        g.laneCounts.push(ids.length);
+      }
+    }
     g.ids = KINDS.map((k) => {
       const table = byName[`${k.state}.${k.dir}`];
       const name = expectedName(k, g.protocol);
@@ -369,6 +383,9 @@ function render(mc, groups) {
   push('  std::string_view release_names;  // e.g. "1.21.7, 1.21.8"');
   push('  std::string_view data_dir;       // minecraft-data directory the ids came from');
   push('  std::array<std::int16_t, kPacketKindCount> ids;');
+  push('  // Number of packet ids per (state, direction), in State order, serverbound');
+  push('  // then clientbound: ids at or above it do not exist in this version.');
+  push('  std::array<std::uint8_t, kStateCount * 2> id_counts;');
   push('};');
   push();
   push('}  // namespace detail');
@@ -376,7 +393,7 @@ function render(mc, groups) {
   push('// Ascending by protocol. Columns follow PacketKind order.');
   push(`inline constexpr std::array<detail::VersionIds, ${groups.length}> kVersions{{`);
   for (const g of groups) {
-    push(`    {${g.protocol}, ${cppString(g.names.join(', '))}, ${cppString(g.dataDir)}, {${g.ids.join(',')}}},`);
+    push(`    {${g.protocol}, ${cppString(g.names.join(', '))}, ${cppString(g.dataDir)}, {${g.ids.join(',')}}, {${g.laneCounts.join(',')}}},`);
   }
   push('}};');
   push();

@@ -30,6 +30,7 @@ enum class Limit : std::uint8_t {
   max_frame_bytes,
   inflated_rate,
   untrusted_proxy_header,
+  max_pending_bytes,
   count
 };
 
@@ -42,6 +43,7 @@ constexpr std::string_view to_string(Limit l) noexcept {
     case Limit::max_frame_bytes: return "max_frame_bytes";
     case Limit::inflated_rate: return "inflated_rate";
     case Limit::untrusted_proxy_header: return "untrusted_proxy_header";
+    case Limit::max_pending_bytes: return "max_pending_bytes";
     case Limit::count: break;
   }
   return "?";

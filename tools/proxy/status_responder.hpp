@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/varint.hpp"
 #include "rustguard/protocol/writer.hpp"
 
@@ -20,10 +21,17 @@ namespace rustguard::proxy {
 // Shared by every io thread; touched only on status pings, never per packet.
 class StatusCache {
  public:
+  // Only protocols RustGuard knows get a slot of their own, so the cache is
+  // bounded by the version table: clients pick the number they announce, and
+  // one slot per made-up number would let a ping loop grow it without end.
   void store(std::int32_t protocol, std::string json) {
     std::lock_guard lock(mutex_);
-    latest_ = json;
-    by_protocol_[protocol] = std::move(json);
+    if (protocol::find_version(protocol) != nullptr) by_protocol_[protocol] = json;
+    latest_ = std::move(json);
+  }
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return by_protocol_.size();
   }
   // The answer the backend gave this protocol; else its latest answer to anyone.
   std::optional<std::string> lookup(std::int32_t protocol) const {

@@ -187,7 +187,8 @@ class ConfigReader {
 
 inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimits& out) {
   r.only_keys(n, "limits", {"max_frame_bytes", "max_inflated_clientbound", "max_inflated_serverbound",
-                            "max_compression_ratio", "compression_ratio_floor"});
+                            "max_compression_ratio", "compression_ratio_floor", "compression_ratio_floor_serverbound",
+                            "max_handshake_frame_bytes", "max_status_frame_bytes", "max_login_frame_bytes"});
   if (auto v = n["max_frame_bytes"]) out.max_frame_bytes = r.integer<std::uint32_t>(v, "limits.max_frame_bytes", 1024, 2'097'151);
   if (auto v = n["max_inflated_clientbound"]) {
     out.max_inflated_clientbound = r.integer<std::uint32_t>(v, "limits.max_inflated_clientbound", 1024, 64u << 20);
@@ -201,16 +202,30 @@ inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimi
   if (auto v = n["compression_ratio_floor"]) {
     out.compression_ratio_floor = r.integer<std::uint32_t>(v, "limits.compression_ratio_floor", 0, 64u << 20);
   }
+  if (auto v = n["compression_ratio_floor_serverbound"]) {
+    out.compression_ratio_floor_serverbound =
+        r.integer<std::uint32_t>(v, "limits.compression_ratio_floor_serverbound", 0, 64u << 20);
+  }
+  if (auto v = n["max_handshake_frame_bytes"]) {
+    out.max_handshake_frame_bytes = r.integer<std::uint32_t>(v, "limits.max_handshake_frame_bytes", 300, 2'097'151);
+  }
+  if (auto v = n["max_status_frame_bytes"]) {
+    out.max_status_frame_bytes = r.integer<std::uint32_t>(v, "limits.max_status_frame_bytes", 16, 2'097'151);
+  }
+  if (auto v = n["max_login_frame_bytes"]) {
+    out.max_login_frame_bytes = r.integer<std::uint32_t>(v, "limits.max_login_frame_bytes", 1024, 2'097'151);
+  }
 }
 
 inline void read_connections(const ConfigReader& r, const YAML::Node& n, ConnectionLimits& out) {
-  r.only_keys(n, "connections", {"login_timeout_ms", "idle_timeout_ms", "connect_timeout_ms", "max_connections",
+  r.only_keys(n, "connections", {"login_timeout_ms", "configuration_timeout_ms", "idle_timeout_ms", "connect_timeout_ms", "max_connections",
                                  "per_ip_rate", "per_ip_burst", "max_inflated_bytes_per_second",
                                  "max_pending_bytes", "shutdown_flush_ms"});
   auto ms = [&](const char* name, std::uint32_t& field) {
     if (auto v = n[name]) field = r.integer<std::uint32_t>(v, std::string("connections.") + name, 100, 3'600'000);
   };
   ms("login_timeout_ms", out.login_timeout_ms);
+  ms("configuration_timeout_ms", out.configuration_timeout_ms);
   ms("idle_timeout_ms", out.idle_timeout_ms);
   ms("connect_timeout_ms", out.connect_timeout_ms);
   if (auto v = n["shutdown_flush_ms"]) out.shutdown_flush_ms = r.integer<std::uint32_t>(v, "connections.shutdown_flush_ms", 0, 60'000);

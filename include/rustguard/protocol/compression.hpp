@@ -154,6 +154,39 @@ class Inflater {
     return std::span<const std::uint8_t>{out};
   }
 
+  // Checks that a compressed packet inflates to exactly `claimed_size` bytes,
+  // without keeping them: the output goes through a small scratch buffer and
+  // inflation stops one byte past the claim. For frames that are forwarded
+  // uninspected: a peer could otherwise claim 300 bytes and send a stream that
+  // inflates to 64 MiB, which only the receiver would find out. Returns the
+  // bytes inflated (the claim) for the caller's inflate budget.
+  Result<std::int32_t> verify(std::span<const std::uint8_t> compressed, std::int32_t claimed_size) {
+    if (claimed_size < 0) return make_error(Errc::negative_length, "claimed size", claimed_size);
+    std::uint8_t scratch[16 * 1024];
+    z_stream& s = start(compressed);
+    const auto claim = static_cast<std::uint64_t>(claimed_size);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      s.next_out = scratch;
+      s.avail_out = sizeof scratch;
+      rc = ::inflate(&s, Z_NO_FLUSH);
+      if (s.total_out > claim) {
+        return make_error(Errc::inflated_size_mismatch, "inflates beyond claimed size",
+                          static_cast<std::int64_t>(s.total_out), claimed_size);
+      }
+      // No progress possible: the input ran out (Z_BUF_ERROR) before the end.
+      if (rc == Z_OK && s.avail_in == 0 && s.avail_out != 0) break;
+    }
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return zlib_error(rc);
+    if (rc != Z_STREAM_END) return make_error(Errc::inflate_failed, "zlib stream ends early");
+    if (s.total_out != claim) {
+      return make_error(Errc::inflated_size_mismatch, "inflated size", static_cast<std::int64_t>(s.total_out),
+                        claimed_size);
+    }
+    if (s.avail_in != 0) return make_error(Errc::leftover_bytes, "after zlib stream", s.avail_in);
+    return claimed_size;
+  }
+
   // Inflates only the first min(dest.size(), claimed_size) bytes into `dest`
   // and returns them; the rest of the stream is not touched (not validated
   // either: inflate() does that). Costs the block header plus a few symbols,

@@ -17,10 +17,22 @@
 //   configuration --C2s Finish Configuration (ack)--> play, both directions
 //   play       --C2s Configuration Acknowledged--> configuration, both directions
 //              (sent by the client after S2c Start Configuration)
-// A direction switches when the packet that proves its peer switched is seen,
-// so the order of events in one direction is all that matters: the server only
-// sends configuration packets after it received the client's acknowledgement,
-// and the client only sends play packets after it received Login Success.
+//
+// The server's word moves the connection, never the client's alone. Every
+// client acknowledgement (Login Acknowledged, Finish Configuration,
+// Configuration Acknowledged, Encryption Response) is accepted only after the
+// server packet that asks for it went by; an acknowledgement nobody asked
+// for is an error that closes the connection. Otherwise a cheat client could
+// move the tracker into a state the server is not in (say, configuration
+// while the server still sends login packets): the tracker would then read
+// every later packet with the wrong table, miss Set Compression, and let the
+// client's play packets through uninspected.
+//
+// The server only sends configuration packets after it received the
+// client's acknowledgement, and the client only sends play packets after it
+// received Login Success; since the proxy sees the server's request before
+// the client does, and the client's answer before the server does, switching
+// both directions at the acknowledgement is exact.
 //
 // Bundle Delimiter (S2c, play) opens and closes a bundle the client applies in
 // one tick; in_bundle() tells whether injecting a packet now would land inside one.
@@ -93,6 +105,17 @@ class ConnectionTracker {
     return table->kind_of(s, direction, id);
   }
 
+  // Whether packet `id` exists at all in the current state of `direction`
+  // for the announced version (whether or not RustGuard inspects it). Before
+  // the handshake, and in status, the ids are the same in every version.
+  bool id_exists(Direction direction, std::int32_t id) const noexcept {
+    const State s = state(direction);
+    const VersionInfo* table = version_;
+    if (table == nullptr && (s == State::handshake || s == State::status)) table = &supported_versions().back();
+    if (table == nullptr) return true;  // an unknown version: nothing to judge by (the session is opaque)
+    return table->has_id(s, direction, id);
+  }
+
   // Whether on_packet() needs the body of a packet of this kind.
   static constexpr bool wants_body(PacketKind kind) noexcept {
     switch (kind) {
@@ -148,7 +171,11 @@ class ConnectionTracker {
         u.compression_threshold = *threshold;
         return u;
       }
+      case PacketKind::encryption_request_s2c:
+        encryption_requested_ = true;
+        return u;
       case PacketKind::encryption_response_c2s:
+        if (!encryption_requested_) return make_error(Errc::unexpected_packet, "Encryption Response without a request");
         encrypted_ = true;
         u.encryption_started = true;
         return u;
@@ -182,18 +209,35 @@ class ConnectionTracker {
         if (protocol_ < v::v1_20_2) {
           set_both(State::play, u);
           u.entered_play = true;
+        } else {
+          awaiting_ = Awaiting::login_acknowledged;
         }
         return u;
       }
+      case PacketKind::finish_configuration_s2c:
+        awaiting_ = Awaiting::finish_configuration;
+        return u;
+      case PacketKind::start_configuration_s2c:
+        awaiting_ = Awaiting::configuration_acknowledged;
+        return u;
       case PacketKind::login_acknowledged_c2s:
+        if (!take(Awaiting::login_acknowledged)) {
+          return make_error(Errc::unexpected_packet, "Login Acknowledged before Login Success");
+        }
         set_both(State::configuration, u);
         return u;
       case PacketKind::finish_configuration_c2s:
+        if (!take(Awaiting::finish_configuration)) {
+          return make_error(Errc::unexpected_packet, "Finish Configuration the server did not send");
+        }
         set_both(State::play, u);
         u.entered_play = true;
         in_bundle_ = false;
         return u;
       case PacketKind::configuration_acknowledged_c2s:
+        if (!take(Awaiting::configuration_acknowledged)) {
+          return make_error(Errc::unexpected_packet, "Configuration Acknowledged without Start Configuration");
+        }
         set_both(State::configuration, u);
         in_bundle_ = false;
         return u;
@@ -218,6 +262,20 @@ class ConnectionTracker {
   }
 
  private:
+  // The client acknowledgement the server asked for and has not had yet.
+  enum class Awaiting : std::uint8_t {
+    nothing,
+    login_acknowledged,          // after Login Success (1.20.2+)
+    finish_configuration,        // after the server's Finish Configuration
+    configuration_acknowledged,  // after Start Configuration (play)
+  };
+
+  bool take(Awaiting expected) noexcept {
+    if (awaiting_ != expected) return false;
+    awaiting_ = Awaiting::nothing;
+    return true;
+  }
+
   void set_both(State s, TrackerUpdate& u) noexcept {
     u.state_changed = u.state_changed || c2s_ != s || s2c_ != s;
     c2s_ = s;
@@ -249,6 +307,8 @@ class ConnectionTracker {
   packets::Intent intent_ = packets::Intent::status;
   std::string server_address_;
   bool encrypted_ = false;
+  bool encryption_requested_ = false;
+  Awaiting awaiting_ = Awaiting::nothing;
   bool in_bundle_ = false;
   std::int32_t compression_threshold_ = -1;
   std::optional<std::int32_t> velocity_message_id_;

@@ -108,6 +108,7 @@ class VersionInfo {
         release_names_(source.release_names),
         data_dir_(source.data_dir),
         ids_(source.ids),
+        id_counts_(source.id_counts),
         kinds_by_id_() {
     kinds_by_id_.fill(kUnknownPacketKind);
     for (std::size_t k = 0; k < kPacketKindCount; ++k) {
@@ -134,6 +135,18 @@ class VersionInfo {
 
   constexpr bool has(PacketKind kind) const noexcept { return id_of(kind) >= 0; }
 
+  // How many packet ids the game has in `state` and `direction` in this
+  // version: ids 0 .. count-1 exist, every other id is one the game itself
+  // would reject (a client speaking another version, or forging a packet
+  // that does not belong to its state).
+  constexpr std::int32_t id_count(State state, Direction direction) const noexcept {
+    const std::size_t lane = detail::lane_index(state, direction);
+    return lane < detail::kLaneCount ? id_counts_[lane] : 0;
+  }
+  constexpr bool has_id(State state, Direction direction, std::int32_t id) const noexcept {
+    return id >= 0 && id < id_count(state, direction);
+  }
+
   // The kind of packet `id` in `state` and `direction`, or kUnknownPacketKind
   // for ids RustGuard does not inspect. `id` is untrusted (a decoded VarInt).
   constexpr PacketKind kind_of(State state, Direction direction, std::int32_t id) const noexcept {
@@ -149,6 +162,7 @@ class VersionInfo {
   std::string_view release_names_;
   std::string_view data_dir_;
   std::array<std::int16_t, kPacketKindCount> ids_;
+  std::array<std::uint8_t, detail::kLaneCount> id_counts_;
   std::array<PacketKind, detail::kReverseTableSize> kinds_by_id_;
 };
 

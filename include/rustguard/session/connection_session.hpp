@@ -19,10 +19,21 @@
 //   bool wants(Direction, PacketKind) const;        // see the body?
 //   PacketDisposition on_packet(const PacketView&);  // called for wanted packets
 //   void on_tracker_update(const protocol::ConnectionTracker&, const protocol::TrackerUpdate&);
+// and optionally (the packet-rate limit of the detection engine):
+//   bool on_serverbound_frame();   // every client frame, zero-length ones too;
+//                                  // false: close, reason hooks.kick_reason()
+//
+// What the client sends is held to what the server would accept, so that no
+// client can make RustGuard stop reading its stream: an id the announced
+// version does not have in the current state closes the connection (a
+// client speaking another version than it announced, or a play packet sent
+// during login), and every compressed frame from the client is inflated to
+// check its claimed size before it is forwarded, inspected or not.
 //
 // Threading: a session belongs to one connection and is only touched by the
 // thread that owns that connection (see docs/architecture.md).
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -106,7 +117,10 @@ struct DirectionCounters {
   std::uint64_t injected = 0;      // packets the session wrote into this direction
 };
 
-// Frame limits for one direction from the config's protocol limits.
+// Frame limits for one direction from the config's protocol limits. The
+// client gets small caps until it reaches configuration: nothing it sends
+// before needs more, and a slow client could otherwise make the proxy hold a
+// 2 MiB frame for every connection it opens.
 inline protocol::FrameLimits frame_limits(const ProtocolLimits& l, Direction d) noexcept {
   protocol::FrameLimits f = protocol::FrameLimits::for_direction(d);
   f.max_frame_length.fill(static_cast<std::int32_t>(l.max_frame_bytes));
@@ -114,6 +128,16 @@ inline protocol::FrameLimits frame_limits(const ProtocolLimits& l, Direction d) 
       d == Direction::clientbound ? l.max_inflated_clientbound : l.max_inflated_serverbound);
   f.compression.max_ratio = static_cast<std::int32_t>(l.max_compression_ratio);
   f.compression.ratio_floor = static_cast<std::int32_t>(l.compression_ratio_floor);
+  if (d == Direction::serverbound) {
+    auto cap = [&](protocol::State s, std::uint32_t bytes) {
+      f.max_frame_length[static_cast<std::size_t>(s)] =
+          static_cast<std::int32_t>(std::min(bytes, l.max_frame_bytes));
+    };
+    cap(protocol::State::handshake, l.max_handshake_frame_bytes);
+    cap(protocol::State::status, l.max_status_frame_bytes);
+    cap(protocol::State::login, l.max_login_frame_bytes);
+    f.compression.ratio_floor = static_cast<std::int32_t>(l.compression_ratio_floor_serverbound);
+  }
   return f;
 }
 
@@ -164,6 +188,7 @@ class ConnectionSession {
         return;
       }
       if (out.close) return;
+      if (from == Direction::serverbound && !count_zero_length_frames(hooks, out)) return;
       bytes = bytes.subspan(*fed);
     }
     // A rare huge packet (a big chunk, a modded registry) must not pin its
@@ -232,6 +257,34 @@ class ConnectionSession {
     return from == Direction::serverbound ? out.to_server : out.to_client;
   }
 
+  // Zero-length frames are skipped by the decoder (the game does the same),
+  // but each still costs a read and a loop turn: they count as packets for
+  // the hooks' rate limit, so a flood of them ends like any other flood.
+  template <class Hooks>
+  bool count_zero_length_frames(Hooks& hooks, Output& out) {
+    const std::uint64_t total = c2s_.decoder.zero_length_frames();
+    if constexpr (requires { hooks.on_serverbound_frame(); }) {
+      for (; zero_length_counted_ < total; ++zero_length_counted_) {
+        if (!hooks.on_serverbound_frame()) {
+          zero_length_counted_ = total;
+          close_by_hooks(hooks, Direction::serverbound, out);
+          return false;
+        }
+      }
+    }
+    zero_length_counted_ = total;
+    return true;
+  }
+
+  template <class Hooks>
+  void close_by_hooks(Hooks& hooks, Direction from, Output& out) {
+    std::string reason = "kicked";
+    if constexpr (requires { hooks.kick_reason(); }) {
+      if (auto r = hooks.kick_reason()) reason = *r;
+    }
+    out.close = CloseRequest{CloseCause::hooks, from, protocol::Errc::ok, std::move(reason)};
+  }
+
   void close_malformed(Direction from, const protocol::Error& e, Output& out) {
     out.close = CloseRequest{CloseCause::malformed, from, e.code,
                              std::string(protocol::to_string(from)) + " " + e.message()};
@@ -267,6 +320,15 @@ class ConnectionSession {
       }
       id = v.value;
     }
+    if (from == Direction::serverbound) {
+      if constexpr (requires { hooks.on_serverbound_frame(); }) {
+        if (!hooks.on_serverbound_frame()) {
+          close_by_hooks(hooks, from, out);
+          return protocol::FrameAction::pause;
+        }
+      }
+      if (!tracker_.id_exists(from, id)) return fail(from, unknown_id_error(from, id), out);
+    }
     const PacketKind kind = tracker_.classify(from, id);
     const bool known = protocol::is_known(kind);
     const bool tracker_wants = known && protocol::ConnectionTracker::wants_body(kind);
@@ -283,6 +345,13 @@ class ConnectionSession {
       // The id as the peer encoded it: the game accepts non-minimal VarInts
       // ("80 00" for 0), so its length is read, not recomputed from the value.
       body = packet.subspan(protocol::read_varint_prefix(packet).size);
+    } else if (f.compressed() && from == Direction::serverbound) {
+      // Nobody reads it, but the backend will inflate it: make sure it is
+      // what it claims to be (a decompression bomb otherwise reaches the
+      // server), and count the work against the inflate budget.
+      auto verified = s.inflater_ref().verify(f.payload, f.data_length);
+      if (!verified) return fail(from, verified.error(), out);
+      s.counters.inflated_bytes += static_cast<std::uint64_t>(*verified);
     }
 
     PacketDisposition disposition;
@@ -296,6 +365,7 @@ class ConnectionSession {
     }
 
     if (disposition.transaction_before) inject_transaction(*disposition.transaction_before, out);
+    const std::size_t before_packet = dest.size();
     if (disposition.action == PacketAction::drop) {
       ++s.counters.dropped;
     } else {
@@ -306,7 +376,12 @@ class ConnectionSession {
     // State changes take effect after the packet that carries them.
     if (known) {
       auto update = tracker_.on_packet(from, kind, body);
-      if (!update) return fail(from, update.error(), out);
+      if (!update) {
+        // A packet the tracker refuses (an acknowledgement nobody asked
+        // for) must not reach the peer either: it would switch its state.
+        if (from == Direction::serverbound) dest.resize(std::min(dest.size(), before_packet));
+        return fail(from, update.error(), out);
+      }
       return apply(*update, hooks);
     }
     return protocol::FrameAction::proceed;
@@ -335,6 +410,24 @@ class ConnectionSession {
       return protocol::FrameAction::pause;
     }
     return protocol::FrameAction::proceed;
+  }
+
+  // "unknown_packet_id: login packet id (limit 5) 29": the state in the
+  // message tells an operator whether it was an early play packet.
+  protocol::Error unknown_id_error(Direction from, std::int32_t id) const noexcept {
+    const protocol::State state = tracker_.state(from);
+    const char* context = "packet id";
+    switch (state) {
+      case protocol::State::handshake: context = "no such packet id in handshake"; break;
+      case protocol::State::status: context = "no such packet id in status"; break;
+      case protocol::State::login: context = "no such packet id in login"; break;
+      case protocol::State::configuration: context = "no such packet id in configuration"; break;
+      case protocol::State::play: context = "no such packet id in play"; break;
+    }
+    const protocol::VersionInfo* v = tracker_.version();
+    const std::int32_t count = v != nullptr ? v->id_count(state, from)
+                                            : protocol::supported_versions().back().id_count(state, from);
+    return protocol::make_error(protocol::Errc::unknown_packet_id, context, id, count);
   }
 
   protocol::FrameAction fail(Direction from, const protocol::Error& e, Output& out) {
@@ -382,6 +475,7 @@ class ConnectionSession {
   Side c2s_;
   Side s2c_;
   protocol::ConnectionTracker tracker_;
+  std::uint64_t zero_length_counted_ = 0;  // client zero-length frames already shown to the hooks
   bool opaque_ = false;
 };
 
