@@ -431,7 +431,7 @@ inline Failure proxy_protocol(Bytes input) {
   return nullptr;
 }
 
-// (6) Inflater::peek / peek_packet_id / inflate with a claimed size.
+// (6) Inflater::peek / peek_packet_id / inflate / verify with a claimed size.
 // Layout: [mode][claim: 3 bytes, top bit: allow > 128 KiB][peek size] data...
 //   mode bit0: `data` is deflated first (valid streams, then damaged by
 //   bit1: the last byte dropped); bit2: the claim is negative; bit3: the
@@ -483,6 +483,12 @@ inline Failure inflater(Bytes input) {
     if (direct.status == protocol::VarIntStatus::ok && direct.value != *id) {
       return "peek_packet_id disagrees with the inflated packet's id";
     }
+  }
+  // verify() (inflating without keeping the output, for frames nobody
+  // inspects) must accept exactly what inflate() accepts.
+  auto verified = inf.verify(data, claim);
+  if (static_cast<bool>(verified) != static_cast<bool>(whole)) {
+    return "verify and inflate disagree on whether the frame is what it claims";
   }
   // Reusing the inflater must not depend on what it saw before.
   std::vector<std::uint8_t> out2;
