@@ -46,7 +46,9 @@ const CASE_TIMEOUT_MS = 90000;
 const MiB = 1024 * 1024;
 const RSS_LIMIT_KB = 64 * 1024;
 const BASELINE_MS = 2500;     // honest round trips measured before the attack
-const POST_MS = 1000;         // and for this long after it
+const POST_MS = 1000;         // and for this long after it,
+const MIN_WINDOW_MS = 2500;   // at least this long from the attack's start
+const SETTLE_MS = 1000;       // after an attacker's login, before its attack
 const CLOSE_QUICKLY_MS = 2000;
 
 const args = parseArgs();
@@ -64,8 +66,8 @@ installCleanup();
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-hostile-'));
 mkdirSync(outRoot, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const mb = (bytes) => `${(bytes / MiB).toFixed(2)} MB`;
+const secs = (ms) => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+const mb = (bytes) => (Math.abs(bytes) < MiB ? `${(bytes / 1024).toFixed(0)} KB` : `${(bytes / MiB).toFixed(2)} MB`);
 const kbToMb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 
 function withTimeout(promise, ms, what) {
@@ -239,7 +241,12 @@ async function stage(scene, { proxyExtra = [], rewriteProtocol = null } = {}) {
   await sleep(BASELINE_MS);
   return {
     scene, backend, tap, proxy, bot, problems: [], figures: [], notes: [],
-    baseFrom: bot.spawnedAt + 500, attackStart: Date.now(), db0: proxy.dbSize(), log0: proxy.logSize(),
+    baseFrom: bot.spawnedAt + 500, attackStart: Date.now(), db0: proxy.dbSize(), log0: proxy.logSize(), events: [],
+    // The attack proper starts now (after an attacker's own login, say): the
+    // honest bot's "during" window starts here. A player joining makes
+    // flying-squid busy for a moment, which is not what the case measures.
+    mark(what) { this.events.push([Date.now(), what]); },
+    async attackBegins() { await sleep(SETTLE_MS); this.attackStart = Date.now(); this.mark('attack'); },
   };
 }
 
@@ -247,10 +254,11 @@ async function stage(scene, { proxyExtra = [], rewriteProtocol = null } = {}) {
 // Adds the honest player's problems; returns what the case checks further.
 async function finish(ctx, { postMs = POST_MS, honestViolationsAllowed = true, attackEnd = Date.now() } = {}) {
   const { proxy, bot, tap, problems, figures } = ctx;
-  await sleep(postMs);
+  await sleep(Math.max(postMs, ctx.attackStart + MIN_WINDOW_MS - Date.now()));
   const end = Date.now();
   const base = await bot.window(ctx.baseFrom, ctx.attackStart);
   const during = await bot.window(ctx.attackStart, end - 300);
+  writeFileSync(join(ctx.scene.dir, 'rtt.json'), JSON.stringify({ baseFrom: ctx.baseFrom, attackStart: ctx.attackStart, end, events: ctx.events, rtts: bot.rtts }, null, 1));
   ctx.metrics = await proxy.metrics();
   ctx.tapReport = await tap.report();
   writeFileSync(join(ctx.scene.dir, 'tap.json'), JSON.stringify(ctx.tapReport, null, 1));
@@ -407,6 +415,7 @@ const CASES = {
     const nbExit = await nobackend.term();
     if (nbExit.killed) ctx.problems.push('the backend-less rustguard did not stop on SIGTERM');
     const closeTimes = [];
+    const reasons = new Set();
     attackers.forEach((a, i) => {
       const who = `attacker ${i + 1}${a.proxy === nobackend ? ' (backend down)' : ''}`;
       const reason = a.proxy.closeReason(a.localPort);
@@ -415,7 +424,9 @@ const CASES = {
       if (t === null) ctx.problems.push(`${who}: still open when the harness gave up after ${secs(a.gaveUpAt - a.openedAt)} (${mb(a.sent)} sent)`);
       else if (t > CLOSE_QUICKLY_MS) ctx.problems.push(`${who}: closed only after ${secs(t)} (${mb(a.sent)} sent)`);
       else if (reason === null || PEER_CLOSED.test(reason)) ctx.problems.push(`${who}: no reason of the proxy's logged (${reason ?? 'no disconnect line'})`);
+      else reasons.add(reason.slice(0, 80));
     });
+    if (reasons.size) ctx.notes.push(`reasons: ${[...reasons].join(' | ')}`);
     for (const p of [ctx.proxy, nobackend]) {
       if (p.rss.peakKb > RSS_LIMIT_KB) ctx.problems.push(`${p.name}: peak RSS ${kbToMb(p.rss.peakKb)} (limit 64 MB)`);
     }
@@ -431,6 +442,7 @@ const CASES = {
     const c = new RawClient({ port: ctx.proxy.port, username: 'filler' });
     await c.connect();
     await c.login({ timeoutMs: 8000 });
+    await ctx.attackBegins();
     const look = c.packet(c.ids.play.look, lookBody(0, PITCH));
     const chunk = Buffer.concat(Array.from({ length: Math.floor(65536 / look.length) }, () => look));
     const TOTAL = 4.6e6;
@@ -461,6 +473,7 @@ const CASES = {
     const zeros = new RawClient({ port: ctx.proxy.port, username: 'bomb_zeros' });
     await Promise.all([liar.connect(), zeros.connect()]);
     await Promise.all([liar.login({ timeoutMs: 8000 }), zeros.login({ timeoutMs: 8000 })]);
+    await ctx.attackBegins();
     const id = varint(liar.ids.play.edit_book);
     // (i) claims 300 bytes, inflates to 64 MiB.
     const big = zlib.deflateSync(Buffer.concat([id, Buffer.alloc(64 * MiB - id.length)]), { level: 9 });
@@ -510,6 +523,7 @@ const CASES = {
     const c = new RawClient({ port: proxy.port, username: 'fault_cheat' });
     await c.connect();
     await c.login({ timeoutMs: 8000 });
+    await ctx.attackBegins();
     // One pitch-150 look every 1.1 s: each violation lands in its own second,
     // so folding (one row per check per second) cannot merge two of them.
     let stopLooks = false;
@@ -613,39 +627,50 @@ const CASES = {
     return ctx;
   },
 
-  // 7. Logins that never finish, and unknown protocols, trickling one byte every 2 s.
+  // 7. Logins that never finish, trickling one byte every 2 s so the idle timeout never fires.
   async 'login-timeout'(scene) {
     const ctx = await stage(scene, { proxyExtra: ['connections:', '  login_timeout_ms: 3000', '  per_ip_rate: 100000', '  per_ip_burst: 100000'] });
     const { proxy } = ctx;
     const I = new RawClient({ port: 0, username: 'x' }).ids;
+    // early-ack: Login Start + Login Acknowledged at once (the escape: the proxy took the client's word
+    //            that the login was over); unknown: a protocol number nobody has (passed through
+    //            uninspected, so never "logging in" either); stall: a plain Login Start and nothing more,
+    //            which only the login timeout can end (the control: it shows the timeout itself works).
+    const groups = { 'early-ack': 20, unknown: 5, stall: 5 };
     const socks = [];
-    const open = async (i, unknown) => {
+    const open = async (i, group) => {
       const s = await rawSocket(proxy.port);
       const name = Buffer.from(`slow_${i}`);
-      const hs = frame(Buffer.concat([Buffer.from([0]), varint(unknown ? 4242 : 769), str('127.0.0.1'), Buffer.from([0x63, 0xdd]), varint(2)]));
+      const hs = frame(Buffer.concat([Buffer.from([0]), varint(group === 'unknown' ? 4242 : 769), str('127.0.0.1'), Buffer.from([0x63, 0xdd]), varint(2)]));
       const start = frame(Buffer.concat([varint(I.login.login_start), varint(name.length), name, Buffer.alloc(16)]));
-      s.sock.write(unknown ? Buffer.concat([hs, start]) : Buffer.concat([hs, start, frame(varint(I.login.login_acknowledged))]));
-      s.unknown = unknown;
+      s.sock.write(group === 'early-ack' ? Buffer.concat([hs, start, frame(varint(I.login.login_acknowledged))]) : Buffer.concat([hs, start]));
+      s.group = group;
       s.timer = setInterval(() => { if (!s.sock.destroyed) s.sock.write(Buffer.from([0])); }, 2000);
       socks.push(s);
     };
     const t0 = Date.now();
-    await Promise.all([...Array.from({ length: 20 }, (_, i) => open(i, false)), ...Array.from({ length: 5 }, (_, i) => open(20 + i, true))]);
+    let n = 0;
+    await Promise.all(Object.entries(groups).flatMap(([g, count]) => Array.from({ length: count }, () => open(n++, g))));
     while (Date.now() - t0 < 8000 && socks.some((s) => s.closedAt === null)) await sleep(100);
     for (const s of socks) { clearInterval(s.timer); s.sock.destroy(); }
     await finish(ctx);
-    const times = socks.map((s) => (s.closedAt !== null && s.closedAt - s.openedAt < 8000 ? s.closedAt - s.openedAt : null));
-    const open8 = times.filter((t) => t === null).length;
-    const late = times.filter((t) => t !== null && t > 5000).length;
-    if (open8) ctx.problems.push(`${open8} of ${socks.length} connection(s) still open after 8 s (${socks.filter((s, i) => times[i] === null && s.unknown).length} of them with an unknown protocol)`);
-    if (late) ctx.problems.push(`${late} connection(s) closed only after more than 5 s`);
-    const noReason = socks.filter((s) => { const r = proxy.closeReason(s.localPort); return r === null || PEER_CLOSED.test(r); });
-    if (noReason.length && !open8) ctx.problems.push(`${noReason.length} connection(s) closed without a reason of the proxy's logged`);
-    const closedTimes = times.filter((t) => t !== null);
-    ctx.figures.unshift(`closed ${closedTimes.length}/${socks.length}`,
-      `close time ${closedTimes.length ? `${secs(Math.min(...closedTimes))}-${secs(Math.max(...closedTimes))}` : 'n/a'}`);
-    const reasons = [...new Set(socks.map((s) => proxy.closeReason(s.localPort)).filter(Boolean).map((r) => r.slice(0, 60)))];
-    if (reasons.length) ctx.notes.push(`reasons: ${reasons.join(' | ')}`);
+    const closedIn = (s) => (s.closedAt !== null && s.closedAt - s.openedAt < 8000 ? s.closedAt - s.openedAt : null);
+    const ranges = [];
+    for (const g of Object.keys(groups)) {
+      const mine = socks.filter((s) => s.group === g);
+      const times = mine.map(closedIn);
+      const open8 = times.filter((t) => t === null).length;
+      const late = times.filter((t) => t !== null && t > 5000).length;
+      if (open8) ctx.problems.push(`${g}: ${open8} of ${mine.length} connection(s) still open after 8 s`);
+      if (late) ctx.problems.push(`${g}: ${late} connection(s) closed only after more than 5 s (login_timeout_ms 3000)`);
+      const noReason = mine.filter((s) => closedIn(s) !== null && (proxy.closeReason(s.localPort) === null || PEER_CLOSED.test(proxy.closeReason(s.localPort))));
+      if (noReason.length) ctx.problems.push(`${g}: ${noReason.length} connection(s) closed without a reason of the proxy's logged`);
+      const closed = times.filter((t) => t !== null);
+      ranges.push(`${g} ${closed.length}/${mine.length} closed in ${closed.length ? `${secs(Math.min(...closed))}-${secs(Math.max(...closed))}` : 'n/a'}`);
+      const reasons = [...new Set(mine.map((s) => proxy.closeReason(s.localPort)).filter(Boolean).map((r) => r.slice(0, 70)))];
+      if (reasons.length) ctx.notes.push(`${g}: ${reasons.join(' | ')}`);
+    }
+    ctx.figures.unshift(...ranges);
     return ctx;
   },
 
@@ -659,6 +684,7 @@ const CASES = {
       const c = new RawClient({ port: proxy.port, username: 'zero_flood' });
       await c.connect();
       await c.login({ timeoutMs: 8000 });
+      await ctx.attackBegins();
       const zeros = Buffer.alloc(65536);
       const t0 = Date.now();
       const sent = await flood(c.sock, zeros, { maxBytes: 50e6, stop: () => Date.now() - t0 > 8000 });
@@ -679,6 +705,7 @@ const CASES = {
         s.timer = setInterval(() => { if (!s.sock.destroyed) s.sock.write(Buffer.alloc(512, 0x41)); }, 200);
       }
       while (Date.now() - before < 4000 && socks.some((s) => s.closedAt === null)) await sleep(50);
+      await sleep(300);  // a few more RSS samples
       for (const s of socks) { clearInterval(s.timer); s.sock.destroy(); }
       const times = socks.map((s) => (s.closedAt !== null && s.closedAt - s.openedAt < 4000 ? s.closedAt - s.openedAt : null));
       const open = times.filter((t) => t === null).length;
@@ -696,36 +723,39 @@ const CASES = {
   },
 };
 
-// (iii) of weak-points runs on its own proxy and database after the rest of the case.
+// (iii) of weak-points runs on its own proxy and database after the rest of
+// the case: two players online (one idle, one looking 150 degrees down 20
+// times a second, under the cancel-rate kick), SIGKILL, a restart on the same
+// database: the sessions the killed proxy left open must be closed at start.
 async function sigkillRestart(scene, ctx) {
   const backendPort = ctx.tap.port;
   const p1 = await scene.proxy(backendPort, [], 'killed');
-  const c = new RawClient({ port: p1.port, username: 'kill_flood' });
-  await c.connect();
-  await c.login({ timeoutMs: 8000 });
+  const looker = new RawClient({ port: p1.port, username: 'kill_pitch' });
+  const idle = new RawClient({ port: p1.port, username: 'kill_idle' });
+  await Promise.all([looker.connect(), idle.connect()]);
+  await Promise.all([looker.login({ timeoutMs: 8000 }), idle.login({ timeoutMs: 8000 })]);
   let stop = false;
-  const flooding = (async () => {
-    let i = 0;
-    while (!stop && !c.isClosed) {
-      c.send(c.ids.play.look, lookBody(i++, PITCH));
-      if (i % 10 === 0) await sleep(20);
-    }
+  const looking = (async () => {
+    for (let i = 0; !stop && !looker.isClosed; i++) { looker.send(looker.ids.play.look, lookBody(i, PITCH)); await sleep(50); }
   })();
   await sleep(1500);
   p1.proc.kill('SIGKILL');
   await p1.proc.exitedP;
   stop = true;
-  await flooding;
-  c.end();
+  await looking;
+  looker.end();
+  idle.end();
   const openBefore = sql(p1.db, 'SELECT count(*) AS n FROM sessions WHERE end_ms IS NULL')[0].n;
+  const pitchRows = sql(p1.db, "SELECT count(*) AS n FROM violations WHERE check_name = 'badpackets.pitch'")[0].n;
   const p2 = await scene.proxy(backendPort, [], 'restarted', { db: p1.db, port: p1.port, adminPort: p1.adminPort });
   await sleep(1500);
   const openAfter = sql(p1.db, 'SELECT count(*) AS n FROM sessions WHERE end_ms IS NULL')[0].n;
   const exit = await p2.term();
   const total = sql(p1.db, 'SELECT count(*) AS n FROM sessions')[0].n;
+  if (openBefore === 0) ctx.problems.push(`(iii) no session was open in the database at the SIGKILL (${total} rows): the case did not exercise the restart`);
   if (openAfter > 0) ctx.problems.push(`(iii) ${openAfter} session row(s) without an end time after the restart (${openBefore} right after the SIGKILL)`);
   if (exit.killed) ctx.problems.push('(iii) the restarted rustguard did not stop on SIGTERM');
-  ctx.details.push(`(iii) ${openBefore} open session(s) after SIGKILL, ${openAfter} after restart (${total} rows)`);
+  ctx.details.push(`(iii) ${openBefore} open session(s) after SIGKILL (${pitchRows} pitch rows), ${openAfter} after the restart`);
 }
 
 // ---- running ------------------------------------------------------------------------
