@@ -68,6 +68,7 @@ mkdirSync(outRoot, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms) => (Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 const mb = (bytes) => (Math.abs(bytes) < MiB ? `${(bytes / 1024).toFixed(0)} KB` : `${(bytes / MiB).toFixed(2)} MB`);
+const signed = (bytes) => (bytes < 0 ? `-${mb(-bytes)}` : `+${mb(bytes)}`);
 const kbToMb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 
 function withTimeout(promise, ms, what) {
@@ -272,7 +273,8 @@ async function finish(ctx, { postMs = POST_MS, honestViolationsAllowed = true, t
   const end = Date.now();
   const base = await bot.window(ctx.baseFrom, ctx.attackStart);
   const during = await bot.window(ctx.attackStart, end - 300);
-  ctx.cpuUsed = proxy.cpu() - ctx.cpu0;
+  const cpuNow = proxy.cpu();
+  ctx.cpuUsed = cpuNow === null || ctx.cpu0 === null ? null : cpuNow - ctx.cpu0;
   const [backendCpu, tapCpu] = [cpuMs(ctx.backend.proc.pid) - ctx.otherCpu0[0], cpuMs(ctx.tap.proc.pid) - ctx.otherCpu0[1]];
   writeFileSync(join(ctx.scene.dir, 'rtt.json'), JSON.stringify({ baseFrom: ctx.baseFrom, attackStart: ctx.attackStart, end, events: ctx.events, cpuMs: { backend: backendCpu, tap: tapCpu }, rtts: bot.rtts }, null, 1));
   ctx.metrics = await proxy.metrics();
@@ -310,7 +312,7 @@ async function finish(ctx, { postMs = POST_MS, honestViolationsAllowed = true, t
   const pitch = sum(ctx.tapReport, (c) => c.pitchLooks);
   if (tapInvariant && bombs) problems.push(`the backend received ${bombs} decompression bomb(s)`);
   if (tapInvariant && pitch) problems.push(`the backend received ${pitch} look(s) with |pitch| > 90`);
-  ctx.common = [ctx.rtt, `proxy CPU ${secs(ctx.cpuUsed)} in ${secs(end - ctx.attackStart)}`, `peak RSS ${kbToMb(proxy.rss.peakKb)}`, `DB +${mb(ctx.dbGrowth)}`, `log +${mb(ctx.logGrowth)}`,
+  ctx.common = [ctx.rtt, `proxy CPU ${ctx.cpuUsed === null ? 'n/a' : secs(ctx.cpuUsed)} in ${secs(end - ctx.attackStart)}`, `peak RSS ${kbToMb(proxy.rss.peakKb)}`, `DB ${signed(ctx.dbGrowth)}`, `log ${signed(ctx.logGrowth)}`,
     `bombs ${bombs}`, `pitch>90 at backend ${pitch}`];
   return ctx;
 }
@@ -481,7 +483,7 @@ const CASES = {
     if (ctx.dbGrowth > allowance) ctx.problems.push(`database grew ${mb(ctx.dbGrowth)} in ${secs(ctx.caseMs)} (allowed ${mb(allowance)})`);
     if (ctx.logGrowth > 1 * MiB) ctx.problems.push(`log grew ${mb(ctx.logGrowth)} (allowed 1 MB)`);
     ctx.figures.unshift(`kicked after ${closedAfter === null ? 'never' : secs(closedAfter)} (${mb(sent)} sent)`,
-      `DB +${mb(ctx.dbGrowth)} in ${secs(ctx.caseMs)} (allowed ${mb(allowance)})`);
+      `DB ${signed(ctx.dbGrowth)} in ${secs(ctx.caseMs)} (allowed ${mb(allowance)})`);
     if (reason) ctx.notes.push(`kick reason: ${reason}`);
     return ctx;
   },
@@ -668,7 +670,6 @@ const CASES = {
       s.timer = setInterval(() => { if (!s.sock.destroyed) s.sock.write(Buffer.from([0])); }, 2000);
       socks.push(s);
     };
-    const t0 = Date.now();
     // One connection every 40 ms (the groups interleaved): each Login Start costs
     // flying-squid a moment, and 30 at once would show in the honest round trip
     // as the backend's cost, not the proxy's.
@@ -676,10 +677,14 @@ const CASES = {
       .sort((x, y) => x[0] - y[0]);
     let n = 0;
     for (const [, g] of order) { await open(n++, g); await sleep(40); }
-    while (Date.now() - t0 < 8000 && socks.some((s) => s.closedAt === null)) await sleep(100);
-    for (const s of socks) { clearInterval(s.timer); s.sock.destroy(); }
+    // Until each one is closed or 8 s old.
+    while (socks.some((s) => s.closedAt === null && Date.now() - s.openedAt < 8000)) await sleep(100);
+    for (const s of socks) {
+      clearInterval(s.timer);
+      if (s.closedAt === null) { s.gaveUp = true; s.sock.destroy(); }
+    }
     await finish(ctx);
-    const closedIn = (s) => (s.closedAt !== null && s.closedAt - s.openedAt < 8000 ? s.closedAt - s.openedAt : null);
+    const closedIn = (s) => (s.gaveUp ? null : s.closedAt - s.openedAt);
     const ranges = [];
     for (const g of Object.keys(groups)) {
       const mine = socks.filter((s) => s.group === g);
@@ -731,8 +736,11 @@ const CASES = {
       }
       while (Date.now() - before < 4000 && socks.some((s) => s.closedAt === null)) await sleep(50);
       await sleep(300);  // a few more RSS samples
-      for (const s of socks) { clearInterval(s.timer); s.sock.destroy(); }
-      const times = socks.map((s) => (s.closedAt !== null && s.closedAt - s.openedAt < 4000 ? s.closedAt - s.openedAt : null));
+      for (const s of socks) {
+        clearInterval(s.timer);
+        if (s.closedAt === null) { s.gaveUp = true; s.sock.destroy(); }
+      }
+      const times = socks.map((s) => (s.gaveUp ? null : s.closedAt - s.openedAt));
       const open = times.filter((t) => t === null).length;
       const slow = times.filter((t) => t !== null && t > 1000).length;
       const peak = proxy.rssSince(before);
