@@ -88,6 +88,7 @@ struct ViolationLogSettings {
   std::uint32_t retry_max_ms = 2000;      // backoff ceiling while the database is locked or unwritable
   std::uint32_t spill_after_ms = 5000;    // then records go to <database>.spill, imported later
   std::uint32_t spill_after_rows = 262144;
+  std::uint64_t max_spill_bytes = std::uint64_t{256} << 20;  // beyond it records are dropped (counted, logged)
   friend bool operator==(const ViolationLogSettings&, const ViolationLogSettings&) = default;
 };
 

@@ -23,6 +23,7 @@ struct Violation {
   std::string numbers_json;  // the triggering numbers as a JSON object
   std::int32_t protocol_version = 0;
   std::int32_t ping_ms = 0;
+  std::uint32_t count = 1;  // flags this record stands for (repeats fold: engine/violation_folding.hpp)
   std::uint64_t session_id = 0;  // assigned by the violation log at session start
 };
 

@@ -216,18 +216,19 @@ TEST_CASE("an unwritable database file that becomes writable again loses nothing
   wait_until([&] { return log->counters().imported >= 1000; });
   CHECK(log->counters().imported == 1000);
 
-  // Phase 2: the file becomes unwritable while the log has it open in WAL mode.
+  // Phase 2: the file and its journal become unwritable while the log has
+  // the database open.
   for (int i = 0; i < 500; ++i) REQUIRE(log->log_violation(make_violation(session, i, "timer", "c" + std::to_string(i))));
   REQUIRE(log->flush());
   const auto spilled_before = log->counters().spilled;
   REQUIRE(chattr("+i", db));
-  REQUIRE(chattr("+i", db + "-wal"));
-  guard.paths.push_back(db + "-wal");
+  REQUIRE(chattr("+i", db + "-journal"));
+  guard.paths.push_back(db + "-journal");
   for (int i = 0; i < 2000; ++i) REQUIRE(log->log_violation(make_violation(session, i, "timer", "d" + std::to_string(i))));
   wait_until([&] { return log->counters().spilled >= spilled_before + 2000; });
   CHECK(log->counters().spilled == spilled_before + 2000);
   REQUIRE(chattr("-i", db));
-  REQUIRE(chattr("-i", db + "-wal"));
+  REQUIRE(chattr("-i", db + "-journal"));
   REQUIRE(log->flush());
   wait_until([&] { return log->counters().imported >= 3000; });
   log->stop();

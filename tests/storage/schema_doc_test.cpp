@@ -98,27 +98,30 @@ TEST_CASE("the documented example queries run and answer correctly") {
     REQUIRE(log->log_action(kick) != 0);
 
     const auto alex = log->begin_session(make_session("Alex", 2, now_ms));
-    REQUIRE(log->log_violation(make_violation(alex, now_ms, "flight", "f", 10)) != 0);
+    auto folded = make_violation(alex, now_ms, "flight", "f", 10);
+    folded.count = 3;  // three flags folded into one row
+    REQUIRE(log->log_violation(folded) != 0);
     REQUIRE(log->log_violation(make_violation(alex, now_ms, "timer", "t", 10)) != 0);
   }
   Inspector inspector{db};
 
   const Rows top = run(inspector.get(), queries.at("top_offenders_today"));
   REQUIRE(top.size() == 2);
-  CHECK(top[0] == std::vector<std::string>{"Alex", "00000000-0000-1111-0000-000000000002", "2", "20.0"});
+  CHECK(top[0] == std::vector<std::string>{"Alex", "00000000-0000-1111-0000-000000000002", "4", "20.0"});
   CHECK(top[1] == std::vector<std::string>{"Steve", "00000000-0000-1111-0000-000000000001", "4", "11.0"});
 
   const Rows history = run(inspector.get(), queries.at("player_history"));
   REQUIRE(history.size() == 5);
-  CHECK(history.back()[4] == "old");
+  CHECK(history.back()[5] == "old");
   CHECK(history.back()[1] == "reach");
-  CHECK(history.front()[5] == "203.0.113.7:51234");
-  CHECK(history.front()[6] == "live");
+  CHECK(history.back()[3] == "1");
+  CHECK(history.front()[6] == "203.0.113.7:51234");
+  CHECK(history.front()[7] == "live");
 
   const Rows hourly = run(inspector.get(), queries.at("per_check_per_hour"));
   std::map<std::string, int> per_check;
   for (const auto& row : hourly) per_check[row[1]] += std::stoi(row[2]);
-  CHECK(per_check == std::map<std::string, int>{{"flight", 1}, {"reach", 1}, {"timer", 4}});
+  CHECK(per_check == std::map<std::string, int>{{"flight", 3}, {"reach", 1}, {"timer", 4}});
 
   const Rows actions = run(inspector.get(), queries.at("actions_for_player"));
   REQUIRE(actions.size() == 1);

@@ -163,3 +163,82 @@ TEST_CASE("importing a spill twice (a crash after commit, before removal) writes
   CHECK(check.integer("SELECT count(*) FROM actions") == 1);
   CHECK(check.text("SELECT client_brand || '/' || end_ms FROM sessions") == "lunar/999");
 }
+
+TEST_CASE("a violation's count survives the spill file; entries from earlier builds read with a count of 1") {
+  TempDir dir;
+  const std::string path = dir.file("count.spill");
+  auto folded = make_violation(1, 100, "timer", "folded", 4.0);
+  folded.count = 37;
+  {
+    SpillWriter w{path};
+    std::string error;
+    std::vector<StorageRecord> records{StorageRecord{ViolationRecord{2, folded}}};
+    REQUIRE(w.append(records, error));
+  }
+  {
+    // An entry as builds before the count existed wrote it: kind 4, the same
+    // fields without the trailing count.
+    const Violation& v = folded;
+    std::vector<std::uint8_t> payload;
+    protocol::Writer pw{payload};
+    pw.u8(4).u64(3).u64(v.session_id).i64(v.time_ms);
+    pw.string(v.player_name).uuid(v.player_uuid).string("reach").string(v.type).f64(v.vl);
+    pw.string("old entry").string(v.numbers_json).i32(v.protocol_version).i32(v.ping_ms);
+    std::vector<std::uint8_t> entry;
+    protocol::Writer w{entry};
+    w.bytes(detail::kSpillMagic);
+    w.i32(static_cast<std::int32_t>(payload.size()));
+    w.i32(static_cast<std::int32_t>(detail::crc32(payload)));
+    w.bytes(payload);
+    std::ofstream out{path, std::ios::binary | std::ios::app};
+    out.write(reinterpret_cast<const char*>(entry.data()), static_cast<std::streamsize>(entry.size()));
+  }
+  SpillReadStats stats;
+  const auto back = read_all(path, stats, nullptr);
+  REQUIRE(back.size() == 2);
+  CHECK(stats.skipped_bytes == 0);
+  CHECK(std::get<ViolationRecord>(back[0]).violation.count == 37);
+  CHECK(std::get<ViolationRecord>(back[0]).violation.detail == "folded");
+  CHECK(std::get<ViolationRecord>(back[1]).violation.count == 1);
+  CHECK(std::get<ViolationRecord>(back[1]).violation.detail == "old entry");
+  CHECK(std::get<ViolationRecord>(back[1]).violation.check == "reach");
+
+  // And both land in the database with their counts.
+  const std::string db = dir.file("count.db");
+  ::rename(path.c_str(), (db + ".spill").c_str());
+  ViolationLogOptions o;
+  o.database_path = db;
+  std::string error;
+  auto log = ViolationLog::start(o, error);
+  REQUIRE(log);
+  log->stop();
+  Inspector check{db};
+  CHECK(check.integer("SELECT count FROM violations WHERE id = 2") == 37);
+  CHECK(check.integer("SELECT count FROM violations WHERE id = 3") == 1);
+}
+
+TEST_CASE("a spill append under a size cap writes the prefix that fits") {
+  TempDir dir;
+  const std::string path = dir.file("cap.spill");
+  const auto records = sample_records(1, 20);
+  SpillWriter w{path};
+  std::string error;
+  std::size_t written = 0;
+  REQUIRE(w.append(records, error, written, 1000));
+  CHECK(written > 0);
+  CHECK(written < records.size());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK(st.st_size <= 1000);
+  // Nothing more fits now, and nothing is written.
+  std::size_t more = 0;
+  REQUIRE(w.append(std::span{records}.subspan(written), error, more, 1000));
+  CHECK(more == 0);
+  struct stat st2 {};
+  REQUIRE(::stat(path.c_str(), &st2) == 0);
+  CHECK(st2.st_size == st.st_size);
+  w.close();
+  SpillReadStats stats;
+  CHECK(read_all(path, stats, nullptr).size() == written);
+  CHECK(stats.skipped_bytes == 0);
+}

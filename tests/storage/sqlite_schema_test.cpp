@@ -64,7 +64,7 @@ TEST_CASE("a fresh file gets the current schema") {
   REQUIRE(migrate_schema(db).ok());
 }
 
-TEST_CASE("migration from version 1 keeps every row and adds the version 2 columns") {
+TEST_CASE("migration from version 1 keeps every row and adds the version 2 and 3 columns") {
   TempDir dir;
   const std::string path = dir.file("old.db");
   create_v1_file(path);
@@ -84,7 +84,7 @@ TEST_CASE("migration from version 1 keeps every row and adds the version 2 colum
   log->stop();
 
   Inspector check{path};
-  CHECK(check.integer("PRAGMA user_version") == 2);
+  CHECK(check.integer("PRAGMA user_version") == 3);
   CHECK(check.integer("SELECT count(*) FROM violations") == 3);
   CHECK(check.text("SELECT detail FROM violations WHERE id = 40") == "reach 3.4 > 3.1");
   CHECK(check.text("SELECT numbers_json FROM violations WHERE id = 41") == R"({"balance_ms":-400})");
@@ -96,7 +96,13 @@ TEST_CASE("migration from version 1 keeps every row and adds the version 2 colum
   CHECK(check.integer("SELECT first_seen_ms FROM players WHERE last_name = 'OldTimer'") == 1000);
   CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'violations_by_check'") ==
         1);
-  CHECK(check.text("PRAGMA journal_mode") == "wal");
+  CHECK(check.integer("SELECT count FROM violations WHERE id = 40") == 1);  // the column's default
+  CHECK(check.integer("SELECT count FROM violations WHERE id = 44") == 1);
+  CHECK(check.text("SELECT coalesce(end_reason, 'none') FROM sessions WHERE id = 5") == "none");
+  CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'sessions_open'") == 1);
+  // Only WAL is recorded in the file; a rollback journal mode is per
+  // connection, so a reader sees SQLite's default. What matters: not WAL.
+  CHECK(check.text("PRAGMA journal_mode") == "delete");
 }
 
 TEST_CASE("a file from a newer schema is left alone and the records are spilled") {

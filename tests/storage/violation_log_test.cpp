@@ -158,3 +158,20 @@ TEST_CASE("many producer threads, nothing lost or duplicated") {
   CHECK(check.integer("SELECT count(*) FROM violations") == kThreads * kPerThread);
   CHECK(check.integer("SELECT count(DISTINCT detail) FROM violations") == kThreads * kPerThread);
 }
+
+TEST_CASE("a folded violation keeps its count in the database") {
+  TempDir dir;
+  const std::string db = dir.file("rg.db");
+  std::string error;
+  auto log = ViolationLog::start(options_for(db), error);
+  REQUIRE(log);
+  auto folded = make_violation(1, 10, "timer", "folded");
+  folded.count = 12;
+  const auto id = log->log_violation(folded);
+  const auto single = log->log_violation(make_violation(1, 11, "timer", "single"));
+  log->stop();
+  Inspector check{db};
+  CHECK(check.integer("SELECT count FROM violations WHERE id = " + std::to_string(id)) == 12);
+  CHECK(check.integer("SELECT count FROM violations WHERE id = " + std::to_string(single)) == 1);
+  CHECK(check.integer("SELECT sum(count) FROM violations") == 13);
+}

@@ -243,7 +243,7 @@ inline void read_connections(const ConfigReader& r, const YAML::Node& n, Connect
 
 inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, ViolationLogSettings& out) {
   r.only_keys(n, "violation_log", {"flush_interval_ms", "flush_rows", "retry_max_ms", "spill_after_ms",
-                                   "spill_after_rows"});
+                                   "spill_after_rows", "max_spill_bytes"});
   auto read = [&](const char* key, std::uint32_t& field, std::uint32_t min, std::uint32_t max) {
     if (auto v = n[key]) field = r.integer<std::uint32_t>(v, std::string("violation_log.") + key, min, max);
   };
@@ -252,6 +252,9 @@ inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, Viola
   read("retry_max_ms", out.retry_max_ms, 10, 600'000);
   read("spill_after_ms", out.spill_after_ms, 0, 3'600'000);
   read("spill_after_rows", out.spill_after_rows, 1, 100'000'000);
+  if (auto v = n["max_spill_bytes"]) {
+    out.max_spill_bytes = r.integer<std::uint64_t>(v, "violation_log.max_spill_bytes", 64 * 1024, std::uint64_t{1} << 40);
+  }
 }
 
 inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {

@@ -9,12 +9,13 @@
 // how many bytes it skipped and resynchronises on the next "RGS1" whose
 // checksum holds, so one bad entry never hides the good ones after it.
 // Appends are fdatasync'ed: a batch counts as spilled only once it is on disk.
+// The file is read with pread, never mapped (a fault on a mapping is SIGBUS).
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -62,7 +63,10 @@ inline std::uint32_t load_u32(const std::uint8_t* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
-enum class SpillKind : std::uint8_t { session_start = 1, session_brand, session_end, violation, action };
+// A violation is written as `violation_counted` (the fields of `violation`
+// plus the count); `violation` entries from earlier builds still read, with a
+// count of 1. Kinds are never renumbered: that is what keeps old files readable.
+enum class SpillKind : std::uint8_t { session_start = 1, session_brand, session_end, violation, action, violation_counted };
 
 inline void encode(protocol::Writer& w, const SessionStart& r) {
   w.u8(static_cast<std::uint8_t>(SpillKind::session_start)).u64(r.id).uuid(r.player_uuid);
@@ -77,9 +81,10 @@ inline void encode(protocol::Writer& w, const SessionEnd& r) {
 }
 inline void encode(protocol::Writer& w, const ViolationRecord& r) {
   const Violation& v = r.violation;
-  w.u8(static_cast<std::uint8_t>(SpillKind::violation)).u64(r.id).u64(v.session_id).i64(v.time_ms);
+  w.u8(static_cast<std::uint8_t>(SpillKind::violation_counted)).u64(r.id).u64(v.session_id).i64(v.time_ms);
   w.string(v.player_name).uuid(v.player_uuid).string(v.check).string(v.type).f64(v.vl);
   w.string(v.detail).string(v.numbers_json).i32(v.protocol_version).i32(v.ping_ms);
+  w.i32(static_cast<std::int32_t>(v.count));
 }
 inline void encode(protocol::Writer& w, const ActionRecord& r) {
   w.u8(static_cast<std::uint8_t>(SpillKind::action)).u64(r.id).u64(r.session_id).u64(r.violation_id);
@@ -92,7 +97,8 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
   protocol::Reader r{payload};
   const auto str = [&r] { return r.string(kSpillMaxStringChars); };
   StorageRecord out;
-  switch (static_cast<SpillKind>(r.u8())) {
+  const auto spill_kind = static_cast<SpillKind>(r.u8());
+  switch (spill_kind) {
     case SpillKind::session_start: {
       SessionStart s;
       s.id = r.u64();
@@ -122,7 +128,9 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
       out = s;
       break;
     }
-    case SpillKind::violation: {
+    case SpillKind::violation:
+    case SpillKind::violation_counted: {
+      const bool counted = spill_kind == SpillKind::violation_counted;
       ViolationRecord rec;
       Violation& v = rec.violation;
       rec.id = r.u64();
@@ -137,6 +145,7 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
       v.numbers_json = str();
       v.protocol_version = r.i32();
       v.ping_ms = r.i32();
+      v.count = counted ? static_cast<std::uint32_t>(r.i32()) : 1;
       out = std::move(rec);
       break;
     }
@@ -159,17 +168,6 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
   }
   if (!r.finish("spill record")) return {};
   return out;
-}
-
-// The payload at `at` if a whole, checksum-valid entry starts there.
-inline bool entry_at(std::span<const std::uint8_t> file, std::size_t at, std::span<const std::uint8_t>& payload) {
-  if (file.size() - at < kSpillHeaderBytes) return false;
-  const std::uint8_t* p = file.data() + at;
-  if (std::memcmp(p, kSpillMagic.data(), kSpillMagic.size()) != 0) return false;
-  const std::uint32_t len = load_u32(p + 4);
-  if (len == 0 || len > kSpillMaxPayload || len > file.size() - at - kSpillHeaderBytes) return false;
-  payload = file.subspan(at + kSpillHeaderBytes, len);
-  return crc32(payload) == load_u32(p + 8);
 }
 
 }  // namespace detail
@@ -198,19 +196,17 @@ class SpillWriter {
   // previous length (best effort; a reader would skip a leftover torn entry)
   // and `error` says why; the caller still owns the batch.
   bool append(std::span<const StorageRecord> records, std::string& error) {
-    buffer_.clear();
-    protocol::Writer w{buffer_};
-    for (const StorageRecord& r : records) {
-      if (std::holds_alternative<std::monostate>(r)) continue;
-      payload_.clear();
-      protocol::Writer pw{payload_};
-      std::visit([&pw](const auto& rec) { detail::encode(pw, rec); }, r);
-      w.bytes(detail::kSpillMagic);
-      w.i32(static_cast<std::int32_t>(payload_.size()));
-      w.i32(static_cast<std::int32_t>(detail::crc32(payload_)));
-      w.bytes(payload_);
-    }
-    if (buffer_.empty()) return true;
+    std::size_t written = 0;
+    return append(records, error, written, UINT64_MAX);
+  }
+
+  // The same under a size cap: writes the longest prefix of `records` that
+  // keeps the file within `max_file_bytes` and reports its length in
+  // `written` (records.size() when everything fitted). The rest is the
+  // caller's to account for.
+  bool append(std::span<const StorageRecord> records, std::string& error, std::size_t& written,
+              std::uint64_t max_file_bytes) {
+    written = 0;
     if (fd_ < 0) {
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd_ < 0) return fail("open", error);
@@ -218,11 +214,32 @@ class SpillWriter {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) return fail("stat", error);
     const off_t before = st.st_size;
+    const std::uint64_t room =
+        max_file_bytes > static_cast<std::uint64_t>(before) ? max_file_bytes - static_cast<std::uint64_t>(before) : 0;
+    buffer_.clear();
+    protocol::Writer w{buffer_};
+    for (const StorageRecord& r : records) {
+      if (std::holds_alternative<std::monostate>(r)) {
+        ++written;
+        continue;
+      }
+      payload_.clear();
+      protocol::Writer pw{payload_};
+      std::visit([&pw](const auto& rec) { detail::encode(pw, rec); }, r);
+      if (buffer_.size() + detail::kSpillHeaderBytes + payload_.size() > room) break;
+      w.bytes(detail::kSpillMagic);
+      w.i32(static_cast<std::int32_t>(payload_.size()));
+      w.i32(static_cast<std::int32_t>(detail::crc32(payload_)));
+      w.bytes(payload_);
+      ++written;
+    }
+    if (buffer_.empty()) return true;
     std::size_t done = 0;
     while (done < buffer_.size()) {
       const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
+        written = 0;
         const bool ok = fail("write", error);
         (void)!::ftruncate(fd_, before);
         return ok;
@@ -230,6 +247,7 @@ class SpillWriter {
       done += static_cast<std::size_t>(n);
     }
     if (::fdatasync(fd_) != 0) {
+      written = 0;
       const bool ok = fail("fdatasync", error);
       (void)!::ftruncate(fd_, before);
       return ok;
@@ -262,6 +280,86 @@ struct SpillReadStats {
   bool exists = false;
 };
 
+namespace detail {
+
+// A forward-moving window over a file read with pread. Never mmap: a page
+// fault on a mapped file the disk cannot serve is SIGBUS, while read() just
+// reports EIO.
+class SpillWindow {
+ public:
+  SpillWindow(int fd, std::size_t size) : fd_(fd), size_(size) {}
+
+  std::size_t size() const noexcept { return size_; }
+
+  // The bytes [at, at + n) of the file, clipped at its end; empty at or past
+  // the end. False when reading fails (read_errno() says why).
+  bool view(std::size_t at, std::size_t n, std::span<const std::uint8_t>& out) {
+    if (at >= size_) {
+      out = {};
+      return true;
+    }
+    n = std::min(n, size_ - at);
+    if (at < start_ || at + n > start_ + bytes_.size()) {
+      // Read ahead generously: resynchronising after damage asks for every
+      // offset in turn, and entries are read one after the other.
+      const std::size_t want = std::min(std::max(n, kReadAhead), size_ - at);
+      bytes_.resize(want);
+      std::size_t got = 0;
+      while (got < want) {
+        const ssize_t r = ::pread(fd_, bytes_.data() + got, want - got, static_cast<off_t>(at + got));
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          read_errno_ = errno;
+          return false;
+        }
+        if (r == 0) break;  // the file shrank since it was measured
+        got += static_cast<std::size_t>(r);
+      }
+      bytes_.resize(got);
+      start_ = at;
+      if (got < want) size_ = at + got;
+      n = std::min(n, got);
+    }
+    out = std::span<const std::uint8_t>{bytes_}.subspan(at - start_, n);
+    return true;
+  }
+
+  int read_errno() const noexcept { return read_errno_; }
+
+ private:
+  static constexpr std::size_t kReadAhead = 1 << 20;
+  int fd_;
+  std::size_t size_;
+  std::size_t start_ = 0;
+  std::vector<std::uint8_t> bytes_;
+  int read_errno_ = 0;
+};
+
+// The payload at `at` if a whole, checksum-valid entry starts there. A read
+// failure sets `io_error` (and answers false).
+inline bool entry_at(SpillWindow& file, std::size_t at, std::vector<std::uint8_t>& payload, bool& io_error) {
+  std::span<const std::uint8_t> header;
+  if (!file.view(at, kSpillHeaderBytes, header)) {
+    io_error = true;
+    return false;
+  }
+  if (header.size() < kSpillHeaderBytes) return false;
+  if (std::memcmp(header.data(), kSpillMagic.data(), kSpillMagic.size()) != 0) return false;
+  const std::uint32_t len = load_u32(header.data() + 4);
+  const std::uint32_t crc = load_u32(header.data() + 8);
+  if (len == 0 || len > kSpillMaxPayload || len > file.size() - at - kSpillHeaderBytes) return false;
+  std::span<const std::uint8_t> body;
+  if (!file.view(at + kSpillHeaderBytes, len, body)) {
+    io_error = true;
+    return false;
+  }
+  if (body.size() < len || crc32(body) != crc) return false;
+  payload.assign(body.begin(), body.end());
+  return true;
+}
+
+}  // namespace detail
+
 // Calls `on_record` for every valid entry in file order. `on_skip(offset,
 // bytes)` reports each damaged stretch. Returns false (with `error`) only
 // when the file exists but cannot be read; a missing file is an empty spill.
@@ -283,23 +381,13 @@ inline bool read_spill_file(const std::string& path, const std::function<bool(St
     ::close(fd);
     return false;
   }
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {
-    ::close(fd);
-    return true;
-  }
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) {
-    error = "mmap " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  const std::span<const std::uint8_t> file{static_cast<const std::uint8_t*>(map), size};
+  detail::SpillWindow file{fd, static_cast<std::size_t>(st.st_size)};
+  std::vector<std::uint8_t> payload;
+  bool io_error = false;
   std::size_t at = 0;
   bool keep_going = true;
-  while (at < size && keep_going) {
-    std::span<const std::uint8_t> payload;
-    if (detail::entry_at(file, at, payload)) {
+  while (at < file.size() && keep_going && !io_error) {
+    if (detail::entry_at(file, at, payload, io_error)) {
       StorageRecord rec = detail::decode(payload);
       if (!std::holds_alternative<std::monostate>(rec)) {
         const std::uint64_t id = record_id(rec);
@@ -310,14 +398,20 @@ inline bool read_spill_file(const std::string& path, const std::function<bool(St
         continue;
       }
     }
+    if (io_error) break;
     // Damaged here: skip to the next offset where a whole valid entry starts.
     std::size_t next = at + 1;
-    while (next < size && !detail::entry_at(file, next, payload)) ++next;
+    while (next < file.size() && !detail::entry_at(file, next, payload, io_error) && !io_error) ++next;
+    if (io_error) break;
     stats.skipped_bytes += next - at;
     if (on_skip) on_skip(at, next - at);
     at = next;
   }
-  ::munmap(map, size);
+  ::close(fd);
+  if (io_error) {
+    error = "read " + path + ": " + std::strerror(file.read_errno());
+    return false;
+  }
   return true;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "rustguard/adapters/sqlite_handle.hpp"
 #include "rustguard/adapters/sqlite_schema.hpp"
@@ -24,13 +25,21 @@ struct SqliteSinkOptions {
   int cache_size_kib = 32 * 1024;
 };
 
+// A rollback journal, not WAL: WAL needs the -shm file mapped into every
+// connection, and a fault on that mapping is SIGBUS (sqlite_handle.hpp).
+// TRUNCATE rather than DELETE: the journal is cut to zero bytes at commit
+// instead of being unlinked, so no directory update per transaction.
+inline constexpr const char* kJournalMode = "truncate";
+
 class SqliteRecordSink {
  public:
-  // Opens the file, sets WAL / synchronous=NORMAL / busy_timeout, migrates the
-  // schema and prepares the statements. Fails when any step fails, including
-  // when SQLite could only open the file read-only.
+  // Opens the file (switching a WAL file from an earlier build to the rollback
+  // journal first), sets journal_mode / mmap_size=0 / synchronous=NORMAL /
+  // busy_timeout, migrates the schema and prepares the statements. Fails when
+  // any step fails, including when SQLite could only open the file read-only.
   SqliteStatus open(const std::string& path, const SqliteSinkOptions& options = {}) {
     close();
+    if (auto s = leave_write_ahead_log(path, kJournalMode, options.busy_timeout_ms); !s.ok()) return fail(s);
     if (auto s = db_.open(path); !s.ok()) return fail(s);
     if (!db_.writable()) {
       SqliteStatus s;
@@ -40,8 +49,17 @@ class SqliteRecordSink {
     }
     const std::string pragmas = "PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms) +
                                 "; PRAGMA cache_size = -" + std::to_string(options.cache_size_kib) +
-                                "; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+                                "; PRAGMA mmap_size = 0; PRAGMA synchronous = NORMAL;";
     if (auto s = db_.exec(pragmas.c_str()); !s.ok()) return fail(s);
+    const std::string journal = std::string{"PRAGMA journal_mode = "} + kJournalMode;
+    std::string mode;
+    if (auto s = db_.query_text(journal.c_str(), mode); !s.ok()) return fail(s);
+    if (mode != kJournalMode) {
+      SqliteStatus s;
+      s.code = SQLITE_BUSY;
+      s.message = "open " + path + ": SQLite kept journal_mode " + mode + " instead of " + kJournalMode;
+      return fail(s);
+    }
     if (auto s = migrate_schema(db_); !s.ok()) return fail(s);
     if (auto s = prepare_all(); !s.ok()) return fail(s);
     return {};
@@ -67,6 +85,69 @@ class SqliteRecordSink {
         v);
     out = v > 0 ? static_cast<std::uint64_t>(v) : 0;
     return s;
+  }
+
+  // Ends the sessions an earlier run left open because it never got to end
+  // them (crash, kill -9, power loss): rows with an id below `before_id` (the
+  // first id of this run), no end_ms and no end_reason. Each gets end_reason
+  // 'crashed' and, as end_ms, the latest of its start and its violations' and
+  // actions' times (NULL only when it has none of them); its player's
+  // last_seen_ms follows. One transaction; `closed` says how many.
+  SqliteStatus close_crashed_sessions(std::uint64_t before_id, std::uint64_t& closed) {
+    closed = 0;
+    SqliteStatement open_sessions;
+    SqliteStatement close_one;
+    if (auto s = db_.prepare(
+            "SELECT s.id, (SELECT max(t) FROM (SELECT max(v.time_ms) AS t FROM violations AS v WHERE v.session_id = "
+            "s.id UNION ALL SELECT max(a.time_ms) FROM actions AS a WHERE a.session_id = s.id UNION ALL SELECT "
+            "s.start_ms)) FROM sessions AS s WHERE s.end_ms IS NULL AND s.end_reason IS NULL AND s.id < ?1",
+            open_sessions);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = db_.prepare("UPDATE sessions SET end_ms = ?2, end_reason = 'crashed' WHERE id = ?1", close_one);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = db_.exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    const auto abandon = [this](int rc) {
+      SqliteStatus s = sqlite_status(db_.get(), rc, "closing crashed sessions");
+      db_.exec("ROLLBACK");
+      return s;
+    };
+    struct Open {
+      std::uint64_t id;
+      bool has_end;
+      std::int64_t end_ms;
+    };
+    std::vector<Open> found;
+    open_sessions.bind(1, before_id);
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(open_sessions.get())) == SQLITE_ROW) {
+      found.push_back({static_cast<std::uint64_t>(sqlite3_column_int64(open_sessions.get(), 0)),
+                       sqlite3_column_type(open_sessions.get(), 1) != SQLITE_NULL,
+                       sqlite3_column_int64(open_sessions.get(), 1)});
+    }
+    if (rc != SQLITE_DONE) return abandon(rc);
+    for (const Open& o : found) {
+      close_one.bind(1, o.id);
+      if (o.has_end) {
+        close_one.bind(2, o.end_ms);
+      } else {
+        close_one.bind_null(2);
+      }
+      if (rc = close_one.run(); rc != SQLITE_DONE) return abandon(rc);
+      if (!o.has_end) continue;
+      player_seen_.bind(1, o.id);
+      player_seen_.bind(2, o.end_ms);
+      if (rc = player_seen_.run(); rc != SQLITE_DONE) return abandon(rc);
+    }
+    if (auto s = db_.exec("COMMIT"); !s.ok()) {
+      if (sqlite3_get_autocommit(db_.get()) == 0) db_.exec("ROLLBACK");
+      return s;
+    }
+    closed = found.size();
+    return {};
   }
 
   // Applies every record in one transaction: all of them land, or none does
@@ -127,7 +208,7 @@ class SqliteRecordSink {
          "WHERE uuid = (SELECT player_uuid FROM sessions WHERE id = ?1)"},
         {&violation_,
          "INSERT OR IGNORE INTO violations (id, session_id, time_ms, check_name, type, vl, detail, "
-         "numbers_json, ping_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+         "numbers_json, ping_ms, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
         {&action_,
          "INSERT OR IGNORE INTO actions (id, session_id, violation_id, time_ms, action, detail, result) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
@@ -187,6 +268,7 @@ class SqliteRecordSink {
     violation_.bind(7, std::string_view{v.detail});
     violation_.bind(8, std::string_view{v.numbers_json});
     violation_.bind(9, v.ping_ms);
+    violation_.bind(10, static_cast<std::int64_t>(v.count));
     return violation_.run();
   }
 

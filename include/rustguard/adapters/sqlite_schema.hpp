@@ -14,7 +14,7 @@
 
 namespace rustguard::adapters {
 
-inline constexpr std::int64_t kSchemaVersion = 2;
+inline constexpr std::int64_t kSchemaVersion = 3;
 
 namespace detail {
 
@@ -77,8 +77,19 @@ ALTER TABLE violations ADD COLUMN ping_ms INTEGER;
 CREATE INDEX violations_by_check ON violations (check_name, time_ms);
 )sql";
 
+// Version 3: how many flags a violation row stands for (the engine folds
+// repeats of one check into one row), why a session ended when the proxy did
+// not see it end ('crashed': closed at the next start, see
+// SqliteRecordSink::close_crashed_sessions), and a partial index of the
+// sessions still open, which is all that closing them has to look at.
+inline constexpr const char* kMigrationTo3 = R"sql(
+ALTER TABLE violations ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sessions ADD COLUMN end_reason TEXT;
+CREATE INDEX sessions_open ON sessions (id) WHERE end_ms IS NULL;
+)sql";
+
 // kMigrations[n] takes a file from version n to n + 1.
-inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2};
+inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2, kMigrationTo3};
 
 }  // namespace detail
 

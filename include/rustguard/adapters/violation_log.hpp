@@ -11,15 +11,30 @@
 //    record accepted before the call is in one of the two.
 //  - A record is refused (id 0 / false) only after stop() or when the channel
 //    and its overflow are both full; refusals are counted as dropped and the
-//    writer logs them. The same holds if neither the database nor the spill
-//    file can be written at stop(): whatever is left is counted and logged.
+//    writer logs them.
+//  - An accepted record is lost only when the database is unwritable and the
+//    spill file cannot take it: it has reached max_spill_bytes, or it cannot
+//    be written and more than memory_limit_rows records wait, or it still
+//    cannot at stop(). Every such record is counted as dropped and logged as
+//    an error; none is lost silently.
+//  - A storage fault is an error code, never a signal: SQLite runs without
+//    shared memory or memory-mapped I/O (sqlite_handle.hpp) and the spill
+//    file is read with pread, so an immutable file, a read-only remount or a
+//    failing disk cannot SIGBUS the process. Every SQLite error - busy,
+//    read-only, I/O, full, cannot open, schema - is retried with backoff and
+//    then spilled.
 //  - Ids are assigned here, at acceptance, and every row is keyed by its id,
-//    so a spill import that is cut short and redone writes nothing twice.
+//    so a spill import that is cut short and redone, or a batch retried after
+//    a commit that reported failure, writes nothing twice.
+//  - Sessions an earlier run left open (it crashed or was killed) are ended
+//    at start, once that run's spill file is imported, with end_reason
+//    'crashed' (SqliteRecordSink::close_crashed_sessions has the rule).
 //  - One log per database file: a second one (any process) is refused via a
 //    lock file, because both would otherwise assign the same ids.
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -76,6 +91,10 @@ struct ViolationLogOptions {
   // wait in memory; older ones beyond it are dropped (counted and logged).
   std::size_t memory_limit_rows = 1 << 22;
 
+  // The spill file never grows past this. A batch that does not fit is lost:
+  // counted in `dropped` and logged as an error, never silently.
+  std::uint64_t max_spill_bytes = std::uint64_t{256} << 20;
+
   std::size_t import_batch_rows = 16384;
   SqliteSinkOptions sqlite;
   LogCallback log;
@@ -90,9 +109,19 @@ struct ViolationLogCounters {
   std::uint64_t spilled = 0;     // records appended to the spill file
   std::uint64_t imported = 0;    // spill records applied to the database
   std::uint64_t overflowed = 0;  // records that went through the overflow list
-  std::uint64_t dropped = 0;     // records lost (channel and overflow full, or unsavable); logged
+  std::uint64_t dropped = 0;     // records lost (channel and overflow full, spill file full, or unsavable); logged
   std::uint64_t rejected = 0;    // calls made after stop(); the caller got 0 / false
   std::uint64_t spill_skipped_bytes = 0;  // torn or corrupt spill bytes skipped
+  std::uint64_t spill_backlog = 0;  // records in the spill file now, waiting for import (not a total)
+};
+
+// What a tool logs after stop(), and at which level: error when accepted
+// records were lost, warn when some still wait in the spill file (the next
+// start imports them), info otherwise - including when records went through
+// the spill file and were imported before the stop.
+struct ViolationLogReport {
+  rustguard::LogLevel level = rustguard::LogLevel::info;
+  std::string text;
 };
 
 class ViolationLog {
@@ -105,6 +134,7 @@ class ViolationLog {
     std::unique_ptr<ViolationLog> log{new ViolationLog(std::move(options))};
     if (!log->take_lock(error)) return nullptr;
     log->seed_ids();
+    log->sample_disk_use();
     log->thread_ = std::thread([raw = log.get()] { raw->run(); });
     return log;
   }
@@ -183,7 +213,35 @@ class ViolationLog {
     c.dropped = dropped_.load(std::memory_order_relaxed) + lost_.load(std::memory_order_relaxed);
     c.rejected = rejected_.load(std::memory_order_relaxed);
     c.spill_skipped_bytes = spill_skipped_.load(std::memory_order_relaxed);
+    c.spill_backlog = spill_backlog_.load(std::memory_order_relaxed);
     return c;
+  }
+
+  // Bytes the log occupies on disk now: the database, its journal (and a
+  // -wal left by an earlier build) and the spill file. Sampled by the writer
+  // thread after each write and at least once a second; reading it is one
+  // atomic load.
+  std::uint64_t disk_bytes() const noexcept { return disk_bytes_.load(std::memory_order_relaxed); }
+
+  // For the tools, after stop(): see ViolationLogReport.
+  ViolationLogReport stop_report() const {
+    const ViolationLogCounters c = counters();
+    ViolationLogReport r;
+    if (c.dropped != 0) {
+      r.level = LogLevel::error;
+      r.text = std::to_string(c.dropped) + " records lost (dropped; the log says why)";
+    }
+    if (c.spill_backlog != 0) {
+      if (r.level != LogLevel::error) r.level = LogLevel::warn;
+      if (!r.text.empty()) r.text += "; ";
+      r.text += std::to_string(c.spill_backlog) + " records wait in " + spill_.path() +
+                " (the database was not writable; the next start imports them)";
+    }
+    if (r.text.empty()) {
+      r.text = std::to_string(c.written + c.imported) + " records written";
+      if (c.imported != 0) r.text += " (" + std::to_string(c.imported) + " of them through the spill file)";
+    }
+    return r;
   }
 
   const std::string& spill_path() const noexcept { return spill_.path(); }
@@ -227,6 +285,9 @@ class ViolationLog {
     if (::access(options_.database_path.c_str(), F_OK) != 0 && errno == ENOENT) {
       known = true;  // no file yet: no ids yet
     } else {
+      // A WAL file from an earlier build opens only once converted; if that
+      // fails now (another process has it open), the clock seeds the ids.
+      (void)leave_write_ahead_log(options_.database_path, kJournalMode, options_.sqlite.busy_timeout_ms);
       SqliteDatabase probe;
       std::int64_t version = 0;
       if (probe.open(options_.database_path, SQLITE_OPEN_READONLY).ok() &&
@@ -254,6 +315,7 @@ class ViolationLog {
     }
     max_id = std::max(max_id, stats.max_id);
     spill_mode_ = stats.records > 0 || stats.skipped_bytes > 0;
+    spill_backlog_.store(stats.records, std::memory_order_relaxed);
     if (!known) {
       const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
@@ -262,6 +324,17 @@ class ViolationLog {
       log(LogLevel::warn, "database " + options_.database_path + " unreadable at start; ids continue from the clock");
     }
     next_id_.store(max_id + 1);
+    first_id_ = max_id + 1;
+  }
+
+  void sample_disk_use() {
+    std::uint64_t total = 0;
+    for (const std::string& path : {options_.database_path, options_.database_path + "-journal",
+                                    options_.database_path + "-wal", spill_.path()}) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0) total += static_cast<std::uint64_t>(st.st_size);
+    }
+    disk_bytes_.store(total, std::memory_order_relaxed);
   }
 
   bool submit(StorageRecord&& record) {
@@ -343,6 +416,7 @@ class ViolationLog {
       if (s.ok()) {
         written_.fetch_add(pending_.size(), std::memory_order_relaxed);
         batches_.fetch_add(1, std::memory_order_relaxed);
+        disk_changed_ = true;
         pending_.clear();
         oldest_pending_.reset();
         note_success();
@@ -357,14 +431,23 @@ class ViolationLog {
     return false;
   }
 
-  bool spill_pending() {
+  bool spill_pending(Clock::time_point now) {
     std::string error;
-    if (spill_.append(pending_, error)) {
-      spilled_.fetch_add(pending_.size(), std::memory_order_relaxed);
+    std::size_t fitted = 0;
+    if (spill_.append(pending_, error, fitted, options_.max_spill_bytes)) {
+      spilled_.fetch_add(fitted, std::memory_order_relaxed);
+      spill_backlog_.fetch_add(fitted, std::memory_order_relaxed);
+      disk_changed_ = true;
       if (!spill_mode_) {
         log(LogLevel::warn, "database unavailable (" + last_error_ + "); spilling to " + spill_.path());
       }
       spill_mode_ = true;
+      if (fitted < pending_.size()) {
+        const std::size_t refused = pending_.size() - fitted;
+        lost_.fetch_add(refused, std::memory_order_relaxed);
+        spill_refused_unlogged_ += refused;
+        report_spill_refusals(now);
+      }
       pending_.clear();
       oldest_pending_.reset();
       return true;
@@ -378,6 +461,47 @@ class ViolationLog {
                                " records: neither the database nor the spill file is writable");
     }
     return false;
+  }
+
+  // Records refused because the spill file is at max_spill_bytes: the first
+  // refusal is logged at once, later ones summed into one line per interval,
+  // so a flood of violations cannot flood the log too.
+  void report_spill_refusals(Clock::time_point now) {
+    if (spill_refused_unlogged_ == 0) return;
+    if (last_refusal_log_ && now - *last_refusal_log_ < kRefusalLogInterval) return;
+    log(LogLevel::error, "dropped " + std::to_string(spill_refused_unlogged_) + " records: the database is not writable (" +
+                             last_error_ + ") and the spill file " + spill_.path() +
+                             " has reached violation_log.max_spill_bytes (" +
+                             std::to_string(options_.max_spill_bytes) + " bytes)");
+    spill_refused_unlogged_ = 0;
+    last_refusal_log_ = now;
+  }
+
+  // Ends sessions an earlier run left open, once per run, as soon as the
+  // database is writable and holds everything that run stored: after its
+  // spill file (which may hold the sessions' ends) has been imported.
+  bool close_crashed_sessions(Clock::time_point now) {
+    if (!ensure_sink()) {
+      note_failure(now, "closing sessions left open by an earlier run");
+      return false;
+    }
+    std::uint64_t closed = 0;
+    const SqliteStatus s = sink_.close_crashed_sessions(first_id_, closed);
+    if (!s.ok()) {
+      last_error_ = s.message;
+      if (!s.busy()) sink_.close();
+      note_failure(now, "closing sessions left open by an earlier run");
+      return false;
+    }
+    sessions_recovered_ = true;
+    if (closed != 0) {
+      disk_changed_ = true;
+      log(LogLevel::warn, "closed " + std::to_string(closed) +
+                              " sessions an earlier run left open (it stopped without ending them); marked "
+                              "end_reason = 'crashed'");
+    }
+    note_success();
+    return true;
   }
 
   // Applies the spill file to the database, then removes it. Each chunk is
@@ -435,7 +559,9 @@ class ViolationLog {
       return false;
     }
     imported_.fetch_add(applied, std::memory_order_relaxed);
+    spill_backlog_.store(0, std::memory_order_relaxed);
     spill_skipped_.fetch_add(stats.skipped_bytes, std::memory_order_relaxed);
+    disk_changed_ = true;
     if (stats.exists) {
       log(LogLevel::info, "imported " + std::to_string(applied) + " records from " + spill_.path());
     }
@@ -470,19 +596,30 @@ class ViolationLog {
       const auto now = Clock::now();
 
       if (spill_mode_ && (urgent || now >= next_attempt_)) import_spill(now);
+      const bool attempt = urgent || now >= next_attempt_;
+      // A failed recovery counts as a failed write: the batch below is not
+      // tried again in the same turn but may be spilled.
+      bool database_ok = true;
+      if (!sessions_recovered_ && !spill_mode_ && attempt) database_ok = close_crashed_sessions(now);
 
       const bool due = pending_.size() >= options_.flush_rows ||
                        (oldest_pending_ && now - *oldest_pending_ >= options_.flush_interval);
       if (!pending_.empty() && (due || urgent)) {
         if (spill_mode_) {
-          spill_pending();
-        } else if (urgent || now >= next_attempt_) {
-          if (!write_pending(now)) {
+          spill_pending(now);
+        } else if (attempt) {
+          if (!database_ok || !write_pending(now)) {
             const bool over = urgent || pending_.size() >= options_.spill_after_rows ||
                               (failing_since_ && now - *failing_since_ >= options_.spill_after);
-            if (over) spill_pending();
+            if (over) spill_pending(now);
           }
         }
+      }
+      report_spill_refusals(now);
+      if (disk_changed_ || now >= next_disk_sample_) {
+        sample_disk_use();
+        disk_changed_ = false;
+        next_disk_sample_ = now + kDiskSampleInterval;
       }
 
       const std::uint64_t dropped = dropped_.load(std::memory_order_relaxed);
@@ -523,6 +660,11 @@ class ViolationLog {
     }
     sink_.close();
     spill_.close();
+    if (spill_refused_unlogged_ != 0) {
+      last_refusal_log_.reset();
+      report_spill_refusals(Clock::now());
+    }
+    sample_disk_use();
     std::lock_guard lock{mutex_};
     stopped_ = true;
     done_.notify_all();
@@ -538,6 +680,8 @@ class ViolationLog {
   std::atomic<std::uint64_t> next_id_{1};
   std::atomic<std::uint64_t> accepted_{0}, written_{0}, batches_{0}, retried_{0}, spilled_{0}, imported_{0},
       overflowed_{0}, dropped_{0}, lost_{0}, rejected_{0}, spill_skipped_{0};
+  std::atomic<std::uint64_t> spill_backlog_{0};
+  std::atomic<std::uint64_t> disk_bytes_{0};
 
   // Control, guarded by mutex_.
   std::mutex mutex_;
@@ -560,6 +704,15 @@ class ViolationLog {
   std::uint64_t flush_done_seen_ = 0;
   bool spill_mode_ = false;
   std::string last_error_;
+  // Ids below this were assigned by earlier runs (crash recovery).
+  std::uint64_t first_id_ = 1;
+  bool sessions_recovered_ = false;
+  static constexpr std::chrono::seconds kDiskSampleInterval{1};
+  Clock::time_point next_disk_sample_{};
+  bool disk_changed_ = false;
+  static constexpr std::chrono::seconds kRefusalLogInterval{10};
+  std::uint64_t spill_refused_unlogged_ = 0;
+  std::optional<Clock::time_point> last_refusal_log_;
 
   int lock_fd_ = -1;
   std::thread thread_;
@@ -575,6 +728,7 @@ inline ViolationLogOptions violation_log_options(const Config& config, LogCallba
   o.retry_max = std::chrono::milliseconds(config.violation_log.retry_max_ms);
   o.spill_after = std::chrono::milliseconds(config.violation_log.spill_after_ms);
   o.spill_after_rows = config.violation_log.spill_after_rows;
+  o.max_spill_bytes = config.violation_log.max_spill_bytes;
   o.log = std::move(log);
   return o;
 }
