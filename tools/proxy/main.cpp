@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
   state.violation_log = violation_log.get();
   state.metrics.storage = [log = violation_log.get()] {
     const auto c = log->counters();
-    return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected};
+    return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected,
+                                 log->disk_bytes()};
   };
   Server server{pool, registries, state, std::make_shared<const proxy::RuntimeConfig>(config),
                 proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst)};
@@ -231,9 +232,10 @@ int main(int argc, char** argv) {
   // still pending before exiting.
   violation_log->stop();
   const auto stored = violation_log->counters();
-  if (stored.dropped != 0 || stored.spilled != 0) {
-    tools::log_error("violation log {}: {} records dropped, {} spilled to {} (imported at the next start)",
-                     config.database, stored.dropped, stored.spilled, violation_log->spill_path());
+  // Records that went through the spill file and were imported before the
+  // stop are fine; only lost ones (error) or ones still waiting (warn) are news.
+  if (const auto report = violation_log->stop_report(); report.level != LogLevel::info) {
+    tools::Log::instance().write(report.level, "violation log {}: {}", config.database, report.text);
   }
   tools::log_info("rustguard stopped; violation log: {} records written", stored.written + stored.imported);
   return tools::to_int(tools::ExitCode::ok);

@@ -115,6 +115,7 @@ struct StorageFigures {
   std::uint64_t retried = 0;
   std::uint64_t dropped = 0;
   std::uint64_t rejected = 0;
+  std::uint64_t disk_bytes = 0;  // database + journal + spill file now (a gauge)
 };
 
 class Metrics {
@@ -235,6 +236,9 @@ class Metrics {
       sample("rustguard_violation_log_records_total", "outcome=\"rejected\"", f.rejected);
       family("rustguard_violation_log_retries_total", "counter", "Failed database writes that were retried.");
       sample("rustguard_violation_log_retries_total", "", f.retried);
+      family("rustguard_violation_log_disk_bytes", "gauge",
+             "Bytes the violation log occupies on disk: database, journal and spill file.");
+      sample("rustguard_violation_log_disk_bytes", "", f.disk_bytes);
     }
     family("rustguard_inspection_seconds", "histogram", "Time spent inspecting one read (session.feed).");
     std::uint64_t cumulative = 0;

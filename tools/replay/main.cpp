@@ -100,11 +100,11 @@ int run_replay(const Flags& flags) {
   bool stored = true;
   if (log) {
     log->stop();
-    const auto c = log->counters();
-    if (c.dropped != 0 || c.spilled != 0) {
-      tools::log_error("database {}: {} records dropped, {} spilled", settings.config.database, c.dropped, c.spilled);
-      stored = c.dropped == 0;
+    // A spill imported before the stop is not news; lost or waiting records are.
+    if (const auto report = log->stop_report(); report.level != LogLevel::info) {
+      tools::Log::instance().write(report.level, "database {}: {}", settings.config.database, report.text);
     }
+    stored = log->counters().dropped == 0;
   }
   const std::string out = flags.json ? replay::format_json(reports) : replay::format_text(reports);
   std::fwrite(out.data(), 1, out.size(), stdout);
