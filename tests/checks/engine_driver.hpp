@@ -27,11 +27,13 @@ inline constexpr std::int32_t kSelfId = 42;
 
 class Driver {
  public:
+  // The check tests count flags, so unless `fold` is set every flag is a
+  // record of its own here (folding has its own tests: violation_folding_test).
   explicit Driver(std::int32_t protocol_version, std::shared_ptr<engine::EngineConfig> cfg = nullptr,
-                  engine::EngineMode mode = engine::EngineMode::originate)
+                  engine::EngineMode mode = engine::EngineMode::originate, bool fold = false)
       : pv(protocol_version),
         config(cfg ? std::move(cfg) : std::make_shared<engine::EngineConfig>()),
-        engine(config, mode) {
+        engine(fold ? config : record_every_flag(config), mode) {
     std::vector<std::uint8_t> b;
     protocol::Writer{b}.varint(pv).string("localhost").u16(25565).varint(2);
     (void)tracker.on_packet(protocol::Direction::serverbound, PacketKind::intention_c2s, b);
@@ -252,6 +254,11 @@ class Driver {
   std::vector<std::int32_t> unanswered;
 
  private:
+  static std::shared_ptr<engine::EngineConfig> record_every_flag(std::shared_ptr<engine::EngineConfig> cfg) {
+    cfg->engine.violation_row_interval_ms = 0;
+    cfg->engine.max_violation_rows_per_minute = 0;
+    return cfg;
+  }
   static std::vector<std::uint8_t> body() { return {}; }
   void flags(std::vector<std::uint8_t>& b, bool on_ground) const {
     protocol::Writer{b}.u8(on_ground ? 1 : 0);  // a bool before 1.21.2, bit 0 of the flags byte after

@@ -277,12 +277,14 @@ TEST_CASE("replaying into two fresh databases gives identical rows, ids included
     CHECK(row.find(".pcap") != std::string::npos);
   }
   CHECK(sessions == 6);
-  // The speed cheater's violations are among the rows compared.
+  // The speed cheater's violations are among the rows compared: 57 flags
+  // over 3 s, folded into a record at once and about two a second after.
   std::size_t violations = 0;
   for (const auto& row : first) {
     if (row.rfind("SELECT * FROM violations", 0) == 0 && row.find("movement.speed") != std::string::npos) ++violations;
   }
-  CHECK(violations >= 20);
+  CHECK(violations >= 4);
+  CHECK(violations <= 10);
 }
 
 TEST_CASE("session rows carry the player, the capture's times and the capture file", "[replay][database]") {

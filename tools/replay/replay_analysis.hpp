@@ -83,7 +83,13 @@ class ReplayAnalyzer final : public StreamSink {
     if (it == flows_.end()) return;
     FlowState& f = *it->second;
     if (f.phase == Phase::probing) ++totals_.skipped_flows;  // never sent a byte, or too few
-    if (f.player) finish_player(f, time_ns);
+    if (f.player) {
+      if constexpr (requires(Judge& j) { j.finish(); }) {
+        f.hooks.inner().finish();  // the folded violation records still pending, as the proxy does
+        drain_violations(f);
+      }
+      finish_player(f, time_ns);
+    }
     flows_.erase(it);
   }
 
@@ -206,15 +212,17 @@ class ReplayAnalyzer final : public StreamSink {
     }
   }
 
+  // A record may fold several flags (violation_folding.hpp): the report
+  // counts flags, and alerts as the proxy raises them, one per record.
   void drain_violations(FlowState& f) {
     auto& found = f.hooks.inner().violations();
     for (Violation& v : found) {
       v.session_id = f.session_id;
       CheckTally& t = f.report.checks[v.check];
-      ++t.count;
+      t.count += v.count;
       t.max_vl = std::max(t.max_vl, v.vl);
       if (v.vl >= f.hooks.inner().alert_vl(v.check)) ++t.alerts;
-      ++totals_.violations;
+      totals_.violations += v.count;
       if (log_ != nullptr && f.session_id != 0) log_->log_violation(std::move(v));
     }
     found.clear();

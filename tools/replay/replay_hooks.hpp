@@ -15,11 +15,20 @@
 //   std::vector<Violation>& violations();           // drained after every feed
 //   double alert_vl(std::string_view check) const;  // the check's alert threshold
 //
+// and optionally, as the live proxy's hooks have them:
+//
+//   bool on_serverbound_frame();                    // every client frame: the packet-rate limit
+//   std::optional<std::string> kick_reason() const; // why, when it returned false
+//   void finish();                                  // the connection ended: last records
+//
 // so which judge runs is one type alias in replay_analysis.hpp.
 
 #include <array>
+#include <concepts>
 #include <memory>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +82,9 @@ class EngineJudge {
   }
   void set_now(Timestamp now) noexcept { hooks_.set_now(now); }
   void on_tick(Timestamp now) { hooks_.on_tick(now); }
+  bool on_serverbound_frame() { return hooks_.on_serverbound_frame(); }
+  std::optional<std::string> kick_reason() const { return hooks_.kick_reason(); }
+  void finish() { hooks_.finish(); }
   std::vector<Violation>& violations() noexcept { return hooks_.violations(); }
   double alert_vl(std::string_view check) const noexcept { return config_->alert_vl(check); }
 
@@ -100,6 +112,17 @@ class CountingHooks {
   session::PacketDisposition on_packet(const session::PacketView& p) { return inner_.on_packet(p); }
   void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate& u) {
     inner_.on_tracker_update(t, u);
+  }
+  // Present only when Inner has them (the session looks for the first).
+  bool on_serverbound_frame()
+    requires requires(Inner& i) { { i.on_serverbound_frame() } -> std::same_as<bool>; }
+  {
+    return inner_.on_serverbound_frame();
+  }
+  std::optional<std::string> kick_reason() const
+    requires requires(const Inner& i) { i.kick_reason(); }
+  {
+    return inner_.kick_reason();
   }
 
   Inner& inner() noexcept { return inner_; }

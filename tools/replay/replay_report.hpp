@@ -11,9 +11,9 @@ namespace rustguard::replay {
 
 // One check's flags against one player.
 struct CheckTally {
-  std::uint64_t count = 0;   // violations reported
-  double max_vl = 0;         // highest violation level reached
-  std::uint64_t alerts = 0;  // violations at or above the check's alert threshold
+  std::uint64_t count = 0;   // flags (a stored record may fold several)
+  double max_vl = 0;         // highest violation level a record shows
+  std::uint64_t alerts = 0;  // records at or above the check's alert threshold (the proxy's alerts)
 };
 
 struct PlayerReport {

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <string_view>
 #include <tuple>
 
 #include "rustguard/context/player_context.hpp"
@@ -41,6 +42,14 @@ class CheckChain {
 
   // Whether any check reads packets of this kind (serverbound).
   static constexpr bool any_reads(protocol::PacketKind kind) noexcept { return (reads<Checks>(kind) || ...); }
+
+  // The position of the check with this key in the chain (size when unknown):
+  // the order in which things reported per check are listed.
+  static constexpr std::size_t position(std::string_view key) noexcept {
+    std::size_t i = 0, found = size;
+    ((found = found == size && Checks::kInfo.key == key ? i : found, ++i), ...);
+    return found;
+  }
 
   // Runs every enabled check that handles `input`; `kind` (when given)
   // restricts it to the checks that read that packet kind.

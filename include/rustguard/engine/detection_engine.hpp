@@ -5,14 +5,23 @@
 // The session, for every play (and configuration) packet, asks wants(); if
 // yes it inflates the body and calls on_serverbound / on_clientbound in wire
 // order per direction, calls on_tick periodically, and after each call drains
-// violations() and looks at kick_reason() and take_setback(). The engine never
-// does I/O and never reads a clock; on the movement path it does not allocate
-// unless a check flags.
+// violations() and looks at kick_reason() and take_setback(). It calls
+// on_serverbound_frame() for every client frame (the packet-rate limit) and
+// finish() when the connection ends, then drains violations() once more.
+// The engine never does I/O and never reads a clock; on the movement path it
+// does not allocate unless a check flags.
 //
 // Serverbound verdicts: pass, cancel (drop the packet; also used to swallow
-// the answers to the engine's own transactions) or kick. Clientbound: the ids
-// of transactions to inject before/after the packet (Ping 1.17+, Window
-// Confirmation on window 0 before), never inside a bundle.
+// the answers to the engine's own transactions; cancelling_check() tells the
+// two apart) or kick. Clientbound: the ids of transactions to inject
+// before/after the packet (Ping 1.17+, Window Confirmation on window 0
+// before), never inside a bundle.
+//
+// Violations are stored folded: repeats of a check and type within a second
+// become one record with a count, within a per-player budget of records a
+// minute (violation_folding.hpp). Verdicts and consequences still follow
+// every flag. Past `max_cancels_per_second` cancelled packets the verdict is
+// kick, as it is past `max_packets_per_second` frames (packet_rate_limiter.hpp).
 //
 // In EngineMode::observe (replays) the engine asks for no transaction and
 // swallows nothing; it recognises transactions in the stream instead and also
@@ -27,14 +36,17 @@
 
 #include "rustguard/checks/all_checks.hpp"
 #include "rustguard/context/player_context.hpp"
+#include "rustguard/engine/cancel_rate_limit.hpp"
 #include "rustguard/engine/check_chain.hpp"
 #include "rustguard/engine/engine_config.hpp"
 #include "rustguard/engine/engine_mode.hpp"
 #include "rustguard/engine/events.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
+#include "rustguard/engine/packet_rate_limiter.hpp"
 #include "rustguard/engine/reporter.hpp"
 #include "rustguard/engine/suspicion_score.hpp"
 #include "rustguard/engine/verdict.hpp"
+#include "rustguard/engine/violation_folding.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/serverbound.hpp"
@@ -49,7 +61,8 @@ class BasicDetectionEngine {
   using Config = typename Chain::Config;
 
   explicit BasicDetectionEngine(std::shared_ptr<const Config> config, EngineMode mode = EngineMode::originate)
-      : config_(std::move(config)) {
+      : config_(std::move(config)),
+        folder_(FoldingLimits{config_->engine.violation_row_interval_ms, config_->engine.max_violation_rows_per_minute}) {
     ctx_.observe = mode == EngineMode::observe;
   }
 
@@ -88,9 +101,129 @@ class BasicDetectionEngine {
   }
 
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
+    Reporter reporter = make_reporter(now);
+    swallow_ = false;
+    cancelled_by_ = {};
+    Verdict v = judge_serverbound(kind, body, reporter);
+    if (v == Verdict::cancel) {
+      // Checks return what their flags decided; a cancel without a flag would be no check's.
+      cancelled_by_ = reporter.cancelled_by().empty() ? std::string_view("other") : reporter.cancelled_by();
+      ++checks_cancelled_;
+      if (!cancel_rate_.add(now, config_->engine.max_cancels_per_second)) v = kick_for_cancels();
+    }
+    if (swallow_) v = worst(v, Verdict::cancel);
+    return v;
+  }
+
+  // Every serverbound frame, empty ones and ones nobody inspects too (the
+  // session calls it before it decodes the frame). False once the client is
+  // over the packet rate; kick_reason() then says why.
+  bool on_serverbound_frame(Timestamp now) {
+    const EngineSettings& e = config_->engine;
+    if (packet_rate_.take(now, e.max_packets_per_second, e.packet_rate_window_s)) return true;
+    if (!consequences_.kick_reason) {
+      consequences_.kick_reason = "too many packets (" + std::to_string(packet_rate_.recent_rate()) + "/s, limit " +
+                                  std::to_string(e.max_packets_per_second) + ")";
+    }
+    return false;
+  }
+
+  // The connection ended: appends to violations() every folded record still
+  // pending, in chain order, then by type.
+  void finish() {
+    folder_.finish(violations_, [](std::string_view key) { return Chain::position(key); });
+  }
+
+  // The key of the check that cancelled the last serverbound packet; empty
+  // when no check did (it passed, it was kicked, or it was the answer to one
+  // of the engine's own transactions, swallowed without any check).
+  std::string_view cancelling_check() const noexcept { return cancelled_by_; }
+  // Packets the checks cancelled on this connection.
+  std::uint64_t checks_cancelled() const noexcept { return checks_cancelled_; }
+
+  ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
+    return LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
+  }
+
+  void on_tick(Timestamp now) {
+    if (!ctx_.in_play) return;
+    Reporter reporter = make_reporter(now);
+    chain_.run(TickEvent{now}, nullptr, ctx_, *config_, reporter, suspicious(now));
+  }
+
+  // Appended by every call; the session moves them out.
+  std::vector<Violation>& violations() noexcept { return violations_; }
+  const std::vector<Violation>& violations() const noexcept { return violations_; }
+  // Set once a check's kick threshold was reached (or a transaction timed out).
+  std::optional<std::string> kick_reason() const { return consequences_.kick_reason; }
+  // The position to send the player back to, once, when a check asked for a setback.
+  std::optional<protocol::Vec3> take_setback() noexcept {
+    if (!consequences_.setback) return std::nullopt;
+    consequences_.setback = false;
+    if (!has_accepted_position_) return std::nullopt;
+    return accepted_position_;
+  }
+
+  const context::PlayerContext& context() const noexcept { return ctx_; }
+  double suspicion(Timestamp now) const noexcept {
+    return suspicion_.value(now, config_->engine.suspicion_half_life_s);
+  }
+  template <class Check>
+  const Check& check() const noexcept {
+    return chain_.template get<Check>();
+  }
+  const Config& config() const noexcept { return *config_; }
+
+ private:
+  static constexpr std::array<std::array<bool, protocol::kPacketKindCount>, 2> make_wants() noexcept {
+    std::array<std::array<bool, protocol::kPacketKindCount>, 2> t{};
+    for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
+      const auto kind = static_cast<protocol::PacketKind>(k);
+      t[0][k] = Chain::any_reads(kind) || engine_reads(kind);
+      t[1][k] = LagCompensation::reads(kind);
+    }
+    return t;
+  }
+  // Serverbound packets the engine itself needs whatever the checks read.
+  static constexpr bool engine_reads(protocol::PacketKind kind) noexcept {
+    using protocol::PacketKind;
+    switch (kind) {
+      case PacketKind::set_position_c2s:
+      case PacketKind::set_position_rotation_c2s:
+      case PacketKind::set_rotation_c2s:
+      case PacketKind::set_movement_flags_c2s:
+      case PacketKind::confirm_teleport_c2s:
+      case PacketKind::pong_c2s:
+      case PacketKind::window_confirmation_c2s:
+      case PacketKind::set_held_item_c2s:
+      case PacketKind::player_command_c2s:
+      case PacketKind::player_abilities_c2s:
+        return true;
+      default:
+        return false;
+    }
+  }
+  static constexpr auto kWants = make_wants();
+
+  Reporter make_reporter(Timestamp now) noexcept {
+    return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
+                    now);
+  }
+  bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
+
+  Verdict malformed(protocol::PacketKind kind, const protocol::Error& e) {
+    if (!consequences_.kick_reason) {
+      consequences_.kick_reason = "malformed " + std::string(protocol::name_of(kind)) + ": " + e.message();
+    }
+    return Verdict::kick;
+  }
+
+  // The checks' verdict on one serverbound packet (the engine's own answers
+  // to swallow are marked in swallow_ instead).
+  Verdict judge_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Reporter& reporter) {
     using protocol::PacketKind;
     namespace pk = protocol::packets;
-    Reporter reporter = make_reporter(now);
+    const Timestamp now = reporter.now();
     const std::int32_t pv = ctx_.protocol;
     switch (kind) {
       case PacketKind::set_position_c2s: {
@@ -180,78 +313,10 @@ class BasicDetectionEngine {
     }
   }
 
-  ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    return LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
-  }
-
-  void on_tick(Timestamp now) {
-    if (!ctx_.in_play) return;
-    Reporter reporter = make_reporter(now);
-    chain_.run(TickEvent{now}, nullptr, ctx_, *config_, reporter, suspicious(now));
-  }
-
-  // Appended by every call; the session moves them out.
-  std::vector<Violation>& violations() noexcept { return violations_; }
-  const std::vector<Violation>& violations() const noexcept { return violations_; }
-  // Set once a check's kick threshold was reached (or a transaction timed out).
-  std::optional<std::string> kick_reason() const { return consequences_.kick_reason; }
-  // The position to send the player back to, once, when a check asked for a setback.
-  std::optional<protocol::Vec3> take_setback() noexcept {
-    if (!consequences_.setback) return std::nullopt;
-    consequences_.setback = false;
-    if (!has_accepted_position_) return std::nullopt;
-    return accepted_position_;
-  }
-
-  const context::PlayerContext& context() const noexcept { return ctx_; }
-  double suspicion(Timestamp now) const noexcept {
-    return suspicion_.value(now, config_->engine.suspicion_half_life_s);
-  }
-  template <class Check>
-  const Check& check() const noexcept {
-    return chain_.template get<Check>();
-  }
-  const Config& config() const noexcept { return *config_; }
-
- private:
-  static constexpr std::array<std::array<bool, protocol::kPacketKindCount>, 2> make_wants() noexcept {
-    std::array<std::array<bool, protocol::kPacketKindCount>, 2> t{};
-    for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
-      const auto kind = static_cast<protocol::PacketKind>(k);
-      t[0][k] = Chain::any_reads(kind) || engine_reads(kind);
-      t[1][k] = LagCompensation::reads(kind);
-    }
-    return t;
-  }
-  // Serverbound packets the engine itself needs whatever the checks read.
-  static constexpr bool engine_reads(protocol::PacketKind kind) noexcept {
-    using protocol::PacketKind;
-    switch (kind) {
-      case PacketKind::set_position_c2s:
-      case PacketKind::set_position_rotation_c2s:
-      case PacketKind::set_rotation_c2s:
-      case PacketKind::set_movement_flags_c2s:
-      case PacketKind::confirm_teleport_c2s:
-      case PacketKind::pong_c2s:
-      case PacketKind::window_confirmation_c2s:
-      case PacketKind::set_held_item_c2s:
-      case PacketKind::player_command_c2s:
-      case PacketKind::player_abilities_c2s:
-        return true;
-      default:
-        return false;
-    }
-  }
-  static constexpr auto kWants = make_wants();
-
-  Reporter make_reporter(Timestamp now) noexcept {
-    return Reporter(ctx_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_, now);
-  }
-  bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
-
-  Verdict malformed(protocol::PacketKind kind, const protocol::Error& e) {
+  Verdict kick_for_cancels() {
     if (!consequences_.kick_reason) {
-      consequences_.kick_reason = "malformed " + std::string(protocol::name_of(kind)) + ": " + e.message();
+      consequences_.kick_reason = "too many cancelled packets (" + std::to_string(cancel_rate_.in_window()) +
+                                  " in 1 s, limit " + std::to_string(config_->engine.max_cancels_per_second) + ")";
     }
     return Verdict::kick;
   }
@@ -293,8 +358,8 @@ class BasicDetectionEngine {
     // Every check that follows transactions hears about it, whatever packet carried it.
     const Verdict v = chain_.run(TransactionAckEvent{ack, reporter.now()}, nullptr, ctx_, *config_, reporter,
                                  suspicious(reporter.now()));
-    if (ctx_.observe) return v;  // nothing of ours to swallow
-    return worst(Verdict::cancel, v);  // the server never sees answers to our transactions
+    if (!ctx_.observe) swallow_ = true;  // the server never sees answers to our transactions
+    return v;
   }
 
   // Observe mode: the client answered a keep-alive or a server ping, so it
@@ -326,8 +391,14 @@ class BasicDetectionEngine {
   context::PlayerContext ctx_{};
   Chain chain_{};
   std::vector<Violation> violations_;
+  ViolationFolder folder_;
   SuspicionScore suspicion_{};
   Consequences consequences_{};
+  CancelRateLimit cancel_rate_{};
+  PacketRateLimiter packet_rate_{};
+  std::string_view cancelled_by_;  // of the last serverbound packet (a CheckInfo key)
+  std::uint64_t checks_cancelled_ = 0;
+  bool swallow_ = false;  // the last serverbound packet answered one of our transactions
   protocol::Vec3 accepted_position_{};
   bool has_accepted_position_ = false;
 };

@@ -19,6 +19,23 @@ struct EngineSettings {
   // Heavy checks run only while the suspicion score is at or above this.
   double suspicion_gate = 5;
   double suspicion_half_life_s = 30;
+  // Repeats of one check and type within this many ms of its last stored
+  // record are folded into one record with a count (violation_folding.hpp),
+  // so a flood of flags cannot flood the database. 0: every flag is a record.
+  std::int64_t violation_row_interval_ms = 1'000;
+  // At most this many records per player per minute (fixed minutes from its
+  // first flag); further flags are folded. 0: no budget.
+  std::uint32_t max_violation_rows_per_minute = 120;
+  // Kick when the checks cancel more packets than this within one second:
+  // dropped packets never reach the server, so its own packet limiter cannot
+  // see a flood of them. 0 disables.
+  std::uint32_t max_cancels_per_second = 50;
+  // Kick when the client sends frames faster than this sustained rate
+  // (every serverbound frame counts, inspected or not)...
+  std::uint32_t max_packets_per_second = 500;
+  // ...with bursts of up to rate x this many seconds (a token bucket), so a
+  // client catching up after a lag spike is not kicked. 0 rate disables.
+  double packet_rate_window_s = 5;
 
   // Every field by its config name (checks.engine.<name>), for the loader.
   template <class F>
@@ -26,6 +43,11 @@ struct EngineSettings {
     f("heartbeat_ms", heartbeat_ms);
     f("suspicion_gate", suspicion_gate);
     f("suspicion_half_life_s", suspicion_half_life_s);
+    f("violation_row_interval_ms", violation_row_interval_ms);
+    f("max_violation_rows_per_minute", max_violation_rows_per_minute);
+    f("max_cancels_per_second", max_cancels_per_second);
+    f("max_packets_per_second", max_packets_per_second);
+    f("packet_rate_window_s", packet_rate_window_s);
   }
   bool operator==(const EngineSettings&) const = default;
 };

@@ -1,8 +1,10 @@
 #pragma once
 // How a check flags a player. The reporter raises the check's violation level,
-// feeds the suspicion score, appends a Violation (with the player's identity,
-// protocol and ping), and turns the check's limits into a verdict: cancel the
-// packet, kick, or ask for a setback. Allocates only when a flag is raised.
+// feeds the suspicion score, hands a Violation (with the player's identity,
+// protocol and ping) to the folder, which stores it or folds it into a
+// pending record (violation_folding.hpp), and turns the check's limits into a
+// verdict: cancel the packet, kick, or ask for a setback. Every flag has its
+// consequences, folded or not. Allocates only when a flag is raised.
 
 #include <cstdint>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "rustguard/engine/check_info.hpp"
 #include "rustguard/engine/suspicion_score.hpp"
 #include "rustguard/engine/verdict.hpp"
+#include "rustguard/engine/violation_folding.hpp"
 #include "rustguard/engine/violation_level.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"
@@ -29,12 +32,15 @@ struct Consequences {
 
 class Reporter {
  public:
-  Reporter(const context::PlayerContext& ctx, std::vector<Violation>& out, SuspicionScore& suspicion,
-           double suspicion_half_life_s, Consequences& consequences, Timestamp now) noexcept
-      : ctx_(ctx), out_(out), suspicion_(suspicion), half_life_(suspicion_half_life_s),
+  Reporter(const context::PlayerContext& ctx, ViolationFolder& folder, std::vector<Violation>& out,
+           SuspicionScore& suspicion, double suspicion_half_life_s, Consequences& consequences, Timestamp now) noexcept
+      : ctx_(ctx), folder_(folder), out_(out), suspicion_(suspicion), half_life_(suspicion_half_life_s),
         consequences_(consequences), now_(now) {}
 
   Timestamp now() const noexcept { return now_; }
+  // The key of the first check whose flag through this reporter asked to
+  // cancel (or kick); empty when none did.
+  std::string_view cancelled_by() const noexcept { return cancelled_by_; }
 
   // Raises `vl` by `amount` and reports it. `detail` is the short readable
   // text with the numbers; `numbers_json` the same numbers as a JSON object.
@@ -53,27 +59,33 @@ class Reporter {
     v.numbers_json = std::move(numbers_json);
     v.protocol_version = ctx_.protocol;
     v.ping_ms = static_cast<std::int32_t>(ctx_.ping_ms + 0.5);
-    out_.push_back(std::move(v));
 
     Verdict verdict = Verdict::pass;
+    bool kicks_now = false;
     if (limits.setback_vl > 0 && level >= limits.setback_vl) consequences_.setback = true;
     if (limits.cancel_vl > 0 && level >= limits.cancel_vl) verdict = Verdict::cancel;
     if (limits.kick_vl > 0 && level >= limits.kick_vl) {
       verdict = Verdict::kick;
       if (!consequences_.kick_reason) {
         consequences_.kick_reason = std::string(info.name) + " (" + std::string(type) + ")";
+        kicks_now = true;
       }
     }
+    if (verdict != Verdict::pass && cancelled_by_.empty()) cancelled_by_ = info.key;
+    // The flag that kicks is stored at once, so the kick can point at it.
+    folder_.add(std::move(v), out_, kicks_now ? ViolationFolder::Store::at_once : ViolationFolder::Store::fold);
     return verdict;
   }
 
  private:
   const context::PlayerContext& ctx_;
+  ViolationFolder& folder_;
   std::vector<Violation>& out_;
   SuspicionScore& suspicion_;
   double half_life_;
   Consequences& consequences_;
   Timestamp now_;
+  std::string_view cancelled_by_;  // a CheckInfo key: static storage
 };
 
 }  // namespace rustguard::engine

@@ -8,6 +8,12 @@
 //   for (auto& v : hooks.take_violations()) log.log_violation(std::move(v));
 //   hooks.on_tick(now);                       // every few hundred ms, packets or not
 //   if (auto reason = hooks.kick_reason()) { session.append_disconnect(*reason, out); close; }
+//   ...
+//   hooks.finish();                           // the connection ended: the last folded
+//   for (auto& v : hooks.take_violations()) ...  // violation records
+//
+// The session itself calls on_serverbound_frame() for every client frame
+// (the engine's packet-rate limit; false: close with kick_reason()).
 //
 // A replay constructs it with EngineMode::observe: nothing is injected and
 // the transactions a live RustGuard put into the captured stream are read.
@@ -18,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -79,11 +86,24 @@ class EngineHooks {
     }
   }
 
+  // Every serverbound frame, at the time of the bytes being fed. False: the
+  // client is over the packet rate; close with kick_reason().
+  bool on_serverbound_frame() { return engine_.on_serverbound_frame(now_); }
+
   // Time passing without packets: transaction timeouts, the timer balance.
   void on_tick(Timestamp now) {
     now_ = now;
     if (started_) engine_.on_tick(now);
   }
+
+  // The connection ended: the folded violation records still pending are
+  // appended to violations() (drain them once more).
+  void finish() { engine_.finish(); }
+
+  // Which check cancelled the last serverbound packet the session dropped;
+  // empty when the drop swallowed the answer to one of the engine's own
+  // transactions.
+  std::string_view cancelling_check() const noexcept { return engine_.cancelling_check(); }
 
   // Violations raised since the last call, oldest first.
   std::vector<Violation> take_violations() { return std::exchange(engine_.violations(), {}); }
