@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../../tools/proxy/cancel_ledger.hpp"
 #include "../../tools/proxy/metrics.hpp"
 #include "../../tools/proxy/proxy_hooks.hpp"
 #include "../../tools/proxy/proxy_state.hpp"
@@ -91,11 +92,92 @@ TEST_CASE("ProxyHooks tells a check's cancel from a swallowed transaction answer
   const auto& violations = live.hooks.inspector().violations();
   REQUIRE_FALSE(violations.empty());
   REQUIRE(live.hooks.seen().cancels.size() == 1);
-  const proxy::CancelledPacket& c = live.hooks.seen().cancels.front();
-  REQUIRE(c.violation_index < violations.size());
-  CHECK(violations[c.violation_index].check == "badpackets.pitch");
+  const proxy::CancelTally& c = live.hooks.seen().cancels.front();
+  CHECK(c.check == "badpackets.pitch");
   CHECK(c.kind == PacketKind::set_position_rotation_c2s);
+  CHECK(c.packets == 1);
   CHECK(live.hooks.seen().transactions_answered == 0);
+}
+
+TEST_CASE("ProxyHooks tallies every cancelled packet of a flood although its violations are folded",
+          "[proxy][engine]") {
+  Live live{std::make_shared<const engine::EngineConfig>()};
+  live.replay("1.20.4");
+  live.hooks.inspector().take_violations();
+  live.hooks.seen().cancels.clear();
+
+  // 100 looks with pitch 150 in one read: each is cancelled until the 51st
+  // cancel within a second kicks.
+  const protocol::VersionInfo* version = live.session.tracker().version();
+  REQUIRE(version);
+  std::vector<std::uint8_t> bytes;
+  for (int i = 0; i < 100; ++i) {
+    std::vector<std::uint8_t> contents;
+    protocol::Writer{contents}.varint(0).varint(version->id_of(PacketKind::set_rotation_c2s)).f32(0).f32(150).boolean(true);
+    REQUIRE(protocol::append_frame(bytes, contents).ok());
+  }
+  live.feed(Direction::serverbound, bytes, live.now_us + 50'000);
+  REQUIRE(live.out.close);
+  CHECK(live.out.close->cause == session::CloseCause::hooks);
+  CHECK(live.out.close->reason == "too many cancelled packets (51 in 1 s, limit 50)");
+  CHECK(live.out.to_server.empty());
+  REQUIRE(live.hooks.seen().cancels.size() == 1);
+  CHECK(live.hooks.seen().cancels.front().check == "badpackets.pitch");
+  CHECK(live.hooks.seen().cancels.front().packets == 50);
+  CHECK(live.hooks.seen().transactions_answered == 0);
+
+  // One record so far (the first flag); the rest waits folded until the
+  // connection finishes.
+  auto records = live.hooks.inspector().take_violations();
+  std::uint64_t pitch_records = 0, pitch_flags = 0;
+  live.hooks.inspector().finish();
+  for (const auto& v : live.hooks.inspector().take_violations()) records.push_back(v);
+  for (const auto& v : records) {
+    if (v.check != "badpackets.pitch") continue;
+    ++pitch_records;
+    pitch_flags += v.count;
+  }
+  CHECK(pitch_records == 2);
+  CHECK(pitch_flags == 51);
+
+  // The proxy writes one cancel action per record for what its check dropped.
+  proxy::CancelLedger ledger;
+  ledger.add(live.hooks.seen().cancels.front());
+  CHECK(ledger.take("movement.speed") == std::nullopt);
+  CHECK(ledger.take("badpackets.pitch") == "50 packets dropped (set_rotation_c2s 50)");
+  CHECK(ledger.take("badpackets.pitch") == std::nullopt);
+  CHECK(ledger.waiting() == 0);
+}
+
+namespace {
+// What the session looks for to apply a packet-rate limit.
+template <class Hooks>
+concept CountsFrames = requires(Hooks& h) { h.on_serverbound_frame(); };
+}  // namespace
+
+TEST_CASE("ProxyHooks passes the engine's packet-rate limit to the session", "[proxy][engine]") {
+  static_assert(!CountsFrames<proxy::ProxyHooks<session::ForwardOnlyHooks>>);
+  static_assert(CountsFrames<proxy::ProxyHooks<session::EngineHooks>>);
+  Live live{std::make_shared<const engine::EngineConfig>()};
+  live.replay("1.20.4");
+  REQUIRE_FALSE(live.hooks.kick_reason());
+  // Swing Arm frames, which nobody inspects, 3,000 in one read: over the
+  // 2,500 the bucket holds.
+  const protocol::VersionInfo* version = live.session.tracker().version();
+  REQUIRE(version);
+  std::vector<std::uint8_t> bytes;
+  for (int i = 0; i < 3'000; ++i) {
+    std::vector<std::uint8_t> contents;
+    protocol::Writer{contents}.varint(0).varint(version->id_of(PacketKind::swing_arm_c2s)).varint(0);
+    REQUIRE(protocol::append_frame(bytes, contents).ok());
+  }
+  live.feed(Direction::serverbound, bytes, live.now_us + 50'000);
+  REQUIRE(live.out.close);
+  CHECK(live.out.close->cause == session::CloseCause::hooks);
+  CHECK(live.out.close->reason.rfind("too many packets (", 0) == 0);
+  CHECK(live.out.close->reason.find("/s, limit 500)") != std::string::npos);
+  REQUIRE(live.hooks.kick_reason());
+  CHECK(*live.hooks.kick_reason() == live.out.close->reason);
 }
 
 TEST_CASE("RuntimeConfig shares one engine config and knows each check's thresholds", "[proxy][engine]") {

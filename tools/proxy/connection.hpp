@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "../common/log.hpp"
+#include "cancel_ledger.hpp"
 #include "metrics.hpp"
 #include "proxy_hooks.hpp"
 #include "proxy_state.hpp"
@@ -160,6 +161,10 @@ class Connection final : public Stoppable {
     Metrics::add(state_.metrics.connections_current);
     if (registry_.stopping()) stop_requested_ = true;
     co_await (lifecycle() && client_out_.run(client_) && server_out_.run(server_));
+    if constexpr (requires(Inspector& i) { i.finish(); }) {
+      hooks_.inspector().finish();  // the engine's folded violation records still pending
+      report_engine();
+    }
     registry_.remove(*this);
     if (listed_) state_.players.remove(id_);
     if (session_id_ != 0 && state_.violation_log != nullptr) {
@@ -546,8 +551,10 @@ class Connection final : public Stoppable {
   }
 
   // Stores and counts what the engine reported during the last feed or tick:
-  // every violation, an alert for each at or above its check's alert_vl, a
-  // cancel for each packet a check dropped.
+  // every violation record (the metrics count the flags it folds), an alert
+  // for each at or above its check's alert_vl, every cancelled packet in the
+  // metrics and, in the log, one cancel action per record whose check
+  // dropped packets since its previous record (cancel_ledger.hpp).
   void report_engine() {
     Observations& seen = hooks_.seen();
     Metrics& m = state_.metrics;
@@ -555,43 +562,42 @@ class Connection final : public Stoppable {
     if (seen.transactions_answered != 0) {
       Metrics::add(m.transactions_answered, std::exchange(seen.transactions_answered, 0));
     }
-    auto& found = hooks_.inspector().violations();
-    if (found.empty()) {
-      seen.cancels.clear();
-      return;
+    for (const CancelTally& c : seen.cancels) {
+      m.cancels.add(c.check, c.packets);
+      cancel_ledger_.add(c);
     }
+    seen.cancels.clear();
+    auto& found = hooks_.inspector().violations();
+    if (found.empty()) return;
     adapters::ViolationLog* log = state_.violation_log;
     const auto& identity = session_.tracker().identity();
     for (std::size_t i = 0; i < found.size(); ++i) {
       Violation& v = found[i];
       v.session_id = session_id_;
-      m.violations.add(v.check);
+      m.violations.add(v.check, v.count);
       const CheckThresholds* t = runtime_->thresholds_of(v.check);
       const bool alert = t != nullptr && t->alert_vl > 0 && v.vl >= t->alert_vl;
       const bool kicks = t != nullptr && t->kick_vl > 0 && v.vl >= t->kick_vl;
       if (listed_) {
-        listed_->violations.fetch_add(1, std::memory_order_relaxed);
+        listed_->violations.fetch_add(v.count, std::memory_order_relaxed);
         if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
       }
+      const std::string folded = v.count > 1 ? fmt::format(" ({} flags)", v.count) : std::string();
       if (alert) {
         m.alerts.add(v.check);
-        tools::log_warn("alert #{} {}: {} {} VL {:.1f}: {}", id_, identity.name.empty() ? "-" : identity.name,
-                        v.check, v.type, v.vl, v.detail);
+        tools::log_warn("alert #{} {}: {} {} VL {:.1f}{}: {}", id_, identity.name.empty() ? "-" : identity.name,
+                        v.check, v.type, v.vl, folded, v.detail);
       }
       std::string check = v.check;
-      std::string summary = v.check + " " + v.type + " VL " + fmt::format("{:.1f}", v.vl) + ": " + v.detail;
+      std::string summary = v.check + " " + v.type + " VL " + fmt::format("{:.1f}", v.vl) + folded + ": " + v.detail;
       const std::int64_t time_ms = v.time_ms;
       const std::uint64_t violation_id = log != nullptr ? log->log_violation(std::move(v)) : 0;
       if (alert && log != nullptr) {
         log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::alert, summary, "ok"});
       }
-      for (const CancelledPacket& c : seen.cancels) {
-        if (c.violation_index != i) continue;
-        m.cancels.add(check);
-        if (log != nullptr) {
-          log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::cancel,
-                           std::string(protocol::name_of(c.kind)) + " dropped: " + summary, "ok"});
-        }
+      if (auto dropped = cancel_ledger_.take(check); dropped && log != nullptr) {
+        log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::cancel,
+                         *dropped + ": " + summary, "ok"});
       }
       if (kicks && !kick_check_) {
         kick_check_ = check;
@@ -599,7 +605,6 @@ class Connection final : public Stoppable {
       }
     }
     found.clear();
-    seen.cancels.clear();
   }
 
   // The checks (or a malformed packet the engine could not read) end the
@@ -769,6 +774,7 @@ class Connection final : public Stoppable {
   std::uint64_t session_id_ = 0;  // in the violation log; 0 until logged in (or without a log)
   std::string brand_logged_;
   std::optional<std::string> kick_check_;  // the check whose violation reached kick_vl first
+  CancelLedger cancel_ledger_;             // cancelled packets not yet in a cancel action
   std::uint64_t kick_violation_id_ = 0;
 };
 

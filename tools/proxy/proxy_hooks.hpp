@@ -9,15 +9,22 @@
 // epoch; it is passed on to an inspector that has set_now(std::int64_t) or
 // set_now(Timestamp) (the detection engine's session::EngineHooks).
 //
-// With an inspector that reports violations (EngineHooks), the verdicts that
-// reach the session are sorted here: a dropped packet that came with a new
-// violation is a check's cancel (an action to log); one without is the answer
-// to the engine's own transaction, swallowed by design.
+// With an inspector that says which check cancelled a packet (EngineHooks),
+// the drops that reach the session are sorted here: a dropped packet is a
+// check's cancel when the inspector names the check (tallied per check and
+// kind for the metrics and the cancel actions); otherwise it is the answer
+// to the engine's own transaction, swallowed by design. Violations are no
+// guide: repeated flags are folded, so a cancel may add no record.
+//
+// The packet-rate limit of the inspector (on_serverbound_frame, kick_reason)
+// is passed through to the session when the inspector has one.
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rustguard/protocol/packets/status/status_ping_c2s.hpp"
@@ -27,11 +34,12 @@
 
 namespace rustguard::proxy {
 
-// A packet a check cancelled: the violation that did it, by its index among
-// the violations the inspector holds until the connection drains them.
-struct CancelledPacket {
-  std::size_t violation_index = 0;
+// Packets of one kind one check cancelled during the feeds since the
+// connection last took the tallies.
+struct CancelTally {
+  std::string_view check;  // the check's key (static storage)
   session::PacketKind kind = session::PacketKind::count;
+  std::uint64_t packets = 0;
 };
 
 // What the proxy learned from one feed; cleared by the connection after acting on it.
@@ -43,7 +51,7 @@ struct Observations {
   bool encryption_started = false;
   bool logged_in = false;
   bool identity_changed = false;  // e.g. the client brand arrived
-  std::vector<CancelledPacket> cancels;
+  std::vector<CancelTally> cancels;  // one entry per (check, kind), however long the flood
   std::uint32_t transactions_sent = 0;
   std::uint32_t transactions_answered = 0;
 };
@@ -89,23 +97,35 @@ class ProxyHooks {
         break;
     }
     if (!inspector_.wants(v.direction, v.kind)) return {};
-    if constexpr (requires(Inspector& i) { i.violations().size(); }) {
-      const std::size_t before = inspector_.violations().size();
+    if constexpr (requires(const Inspector& i) { i.cancelling_check(); }) {
       session::PacketDisposition d = inspector_.on_packet(v);
       if (v.direction == session::Direction::clientbound) {
         seen_.transactions_sent += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
       } else if (d.action == session::PacketAction::drop) {
-        const std::size_t after = inspector_.violations().size();
-        if (after > before) {
-          seen_.cancels.push_back({after - 1, v.kind});
-        } else {
+        const std::string_view check = inspector_.cancelling_check();
+        if (check.empty()) {
           ++seen_.transactions_answered;
+        } else {
+          tally_cancel(check, v.kind);
         }
       }
       return d;
     } else {
       return inspector_.on_packet(v);
     }
+  }
+
+  // The inspector's packet-rate limit, when it has one (the session checks
+  // for this member): every client frame; false closes the connection.
+  bool on_serverbound_frame()
+    requires requires(Inspector& i) { { i.on_serverbound_frame() } -> std::same_as<bool>; }
+  {
+    return inspector_.on_serverbound_frame();
+  }
+  std::optional<std::string> kick_reason() const
+    requires requires(const Inspector& i) { i.kick_reason(); }
+  {
+    return inspector_.kick_reason();
   }
 
   void on_tracker_update(const protocol::ConnectionTracker& t, const protocol::TrackerUpdate& u) {
@@ -116,6 +136,16 @@ class ProxyHooks {
   }
 
  private:
+  void tally_cancel(std::string_view check, session::PacketKind kind) {
+    for (CancelTally& t : seen_.cancels) {
+      if (t.kind == kind && t.check == check) {
+        ++t.packets;
+        return;
+      }
+    }
+    seen_.cancels.push_back({check, kind, 1});
+  }
+
   static constexpr bool observed(session::PacketKind k) noexcept {
     using protocol::PacketKind;
     switch (k) {
