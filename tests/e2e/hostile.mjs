@@ -546,8 +546,9 @@ const CASES = {
     await c.connect();
     await c.login({ timeoutMs: 8000 });
     await ctx.attackBegins();
-    // One pitch-150 look every 1.1 s: each violation lands in its own second,
-    // so folding (one row per check per second) cannot merge two of them.
+    // One pitch-150 look every 1.1 s: each flag lands in its own second, so
+    // folding (one row per check and type per second) leaves each its own row,
+    // alert and cancel action, and the counters compare one to one.
     let stopLooks = false;
     let looks = 0;
     const looker = (async () => {
@@ -579,8 +580,10 @@ const CASES = {
     const m = ctx.metrics;
     const total = (name) => (m ? [...m].filter(([k]) => k.startsWith(`${name}{`)).reduce((n, [, v]) => n + v, 0) : NaN);
     const counted = { violations: total('rustguard_violations_total'), alerts: total('rustguard_alerts_total'), cancels: total('rustguard_cancels_total') };
+    // From schema v3 a row may stand for several flags (`count`, folding).
+    const hasCount = sql(proxy.db, "SELECT count(*) AS n FROM pragma_table_info('violations') WHERE name = 'count'")[0].n > 0;
     const stored = {
-      violations: sql(proxy.db, 'SELECT count(*) AS n FROM violations')[0].n,
+      violations: sql(proxy.db, `SELECT ${hasCount ? 'coalesce(sum(count), 0)' : 'count(*)'} AS n FROM violations`)[0].n,
       alerts: sql(proxy.db, "SELECT count(*) AS n FROM actions WHERE action = 'alert'")[0].n,
       cancels: sql(proxy.db, "SELECT count(*) AS n FROM actions WHERE action = 'cancel'")[0].n,
     };
