@@ -590,6 +590,10 @@ class ViolationLog {
         exhausted = drain(SIZE_MAX);
       } else if (pending_.size() < options_.flush_rows) {
         exhausted = drain(options_.flush_rows - pending_.size());
+        // More already waiting: the writer is behind. Fewer, larger
+        // transactions catch up faster, because every commit pays for the
+        // journal's and the database's syncs.
+        if (!exhausted) exhausted = drain(options_.flush_rows * (kBacklogBatchFactor - 1));
       } else {
         exhausted = false;  // not looked; check again after this batch
       }
@@ -707,6 +711,7 @@ class ViolationLog {
   // Ids below this were assigned by earlier runs (crash recovery).
   std::uint64_t first_id_ = 1;
   bool sessions_recovered_ = false;
+  static constexpr std::size_t kBacklogBatchFactor = 4;  // a batch holds at most this many flush_rows
   static constexpr std::chrono::seconds kDiskSampleInterval{1};
   Clock::time_point next_disk_sample_{};
   bool disk_changed_ = false;
