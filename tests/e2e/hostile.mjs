@@ -385,9 +385,11 @@ const CASES = {
     };
     await Promise.all(variants.map((v, i) => run(v, i * 150)));
     await finish(ctx, { tapInvariant: false });
-    const rows = sql(proxy.db, `SELECT s.player_name AS player, count(*) AS n FROM violations v JOIN sessions s ON s.id = v.session_id
-      WHERE v.check_name = 'badpackets.pitch' GROUP BY s.player_name`);
+    const hasCount = sql(proxy.db, "SELECT count(*) AS n FROM pragma_table_info('violations') WHERE name = 'count'")[0].n > 0;
+    const rows = sql(proxy.db, `SELECT s.player_name AS player, count(*) AS n, ${hasCount ? 'sum(v.count)' : 'count(*)'} AS flags
+      FROM violations v JOIN sessions s ON s.id = v.session_id WHERE v.check_name = 'badpackets.pitch' GROUP BY s.player_name`);
     const flaggedN = (u) => rows.find((r) => r.player === u)?.n ?? 0;
+    const flaggedText = (u) => { const r = rows.find((x) => x.player === u); return `${r.flags} badpackets.pitch flag(s) in ${r.n} row(s)`; };
     const outcome = [];
     for (const v of variants) {
       const conns = tapConn(ctx.tapReport, v.user);
@@ -400,9 +402,9 @@ const CASES = {
       let verdict;
       if (pitchAtBackend > 0) verdict = `FAILED: backend got ${pitchAtBackend} pitch-${PITCH} look(s)`;
       else if (foreign.length) verdict = `FAILED: backend got packets that do not exist in their state (${foreign.join(', ')})`;
-      else if (v.key === 'control') verdict = flagged > 0 ? `flagged (${flagged} badpackets.pitch)` : 'FAILED: not flagged';
+      else if (v.key === 'control') verdict = flagged > 0 ? `flagged (${flaggedText(v.user)})` : 'FAILED: not flagged';
       else if (byProxy && (v.key === 'c' || !reachedPlay)) verdict = `disconnected by the proxy (${reason.slice(0, 70)})`;
-      else if (flagged > 0) verdict = `flagged (${flagged} badpackets.pitch)${byProxy ? `, then disconnected: ${reason.slice(0, 50)}` : ''}`;
+      else if (flagged > 0) verdict = `flagged (${flaggedText(v.user)})${byProxy ? `, then disconnected: ${reason.slice(0, 50)}` : ''}`;
       else if (byProxy) verdict = `FAILED: reached play at the backend before the proxy closed it (${reason.slice(0, 60)})`;
       else verdict = `FAILED: not disconnected by the proxy (${reason ?? (v.closedAt ? 'closed, no reason logged' : 'still open')})${v.loginError ? `; ${v.loginError}` : ''}`;
       if (verdict.startsWith('FAILED')) ctx.problems.push(`${v.key} (${v.what}): ${verdict}`);
