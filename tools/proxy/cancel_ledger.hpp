@@ -2,10 +2,11 @@
 // Cancelled packets waiting to be written down. Every packet a check cancels
 // is counted in the metrics at once, but the database gets at most one
 // cancel action per stored violation record: the packets a check cancelled
-// since its last record are summed into one action attached to its next
-// record. Every cancel comes from a flag and every flag ends up in a record
-// (folded ones when the connection finishes), so every cancelled packet is
-// written down, and the actions stay within the violation records' budget.
+// wait here until a record of that check is stored (from the same read or a
+// later one) and are summed into one action on it. Every cancel comes from a
+// flag and every flag ends up in a record (folded ones when the connection
+// finishes), so every cancelled packet is written down, and the actions stay
+// within the violation records' budget.
 
 #include <cstdint>
 #include <optional>

@@ -554,7 +554,7 @@ class Connection final : public Stoppable {
   // every violation record (the metrics count the flags it folds), an alert
   // for each at or above its check's alert_vl, every cancelled packet in the
   // metrics and, in the log, one cancel action per record whose check
-  // dropped packets since its previous record (cancel_ledger.hpp).
+  // dropped packets no action counted yet (cancel_ledger.hpp).
   void report_engine() {
     Observations& seen = hooks_.seen();
     Metrics& m = state_.metrics;
