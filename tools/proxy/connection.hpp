@@ -273,6 +273,7 @@ class Connection final : public Stoppable {
   asio::awaitable<void> watchdog() {
     using clock = std::chrono::steady_clock;
     const auto login_deadline = started_ + std::chrono::milliseconds(cfg_.connections.login_timeout_ms);
+    std::optional<clock::time_point> configuration_deadline;
     const auto idle = std::chrono::milliseconds(cfg_.connections.idle_timeout_ms);
     for (;;) {
       if (stop_requested_) {
@@ -280,11 +281,22 @@ class Connection final : public Stoppable {
         co_return;
       }
       const auto now = clock::now();
-      const bool logging_in = !past_login();
-      if (logging_in && now >= login_deadline) {
+      const Phase phase = login_phase();
+      const bool logging_in = phase != Phase::done;
+      if (phase == Phase::login && now >= login_deadline) {
         state_.metrics.limit_hit(Limit::login_timeout);
-        end(EndCause::login_timeout, "login timeout: not in play after " +
+        end(EndCause::login_timeout, "login timeout: not logged in after " +
                                          std::to_string(cfg_.connections.login_timeout_ms) + " ms");
+        co_return;
+      }
+      if (phase == Phase::configuration && !configuration_deadline) {
+        configuration_deadline = now + std::chrono::milliseconds(cfg_.connections.configuration_timeout_ms);
+      }
+      if (phase == Phase::configuration && now >= *configuration_deadline) {
+        state_.metrics.limit_hit(Limit::login_timeout);
+        end(EndCause::login_timeout, "login timeout: not in play " +
+                                         std::to_string(cfg_.connections.configuration_timeout_ms) +
+                                         " ms after the login");
         co_return;
       }
       const auto idle_deadline = last_client_read_ + idle;
@@ -294,7 +306,9 @@ class Connection final : public Stoppable {
             "idle timeout: nothing from the client for " + std::to_string(cfg_.connections.idle_timeout_ms) + " ms");
         co_return;
       }
-      auto wake = logging_in ? std::min(login_deadline, idle_deadline) : idle_deadline;
+      auto wake = idle_deadline;
+      if (phase == Phase::login) wake = std::min(wake, login_deadline);
+      if (phase == Phase::configuration) wake = std::min(wake, *configuration_deadline);
       if constexpr (kEngine) {
         if (connected_ && !session_.opaque() && !logging_in && !tick(now)) co_return;
         wake = std::min(wake, now + kTickInterval);
@@ -304,10 +318,23 @@ class Connection final : public Stoppable {
     }
   }
 
-  bool past_login() const noexcept {
-    const auto s = session_.tracker().state(Direction::serverbound);
-    return s == protocol::State::play || s == protocol::State::configuration || session_.tracker().encrypted() ||
-           (session_.opaque() && !session_.legacy_ping());
+  // Where the connection is on its way to play, as the server sees it (the
+  // tracker moves only on the server's word). The first configuration phase
+  // has its own, longer deadline: a server may send a resource pack there.
+  // Past encryption (online mode) nothing can be read and the server's own
+  // login timeout applies; so it does for a version forwarded uninspected
+  // (unknown_versions: forward).
+  enum class Phase : std::uint8_t { login, configuration, done };
+  Phase login_phase() noexcept {
+    const auto& t = session_.tracker();
+    if (reached_play_) return Phase::done;
+    if (t.state(Direction::serverbound) == protocol::State::play) {
+      reached_play_ = true;
+      return Phase::done;
+    }
+    if (t.encrypted() || (session_.opaque() && !session_.legacy_ping())) return Phase::done;
+    if (t.state(Direction::serverbound) == protocol::State::configuration) return Phase::configuration;
+    return Phase::login;
   }
 
   // ---- serving ---------------------------------------------------------------
@@ -316,6 +343,7 @@ class Connection final : public Stoppable {
     if (!co_await read_proxy_header()) co_return;
     while (session_.tracker().state(Direction::serverbound) == protocol::State::handshake && !session_.opaque()) {
       if (!co_await read_once(Direction::serverbound)) co_return;
+      if (!within_pending_bound(server_out_)) co_return;
     }
     if (session_.tracker().version_unknown() && session_.tracker().intent() != protocol::packets::Intent::status) {
       if (cfg_.unknown_versions == UnknownVersionPolicy::refuse) {
@@ -402,6 +430,16 @@ class Connection final : public Stoppable {
       }
       co_return false;
     }
+  }
+
+  // Bytes held for a peer that is not reading them (or not connected yet)
+  // count against max_pending_bytes wherever the reader cannot simply pause.
+  bool within_pending_bound(const WriteQueue& queue) {
+    if (queue.backlog() <= cfg_.connections.max_pending_bytes) return true;
+    state_.metrics.limit_hit(Limit::max_pending_bytes);
+    end(EndCause::malformed, "more than " + std::to_string(cfg_.connections.max_pending_bytes) +
+                                 " bytes pending for a peer that is not reading");
+    return false;
   }
 
   asio::awaitable<void> pump(Direction from) {
@@ -682,7 +720,17 @@ class Connection final : public Stoppable {
     }
     for (;;) {
       Observations& seen = hooks_.seen();
-      for (; seen.status_requests > 0; --seen.status_requests) answer_status();
+      // One answer per connection, as the game's server gives: a client
+      // that keeps asking without reading would otherwise pile answers up.
+      if (seen.status_requests > 1 || (seen.status_requests == 1 && answered_status_)) {
+        end(EndCause::malformed, "more than one status request on one connection");
+        co_return;
+      }
+      if (seen.status_requests == 1) {
+        seen.status_requests = 0;
+        answered_status_ = true;
+        answer_status();
+      }
       if (seen.status_ping) {
         std::vector<std::uint8_t> pong;
         append_status_pong(pong, *seen.status_ping);
@@ -769,6 +817,8 @@ class Connection final : public Stoppable {
   bool backend_kicked_ = false;
   bool malformed_from_server_ = false;
   bool told_client_ = false;
+  bool answered_status_ = false;
+  bool reached_play_ = false;
   bool reported_encryption_ = false;
   bool counted_player_ = false;
   std::uint64_t session_id_ = 0;  // in the violation log; 0 until logged in (or without a log)
