@@ -360,13 +360,12 @@ const CASES = {
       { key: 'c', user: 'pitch_c', what: 'Configuration Acknowledged without Start Configuration', configAck: true },
       { key: 'd', user: 'pitch_d', what: 'a play look while in the login state', loginLook: true },
     ];
-    const run = async (v, delay) => {
-      await sleep(delay);
+    // The login (the attack of a, b and d; a plain one for control and c).
+    const login = async (v) => {
       const c = new RawClient({ port: proxy.port, username: v.user, announce: v.announce ?? null });
       v.client = c;
       await c.connect();
       v.port = c.localPort;
-      v.t0 = Date.now();
       const extra = v.loginLook ? frame(Buffer.concat([varint(I.play.look), lookBody(0, PITCH)])) : null;
       try {
         await c.login({ ...(v.login ?? {}), extraFirstWrite: extra, timeoutMs: 6000 });
@@ -374,6 +373,10 @@ const CASES = {
       } catch (e) {
         v.loginError = e.message;
       }
+    };
+    // In play (if it got there): c's acknowledgement, then the looks.
+    const play = async (v) => {
+      const c = v.client;
       if (v.played && !c.isClosed) {
         if (v.configAck) { c.send(I.play.configuration_acknowledged); await sleep(50); }
         for (let i = 0; i < 20 && !c.isClosed; i++) { c.send(I.play.look, lookBody(i * 9, PITCH)); v.looks = (v.looks ?? 0) + 1; await sleep(50); }
@@ -383,7 +386,16 @@ const CASES = {
       v.disconnect = c.disconnect;
       c.end();
     };
-    await Promise.all(variants.map((v, i) => run(v, i * 150)));
+    // control and c join first and settle (a join keeps flying-squid busy for a
+    // moment); then a, b and d try their logins, 150 ms apart, while control and
+    // c do their part.
+    const joinFirst = variants.filter((v) => !v.login && !v.announce && !v.loginLook);
+    await Promise.all(joinFirst.map(login));
+    await ctx.attackBegins();
+    await Promise.all(variants.map(async (v, i) => {
+      if (!joinFirst.includes(v)) { await sleep(i * 150); await login(v); }
+      await play(v);
+    }));
     await finish(ctx, { tapInvariant: false });
     const hasCount = sql(proxy.db, "SELECT count(*) AS n FROM pragma_table_info('violations') WHERE name = 'count'")[0].n > 0;
     const rows = sql(proxy.db, `SELECT s.player_name AS player, count(*) AS n, ${hasCount ? 'sum(v.count)' : 'count(*)'} AS flags
