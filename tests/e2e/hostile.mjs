@@ -48,7 +48,7 @@ const RSS_LIMIT_KB = 64 * 1024;
 const BASELINE_MS = 2500;     // honest round trips measured before the attack
 const POST_MS = 1000;         // and for this long after it,
 const MIN_WINDOW_MS = 2500;   // at least this long from the attack's start
-const SETTLE_MS = 1000;       // after an attacker's login, before its attack
+const SETTLE_MS = 1500;       // after an attacker's login, before its attack
 const CLOSE_QUICKLY_MS = 2000;
 
 const args = parseArgs();
