@@ -209,7 +209,7 @@ class Scene {
     const proc = forkNode(join(here, 'hostile_bot.mjs'), ['--port', String(port), '--name', name, '--version', VERSION, '--interval', '250'],
       join(this.dir, `${name}.log`), `${name} ${this.name}`);
     this.procs.push(proc);
-    const h = { name, proc, rtts: [], spawnedAt: null, ended: null, stopping: false };
+    const h = { name, proc, rtts: [], spawnedAt: null, ended: null };
     h.spawned = waitMessage(proc, 'spawned', 20000).then((m) => { h.spawnedAt = m.at; });
     h.spawned.catch(() => {});
     proc.on('message', (m) => {
@@ -283,7 +283,6 @@ async function finish(ctx, { postMs = POST_MS, honestViolationsAllowed = true, t
   const alive = !proxy.proc.exitInfo;
   if (!alive) problems.push(`rustguard exited during the case (${JSON.stringify(proxy.proc.exitInfo)})`);
   if (bot.ended) problems.push(`the honest bot was disconnected during the case: ${bot.ended.kicked ?? bot.ended.reason}`);
-  bot.stopping = true;
   ctx.exit = await proxy.term();
   ctx.caseMs = Date.now() - ctx.attackStart;
   await stopProcess(bot.proc, { graceMs: 2000 });

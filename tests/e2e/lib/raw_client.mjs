@@ -87,7 +87,6 @@ export class RawClient {
     this.received = {};
     this.position = null;
     this.disconnect = null;
-    this.events = [];
     this.autoAnswer = true;
   }
 

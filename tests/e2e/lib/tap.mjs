@@ -121,7 +121,6 @@ class ServerboundParser {
     this.q = new ByteQueue();
     this.state = 'handshake';
     this.compressed = false;
-    this.sawLoginStart = false;
     this.startConfigSeen = false;
     this.tables = tablesFor(opts.fallbackProtocol, opts.fallbackVersion);
     this.dead = false;
@@ -142,10 +141,7 @@ class ServerboundParser {
         this.stop(len.error ?? `frame of ${len.value} bytes announced`);
         break;
       }
-      if (buf.length - off - len.size < len.value) {
-        if (len.value > 65536) this.conn.bigFramesPending = Math.max(this.conn.bigFramesPending ?? 0, len.value);
-        break;
-      }
+      if (buf.length - off - len.size < len.value) break;
       const payload = buf.subarray(off + len.size, off + len.size + len.value);
       this.q.off = off + len.size + len.value;
       this.atChunkStart = this.fresh && off === 0;
@@ -241,7 +237,6 @@ class ServerboundParser {
       }
       case 'login':
         if (id === t.loginStart) {
-          this.sawLoginStart = true;
           const nl = varint(body, 0);
           if (nl && !nl.error) this.conn.username = body.subarray(nl.size, nl.size + nl.value).toString('utf8');
         } else if (id === t.loginAck && this.loginSuccessSeen) {
