@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Configures and builds one flavour of RustGuard into build/<name>.
+# Configures and builds one flavour of RustGuard into build/<name>; with
+# targets after the name, only those (tools/dev/build.sh clang-tsan rustguard).
 #   tools/dev/build.sh release            g++, optimised: what run.sh starts
 #   tools/dev/build.sh gcc                g++ Release (the optimisation run.sh ships, so the
 #                                         tests see the same code and warnings), with tests
 #   tools/dev/build.sh clang-sanitize     clang++ with AddressSanitizer + UBSan
+#   tools/dev/build.sh clang-tsan         clang++ with ThreadSanitizer, optimised (-O2 -g) since
+#                                         TSan slows the proxy several times; no benches or fuzzers
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name="${1:-release}"
@@ -12,7 +15,12 @@ case "$name" in
   gcc)            args=(-DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Release) ;;
   clang)          args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   clang-sanitize) args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DRUSTGUARD_SANITIZE=ON -DRUSTGUARD_BUILD_BENCH=OFF) ;;
+  clang-tsan)     args=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUSTGUARD_SANITIZE_THREAD=ON
+                        -DRUSTGUARD_BUILD_BENCH=OFF -DRUSTGUARD_BUILD_FUZZ=OFF) ;;
   *) echo "build.sh: unknown flavour '$name'" >&2; exit 2 ;;
 esac
 cmake -S . -B "build/$name" -DRUSTGUARD_WERROR=ON "${args[@]}" >/dev/null
-cmake --build "build/$name" -j"$(nproc)"
+shift $(( $# > 0 ? 1 : 0 ))
+targets=()
+(( $# )) && targets=(--target "$@")
+cmake --build "build/$name" -j"$(nproc)" "${targets[@]}"
