@@ -126,10 +126,24 @@ async function runVersion(version) {
     bots = forkNode(join(here, 'bots.mjs'), ['--version', version, '--host', '127.0.0.1', '--port', String(botPort),
       '--names', 'e2e_a,e2e_b', '--record', files.botsRec, '--play-ms', String(playMs)], files.botsLog, `bots ${version}`);
     let metrics = null;
-    const metricsP = adminAddr ? sleep(Math.min(3000, playMs / 2) + 1500).then(async () => ({
-      metrics: await httpGet(`http://${adminAddr}/metrics`, 2000),
-      players: await httpGet(`http://${adminAddr}/players`, 2000),
-    })) : null;
+    // /players is polled until both bots are listed (a loaded machine can
+    // take seconds to log them in), then /metrics is read once.
+    const listsBoth = (answer) => {
+      try {
+        const names = JSON.parse(answer.body ?? '[]').map((p) => p.name);
+        return names.includes('e2e_a') && names.includes('e2e_b');
+      } catch { return false; }
+    };
+    const metricsP = adminAddr ? (async () => {
+      await sleep(1000);
+      const until = Date.now() + playMs + 8000;
+      let players = await httpGet(`http://${adminAddr}/players`, 2000);
+      while (!listsBoth(players) && Date.now() < until) {
+        await sleep(250);
+        players = await httpGet(`http://${adminAddr}/players`, 2000);
+      }
+      return { players, metrics: await httpGet(`http://${adminAddr}/metrics`, 2000) };
+    })() : null;
     const done = await waitMessage(bots, 'done', VERSION_TIMEOUT_MS - 5000);
     if (metricsP) {
       const admin = await metricsP;
@@ -156,8 +170,10 @@ async function runVersion(version) {
     if (bExit.killed) result.problems.push('backend did not exit after stop; killed');
     if (proxy) {
       const pExit = await stopProcess(proxy, { signal: 'SIGTERM', graceMs: 5000 });
-      if (pExit.killed) result.notes.push('proxy ignored SIGTERM for 5 s (killed)');
-      else if (pExit.code !== 0) result.notes.push(`proxy exit code ${pExit.code ?? pExit.signal} after SIGTERM`);
+      // SIGTERM is a clean stop: anything else (a sanitizer's exit code, a
+      // crash, a hang) fails the version.
+      if (pExit.killed) result.problems.push('proxy ignored SIGTERM for 5 s (killed)');
+      else if (pExit.code !== 0) result.problems.push(`proxy exit code ${pExit.code ?? pExit.signal} after SIGTERM`);
     }
 
     // 5. Compare.
