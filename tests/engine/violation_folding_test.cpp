@@ -229,8 +229,10 @@ TEST_CASE("folding: the engine's finish releases pending records in chain order,
   Driver d(v::v1_21_4, nullptr, engine::EngineMode::originate, true);
   d.spawn_at(0, 64, 0);
   d.engine.violations().clear();
-  // held_item (chain position 3) flags range, then pitch (position 1) twice each.
-  for (int i = 0; i < 3; ++i) {
+  // held_item (chain position 3) flags range, then pitch (position 1), four
+  // times each: held_item's third flag reaches its alert VL 2 and is stored
+  // at once, its fourth folds; pitch alerts from the first, the rest fold.
+  for (int i = 0; i < 4; ++i) {
     d.held(12);
     d.rot(0, 150, true);
     d.advance_ms(50);
@@ -252,7 +254,7 @@ TEST_CASE("folding: the engine's finish releases pending records in chain order,
   CHECK(pos("no.such.check") == checks::DefaultChecks::size);
   std::uint64_t pitch = 0;
   for (const auto& r : rows) pitch += r.check == "badpackets.pitch" ? r.count : 0;
-  CHECK(pitch == 3);
+  CHECK(pitch == 4);
 }
 
 TEST_CASE("folding: the flag that kicks is stored at once, after its key's pending record", "[engine][folding]") {
@@ -291,4 +293,34 @@ TEST_CASE("folding: the flag that kicks is stored at once, after its key's pendi
   REQUIRE(out.size() == 3);
   CHECK(out[1].time_ms == 10);
   CHECK(out[2].vl == 9);
+}
+
+TEST_CASE("folding: the first flag to reach the alert VL is stored at once", "[engine][folding]") {
+  using Store = ViolationFolder::Store;
+  ViolationFolder folder(FoldingLimits{1000, 0});
+  std::vector<Violation> out;
+  // VL 1, 2, ... every 50 ms; the alert VL is 10.
+  const auto store_of = [](int vl) { return vl >= 10 ? Store::alert : Store::fold; };
+  for (int i = 1; i <= 15; ++i) folder.add(flag("movement.speed", "ground", 50 * i, i), out, store_of(i));
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].vl == 1);
+  CHECK(out[1].vl == 9);  // flags 2..9, released before the alert
+  CHECK(out[1].count == 8);
+  CHECK(out[2].vl == 10);  // the alert: 450 ms after the first flag, not a second
+  CHECK(out[2].time_ms == 500);
+  // Further alerts fold as usual; below the alert again and back up: at once.
+  folder.add(flag("movement.speed", "ground", 1'600, 4), out, Store::fold);
+  REQUIRE(out.size() == 5);  // the interval was over: pending 11..15, then VL 4
+  CHECK(out[3].count == 5);
+  folder.add(flag("movement.speed", "ground", 1'700, 12), out, Store::alert);
+  REQUIRE(out.size() == 6);
+  CHECK(out[5].vl == 12);
+  folder.finish(out, kNoRank);
+  CHECK(total_count(out) == 17);
+
+  ViolationFolder budgeted(FoldingLimits{1000, 1});  // but never past the budget
+  std::vector<Violation> few;
+  budgeted.add(flag("a", "t", 0, 1), few, Store::fold);
+  budgeted.add(flag("a", "t", 10, 10), few, Store::alert);
+  CHECK(few.size() == 1);
 }

@@ -72,8 +72,12 @@ class Reporter {
       }
     }
     if (verdict != Verdict::pass && cancelled_by_.empty()) cancelled_by_ = info.key;
-    // The flag that kicks is stored at once, so the kick can point at it.
-    folder_.add(std::move(v), out_, kicks_now ? ViolationFolder::Store::at_once : ViolationFolder::Store::fold);
+    // The flag that kicks is stored at once, so the kick can point at it;
+    // one that reaches the alert VL too, so alerts are never late.
+    const bool alert = limits.alert_vl > 0 && level >= limits.alert_vl;
+    folder_.add(std::move(v), out_,
+                kicks_now ? ViolationFolder::Store::at_once
+                          : (alert ? ViolationFolder::Store::alert : ViolationFolder::Store::fold));
     return verdict;
   }
 

@@ -3,16 +3,17 @@
 // client that trips a check on every packet cannot turn each packet into a
 // database row (a look flood once wrote 182 MB in 23 s).
 //
-// Per (check key, type): the first flag becomes a record at once, so alerts
-// stay immediate. Further flags of that key within `row_interval_ms` of its
-// last record are folded into one pending record: their count, and the
-// latest flag's VL, detail, numbers, ping and time. The first flag of the key
-// after the interval releases the pending record (with its count) and then
-// becomes a record of its own. On top of that, a player gets at most
-// `max_rows_per_minute` records per minute (fixed minutes counted from its
-// first flag); over that budget, flags that would have been records are
-// folded as well. finish() releases every pending record when the
-// connection ends. The one flag that kicks the player is stored at once
+// Per (check key, type): the first flag becomes a record at once, and so
+// does the first flag at or above the check's alert VL after a record below
+// it, so alerts stay immediate. Further flags of that key within
+// `row_interval_ms` of its last record are folded into one pending record:
+// their count, and the latest flag's VL, detail, numbers, ping and time. The
+// first flag of the key after the interval releases the pending record (with
+// its count) and then becomes a record of its own. On top of that, a player
+// gets at most `max_rows_per_minute` records per minute (fixed minutes
+// counted from its first flag); over that budget, flags that would have been
+// records are folded as well. finish() releases every pending record when
+// the connection ends. The one flag that kicks the player is stored at once
 // whatever the interval and the budget (after its key's pending record), so
 // the kick can refer to it; a connection has one kick.
 //
@@ -43,7 +44,8 @@ class ViolationFolder {
   static constexpr std::int64_t kBudgetWindowMs = 60'000;
 
   enum class Store : std::uint8_t {
-    fold,     // by the rules above
+    fold,     // below the check's alert VL: by the interval and the budget
+    alert,    // at or above it: a record now if its key's last one was below (budget permitting)
     at_once,  // the kicking flag: a record now, whatever the interval and budget
   };
 
@@ -57,18 +59,21 @@ class ViolationFolder {
     roll_budget(t);
     Key& key = key_of(flag.check, flag.type);
     const bool forced = store == Store::at_once;
+    const bool alert = store != Store::fold;
     const bool within_interval =
         key.has_record && limits_.row_interval_ms > 0 && t - key.record_ms < limits_.row_interval_ms;
-    if (within_interval && !forced) return fold(key, std::move(flag));
+    if (within_interval && !forced && !(alert && !key.alerted)) return fold(key, std::move(flag), alert);
     if (key.pending) {
-      if (!budget_left() && !forced) return fold(key, std::move(flag));
+      if (!budget_left() && !forced) return fold(key, std::move(flag), alert);
       emit(std::move(*key.pending), out);
       key.pending.reset();
+      key.alerted = key.pending_alert;
     }
-    if (!budget_left() && !forced) return fold(key, std::move(flag));
+    if (!budget_left() && !forced) return fold(key, std::move(flag), alert);
     emit(std::move(flag), out);
     key.record_ms = t;
     key.has_record = true;
+    key.alerted = alert;
   }
 
   // Appends every pending record, ordered by rank(check key) (the engine
@@ -105,18 +110,21 @@ class ViolationFolder {
     std::string type;
     std::int64_t record_ms = 0;  // time of the key's last flag that became a record
     bool has_record = false;
+    bool alerted = false;        // the key's last record is at or above the alert VL
     std::optional<Violation> pending;
+    bool pending_alert = false;  // so is the pending record's latest flag
   };
 
   Key& key_of(const std::string& check, const std::string& type) {
     for (Key& k : keys_) {
       if (k.check == check && k.type == type) return k;
     }
-    keys_.push_back(Key{check, type, 0, false, std::nullopt});
+    keys_.push_back(Key{check, type, 0, false, false, std::nullopt, false});
     return keys_.back();
   }
 
-  static void fold(Key& key, Violation&& flag) {
+  static void fold(Key& key, Violation&& flag, bool alert) {
+    key.pending_alert = alert;
     if (!key.pending) {
       key.pending = std::move(flag);
       return;
