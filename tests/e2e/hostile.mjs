@@ -235,7 +235,8 @@ class Scene {
 
   async stop() {
     for (const c of this.cleanups) { try { await c(); } catch {} }
-    for (const p of this.procs) if (!p.exitInfo) await stopProcess(p, { graceMs: 2000 });
+    // The backend writes its recording (8,000 connections after status-cache) and removes its world first.
+    for (const p of this.procs) if (!p.exitInfo) await stopProcess(p, { graceMs: p.e2eName.startsWith('backend') ? 10000 : 2000 });
   }
 }
 
