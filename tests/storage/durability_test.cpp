@@ -151,19 +151,6 @@ void locked_for_five_seconds(std::chrono::milliseconds spill_after) {
   CHECK(::access(log->spill_path().c_str(), F_OK) != 0);
 }
 
-bool chattr(const char* flag, const std::string& path) {
-  const std::string cmd = std::string{"chattr "} + flag + " '" + path + "' 2>/dev/null";
-  return std::system(cmd.c_str()) == 0;
-}
-
-// Clears the immutable attribute on scope exit so a failed test can clean up.
-struct Immutable {
-  std::vector<std::string> paths;
-  ~Immutable() {
-    for (const auto& p : paths) chattr("-i", p);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("a database locked by another process for 5 s loses nothing (retry only)") {
@@ -335,14 +322,7 @@ TEST_CASE("SIGTERM during heavy writing loses nothing") {
   CHECK(accepted[0] > 0);
 
   // Whatever went to the spill file is imported by the next start.
-  {
-    ViolationLogOptions o;
-    o.database_path = db;
-    std::string error;
-    auto log = ViolationLog::start(o, error);
-    REQUIRE(log);
-    log->stop();
-  }
+  start_and_stop(db);
   Inspector check{db};
   for (int t = 0; t < kSigtermProducers; ++t) {
     const std::string prefix = "'" + std::to_string(t) + ":%'";

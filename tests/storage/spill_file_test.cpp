@@ -206,12 +206,7 @@ TEST_CASE("a violation's count survives the spill file; entries from earlier bui
   // And both land in the database with their counts.
   const std::string db = dir.file("count.db");
   ::rename(path.c_str(), (db + ".spill").c_str());
-  ViolationLogOptions o;
-  o.database_path = db;
-  std::string error;
-  auto log = ViolationLog::start(o, error);
-  REQUIRE(log);
-  log->stop();
+  start_and_stop(db);
   Inspector check{db};
   CHECK(check.integer("SELECT count FROM violations WHERE id = 2") == 37);
   CHECK(check.integer("SELECT count FROM violations WHERE id = 3") == 1);

@@ -28,19 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool chattr(const char* flag, const std::string& path) {
-  const std::string cmd = std::string{"chattr "} + flag + " '" + path + "' 2>/dev/null";
-  return std::system(cmd.c_str()) == 0;
-}
-
-// Clears the immutable attribute on scope exit so a failed test can clean up.
-struct Immutable {
-  std::vector<std::string> paths;
-  ~Immutable() {
-    for (const auto& p : paths) chattr("-i", p);
-  }
-};
-
 // Whether this file system honours chattr +i at all (tmpfs and overlay
 // setups often do not); the caller skips with a message when it does not.
 bool immutable_supported(const TempDir& dir) {

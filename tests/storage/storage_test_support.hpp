@@ -9,8 +9,10 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/violation.hpp"
@@ -119,5 +121,31 @@ struct LogLines {
     return false;
   }
 };
+
+// chattr +i / -i on a file (the tests run as root on ext4); false when the
+// file system or the tool refuses, so a test can skip with a message.
+inline bool chattr(const char* flag, const std::string& path) {
+  const std::string cmd = std::string{"chattr "} + flag + " '" + path + "' 2>/dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
+
+// Clears the immutable attribute on scope exit so a failed test can clean up.
+struct Immutable {
+  std::vector<std::string> paths;
+  ~Immutable() {
+    for (const auto& p : paths) chattr("-i", p);
+  }
+};
+
+// Starts a violation log on `db` and stops it again: what a restart does
+// (import the spill file, close sessions a crash left open).
+inline void start_and_stop(const std::string& db) {
+  adapters::ViolationLogOptions o;
+  o.database_path = db;
+  std::string error;
+  auto log = adapters::ViolationLog::start(o, error);
+  REQUIRE(log);
+  log->stop();
+}
 
 }  // namespace rustguard::storage_test

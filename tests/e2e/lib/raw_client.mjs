@@ -15,26 +15,11 @@
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { requireDep as require } from './deps.mjs';
+import { encodeVarint, readVarint } from './varint.mjs';
 
 const minecraftData = require('minecraft-data');
 
-export function varint(n) {
-  const out = [];
-  let v = n >>> 0;
-  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
-  return Buffer.from(out);
-}
-
-function readVarint(buf, off) {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    if (off + i >= buf.length) return null;
-    const b = buf[off + i];
-    value |= (b & 0x7f) << (7 * i);
-    if ((b & 0x80) === 0) return { value, size: i + 1 };
-  }
-  return { value: -1, size: 5, error: true };
-}
+export const varint = encodeVarint;
 
 export const str = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([varint(b.length), b]); };
 export const frame = (payload) => Buffer.concat([varint(payload.length), payload]);

@@ -38,6 +38,7 @@
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { requireDep as require } from './deps.mjs';
+import { encodeVarint, readVarint } from './varint.mjs';
 
 const minecraftData = require('minecraft-data');
 
@@ -83,24 +84,7 @@ function tablesFor(protocol, fallbackVersion) {
   return t;
 }
 
-// Reads a VarInt at `off`; {value, size} or null when incomplete, {error} when too long.
-function varint(buf, off) {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    if (off + i >= buf.length) return null;
-    const b = buf[off + i];
-    value |= (b & 0x7f) << (7 * i);
-    if ((b & 0x80) === 0) return { value, size: i + 1 };
-  }
-  return { error: 'varint too long' };
-}
-
-function encodeVarint(n) {
-  const out = [];
-  let v = n >>> 0;
-  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
-  return Buffer.from(out);
-}
+const varint = readVarint;
 
 // A growable byte queue with a read offset (no quadratic concatenation).
 class ByteQueue {
