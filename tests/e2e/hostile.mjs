@@ -4,7 +4,7 @@
 // threshold 256) while an honest mineflayer bot plays alongside, and checks
 // what the backend received, what the proxy did about it, and what it cost.
 //
-//   node tests/e2e/hostile.mjs --proxy build/tools/proxy/rustguard [--only a,b] [--out DIR] [--keep]
+//   node tests/e2e/hostile.mjs --proxy build/tools/proxy/rustguard [--only a,b] [--out DIR] [--keep] [--sanitized]
 //
 // Per case: backend_squid.mjs <- tap.mjs (lib/tap.mjs: records what the
 // backend receives: packets by state and id, decompression bombs, looks with
@@ -52,8 +52,14 @@ const SETTLE_MS = 1500;       // after an attacker's login, before its attack
 const CLOSE_QUICKLY_MS = 2000;
 
 const args = parseArgs();
+// With --sanitized (ctest passes it for ASan and TSan builds) memory and
+// latency figures are reported, not asserted: the sanitizers' shadow memory
+// and ASan's quarantine of freed blocks (256 MiB) are not the proxy's, and a
+// sanitized proxy is several times slower. They are asserted on the
+// optimised build, the one that ships.
+const SANITIZED = Boolean(args.sanitized);
 const usage = (m) => {
-  process.stderr.write(`hostile.mjs: ${m}\nusage: node tests/e2e/hostile.mjs --proxy PATH [--only a,b] [--out DIR] [--keep]\n`);
+  process.stderr.write(`hostile.mjs: ${m}\nusage: node tests/e2e/hostile.mjs --proxy PATH [--only a,b] [--out DIR] [--keep] [--sanitized]\n`);
   process.exit(2);
 };
 if (!args.proxy) usage('--proxy PATH is required');
@@ -62,6 +68,12 @@ try { accessSync(proxyBin, constants.X_OK); } catch { usage(`--proxy ${proxyBin}
 try { checkInstalled(); } catch (e) { usage(e.message); }
 try { execFileSync('sqlite3', ['-version']); } catch { usage('the sqlite3 CLI is missing (tools/dev/setup.sh --tests installs it)'); }
 installCleanup();
+
+// Memory and latency limits: asserted on the optimised build only.
+function costProblem(ctx, text) {
+  if (SANITIZED) ctx.notes.push(`${text} (sanitizer build: reported, not asserted)`);
+  else ctx.problems.push(text);
+}
 
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-hostile-'));
 mkdirSync(outRoot, { recursive: true });
@@ -296,7 +308,7 @@ async function finish(ctx, { postMs = POST_MS, honestViolationsAllowed = true, t
   else {
     const limit = Math.max(2 * base.median, base.median + 20);
     if (during.median > limit) {
-      problems.push(`honest round trip ${during.median.toFixed(1)} ms during the attack vs ${base.median.toFixed(1)} ms before (limit ${limit.toFixed(1)} ms)`);
+      costProblem(ctx, `honest round trip ${during.median.toFixed(1)} ms during the attack vs ${base.median.toFixed(1)} ms before (limit ${limit.toFixed(1)} ms)`);
     }
     if (during.lost > 0) ctx.notes.push(`${during.lost} honest chat message(s) still unanswered at the end (counted with their age)`);
   }
@@ -464,7 +476,7 @@ const CASES = {
     });
     if (reasons.size) ctx.notes.push(`reasons: ${[...reasons].join(' | ')}`);
     for (const p of [ctx.proxy, nobackend]) {
-      if (p.rss.peakKb > RSS_LIMIT_KB) ctx.problems.push(`${p.name}: peak RSS ${kbToMb(p.rss.peakKb)} (limit 64 MB)`);
+      if (p.rss.peakKb > RSS_LIMIT_KB) costProblem(ctx, `${p.name}: peak RSS ${kbToMb(p.rss.peakKb)} (limit 64 MB)`);
     }
     const worst = closeTimes.some((t) => t === null) ? 'never' : secs(Math.max(...closeTimes));
     ctx.figures.unshift(`peak RSS ${kbToMb(ctx.proxy.rss.peakKb)} / ${kbToMb(nobackend.rss.peakKb)} (backend down)`,
@@ -537,7 +549,7 @@ const CASES = {
       if (reason === null || PEER_CLOSED.test(reason)) ctx.problems.push(`${c.username}: no reason of the proxy's logged (${reason ?? 'no disconnect line'})`);
       else ctx.notes.push(`${c.username}: ${reason}`);
     });
-    if (ctx.proxy.rss.peakKb > RSS_LIMIT_KB) ctx.problems.push(`peak RSS ${kbToMb(ctx.proxy.rss.peakKb)} (limit 64 MB)`);
+    if (ctx.proxy.rss.peakKb > RSS_LIMIT_KB) costProblem(ctx, `peak RSS ${kbToMb(ctx.proxy.rss.peakKb)} (limit 64 MB)`);
     ctx.figures.unshift(`closed after ${closed.map((t) => (t === null ? 'never' : secs(t))).join(' / ')}`,
       `sent ${mb(sentLie)} + ${mb(sentZeros)}`);
     return ctx;
@@ -658,7 +670,7 @@ const CASES = {
     await finish(ctx);
     const growthKb = proxy.rss.lastKb - rss0;
     const peakGrowthKb = proxy.rss.peakKb - rss0;
-    if (peakGrowthKb > 20 * 1024) ctx.problems.push(`RSS grew ${kbToMb(peakGrowthKb)} (from ${kbToMb(rss0)} to a peak of ${kbToMb(proxy.rss.peakKb)}; limit 20 MB)`);
+    if (peakGrowthKb > 20 * 1024) costProblem(ctx, `RSS grew ${kbToMb(peakGrowthKb)} (from ${kbToMb(rss0)} to a peak of ${kbToMb(proxy.rss.peakKb)}; limit 20 MB)`);
     if (answered < N * 0.99) ctx.problems.push(`only ${answered} of ${N} pings answered`);
     if (!after) ctx.problems.push('a 1.21.4 status ping after the flood was not answered');
     ctx.figures.unshift(`RSS +${kbToMb(peakGrowthKb)} (peak ${kbToMb(proxy.rss.peakKb)}, end +${kbToMb(growthKb)})`,
@@ -763,7 +775,7 @@ const CASES = {
       const slow = times.filter((t) => t !== null && t > 1000).length;
       const peak = proxy.rssSince(before);
       if (open || slow) ctx.problems.push(`(ii) 2 MiB handshake frames: ${open} still open after 4 s, ${slow} closed after more than 1 s`);
-      if (peak > RSS_LIMIT_KB) ctx.problems.push(`(ii) peak RSS ${kbToMb(peak)} (limit 64 MB)`);
+      if (peak > RSS_LIMIT_KB) costProblem(ctx, `(ii) peak RSS ${kbToMb(peak)} (limit 64 MB)`);
       const closed = times.filter((t) => t !== null);
       parts.push(`(ii) ${closed.length}/100 refused, slowest ${closed.length ? secs(Math.max(...closed)) : 'n/a'}, RSS ${kbToMb(peak)}`);
     }
