@@ -6,33 +6,17 @@
 #include "rustguard/protocol/proxy_protocol.hpp"
 
 using namespace rustguard::protocol;
+using rustguard::net::Endpoint;
+using rustguard::net::IpAddress;
 
 namespace {
 std::vector<std::uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 IpAddress ip(const char* text) {
-  auto a = parse_ip_address(text);
+  auto a = rustguard::net::parse_ip_address(text);
   REQUIRE(a);
   return *a;
 }
 }  // namespace
-
-TEST_CASE("IPv4 and IPv6 addresses parse and print canonically", "[proxy_protocol]") {
-  CHECK(ip("203.0.113.7") == IpAddress::v4(203, 0, 113, 7));
-  CHECK(ip("203.0.113.7").to_string() == "203.0.113.7");
-  CHECK(ip("2001:db8::1").to_string() == "2001:db8::1");
-  CHECK(ip("2001:0DB8:0000:0000:0000:0000:0000:0001").to_string() == "2001:db8::1");
-  CHECK(ip("::").to_string() == "::");
-  CHECK(ip("::1").to_string() == "::1");
-  CHECK(ip("fe80::").to_string() == "fe80::");
-  CHECK(ip("1:0:0:2:0:0:0:3").to_string() == "1:0:0:2::3");  // the longest zero run is compressed
-  CHECK(ip("1:2:3:4:5:6:7:8").to_string() == "1:2:3:4:5:6:7:8");
-  CHECK(ip("::ffff:10.1.2.3").unmapped() == IpAddress::v4(10, 1, 2, 3));
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "::1::2", "1:2:3:4:5:6:7:8:9",
-                          "1:2:3:4:5:6:7", "12345::", "g::1", ":1::", "1:", "[::1]"}) {
-    INFO(bad);
-    CHECK_FALSE(parse_ip_address(bad));
-  }
-}
 
 TEST_CASE("CIDRs parse and match addresses of their family", "[proxy_protocol]") {
   const auto ten = parse_cidr("10.0.0.0/8");
@@ -84,8 +68,8 @@ TEST_CASE("A PROXY v1 header is parsed, byte by byte too", "[proxy_protocol]") {
   CHECK(r->header.version == 1);
   CHECK_FALSE(r->header.local);
   CHECK(r->header.length == line.size());
-  CHECK(r->header.source == ProxyEndpoint{IpAddress::v4(203, 0, 113, 7), 51234});
-  CHECK(r->header.destination == ProxyEndpoint{IpAddress::v4(192, 0, 2, 1), 25565});
+  CHECK(r->header.source == Endpoint{IpAddress::v4(203, 0, 113, 7), 51234});
+  CHECK(r->header.destination == Endpoint{IpAddress::v4(192, 0, 2, 1), 25565});
 
   auto v6 = parse_proxy_header(bytes_of("PROXY TCP6 2001:db8::7 2001:db8::1 4000 25565\r\n"));
   REQUIRE(v6);
@@ -114,8 +98,8 @@ TEST_CASE("Malformed PROXY v1 headers are errors", "[proxy_protocol]") {
 
 TEST_CASE("A PROXY v2 header round-trips through the writer", "[proxy_protocol]") {
   std::vector<std::uint8_t> out;
-  const ProxyEndpoint src{IpAddress::v4(198, 51, 100, 9), 40000};
-  const ProxyEndpoint dst{IpAddress::v4(10, 0, 0, 2), 25565};
+  const Endpoint src{IpAddress::v4(198, 51, 100, 9), 40000};
+  const Endpoint dst{IpAddress::v4(10, 0, 0, 2), 25565};
   write_proxy_v2(out, src, dst);
   REQUIRE(out.size() == 16 + 12);
   CHECK(out[12] == 0x21);
@@ -135,7 +119,7 @@ TEST_CASE("A PROXY v2 header round-trips through the writer", "[proxy_protocol]"
   CHECK(r->header.destination == dst);
 
   std::vector<std::uint8_t> v6;
-  const ProxyEndpoint src6{ip("2001:db8::9"), 1};
+  const Endpoint src6{ip("2001:db8::9"), 1};
   write_proxy_v2(v6, src6, dst);  // mixed families: both sent as IPv6
   auto r6 = parse_proxy_header(v6);
   REQUIRE(r6);

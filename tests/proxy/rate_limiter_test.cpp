@@ -2,7 +2,7 @@
 
 #include "../../tools/proxy/rate_limiter.hpp"
 
-using rustguard::protocol::IpAddress;
+using rustguard::net::IpAddress;
 using rustguard::proxy::PerIpRateLimiter;
 
 TEST_CASE("Each address gets a burst, then the refill rate", "[rate_limiter]") {
@@ -30,7 +30,7 @@ TEST_CASE("Each address gets a burst, then the refill rate", "[rate_limiter]") {
 TEST_CASE("An IPv4-mapped IPv6 peer shares its IPv4 bucket", "[rate_limiter]") {
   PerIpRateLimiter limiter(1.0, 1);
   IpAddress mapped;
-  mapped.family = rustguard::protocol::AddressFamily::ipv6;
+  mapped.family = rustguard::net::AddressFamily::ipv6;
   mapped.bytes[10] = mapped.bytes[11] = 0xff;
   mapped.bytes[12] = 10;
   mapped.bytes[15] = 1;

@@ -76,6 +76,7 @@ TEST_CASE("Ethernet, IPv4, TCP with options") {
   const TcpSegment& s = r->segment;
   CHECK(s.source.to_string() == "192.168.1.10:50000");
   CHECK(s.destination.to_string() == "192.168.1.20:25565");
+  CHECK(s.source.address == rustguard::net::IpAddress::v4(192, 168, 1, 10));  // the other 12 bytes stay zero
   CHECK(s.seq == 0xDEADBEEF);
   CHECK(s.ack == 1);
   CHECK(s.has(tcp_flag::psh));
@@ -129,6 +130,7 @@ TEST_CASE("VLAN tags: 802.1Q, QinQ, and a limit on stacking") {
   CHECK(one->kind == FrameKind::tcp);
   CHECK(two->kind == FrameKind::tcp);
   CHECK(two->segment.source.to_string() == "[2001:db8::1]:7");
+  CHECK(two->segment.source.address.is_v6());
   Bytes tags;
   for (int i = 0; i < 5; ++i) append(tags, {0x81, 0x00, 0x00, 0x01});
   append(tags, {0x08, 0x00});
@@ -234,14 +236,4 @@ TEST_CASE("malformed frames are errors, never crashes") {
   Bytes chain;
   for (int i = 0; i < 20; ++i) append(chain, {60, 0, 1, 4, 0, 0, 0, 0});
   CHECK(decode_frame(link_type::ipv6, ipv6({}, 60, chain)).error().code == Errc::invalid_value);
-}
-
-TEST_CASE("addresses print in their usual forms") {
-  CHECK(IpAddress::v4(127, 0, 0, 1).to_string() == "127.0.0.1");
-  CHECK(IpAddress::v6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}).to_string() == "::1");
-  CHECK(IpAddress::v6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0xab, 0xcd}).to_string() ==
-        "fe80::1234:0:0:abcd");
-  CHECK(IpAddress::v6({0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}).to_string() ==
-        "2001:db8:1::1:0:0");
-  CHECK(IpAddress::v6({0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8}).to_string() == "1:2:3:4:5:6:7:8");
 }

@@ -65,7 +65,7 @@ inline std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed) {
 class Conversation {
  public:
   Conversation(std::uint32_t client_isn, std::uint32_t server_isn, std::uint16_t client_port = 50000)
-      : client_{IpAddress::v4(10, 0, 0, 2), client_port}, server_{IpAddress::v4(10, 0, 0, 1), 25565} {
+      : client_{net::IpAddress::v4(10, 0, 0, 2), client_port}, server_{net::IpAddress::v4(10, 0, 0, 1), 25565} {
     isn_[0] = client_isn;
     isn_[1] = server_isn;
   }
@@ -100,7 +100,7 @@ class Conversation {
     s.payload = bytes;
     return s;
   }
-  Endpoint client_, server_;
+  net::Endpoint client_, server_;
   std::uint32_t isn_[2];
 };
 

@@ -419,8 +419,8 @@ inline Failure proxy_protocol(Bytes input) {
     (void)full.error().message();
   }
   const std::string_view text(reinterpret_cast<const char*>(input.data()), std::min<std::size_t>(input.size(), 256));
-  if (auto ip = protocol::parse_ip_address(text)) {
-    auto again = protocol::parse_ip_address(ip->to_string());
+  if (auto ip = net::parse_ip_address(text)) {
+    auto again = net::parse_ip_address(ip->to_string());
     if (!again || !(*again == *ip)) return "an IP address does not reparse from its own text";
   }
   if (auto cidr = protocol::parse_cidr(text)) {

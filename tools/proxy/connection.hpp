@@ -95,21 +95,21 @@ inline session::Output& scratch_output() {
   return output;
 }
 
-inline protocol::IpAddress to_ip(const asio::ip::address& a) {
-  protocol::IpAddress ip;
+inline net::IpAddress to_ip(const asio::ip::address& a) {
+  net::IpAddress ip;
   if (a.is_v4()) {
     const auto b = a.to_v4().to_bytes();
-    ip = protocol::IpAddress::v4(b[0], b[1], b[2], b[3]);
+    ip = net::IpAddress::v4(b[0], b[1], b[2], b[3]);
   } else {
     const auto b = a.to_v6().to_bytes();
-    ip.family = protocol::AddressFamily::ipv6;
+    ip.family = net::AddressFamily::ipv6;
     for (std::size_t i = 0; i < 16; ++i) ip.bytes[i] = b[i];
   }
   return ip.unmapped();
 }
 
-inline std::string endpoint_text(const protocol::ProxyEndpoint& e) {
-  const bool v6 = e.address.family == protocol::AddressFamily::ipv6;
+inline std::string endpoint_text(const net::Endpoint& e) {
+  const bool v6 = e.address.family == net::AddressFamily::ipv6;
   return (v6 ? "[" + e.address.to_string() + "]" : e.address.to_string()) + ":" + std::to_string(e.port);
 }
 
@@ -807,7 +807,7 @@ class Connection final : public Stoppable {
   std::chrono::steady_clock::time_point inflate_window_start_{};
   std::uint64_t inflate_window_base_ = 0;
   std::array<std::uint64_t, 2> packets_seen_{};
-  protocol::ProxyEndpoint peer_, local_, real_;
+  net::Endpoint peer_, local_, real_;
   std::optional<EndCause> cause_;
   std::string reason_;
   std::string backend_error_;

@@ -49,7 +49,7 @@ struct RuntimeConfig {
     }
     return nullptr;
   }
-  bool is_trusted(const protocol::IpAddress& ip) const noexcept {
+  bool is_trusted(const net::IpAddress& ip) const noexcept {
     for (const auto& c : trusted) {
       if (c.contains(ip)) return true;
     }

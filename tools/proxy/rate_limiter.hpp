@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "rustguard/protocol/proxy_protocol.hpp"
+#include "rustguard/net/ip_address.hpp"
 
 namespace rustguard::proxy {
 
@@ -22,7 +22,7 @@ class PerIpRateLimiter {
   }
 
   // Takes a token for a new connection from `ip` at `now_us`; false = refuse it.
-  bool allow(const protocol::IpAddress& ip, std::int64_t now_us) {
+  bool allow(const net::IpAddress& ip, std::int64_t now_us) {
     if (buckets_.size() >= kPruneAt) prune(now_us);
     auto [it, fresh] = buckets_.try_emplace(key_of(ip), Bucket{burst_, now_us});
     Bucket& b = it->second;
@@ -60,8 +60,8 @@ class PerIpRateLimiter {
       return static_cast<std::size_t>(k.hi * 0x9E3779B97F4A7C15ull ^ k.lo);
     }
   };
-  static Key key_of(const protocol::IpAddress& address) noexcept {
-    const protocol::IpAddress ip = address.unmapped();
+  static Key key_of(const net::IpAddress& address) noexcept {
+    const net::IpAddress ip = address.unmapped();
     Key k;
     for (int i = 0; i < 8; ++i) k.hi = k.hi << 8 | ip.bytes[i];
     for (int i = 8; i < 16; ++i) k.lo = k.lo << 8 | ip.bytes[i];

@@ -14,7 +14,7 @@
 namespace rustguard::replay {
 
 namespace detail {
-inline bool same_words(const IpAddress& a, const IpAddress& b) noexcept {
+inline bool same_words(const net::IpAddress& a, const net::IpAddress& b) noexcept {
   std::uint64_t x[2], y[2];
   std::memcpy(x, a.bytes.data(), 16);
   std::memcpy(y, b.bytes.data(), 16);
@@ -22,22 +22,22 @@ inline bool same_words(const IpAddress& a, const IpAddress& b) noexcept {
 }
 // Any consistent total order will do for picking which endpoint goes first;
 // this one compares whole words instead of calling memcmp.
-inline bool canonical_less(const Endpoint& a, const Endpoint& b) noexcept {
+inline bool canonical_less(const net::Endpoint& a, const net::Endpoint& b) noexcept {
   std::uint64_t x[2], y[2];
   std::memcpy(x, a.address.bytes.data(), 16);
   std::memcpy(y, b.address.bytes.data(), 16);
   if (x[0] != y[0]) return x[0] < y[0];
   if (x[1] != y[1]) return x[1] < y[1];
-  if (a.address.version != b.address.version) return a.address.version < b.address.version;
+  if (a.address.family != b.address.family) return a.address.family < b.address.family;
   return a.port < b.port;
 }
 }  // namespace detail
 
 struct FlowKey {
-  Endpoint low;   // the smaller endpoint in detail::canonical_less order
-  Endpoint high;
+  net::Endpoint low;   // the smaller endpoint in detail::canonical_less order
+  net::Endpoint high;
 
-  static FlowKey of(const Endpoint& a, const Endpoint& b) noexcept {
+  static FlowKey of(const net::Endpoint& a, const net::Endpoint& b) noexcept {
     return detail::canonical_less(a, b) ? FlowKey{a, b} : FlowKey{b, a};
   }
   // Word-wise rather than the defaulted member-wise comparison: this runs for
@@ -45,7 +45,7 @@ struct FlowKey {
   // the profile.
   friend bool operator==(const FlowKey& x, const FlowKey& y) noexcept {
     return x.low.port == y.low.port && x.high.port == y.high.port &&
-           x.low.address.version == y.low.address.version && detail::same_words(x.low.address, y.low.address) &&
+           x.low.address.family == y.low.address.family && detail::same_words(x.low.address, y.low.address) &&
            detail::same_words(x.high.address, y.high.address);
   }
 };
@@ -59,7 +59,7 @@ struct FlowKeyHash {
     std::memcpy(&words[0], k.low.address.bytes.data(), 16);
     std::memcpy(&words[2], k.high.address.bytes.data(), 16);
     std::uint64_t h = (std::uint64_t{k.low.port} << 16) ^ k.high.port ^
-                      (std::uint64_t{k.low.address.version} << 40);
+                      (std::uint64_t{static_cast<std::uint8_t>(k.low.address.family)} << 40);
     for (std::uint64_t w : words) {
       h ^= w;
       h *= 0x9E3779B97F4A7C15ull;

@@ -11,12 +11,12 @@
 // contradict themselves come back as Error values.
 
 #include <array>
-#include <compare>
 #include <cstdint>
 #include <cstring>
 #include <span>
-#include <string>
 
+#include "rustguard/net/endpoint.hpp"
+#include "rustguard/net/ip_address.hpp"
 #include "rustguard/protocol/error.hpp"
 
 namespace rustguard::replay {
@@ -60,79 +60,6 @@ constexpr bool is_supported_link_type(int dlt) noexcept {
   }
 }
 
-// An IPv4 or IPv6 address. IPv4 uses the first 4 bytes and leaves the rest
-// zero, so equal addresses compare and hash equal byte for byte.
-struct IpAddress {
-  std::array<std::uint8_t, 16> bytes{};
-  std::uint8_t version = 4;
-
-  static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept {
-    IpAddress ip;
-    ip.bytes = {a, b, c, d};
-    return ip;
-  }
-  static IpAddress v6(const std::array<std::uint8_t, 16>& b) noexcept {
-    IpAddress ip;
-    ip.bytes = b;
-    ip.version = 6;
-    return ip;
-  }
-
-  // Dotted quad, or eight hex groups with the longest zero run shortened.
-  std::string to_string() const {
-    std::string s;
-    if (version == 4) {
-      for (int i = 0; i < 4; ++i) {
-        if (i) s += '.';
-        s += std::to_string(bytes[static_cast<std::size_t>(i)]);
-      }
-      return s;
-    }
-    std::array<unsigned, 8> g{};
-    for (std::size_t i = 0; i < 8; ++i) g[i] = (unsigned{bytes[2 * i]} << 8) | bytes[2 * i + 1];
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
-      int j = i;
-      while (j < 8 && g[static_cast<std::size_t>(j)] == 0) ++j;
-      if (j - i > best_len && j - i >= 2) best = i, best_len = j - i;
-      i = j == i ? i + 1 : j;
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (int i = 0; i < 8; ++i) {
-      if (i == best) {
-        s += "::";
-        i += best_len - 1;
-        continue;
-      }
-      if (i && i != best + best_len) s += ':';
-      const unsigned v = g[static_cast<std::size_t>(i)];
-      bool started = false;
-      for (int shift = 12; shift >= 0; shift -= 4) {
-        const unsigned nib = (v >> shift) & 0xF;
-        if (nib || started || shift == 0) {
-          s += kHex[nib];
-          started = true;
-        }
-      }
-    }
-    return s;
-  }
-
-  friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
-};
-
-struct Endpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-
-  // "127.0.0.1:25565" or "[::1]:25565"
-  std::string to_string() const {
-    return address.version == 6 ? "[" + address.to_string() + "]:" + std::to_string(port)
-                                : address.to_string() + ":" + std::to_string(port);
-  }
-  friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
-};
-
 namespace tcp_flag {
 inline constexpr std::uint8_t fin = 0x01;
 inline constexpr std::uint8_t syn = 0x02;
@@ -142,8 +69,8 @@ inline constexpr std::uint8_t ack = 0x10;
 }  // namespace tcp_flag
 
 struct TcpSegment {
-  Endpoint source;
-  Endpoint destination;
+  net::Endpoint source;
+  net::Endpoint destination;
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
   std::uint8_t flags = 0;
@@ -180,8 +107,8 @@ inline std::uint32_t be32(const std::uint8_t* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
-inline Result<DecodedFrame> decode_tcp(std::span<const std::uint8_t> bytes, const IpAddress& src,
-                                       const IpAddress& dst) noexcept {
+inline Result<DecodedFrame> decode_tcp(std::span<const std::uint8_t> bytes, const net::IpAddress& src,
+                                       const net::IpAddress& dst) noexcept {
   if (bytes.size() < 20) {
     return make_error(Errc::truncated, "TCP header", 20, static_cast<std::int64_t>(bytes.size()));
   }
@@ -222,7 +149,8 @@ inline Result<DecodedFrame> decode_ipv4(std::span<const std::uint8_t> bytes) noe
   std::size_t total_len = be16(p + 2);
   const std::uint16_t flags_fragment = be16(p + 6);
   const std::uint8_t proto = p[9];
-  IpAddress src, dst;
+  net::IpAddress src, dst;
+  src.family = dst.family = net::AddressFamily::ipv4;
   std::memcpy(src.bytes.data(), p + 12, 4);
   std::memcpy(dst.bytes.data(), p + 16, 4);
   if (header_len < 20) {
@@ -255,8 +183,8 @@ inline Result<DecodedFrame> decode_ipv6(std::span<const std::uint8_t> bytes) noe
   if ((p[0] >> 4) != 6) return make_error(Errc::invalid_value, "IPv6 version", p[0] >> 4);
   std::size_t payload_len = be16(p + 4);
   std::uint8_t next = p[6];
-  IpAddress src, dst;
-  src.version = dst.version = 6;
+  net::IpAddress src, dst;
+  src.family = dst.family = net::AddressFamily::ipv6;
   std::memcpy(src.bytes.data(), p + 8, 16);
   std::memcpy(dst.bytes.data(), p + 24, 16);
   // Zero means a jumbogram or an offloaded large send: the capture is the packet.

@@ -65,8 +65,8 @@ constexpr std::string_view to_string(FlowEnd e) noexcept {
 
 struct FlowInfo {
   std::uint64_t id = 0;       // 1, 2, ... in the order the SYNs were captured
-  Endpoint client;            // the endpoint that sent the SYN
-  Endpoint server;
+  net::Endpoint client;       // the endpoint that sent the SYN
+  net::Endpoint server;
   std::int64_t start_ns = 0;  // capture time of the SYN
 };
 

@@ -21,182 +21,20 @@
 #include <string_view>
 #include <vector>
 
+#include "rustguard/net/endpoint.hpp"
+#include "rustguard/net/ip_address.hpp"
 #include "rustguard/protocol/error.hpp"
 
 namespace rustguard::protocol {
 
-enum class AddressFamily : std::uint8_t { unspecified, ipv4, ipv6 };
-
-// An IP address as bytes; IPv4 uses the first four.
-struct IpAddress {
-  AddressFamily family = AddressFamily::unspecified;
-  std::array<std::uint8_t, 16> bytes{};
-
-  static IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) noexcept {
-    IpAddress ip;
-    ip.family = AddressFamily::ipv4;
-    ip.bytes[0] = a;
-    ip.bytes[1] = b;
-    ip.bytes[2] = c;
-    ip.bytes[3] = d;
-    return ip;
-  }
-  // ::ffff:a.b.c.d as the IPv4 address it carries (dual-stack sockets report these).
-  IpAddress unmapped() const noexcept {
-    if (family != AddressFamily::ipv6) return *this;
-    for (int i = 0; i < 10; ++i) {
-      if (bytes[i] != 0) return *this;
-    }
-    if (bytes[10] != 0xff || bytes[11] != 0xff) return *this;
-    return v4(bytes[12], bytes[13], bytes[14], bytes[15]);
-  }
-  std::size_t size() const noexcept {
-    return family == AddressFamily::ipv4 ? 4 : family == AddressFamily::ipv6 ? 16 : 0;
-  }
-  // Dotted quad, or RFC 5952 IPv6 text (longest zero run compressed).
-  std::string to_string() const {
-    if (family == AddressFamily::ipv4) {
-      return std::to_string(bytes[0]) + "." + std::to_string(bytes[1]) + "." + std::to_string(bytes[2]) + "." +
-             std::to_string(bytes[3]);
-    }
-    if (family != AddressFamily::ipv6) return "unspecified";
-    std::array<unsigned, 8> g{};
-    for (int i = 0; i < 8; ++i) g[i] = static_cast<unsigned>(bytes[2 * i] << 8 | bytes[2 * i + 1]);
-    int best = -1, best_len = 1;  // a single zero group is not compressed
-    for (int i = 0; i < 8;) {
-      int j = i;
-      while (j < 8 && g[j] == 0) ++j;
-      if (j - i > best_len) best = i, best_len = j - i;
-      i = j == i ? i + 1 : j;
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 8; ++i) {
-      if (i == best) {
-        out += "::";
-        i += best_len - 1;
-        continue;
-      }
-      if (!out.empty() && out.back() != ':') out += ':';
-      bool started = false;
-      for (int shift = 12; shift >= 0; shift -= 4) {
-        const unsigned nibble = (g[i] >> shift) & 0xf;
-        if (nibble != 0 || started || shift == 0) {
-          out += kHex[nibble];
-          started = true;
-        }
-      }
-    }
-    return out;
-  }
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
-};
-
-namespace detail {
-
-inline std::optional<IpAddress> parse_ipv4(std::string_view s) {
-  IpAddress ip;
-  ip.family = AddressFamily::ipv4;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (s.empty() || s.front() != '.') return std::nullopt;
-      s.remove_prefix(1);
-    }
-    std::size_t digits = 0;
-    while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-    if (digits == 0 || digits > 3 || (digits > 1 && s[0] == '0')) return std::nullopt;
-    unsigned v = 0;
-    std::from_chars(s.data(), s.data() + digits, v);
-    if (v > 255) return std::nullopt;
-    ip.bytes[part] = static_cast<std::uint8_t>(v);
-    s.remove_prefix(digits);
-  }
-  if (!s.empty()) return std::nullopt;
-  return ip;
-}
-
-inline int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-inline std::optional<IpAddress> parse_ipv6(std::string_view s) {
-  // Groups before and after "::", each up to 8; an embedded IPv4 tail counts as two.
-  std::array<std::uint16_t, 8> head{}, tail{};
-  int n_head = 0, n_tail = 0;
-  bool compressed = false;
-  if (s.size() >= 2 && s.substr(0, 2) == "::") {
-    compressed = true;
-    s.remove_prefix(2);
-  } else if (!s.empty() && s.front() == ':') {
-    return std::nullopt;
-  }
-  while (!s.empty()) {
-    auto& groups = compressed ? tail : head;
-    int& n = compressed ? n_tail : n_head;
-    const auto end = s.find(':');
-    const std::string_view group = s.substr(0, end);
-    if (group.find('.') != std::string_view::npos) {
-      if (end != std::string_view::npos || n > 6) return std::nullopt;
-      auto v4 = parse_ipv4(group);
-      if (!v4) return std::nullopt;
-      groups[n++] = static_cast<std::uint16_t>(v4->bytes[0] << 8 | v4->bytes[1]);
-      groups[n++] = static_cast<std::uint16_t>(v4->bytes[2] << 8 | v4->bytes[3]);
-      s = {};
-      break;
-    }
-    if (group.empty() || group.size() > 4 || n >= 8) return std::nullopt;
-    unsigned v = 0;
-    for (char c : group) {
-      const int h = hex_value(c);
-      if (h < 0) return std::nullopt;
-      v = v << 4 | static_cast<unsigned>(h);
-    }
-    groups[n++] = static_cast<std::uint16_t>(v);
-    if (end == std::string_view::npos) {
-      s = {};
-      break;
-    }
-    s.remove_prefix(end + 1);
-    if (!s.empty() && s.front() == ':') {
-      if (compressed) return std::nullopt;
-      compressed = true;
-      s.remove_prefix(1);
-    } else if (s.empty()) {
-      return std::nullopt;  // a trailing single ':'
-    }
-  }
-  if (compressed ? n_head + n_tail > 7 : n_head != 8) return std::nullopt;
-  IpAddress ip;
-  ip.family = AddressFamily::ipv6;
-  std::array<std::uint16_t, 8> all{};
-  for (int i = 0; i < n_head; ++i) all[i] = head[i];
-  for (int i = 0; i < n_tail; ++i) all[8 - n_tail + i] = tail[i];
-  for (int i = 0; i < 8; ++i) {
-    ip.bytes[2 * i] = static_cast<std::uint8_t>(all[i] >> 8);
-    ip.bytes[2 * i + 1] = static_cast<std::uint8_t>(all[i] & 0xff);
-  }
-  return ip;
-}
-
-}  // namespace detail
-
-// "203.0.113.7", "2001:db8::1", "::ffff:10.0.0.1". Nothing else (no zone ids, no brackets).
-inline std::optional<IpAddress> parse_ip_address(std::string_view s) {
-  if (s.find(':') != std::string_view::npos) return detail::parse_ipv6(s);
-  return detail::parse_ipv4(s);
-}
-
 // A network such as 10.0.0.0/8 or 2001:db8::/32. An IPv4 network also matches
 // the IPv4-mapped IPv6 form of its addresses.
 struct Cidr {
-  IpAddress network;
+  net::IpAddress network;
   unsigned prefix = 0;
 
-  bool contains(const IpAddress& candidate) const noexcept {
-    const IpAddress a = candidate.unmapped();
+  bool contains(const net::IpAddress& candidate) const noexcept {
+    const net::IpAddress a = candidate.unmapped();
     if (a.family != network.family) return false;
     unsigned bits = prefix;
     for (std::size_t i = 0; i < a.size() && bits > 0; ++i) {
@@ -215,7 +53,7 @@ struct Cidr {
 // below the prefix are an error: "10.0.0.1/8" is more likely a typo than intent.
 inline std::optional<Cidr> parse_cidr(std::string_view s) {
   const auto slash = s.find('/');
-  auto ip = parse_ip_address(s.substr(0, slash));
+  auto ip = net::parse_ip_address(s.substr(0, slash));
   if (!ip) return std::nullopt;
   ip = ip->unmapped();
   const unsigned max_prefix = static_cast<unsigned>(ip->size() * 8);
@@ -226,7 +64,7 @@ inline std::optional<Cidr> parse_cidr(std::string_view s) {
     if (p.empty() || r.ec != std::errc{} || r.ptr != p.data() + p.size() || prefix > max_prefix) return std::nullopt;
   }
   Cidr c{*ip, prefix};
-  IpAddress masked = *ip;
+  net::IpAddress masked = *ip;
   for (std::size_t i = 0; i < masked.size(); ++i) {
     const unsigned start = static_cast<unsigned>(i * 8);
     const unsigned keep = prefix <= start ? 0 : prefix - start >= 8 ? 8 : prefix - start;
@@ -236,17 +74,11 @@ inline std::optional<Cidr> parse_cidr(std::string_view s) {
   return c;
 }
 
-struct ProxyEndpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-  friend bool operator==(const ProxyEndpoint&, const ProxyEndpoint&) = default;
-};
-
 struct ProxyHeader {
   int version = 0;     // 1 or 2
   bool local = false;  // v2 LOCAL / v1 UNKNOWN: a health check; use the real peer address
-  ProxyEndpoint source;       // the client as the proxy in front saw it
-  ProxyEndpoint destination;  // the address the client connected to
+  net::Endpoint source;       // the client as the proxy in front saw it
+  net::Endpoint destination;  // the address the client connected to
   std::size_t length = 0;     // bytes of the stream the header took
 };
 
@@ -311,9 +143,9 @@ inline Result<ProxyHeaderParse> parse_proxy_v1(std::span<const std::uint8_t> byt
   if (count != 6 || words[0] != "PROXY") return make_error(Errc::invalid_value, "PROXY v1 fields");
   const bool v6 = words[1] == "TCP6";
   if (!v6 && words[1] != "TCP4") return make_error(Errc::invalid_value, "PROXY v1 protocol");
-  const auto family = v6 ? AddressFamily::ipv6 : AddressFamily::ipv4;
-  auto src = parse_ip_address(words[2]);
-  auto dst = parse_ip_address(words[3]);
+  const auto family = v6 ? net::AddressFamily::ipv6 : net::AddressFamily::ipv4;
+  auto src = net::parse_ip_address(words[2]);
+  auto dst = net::parse_ip_address(words[3]);
   if (!src || !dst || src->family != family || dst->family != family) {
     return make_error(Errc::invalid_value, "PROXY v1 address");
   }
@@ -364,8 +196,8 @@ inline Result<ProxyHeaderParse> parse_proxy_v2(std::span<const std::uint8_t> byt
                       static_cast<std::int64_t>(2 * address_size + 4));
   }
   auto read_address = [&](std::size_t at) {
-    IpAddress ip;
-    ip.family = family == 1 ? AddressFamily::ipv4 : AddressFamily::ipv6;
+    net::IpAddress ip;
+    ip.family = family == 1 ? net::AddressFamily::ipv4 : net::AddressFamily::ipv6;
     for (std::size_t i = 0; i < address_size; ++i) ip.bytes[i] = payload[at + i];
     return ip;
   };
@@ -395,22 +227,13 @@ inline Result<ProxyHeaderParse> parse_proxy_header(std::span<const std::uint8_t>
 
 // Appends a PROXY v2 header (command PROXY, TCP) for a connection from
 // `source` to `destination`. Mixed families are sent as IPv6 (IPv4-mapped).
-inline void write_proxy_v2(std::vector<std::uint8_t>& out, const ProxyEndpoint& source, const ProxyEndpoint& destination) {
-  auto as_v6 = [](IpAddress ip) {
-    if (ip.family == AddressFamily::ipv6) return ip;
-    IpAddress mapped;
-    mapped.family = AddressFamily::ipv6;
-    mapped.bytes[10] = 0xff;
-    mapped.bytes[11] = 0xff;
-    for (int i = 0; i < 4; ++i) mapped.bytes[12 + i] = ip.bytes[i];
-    return mapped;
-  };
-  IpAddress src = source.address.unmapped(), dst = destination.address.unmapped();
-  if (src.family != AddressFamily::ipv4 || dst.family != AddressFamily::ipv4) {
-    src = as_v6(src);
-    dst = as_v6(dst);
+inline void write_proxy_v2(std::vector<std::uint8_t>& out, const net::Endpoint& source, const net::Endpoint& destination) {
+  net::IpAddress src = source.address.unmapped(), dst = destination.address.unmapped();
+  if (!src.is_v4() || !dst.is_v4()) {
+    src = src.v4_mapped();
+    dst = dst.v4_mapped();
   }
-  const bool v4 = src.family == AddressFamily::ipv4;
+  const bool v4 = src.is_v4();
   const std::size_t n = v4 ? 4 : 16;
   out.insert(out.end(), kProxyV2Signature.begin(), kProxyV2Signature.end());
   out.push_back(0x21);              // version 2, PROXY
