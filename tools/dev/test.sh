@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds with g++ and with clang (+ASan/UBSan), and
-# runs every test; then builds the proxy and its threaded tests with
-# ThreadSanitizer and runs those (tsan_suite below). Exit status 0 only when
-# everything passed.
+# Installs what is missing, checks that the generated headers are current
+# (codegen_check), builds with g++ and with clang (+ASan/UBSan), and runs every
+# test; then builds the proxy and its threaded tests with ThreadSanitizer and
+# runs those (tsan_suite below). Exit status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/setup.sh --tests
@@ -38,8 +38,17 @@ tsan_suite() {
     -R '^(storage|proxy|e2e|e2e_failures)$'
 }
 
+# The committed generated headers against what tools/codegen makes of the
+# minecraft-data pinned in tests/node (installed above): stale = failure.
+codegen_check() {
+  echo "== codegen --check"
+  node tools/codegen/generate_packet_ids.mjs --check
+  node tools/codegen/generate_attribute_ids.mjs --check
+}
+
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+codegen_check
 run_suite gcc
 run_suite clang-sanitize
 tsan_suite

@@ -11,7 +11,7 @@
 
 namespace rustguard::protocol::packets {
 
-// Order and spelling match NAMED_ATTRIBUTES in tests/node/fixtures/_clientbound_attributes.mjs.
+// Order and spelling match NAMED_ATTRIBUTES in tools/codegen/generate_attribute_ids.mjs.
 enum class Attribute : std::uint8_t {
   movement_speed,
   jump_strength,  // also the pre-1.20.5 horse.jump_strength
