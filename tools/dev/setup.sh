@@ -10,7 +10,7 @@ want_tests=0
 [[ "${1:-}" == "--tests" ]] && want_tests=1
 
 packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libfmt-dev
-          catch2 libpcap-dev zlib1g-dev libdeflate-dev)
+          catch2 libpcap-dev zlib1g-dev)
 if (( want_tests )); then
   packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
