@@ -130,11 +130,6 @@ TEST_CASE("1.20.2+ login passes through configuration, and play can return to it
   CHECK(t.state(Direction::serverbound) == State::play);
   CHECK(t.state(Direction::clientbound) == State::play);
 
-  feed(t, Direction::clientbound, PacketKind::bundle_delimiter_s2c);
-  CHECK(t.in_bundle());
-  feed(t, Direction::clientbound, PacketKind::bundle_delimiter_s2c);
-  CHECK_FALSE(t.in_bundle());
-
   feed(t, Direction::clientbound, PacketKind::start_configuration_s2c);
   CHECK(t.state(Direction::clientbound) == State::play);  // until the client acknowledges
   feed(t, Direction::serverbound, PacketKind::configuration_acknowledged_c2s);

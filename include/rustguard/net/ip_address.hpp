@@ -111,8 +111,8 @@ struct IpAddress {
 
  private:
   std::string dotted_quad(std::size_t at) const {
-    return std::to_string(bytes[at]) + "." + std::to_string(bytes[at + 1]) + "." + std::to_string(bytes[at + 2]) +
-           "." + std::to_string(bytes[at + 3]);
+    return std::to_string(bytes[at]) + "." + std::to_string(bytes[at + 1]) + "." + std::to_string(bytes[at + 2]) + "." +
+           std::to_string(bytes[at + 3]);
   }
 };
 

@@ -33,9 +33,6 @@
 // received Login Success; since the proxy sees the server's request before
 // the client does, and the client's answer before the server does, switching
 // both directions at the acknowledgement is exact.
-//
-// Bundle Delimiter (S2c, play) opens and closes a bundle the client applies in
-// one tick; in_bundle() tells whether injecting a packet now would land inside one.
 
 #include <cstdint>
 #include <optional>
@@ -90,7 +87,6 @@ class ConnectionTracker {
   packets::Intent intent() const noexcept { return intent_; }
   std::string_view server_address() const noexcept { return server_address_; }
   bool encrypted() const noexcept { return encrypted_; }
-  bool in_bundle() const noexcept { return in_bundle_; }
   std::int32_t compression_threshold() const noexcept { return compression_threshold_; }
   const PlayerIdentity& identity() const noexcept { return identity_; }
 
@@ -232,17 +228,12 @@ class ConnectionTracker {
         }
         set_both(State::play, u);
         u.entered_play = true;
-        in_bundle_ = false;
         return u;
       case PacketKind::configuration_acknowledged_c2s:
         if (!take(Awaiting::configuration_acknowledged)) {
           return make_error(Errc::unexpected_packet, "Configuration Acknowledged without Start Configuration");
         }
         set_both(State::configuration, u);
-        in_bundle_ = false;
-        return u;
-      case PacketKind::bundle_delimiter_s2c:
-        in_bundle_ = !in_bundle_;
         return u;
       case PacketKind::config_custom_payload_c2s:
       case PacketKind::custom_payload_c2s: {
@@ -309,7 +300,6 @@ class ConnectionTracker {
   bool encrypted_ = false;
   bool encryption_requested_ = false;
   Awaiting awaiting_ = Awaiting::nothing;
-  bool in_bundle_ = false;
   std::int32_t compression_threshold_ = -1;
   std::optional<std::int32_t> velocity_message_id_;
   PlayerIdentity identity_;
