@@ -21,6 +21,7 @@
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "rustguard/protocol/velocity_forwarding.hpp"
 #include "rustguard/session/connection_session.hpp"
-#include "rustguard/session/engine_hooks.hpp"
+#include "rustguard/session/player_session.hpp"
+#include "rustguard/session/session_event.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"

@@ -10,6 +10,27 @@
 
 namespace rustguard {
 
+// What the engine did about a violation, decided when the check flagged,
+// from the check's thresholds (checks.<key>.alert_vl, cancel_vl, setback_vl,
+// kick_vl). A folded record carries every outcome of the flags it stands
+// for. Adapters act on it (log an alert, write action rows); they never
+// compare VLs with thresholds themselves.
+enum class Outcome : std::uint8_t {
+  none = 0,
+  alert = 1,    // at or above alert_vl: tell the staff
+  cancel = 2,   // at or above cancel_vl on a packet: the packet was dropped
+  setback = 4,  // at or above setback_vl: the player should be sent back
+  kick = 8,     // at or above kick_vl: the player was kicked
+};
+
+constexpr Outcome operator|(Outcome a, Outcome b) noexcept {
+  return static_cast<Outcome>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
+constexpr Outcome& operator|=(Outcome& a, Outcome b) noexcept { return a = a | b; }
+constexpr bool has(Outcome set, Outcome one) noexcept {
+  return (static_cast<std::uint8_t>(set) & static_cast<std::uint8_t>(one)) != 0;
+}
+
 struct Violation {
   // The time fed into the core: wall-clock epoch ms in the live proxy, the
   // capture timestamp in replay. Never read from a clock here.
@@ -24,6 +45,8 @@ struct Violation {
   std::int32_t protocol_version = 0;
   std::int32_t ping_ms = 0;
   std::uint32_t count = 1;  // flags this record stands for (repeats fold: engine/violation_folding.hpp)
+  Outcome outcome = Outcome::none;  // of every flag it stands for
+  std::uint32_t cancelled = 0;      // packets its flags dropped
   std::uint64_t session_id = 0;  // assigned by the violation log at session start
 };
 

@@ -145,3 +145,72 @@ TEST_CASE("engine: heavy checks run only while the player is suspicious; disable
   CHECK(quiet.on_serverbound(PacketKind::set_rotation_c2s, body, now) == Verdict::pass);
   CHECK(quiet.violations().empty());
 }
+
+TEST_CASE("engine: a violation leaves stamped with what its flag did", "[engine][outcome]") {
+  auto cfg = std::make_shared<engine::EngineConfig>();
+  auto& pitch = cfg->get<checks::badpackets::PitchCheck>().limits;
+  pitch.alert_vl = 2;
+  pitch.cancel_vl = 1;
+  pitch.kick_vl = 3;
+  Driver d(v::v1_21_4, cfg);
+  d.spawn_at(0, 64, 0);
+  d.engine.violations().clear();
+  CHECK(d.rot(0, 150, true) == Verdict::cancel);  // VL 1: cancelled, no alert yet
+  CHECK(d.rot(0, 150, true) == Verdict::cancel);  // VL 2: cancelled and an alert
+  CHECK(d.rot(0, 150, true) == Verdict::kick);    // VL 3: the kick
+  const auto& rows = d.engine.violations();
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].outcome == Outcome::cancel);
+  CHECK(rows[0].cancelled == 1);
+  CHECK(rows[1].outcome == (Outcome::cancel | Outcome::alert));
+  CHECK(has(rows[2].outcome, Outcome::kick));
+  CHECK(d.engine.kick_check() == "badpackets.pitch");
+
+  // Below every threshold: nothing was done.
+  auto high = std::make_shared<engine::EngineConfig>();
+  high->get<checks::badpackets::PitchCheck>().limits.alert_vl = 100;
+  Driver quiet(v::v1_21_4, high);
+  quiet.spawn_at(0, 64, 0);
+  quiet.engine.violations().clear();
+  quiet.rot(0, 150, true);
+  REQUIRE(quiet.engine.violations().size() == 1);
+  const Violation& v = quiet.engine.violations()[0];
+  CHECK(v.vl < quiet.config->get<checks::badpackets::PitchCheck>().limits.alert_vl);
+  CHECK_FALSE(has(v.outcome, Outcome::alert));
+  CHECK_FALSE(has(v.outcome, Outcome::kick));
+  // A limit of the engine kicks with no check to blame.
+  CHECK(quiet.send(PacketKind::set_position_c2s, {1, 2, 3}) == Verdict::kick);
+  CHECK(quiet.engine.kick_check().empty());
+}
+
+TEST_CASE("engine: ticks fall every 250 ms from the start of play, whenever advance() is called", "[engine][deadline]") {
+  const auto cfg = std::make_shared<engine::EngineConfig>();
+  engine::DetectionEngine idle(cfg);
+  CHECK_FALSE(idle.next_deadline());  // nothing to do before play
+  const Timestamp start = Timestamp::from_millis(1'700'000'000'000);
+
+  // One engine advanced every 10 ms, one advanced once after 2 s: the same
+  // ticks at the same instants, so the same transaction timeouts and flags.
+  Driver often(v::v1_21_4, nullptr, engine::EngineMode::originate, true);
+  Driver once(v::v1_21_4, nullptr, engine::EngineMode::originate, true);
+  for (Driver* d : {&often, &once}) {
+    d->now = start;
+    d->engine.on_play_start(start);
+    d->effect(1, 0);  // two transactions nobody will answer
+  }
+  REQUIRE(often.engine.next_deadline());
+  CHECK(*often.engine.next_deadline() == start + millis(250));
+  // Past the 60 s transaction timeout, which kicks (and stops the ticks).
+  for (int ms = 10; ms <= 61'000; ms += 10) often.engine.advance(start + millis(ms));
+  once.engine.advance(start + millis(61'000));
+  CHECK(*often.engine.next_deadline() == *once.engine.next_deadline());
+  CHECK(often.engine.kick_reason() == once.engine.kick_reason());
+  REQUIRE(often.engine.kick_reason());  // the unanswered transactions timed out on a tick
+  often.engine.finish();
+  once.engine.finish();
+  REQUIRE(often.engine.violations().size() == once.engine.violations().size());
+  for (std::size_t i = 0; i < often.engine.violations().size(); ++i) {
+    CHECK(often.engine.violations()[i].time_ms == once.engine.violations()[i].time_ms);
+    CHECK(often.engine.violations()[i].check == once.engine.violations()[i].check);
+  }
+}

@@ -324,3 +324,27 @@ TEST_CASE("folding: the first flag to reach the alert VL is stored at once", "[e
   budgeted.add(flag("a", "t", 10, 10), few, Store::alert);
   CHECK(few.size() == 1);
 }
+
+TEST_CASE("folding: a folded record carries every outcome and every cancelled packet of its flags",
+          "[engine][folding]") {
+  ViolationFolder folder(FoldingLimits{1'000, 120});
+  std::vector<Violation> rows;
+  Violation first = flag("badpackets.pitch", "range", 0);
+  first.outcome = Outcome::cancel;
+  first.cancelled = 1;
+  folder.add(std::move(first), rows);
+  REQUIRE(rows.size() == 1);
+  for (int i = 1; i <= 9; ++i) {
+    Violation v = flag("badpackets.pitch", "range", i * 10, i);
+    v.outcome = Outcome::cancel | (i == 5 ? Outcome::alert : Outcome::none);
+    v.cancelled = 1;
+    folder.add(std::move(v), rows);
+  }
+  CHECK(rows.size() == 1);
+  folder.finish(rows, [](std::string_view) { return 0; });
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1].count == 9);
+  CHECK(rows[1].cancelled == 9);
+  CHECK(rows[1].outcome == (Outcome::cancel | Outcome::alert));
+  CHECK(rows[0].cancelled + rows[1].cancelled == 10);
+}

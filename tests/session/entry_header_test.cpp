@@ -8,15 +8,13 @@
 
 TEST_CASE("rustguard.hpp alone runs a handshake through the session and the engine", "[entry]") {
   using namespace rustguard;
-  session::ConnectionSession connection{ProtocolLimits{}};
-  session::EngineHooks hooks{std::make_shared<const engine::EngineConfig>()};
+  session::PlayerSession connection{ProtocolLimits{}, std::make_shared<const engine::EngineConfig>()};
   std::vector<std::uint8_t> packet;
   protocol::Writer{packet}.varint(0).varint(protocol::v::v1_21_4).string("localhost").u16(25565).varint(2);
   std::vector<std::uint8_t> stream;
   REQUIRE(protocol::append_frame(stream, packet).ok());
   session::Output out;
-  hooks.set_now(Timestamp::from_millis(1));
-  connection.feed(protocol::Direction::serverbound, stream, hooks, out);
+  connection.feed(protocol::Direction::serverbound, stream, Timestamp::from_millis(1), out);
   CHECK_FALSE(out.close);
   CHECK(out.to_server == stream);
   CHECK(connection.tracker().state(protocol::Direction::serverbound) == protocol::State::login);

@@ -35,7 +35,7 @@
 
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
-#include "rustguard/session/engine_hooks.hpp"
+#include "rustguard/session/player_session.hpp"
 
 namespace {
 
@@ -108,19 +108,17 @@ tcp::socket open_session(asio::io_context& ctx, std::uint16_t port, std::uint16_
   return s;
 }
 
-// RSS of `n` core connections (ConnectionSession + the engine's hooks) built
-// in this process: the core's share of a proxied connection, to tell it apart
-// from the proxy's own (sockets, coroutine frames, write queues).
+// RSS of `n` core connections (session::PlayerSession: the framing session
+// and the engine) built in this process: the core's share of a proxied
+// connection, to tell it apart from the proxy's own (sockets, coroutine
+// frames, write queues).
 double core_kib_each(int n) {
-  struct Core {
-    explicit Core(std::shared_ptr<const rustguard::engine::EngineConfig> c) : hooks(std::move(c)) {}
-    rustguard::session::ConnectionSession session;
-    rustguard::session::EngineHooks hooks;
-  };
   auto config = std::make_shared<const rustguard::engine::EngineConfig>();
-  std::vector<std::unique_ptr<Core>> cores;
+  std::vector<std::unique_ptr<rustguard::session::PlayerSession>> cores;
   const long before = rss_kib(getpid());
-  for (int i = 0; i < n; ++i) cores.push_back(std::make_unique<Core>(config));
+  for (int i = 0; i < n; ++i) {
+    cores.push_back(std::make_unique<rustguard::session::PlayerSession>(rustguard::ProtocolLimits{}, config));
+  }
   return static_cast<double>(rss_kib(getpid()) - before) / n;
 }
 

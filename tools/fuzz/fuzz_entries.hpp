@@ -31,7 +31,7 @@
 #include "rustguard/protocol/velocity_forwarding.hpp"
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
-#include "rustguard/session/engine_hooks.hpp"
+#include "rustguard/session/player_session.hpp"
 
 namespace rustguard::fuzz {
 
@@ -273,32 +273,46 @@ struct InspectAllHooks {
   }
 };
 
+// A ConnectionSession with test hooks, fed like a PlayerSession.
 template <class Hooks>
-Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* prelude) {
-  session::ConnectionSession s;
+struct HookedSession {
+  session::ConnectionSession session;
+  Hooks hooks;
+  void feed(protocol::Direction d, Bytes bytes, Timestamp, session::Output& out) { session.feed(d, bytes, hooks, out); }
+  const session::ConnectionSession& connection() const noexcept { return session; }
+  Failure failure() const noexcept {
+    if constexpr (requires { hooks.failure; }) return hooks.failure;
+    return nullptr;
+  }
+};
+
+// The whole core: the session and the detection engine.
+struct EngineSession {
+  session::PlayerSession player{ProtocolLimits{}, engine_config(), engine::EngineMode::originate};
+  void feed(protocol::Direction d, Bytes bytes, Timestamp now, session::Output& out) {
+    player.feed(d, bytes, now, out);
+    if (!out.close) player.advance(now, out);
+    // A kick's Disconnect, as the proxy appends it.
+    if (out.close && out.close->cause == session::CloseCause::hooks) player.append_disconnect(out.close->reason, out);
+  }
+  const session::ConnectionSession& connection() const noexcept { return player.connection(); }
+  Failure failure() const noexcept { return nullptr; }
+};
+
+template <class Session>
+Failure run_session(Bytes records, Session& core, const protocol::VersionInfo* prelude) {
+  const session::ConnectionSession& s = core.connection();
   session::Output out;
   Timestamp now = Timestamp::from_millis(1'700'000'000'000);
   std::array<std::uint64_t, 2> forwarded{};  // frames written toward the server, the client
   auto feed = [&](protocol::Direction d, Bytes bytes) -> Failure {
     out.clear();
-    if constexpr (requires { hooks.set_now(now); }) hooks.set_now(now);
-    s.feed(d, bytes, hooks, out);
-    if constexpr (requires { hooks.on_tick(now); }) {
-      hooks.on_tick(now);
-      (void)hooks.take_violations();
-      if (!out.close) {
-        if (auto reason = hooks.kick_reason()) {
-          s.append_disconnect(*reason, out);
-          if (!s.opaque() && !detail::splits_into_whole_frames(out.to_client)) {
-            return "a kick's Disconnect did not leave whole frames toward the client";
-          }
-          out.close = session::CloseRequest{session::CloseCause::hooks, d, protocol::Errc::ok, *reason};
-        }
-      }
+    core.feed(d, bytes, now, out);
+    if (out.close && out.close->cause == session::CloseCause::hooks && !s.opaque() &&
+        !detail::splits_into_whole_frames(out.to_client)) {
+      return "a kick's Disconnect did not leave whole frames toward the client";
     }
-    if constexpr (requires { hooks.failure; }) {
-      if (hooks.failure != nullptr) return hooks.failure;
-    }
+    if (Failure f = core.failure()) return f;
     // Whatever was forwarded, the receiver must be able to split it, and it
     // is every frame that came in, minus the dropped, plus the injected.
     if (!out.close && !s.opaque()) {
@@ -341,7 +355,7 @@ Failure run_session(Bytes records, Hooks& hooks, const protocol::VersionInfo* pr
 }  // namespace detail
 
 // (3) ConnectionSession, both directions. Layout: [mode][version] records...
-//   mode bit0: EngineHooks (engine originates transactions) instead of
+//   mode bit0: PlayerSession (engine originates transactions) instead of
 //   ForwardOnlyHooks; bit2: InspectAllHooks (every body checked); bit1: a handshake for [version] (next state login) is
 //   fed first. Each record: [d|len] bytes, d = bit7 (1 clientbound),
 //   len = low 7 bits, 127 meaning a big-endian u16 length follows.
@@ -354,15 +368,15 @@ inline Failure session_stream(Bytes input) {
   const auto& version = detail::version_at(h.take());
   const protocol::VersionInfo* prelude = (mode & 2) != 0 ? &version : nullptr;
   if ((mode & 4) != 0) {
-    detail::InspectAllHooks hooks;
-    return detail::run_session(h.in, hooks, prelude);
+    detail::HookedSession<detail::InspectAllHooks> core;
+    return detail::run_session(h.in, core, prelude);
   }
   if ((mode & 1) != 0) {
-    session::EngineHooks hooks{detail::engine_config(), engine::EngineMode::originate};
-    return detail::run_session(h.in, hooks, prelude);
+    detail::EngineSession core;
+    return detail::run_session(h.in, core, prelude);
   }
-  session::ForwardOnlyHooks hooks;
-  return detail::run_session(h.in, hooks, prelude);
+  detail::HookedSession<session::ForwardOnlyHooks> core;
+  return detail::run_session(h.in, core, prelude);
 }
 
 // (4) Velocity modern forwarding data (a Login Plugin Response's payload).

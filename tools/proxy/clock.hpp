@@ -20,6 +20,10 @@ class Clock {
   std::int64_t to_us(std::chrono::steady_clock::time_point t) const noexcept {
     return epoch_anchor_us_ + std::chrono::duration_cast<std::chrono::microseconds>(t - steady_anchor_).count();
   }
+  // The steady instant of a core timestamp (a deadline the core asked for).
+  std::chrono::steady_clock::time_point to_steady(std::int64_t us) const noexcept {
+    return steady_anchor_ + std::chrono::microseconds(us - epoch_anchor_us_);
+  }
 
  private:
   std::chrono::steady_clock::time_point steady_anchor_;

@@ -10,19 +10,18 @@
 // reads into the thread's scratch buffer, feeds the session, and queues what
 // the session produced for either socket. A reader pauses while the other
 // side's queue holds more than `max_pending_bytes` (backpressure).
-// watchdog(): login and idle timeouts, shutdown requests, and (with the
-// detection engine) a tick every kTickInterval in play, so transaction
-// timeouts and the timer balance advance without packets.
+// watchdog(): login and idle timeouts, shutdown requests, and the core's
+// deadlines (PlayerSession::next_deadline: the engine's ticks in play), so
+// transaction timeouts and the timer balance advance without packets.
 //
 // Everything lives in this object, which lives in the coroutine frame of
 // serve_connection(); all of it runs on the io thread that accepted the
 // socket, so nothing here is locked.
 //
-// The inspector (checks engine) is the template parameter: it gets every
-// packet it wants() and the current time through ProxyHooks::set_now. With
-// session::EngineHooks the connection also stores what the engine reports in
-// the violation log (session, brand, violations; alert, cancel and kick
-// actions), counts it in the metrics, and kicks when the engine says so.
+// The core (session::PlayerSession) gets the bytes and the proxy clock's time;
+// what it answers (bytes, a close request, events) is queued, counted in the
+// metrics, and handed to the shared SessionRecorder, which writes the rows
+// a replay of the same bytes writes too.
 
 #include <asio/awaitable.hpp>
 #include <asio/co_spawn.hpp>
@@ -44,14 +43,13 @@
 #include <vector>
 
 #include "../common/log.hpp"
-#include "cancel_ledger.hpp"
 #include "metrics.hpp"
-#include "proxy_hooks.hpp"
 #include "proxy_state.hpp"
 #include "registry.hpp"
+#include "rustguard/adapters/session_recorder.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
-#include "rustguard/session/connection_session.hpp"
+#include "rustguard/session/player_session.hpp"
 #include "rustguard/time.hpp"
 #include "status_responder.hpp"
 #include "write_queue.hpp"
@@ -76,9 +74,6 @@ enum class EndCause : std::uint8_t {
   bad_proxy_header,
   shutdown,
 };
-
-// How often the engine hears that time passed, packets or not.
-inline constexpr std::chrono::milliseconds kTickInterval{250};
 
 namespace detail {
 
@@ -115,16 +110,7 @@ inline std::string endpoint_text(const net::Endpoint& e) {
 
 }  // namespace detail
 
-template <class Inspector>
 class Connection final : public Stoppable {
-  // The detection engine (session::EngineHooks) or a test's stand-in with
-  // the same reporting surface.
-  static constexpr bool kEngine = requires(Inspector& i) {
-    i.take_violations();
-    i.on_tick(Timestamp{});
-    i.kick_reason();
-  };
-
  public:
   Connection(tcp::socket client, std::uint64_t id, ProxyState& state, ConnectionRegistry& registry,
              std::shared_ptr<const RuntimeConfig> config)
@@ -135,8 +121,8 @@ class Connection final : public Stoppable {
         registry_(registry),
         runtime_(std::move(config)),
         cfg_(runtime_->config),
-        session_(cfg_.limits),
-        hooks_(make_hooks(*runtime_)),
+        session_(cfg_.limits, runtime_->engine),
+        recorder_(state_.violation_log, adapters::RecorderOrigin{adapters::SessionSource::live, {}, {}}),
         client_out_(client_.get_executor()),
         server_out_(client_.get_executor(), /*paused=*/true),
         watchdog_timer_(client_.get_executor()),
@@ -150,6 +136,7 @@ class Connection final : public Stoppable {
       if (!ec) local_ = {detail::to_ip(local.address()), local.port()};
     }
     real_ = peer_;
+    recorder_.set_address(detail::endpoint_text(real_));
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
   }
@@ -161,15 +148,16 @@ class Connection final : public Stoppable {
     Metrics::add(state_.metrics.connections_current);
     if (registry_.stopping()) stop_requested_ = true;
     co_await (lifecycle() && client_out_.run(client_) && server_out_.run(server_));
-    if constexpr (requires(Inspector& i) { i.finish(); }) {
-      hooks_.inspector().finish();  // the engine's folded violation records still pending
-      report_engine();
-    }
+    // The ticks due until now and the folded violation records still pending.
+    const Timestamp now{state_.clock.now_us()};
+    session::Output& out = detail::scratch_output();
+    out.clear();
+    session_.advance(now, out);
+    session_.finish(out);
+    on_events(out);
+    recorder_.end(now);
     registry_.remove(*this);
     if (listed_) state_.players.remove(id_);
-    if (session_id_ != 0 && state_.violation_log != nullptr) {
-      state_.violation_log->end_session(session_id_, state_.clock.now_us() / 1000);
-    }
     state_.metrics.connections_current.fetch_sub(1, std::memory_order_relaxed);
     if (counted_player_) state_.metrics.player(session_.tracker().protocol(), -1);
     log_disconnect();
@@ -181,14 +169,6 @@ class Connection final : public Stoppable {
   }
 
  private:
-  static ProxyHooks<Inspector> make_hooks(const RuntimeConfig& runtime) {
-    if constexpr (std::is_constructible_v<Inspector, std::shared_ptr<const engine::EngineConfig>>) {
-      return ProxyHooks<Inspector>(runtime.engine);
-    } else {
-      return ProxyHooks<Inspector>();
-    }
-  }
-
   // ---- lifecycle -------------------------------------------------------------
 
   asio::awaitable<void> lifecycle() {
@@ -309,9 +289,9 @@ class Connection final : public Stoppable {
       auto wake = idle_deadline;
       if (phase == Phase::login) wake = std::min(wake, login_deadline);
       if (phase == Phase::configuration) wake = std::min(wake, *configuration_deadline);
-      if constexpr (kEngine) {
-        if (connected_ && !session_.opaque() && !logging_in && !tick(now)) co_return;
-        wake = std::min(wake, now + kTickInterval);
+      if (connected_ && !logging_in) {
+        if (!advance(now)) co_return;
+        if (auto due = session_.next_deadline()) wake = std::min(wake, state_.clock.to_steady(due->micros));
       }
       watchdog_timer_.expires_at(wake);
       co_await watchdog_timer_.async_wait(use_nothrow);
@@ -403,6 +383,7 @@ class Connection final : public Stoppable {
           local_ = parsed->header.destination;
         }
         rest = rest.subspan(parsed->header.length);
+        recorder_.set_address(detail::endpoint_text(real_));
       }
       co_return rest.empty() || inspect(Direction::serverbound, rest);
     }
@@ -459,10 +440,9 @@ class Connection final : public Stoppable {
   // False when the session (or a limit) ends the connection.
   bool inspect(Direction from, std::span<const std::uint8_t> bytes) {
     const auto t0 = std::chrono::steady_clock::now();
-    hooks_.set_now(state_.clock.to_us(t0));
     session::Output& out_ = detail::scratch_output();
     out_.clear();
-    session_.feed(from, bytes, hooks_, out_);
+    session_.feed(from, bytes, Timestamp{state_.clock.to_us(t0)}, out_);
     const auto t1 = std::chrono::steady_clock::now();
     state_.metrics.inspection_time(
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count()));
@@ -477,8 +457,7 @@ class Connection final : public Stoppable {
 
     server_out_.push(out_.to_server);
     client_out_.push(out_.to_client);
-    observe();
-    if constexpr (kEngine) report_engine();
+    on_events(out_);
 
     if (out_.close) {
       const auto& c = *out_.close;
@@ -511,34 +490,60 @@ class Connection final : public Stoppable {
     return false;
   }
 
-  // Acts on what the proxy's own hooks saw during the last feed.
-  void observe() {
-    Observations& seen = hooks_.seen();
-    if (seen.status_response) {
-      state_.status.store(session_.tracker().protocol(), std::move(*seen.status_response));
-      seen.status_response.reset();
+  // Acts on what the core reported during the last call, then records it
+  // (the rows are the recorder's business, the same as in a replay).
+  void on_events(session::Output& out) {
+    Metrics& m = state_.metrics;
+    for (session::Event& e : out.events) {
+      std::visit([&](auto& event) { on(event, m); }, e);
     }
-    if (seen.backend_disconnect) backend_kicked_ = true;
-    if (seen.encryption_started && !reported_encryption_) {
-      reported_encryption_ = true;
-      Metrics::add(state_.metrics.encrypted_connections);
-      tools::log_info("#{} {}: encrypted (online-mode) connection, forwarded uninspected", id_, address_text());
+    const engine::DetectionEngine& engine = session_.engine();
+    Metrics::add(m.transactions_sent, engine.transactions_sent() - transactions_sent_);
+    Metrics::add(m.transactions_answered, engine.transactions_answered() - transactions_answered_);
+    transactions_sent_ = engine.transactions_sent();
+    transactions_answered_ = engine.transactions_answered();
+    recorder_.record(out.events);
+    out.events.clear();
+  }
+
+  void on(session::PlayerLoggedIn&, Metrics& m) {
+    if (counted_player_) return;
+    counted_player_ = true;
+    m.player(session_.tracker().protocol(), 1);
+    list_player();
+  }
+  void on(session::ClientBrand&, Metrics&) {}
+  void on(session::ViolationFound& e, Metrics& m) {
+    const Violation& v = e.violation;
+    m.violations.add(v.check, v.count);
+    if (v.cancelled > 0) m.cancels.add(v.check, v.cancelled);
+    const bool alert = has(v.outcome, Outcome::alert);
+    if (listed_) {
+      listed_->violations.fetch_add(v.count, std::memory_order_relaxed);
+      if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
     }
-    if (seen.logged_in && !counted_player_) {
-      counted_player_ = true;
-      state_.metrics.player(session_.tracker().protocol(), 1);
-      list_player();
-      if constexpr (kEngine) begin_session();
-    }
-    if (seen.identity_changed) {
-      seen.identity_changed = false;
-      const std::string& brand = session_.tracker().identity().client_brand;
-      if (session_id_ != 0 && !brand.empty() && brand != brand_logged_ && state_.violation_log != nullptr) {
-        brand_logged_ = brand;
-        state_.violation_log->set_client_brand(session_id_, brand);
-      }
+    if (alert) {
+      m.alerts.add(v.check);
+      const auto& name = session_.tracker().identity().name;
+      tools::log_warn("alert #{} {}: {}", id_, name.empty() ? "-" : name, adapters::violation_summary(v));
     }
   }
+  void on(session::PlayerKicked& e, Metrics& m) {
+    const std::string check = e.check.empty() ? std::string("other") : e.check;
+    m.kicks.add(check);
+    const auto& name = session_.tracker().identity().name;
+    tools::log_warn("kick #{} {} {}: {} (check {})", id_, name.empty() ? "-" : name, address_text(), e.reason, check);
+  }
+  void on(session::EncryptionStarted&, Metrics& m) {
+    Metrics::add(m.encrypted_connections);
+    tools::log_info("#{} {}: encrypted (online-mode) connection, forwarded uninspected", id_, address_text());
+  }
+  void on(session::StatusRequested&, Metrics&) { ++status_requests_; }
+  void on(session::StatusPinged& e, Metrics&) { status_ping_ = e.payload; }
+  void on(session::StatusAnswered& e, Metrics&) {
+    state_.status.store(session_.tracker().protocol(), std::move(e.json));
+  }
+  void on(session::ServerDisconnected&, Metrics&) { backend_kicked_ = true; }
 
   // Puts the player in the operators' index (GET /players) until disconnect.
   void list_player() {
@@ -556,111 +561,21 @@ class Connection final : public Stoppable {
     listed_ = state_.players.add(std::move(entry));
   }
 
-  // ---- detection engine ------------------------------------------------------
-
-  void begin_session() {
-    adapters::ViolationLog* log = state_.violation_log;
-    if (log == nullptr || session_id_ != 0) return;
-    const auto& identity = session_.tracker().identity();
-    adapters::SessionStart start;
-    if (identity.uuid) start.player_uuid = *identity.uuid;
-    start.player_name = identity.name;
-    start.address = identity.velocity_forwarded && !identity.forwarded_address.empty() ? identity.forwarded_address
-                                                                                       : detail::endpoint_text(real_);
-    start.protocol_version = session_.tracker().protocol();
-    start.start_ms = state_.clock.now_us() / 1000;
-    start.source = adapters::SessionSource::live;
-    session_id_ = log->begin_session(std::move(start));
-    if (!identity.client_brand.empty() && session_id_ != 0) {
-      brand_logged_ = identity.client_brand;
-      log->set_client_brand(session_id_, identity.client_brand);
-    }
+  // Runs the core's deadlines due by `now`; false when it decided to kick.
+  bool advance(std::chrono::steady_clock::time_point now) {
+    session::Output& out = detail::scratch_output();
+    out.clear();
+    session_.advance(Timestamp{state_.clock.to_us(now)}, out);
+    on_events(out);
+    if (!out.close) return true;
+    kick(out.close->reason);
+    return false;
   }
 
-  // Time passes for the engine; false when it decided to kick.
-  bool tick(std::chrono::steady_clock::time_point now) {
-    hooks_.inspector().on_tick(Timestamp{state_.clock.to_us(now)});
-    report_engine();
-    if (auto reason = hooks_.inspector().kick_reason()) {
-      kick(*reason);
-      return false;
-    }
-    return true;
-  }
-
-  // Stores and counts what the engine reported during the last feed or tick:
-  // every violation record (the metrics count the flags it folds), an alert
-  // for each at or above its check's alert_vl, every cancelled packet in the
-  // metrics and, in the log, one cancel action per record whose check
-  // dropped packets no action counted yet (cancel_ledger.hpp).
-  void report_engine() {
-    Observations& seen = hooks_.seen();
-    Metrics& m = state_.metrics;
-    if (seen.transactions_sent != 0) Metrics::add(m.transactions_sent, std::exchange(seen.transactions_sent, 0));
-    if (seen.transactions_answered != 0) {
-      Metrics::add(m.transactions_answered, std::exchange(seen.transactions_answered, 0));
-    }
-    for (const CancelTally& c : seen.cancels) {
-      m.cancels.add(c.check, c.packets);
-      cancel_ledger_.add(c);
-    }
-    seen.cancels.clear();
-    auto& found = hooks_.inspector().violations();
-    if (found.empty()) return;
-    adapters::ViolationLog* log = state_.violation_log;
-    const auto& identity = session_.tracker().identity();
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      Violation& v = found[i];
-      v.session_id = session_id_;
-      m.violations.add(v.check, v.count);
-      const CheckThresholds* t = runtime_->thresholds_of(v.check);
-      const bool alert = t != nullptr && t->alert_vl > 0 && v.vl >= t->alert_vl;
-      const bool kicks = t != nullptr && t->kick_vl > 0 && v.vl >= t->kick_vl;
-      if (listed_) {
-        listed_->violations.fetch_add(v.count, std::memory_order_relaxed);
-        if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
-      }
-      const std::string folded = v.count > 1 ? fmt::format(" ({} flags)", v.count) : std::string();
-      if (alert) {
-        m.alerts.add(v.check);
-        tools::log_warn("alert #{} {}: {} {} VL {:.1f}{}: {}", id_, identity.name.empty() ? "-" : identity.name,
-                        v.check, v.type, v.vl, folded, v.detail);
-      }
-      std::string check = v.check;
-      std::string summary = v.check + " " + v.type + " VL " + fmt::format("{:.1f}", v.vl) + folded + ": " + v.detail;
-      const std::int64_t time_ms = v.time_ms;
-      const std::uint64_t violation_id = log != nullptr ? log->log_violation(std::move(v)) : 0;
-      if (alert && log != nullptr) {
-        log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::alert, summary, "ok"});
-      }
-      if (auto dropped = cancel_ledger_.take(check); dropped && log != nullptr) {
-        log->log_action({0, session_id_, violation_id, time_ms, adapters::ActionKind::cancel,
-                         *dropped + ": " + summary, "ok"});
-      }
-      if (kicks && !kick_check_) {
-        kick_check_ = check;
-        kick_violation_id_ = violation_id;
-      }
-    }
-    found.clear();
-  }
-
-  // The checks (or a malformed packet the engine could not read) end the
-  // connection: the player reads the kick message and the reason.
-  void kick(const std::string& reason) {
-    if (cause_) return;
-    const std::string check = kick_check_.value_or("other");
-    state_.metrics.kicks.add(check);
-    const std::string text = cfg_.messages.kick + ": " + reason;
-    const auto& identity = session_.tracker().identity();
-    tools::log_warn("kick #{} {} {}: {} (check {})", id_, identity.name.empty() ? "-" : identity.name, address_text(),
-                    reason, check);
-    if (state_.violation_log != nullptr && session_id_ != 0) {
-      state_.violation_log->log_action({0, session_id_, kick_violation_id_, state_.clock.now_us() / 1000,
-                                        adapters::ActionKind::kick, text, "ok"});
-    }
-    end(EndCause::kicked, text);
-  }
+  // The core ended the connection for the player's behaviour: the player
+  // reads the kick message and the reason (logged and recorded from the
+  // PlayerKicked event).
+  void kick(const std::string& reason) { end(EndCause::kicked, cfg_.messages.kick + ": " + reason); }
 
   asio::awaitable<bool> connect_backend() {
     using namespace asio::experimental::awaitable_operators;
@@ -719,21 +634,20 @@ class Connection final : public Stoppable {
       co_return;
     }
     for (;;) {
-      Observations& seen = hooks_.seen();
       // One answer per connection, as the game's server gives: a client
       // that keeps asking without reading would otherwise pile answers up.
-      if (seen.status_requests > 1 || (seen.status_requests == 1 && answered_status_)) {
+      if (status_requests_ > 1 || (status_requests_ == 1 && answered_status_)) {
         end(EndCause::malformed, "more than one status request on one connection");
         co_return;
       }
-      if (seen.status_requests == 1) {
-        seen.status_requests = 0;
+      if (status_requests_ == 1) {
+        status_requests_ = 0;
         answered_status_ = true;
         answer_status();
       }
-      if (seen.status_ping) {
+      if (status_ping_) {
         std::vector<std::uint8_t> pong;
-        append_status_pong(pong, *seen.status_ping);
+        append_status_pong(pong, *status_ping_);
         client_out_.push(pong);
         end(EndCause::answered_by_proxy, "status answered by the proxy (backend down)");
         co_return;
@@ -797,8 +711,8 @@ class Connection final : public Stoppable {
   ConnectionRegistry& registry_;
   std::shared_ptr<const RuntimeConfig> runtime_;
   const Config& cfg_;
-  session::ConnectionSession session_;
-  ProxyHooks<Inspector> hooks_;
+  session::PlayerSession session_;
+  adapters::SessionRecorder recorder_;
   WriteQueue client_out_;
   WriteQueue server_out_;
   asio::steady_timer watchdog_timer_;
@@ -819,20 +733,18 @@ class Connection final : public Stoppable {
   bool told_client_ = false;
   bool answered_status_ = false;
   bool reached_play_ = false;
-  bool reported_encryption_ = false;
   bool counted_player_ = false;
-  std::uint64_t session_id_ = 0;  // in the violation log; 0 until logged in (or without a log)
-  std::string brand_logged_;
-  std::optional<std::string> kick_check_;  // the check whose violation reached kick_vl first
-  CancelLedger cancel_ledger_;             // cancelled packets not yet in a cancel action
-  std::uint64_t kick_violation_id_ = 0;
+  int status_requests_ = 0;                  // while answering alone (backend down)
+  std::optional<std::int64_t> status_ping_;  // likewise
+  std::uint64_t transactions_sent_ = 0;      // the engine's counts already in the metrics
+  std::uint64_t transactions_answered_ = 0;
 };
 
 // The coroutine that owns one connection (spawned on the socket's io context).
-template <class Inspector>
-asio::awaitable<void> serve_connection(tcp::socket client, std::uint64_t id, ProxyState& state,
-                                       ConnectionRegistry& registry, std::shared_ptr<const RuntimeConfig> config) {
-  Connection<Inspector> connection(std::move(client), id, state, registry, std::move(config));
+inline asio::awaitable<void> serve_connection(tcp::socket client, std::uint64_t id, ProxyState& state,
+                                              ConnectionRegistry& registry,
+                                              std::shared_ptr<const RuntimeConfig> config) {
+  Connection connection(std::move(client), id, state, registry, std::move(config));
   co_await connection.run();
 }
 

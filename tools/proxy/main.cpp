@@ -28,17 +28,11 @@
 #include "rate_limiter.hpp"
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/violation_log.hpp"
-#include "rustguard/session/connection_session.hpp"
-#include "rustguard/session/engine_hooks.hpp"
 
 namespace {
 
 using namespace rustguard;
 using asio::ip::tcp;
-
-// The inspector every connection runs: the detection engine, built from the
-// checks.* config in force when the connection was accepted.
-using Inspector = session::EngineHooks;
 
 struct Server {
   proxy::IoPool& pool;
@@ -64,7 +58,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     const auto peer = socket.remote_endpoint(ec);
     if (ec) continue;
     const net::IpAddress ip = proxy::detail::to_ip(peer.address());
-    const std::string peer_text = proxy::detail::endpoint_text({ip, peer.port()});
+    const std::string peer_text = net::Endpoint{ip, peer.port()}.to_string();
     auto& metrics = server.state.metrics;
     if (metrics.get(metrics.connections_current) >= cfg.connections.max_connections) {
       metrics.limit_hit(proxy::Limit::max_connections);
@@ -81,7 +75,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
       continue;
     }
     asio::co_spawn(server.pool.context(index),
-                   proxy::serve_connection<Inspector>(std::move(socket), server.next_id++, server.state,
+                   proxy::serve_connection(std::move(socket), server.next_id++, server.state,
                                                       *server.registries[index], server.config),
                    asio::detached);
   }

@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "clock.hpp"
@@ -13,17 +12,11 @@
 #include "player_directory.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/config.hpp"
+#include "rustguard/net/ip_address.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "status_responder.hpp"
 
 namespace rustguard::proxy {
-
-// A check's thresholds as the connection needs them to label what it logs.
-struct CheckThresholds {
-  std::string_view key;
-  double alert_vl = 0;
-  double kick_vl = 0;
-};
 
 // A validated Config plus what is derived from it once per load.
 struct RuntimeConfig {
@@ -32,22 +25,11 @@ struct RuntimeConfig {
   // The checks.* section, shared read-only by every connection accepted
   // under this config (each engine holds it for the connection's life).
   std::shared_ptr<const engine::EngineConfig> engine;
-  std::vector<CheckThresholds> thresholds;
 
   explicit RuntimeConfig(Config c) : config(std::move(c)), engine(std::make_shared<const engine::EngineConfig>(config.checks)) {
     for (const auto& s : config.proxy_protocol.trusted) {
       if (auto cidr = protocol::parse_cidr(s)) trusted.push_back(*cidr);  // the loader rejected bad ones
     }
-    engine::EngineConfig copy = config.checks;
-    copy.for_each_limits([&](const engine::CheckInfo& info, engine::CheckLimits& l) {
-      thresholds.push_back({info.key, l.enabled ? l.alert_vl : 0, l.enabled ? l.kick_vl : 0});
-    });
-  }
-  const CheckThresholds* thresholds_of(std::string_view key) const noexcept {
-    for (const auto& t : thresholds) {
-      if (t.key == key) return &t;
-    }
-    return nullptr;
   }
   bool is_trusted(const net::IpAddress& ip) const noexcept {
     for (const auto& c : trusted) {

@@ -6,9 +6,12 @@
 // A flow is a Minecraft connection when one side's first bytes are a complete
 // handshake; that side is the client, whichever side sent the SYN and on
 // whatever port (captures of either leg of the proxy work the same way).
-// Other flows are skipped and counted. Sessions, violations and session ends
-// go to the ViolationLog when one is given, in capture order from this one
-// thread, so a fresh database gets the same rows (ids included) every run.
+// Other flows are skipped and counted. Each player is a
+// session::PlayerSession in observe mode, fed and advanced with capture
+// time; its events go through the same SessionRecorder as live, to the
+// ViolationLog when one is given (actions marked "not executed"), in capture
+// order from this one thread, so a fresh database gets the same rows (ids
+// included) every run.
 
 #include <algorithm>
 #include <cstdint>
@@ -25,29 +28,32 @@
 #include "replay/capture_files.hpp"
 #include "replay/capture_reader.hpp"
 #include "replay/handshake_probe.hpp"
-#include "replay/replay_hooks.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/tcp_reassembly.hpp"
+#include "rustguard/adapters/session_recorder.hpp"
 #include "rustguard/adapters/violation_log.hpp"
+#include "rustguard/config.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
-#include "rustguard/session/connection_session.hpp"
+#include "rustguard/session/player_session.hpp"
 
 namespace rustguard::replay {
 
-// The hooks that judge players in a replay: the detection engine in observe
-// mode (replay_hooks.hpp). PassiveHooks judges nothing.
-using DefaultJudge = EngineJudge;
+// What a replay hands every connection: the loaded config.
+struct ReplaySettings {
+  Config config;
+};
 
-template <class Judge = DefaultJudge>
 class ReplayAnalyzer final : public StreamSink {
  public:
-  ReplayAnalyzer(const ReplaySettings& settings, adapters::ViolationLog* log) : settings_(settings), log_(log) {}
+  ReplayAnalyzer(const ReplaySettings& settings, adapters::ViolationLog* log)
+      : settings_(settings), engine_config_(std::make_shared<const engine::EngineConfig>(settings.config.checks)),
+        log_(log) {}
 
   // The capture file being read: connections that open now started in it.
   void set_current_file(std::string name) { current_file_ = std::move(name); }
 
   void on_open(const FlowInfo& info) override {
-    auto state = std::make_unique<FlowState>(settings_);
+    auto state = std::make_unique<FlowState>(settings_, engine_config_, log_);
     state->report.flow = info.id;
     state->report.capture_file = current_file_;
     state->report.start_ns = info.start_ns;
@@ -84,10 +90,13 @@ class ReplayAnalyzer final : public StreamSink {
     FlowState& f = *it->second;
     if (f.phase == Phase::probing) ++totals_.skipped_flows;  // never sent a byte, or too few
     if (f.player) {
-      if constexpr (requires(Judge& j) { j.finish(); }) {
-        f.hooks.inner().finish();  // the folded violation records still pending, as the proxy does
-        drain_violations(f);
-      }
+      // As the proxy does when a connection ends: the ticks due until then,
+      // and the folded violation records still pending.
+      const Timestamp now{time_ns / 1000};
+      if (f.phase == Phase::live) f.session.advance(now, f.out);
+      f.session.finish(f.out);
+      take_events(f);
+      f.out.clear();
       finish_player(f, time_ns);
     }
     flows_.erase(it);
@@ -102,19 +111,22 @@ class ReplayAnalyzer final : public StreamSink {
 
  private:
   enum class Phase : std::uint8_t { probing, live, done, skipped };
-  using Hooks = CountingHooks<Judge>;
 
   struct FlowState {
-    explicit FlowState(const ReplaySettings& s) : session(s.config.limits), hooks(s) {}
+    FlowState(const ReplaySettings& s, std::shared_ptr<const engine::EngineConfig> engine,
+              adapters::ViolationLog* log)
+        : session(s.config.limits, std::move(engine), engine::EngineMode::observe),
+          recorder(log, adapters::RecorderOrigin{adapters::SessionSource::replay, {}, {}}) {
+      session.count_kinds();
+    }
     Phase phase = Phase::probing;
     Direction client_side = Direction::client_to_server;  // the reassembly direction that carries the client
     std::array<std::vector<std::uint8_t>, 2> probe;
-    session::ConnectionSession session;
-    Hooks hooks;
+    session::PlayerSession session;
+    adapters::SessionRecorder recorder;
     session::Output out;
     PlayerReport report;
-    bool player = false;          // a login connection (not a status ping)
-    std::uint64_t session_id = 0; // in the violation log, once logged in
+    bool player = false;  // a login connection (not a status ping)
   };
 
   // "1.8, 1.8.1, ..., 1.8.9" -> "1.8-1.8.9": every release that speaks the protocol.
@@ -144,6 +156,8 @@ class ReplayAnalyzer final : public StreamSink {
     f.phase = Phase::live;
     f.client_side = dir;
     f.report.address = (dir == Direction::client_to_server ? info.client : info.server).to_string();
+    f.recorder = adapters::SessionRecorder(
+        log_, adapters::RecorderOrigin{adapters::SessionSource::replay, f.report.address, f.report.capture_file});
     f.report.start_ns = time_ns;
     ++totals_.minecraft_flows;
     const auto client_bytes = std::move(buffered);
@@ -154,12 +168,9 @@ class ReplayAnalyzer final : public StreamSink {
   }
 
   void feed(FlowState& f, protocol::Direction from, std::span<const std::uint8_t> bytes, std::int64_t time_ns) {
-    const Timestamp now{time_ns / 1000};
-    f.hooks.inner().set_now(now);
-    f.session.feed(from, bytes, f.hooks, f.out);
-    // Time passes only with the capture's packets, so ticks are as
-    // deterministic as the feeds (the proxy ticks on a timer as well).
-    if (!f.out.close) f.hooks.inner().on_tick(now);
+    // The session runs the ticks due before these bytes at their own
+    // instants, as the proxy's timer does between reads.
+    f.session.feed(from, bytes, Timestamp{time_ns / 1000}, f.out);
     const protocol::ConnectionTracker& tracker = f.session.tracker();
     if (!f.player && tracker.state(protocol::Direction::serverbound) != protocol::State::handshake) {
       if (tracker.intent() == protocol::packets::Intent::status) {
@@ -171,8 +182,8 @@ class ReplayAnalyzer final : public StreamSink {
         f.report.release = release_range(protocol::release_names(tracker.protocol()));
       }
     }
-    if (f.player) note_identity(f, time_ns);
-    drain_violations(f);
+    if (f.player) note_play(f);
+    take_events(f);
     if (f.out.close) {
       f.report.closed_by_core = f.out.close->reason;
       f.phase = Phase::done;
@@ -183,49 +194,34 @@ class ReplayAnalyzer final : public StreamSink {
     f.out.clear();
   }
 
-  void note_identity(FlowState& f, std::int64_t time_ns) {
+  void note_play(FlowState& f) {
     const protocol::ConnectionTracker& tracker = f.session.tracker();
-    const protocol::PlayerIdentity& id = tracker.identity();
-    // The identity is final at Login Success; copying it on every feed after
-    // that would cost more than the rest of a feed.
-    if (f.session_id == 0 && !f.report.reached_play) {
-      f.report.name = id.name;
-      if (id.uuid) f.report.uuid = id.uuid->to_string();
-    }
-    const protocol::State s = tracker.state(protocol::Direction::clientbound);
-    const bool logged_in = s == protocol::State::configuration || s == protocol::State::play;
-    if (s == protocol::State::play) f.report.reached_play = true;
-    if (logged_in && f.session_id == 0 && log_ != nullptr) {
-      adapters::SessionStart start;
-      if (id.uuid) start.player_uuid = *id.uuid;
-      start.player_name = id.name;
-      start.address = f.report.address;
-      start.protocol_version = tracker.protocol();
-      start.start_ms = time_ns / 1'000'000;
-      start.source = adapters::SessionSource::replay;
-      start.capture_file = f.report.capture_file;
-      f.session_id = log_->begin_session(std::move(start));
-    }
-    if (!id.client_brand.empty() && id.client_brand != f.report.brand) {
-      f.report.brand = id.client_brand;
-      if (f.session_id != 0) log_->set_client_brand(f.session_id, id.client_brand);
-    }
+    // Login Start's name until Login Success (the PlayerLoggedIn event) confirms it.
+    if (f.report.name.empty() && !tracker.identity().name.empty()) f.report.name = tracker.identity().name;
+    if (tracker.state(protocol::Direction::clientbound) == protocol::State::play) f.report.reached_play = true;
   }
 
-  // A record may fold several flags (violation_folding.hpp): the report
-  // counts flags, and alerts as the proxy raises them, one per record.
-  void drain_violations(FlowState& f) {
-    auto& found = f.hooks.inner().violations();
-    for (Violation& v : found) {
-      v.session_id = f.session_id;
-      CheckTally& t = f.report.checks[v.check];
-      t.count += v.count;
-      t.max_vl = std::max(t.max_vl, v.vl);
-      if (v.vl >= f.hooks.inner().alert_vl(v.check)) ++t.alerts;
-      totals_.violations += v.count;
-      if (log_ != nullptr && f.session_id != 0) log_->log_violation(std::move(v));
+  // The core's events: into the report (a record may fold several flags,
+  // so the report counts flags, and alerts as the proxy raises them, one
+  // per record) and through the recorder into the database.
+  void take_events(FlowState& f) {
+    for (session::Event& e : f.out.events) {
+      if (auto* in = std::get_if<session::PlayerLoggedIn>(&e)) {
+        f.report.name = in->name;
+        if (in->uuid) f.report.uuid = in->uuid->to_string();
+      } else if (auto* b = std::get_if<session::ClientBrand>(&e)) {
+        f.report.brand = b->brand;
+      } else if (auto* found = std::get_if<session::ViolationFound>(&e)) {
+        const Violation& v = found->violation;
+        CheckTally& t = f.report.checks[v.check];
+        t.count += v.count;
+        t.max_vl = std::max(t.max_vl, v.vl);
+        if (has(v.outcome, Outcome::alert)) ++t.alerts;
+        totals_.violations += v.count;
+      }
     }
-    found.clear();
+    if (f.player) f.recorder.record(f.out.events);
+    f.out.events.clear();
   }
 
   void finish_player(FlowState& f, std::int64_t time_ns) {
@@ -237,17 +233,18 @@ class ReplayAnalyzer final : public StreamSink {
     r.packets_clientbound = s2c.packets;
     r.bytes_serverbound = c2s.bytes;
     r.bytes_clientbound = s2c.bytes;
-    const KindCounts& counts = f.hooks.kind_counts();
+    const auto& counts = *f.session.kind_counts();
     for (std::size_t d = 0; d < 2; ++d) {
       for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
         if (counts[d][k] != 0) r.kinds[std::string(protocol::name_of(static_cast<protocol::PacketKind>(k)))] += counts[d][k];
       }
     }
-    if (log_ != nullptr && f.session_id != 0) log_->end_session(f.session_id, time_ns / 1'000'000);
+    f.recorder.end(Timestamp{time_ns / 1000});
     players_.push_back(std::move(r));
   }
 
   const ReplaySettings& settings_;
+  std::shared_ptr<const engine::EngineConfig> engine_config_;  // one for every connection, as live
   adapters::ViolationLog* log_;
   std::string current_file_;
   std::unordered_map<std::uint64_t, std::unique_ptr<FlowState>> flows_;
@@ -263,8 +260,7 @@ struct ReplayOptions {
 
 // Replays one CAPTURE argument: a file, or a folder whose capture files are
 // read in name order as one run (rotated tcpdump files continue each other).
-template <class Judge = DefaultJudge>
-CaptureReport replay_capture(const std::filesystem::path& argument, const ReplaySettings& settings,
+inline CaptureReport replay_capture(const std::filesystem::path& argument, const ReplaySettings& settings,
                              const ReplayOptions& options = {}) {
   CaptureReport report;
   report.capture = argument.filename().string();
@@ -278,7 +274,7 @@ CaptureReport replay_capture(const std::filesystem::path& argument, const Replay
   std::uint64_t total_bytes = 0, done_bytes = 0;
   for (const auto& file : files) total_bytes += std::filesystem::file_size(file, ec);
 
-  ReplayAnalyzer<Judge> analyzer(settings, options.log);
+  ReplayAnalyzer analyzer(settings, options.log);
   TcpReassembler reassembler(analyzer);
   CaptureStats stats;
   std::int64_t last_ns = 0;

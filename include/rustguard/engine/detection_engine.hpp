@@ -2,20 +2,27 @@
 // The detection engine of one connection: the contract with the connection
 // session (see docs/checks.md and notes/engine_contract.md).
 //
-// The session, for every play (and configuration) packet, asks wants(); if
-// yes it inflates the body and calls on_serverbound / on_clientbound in wire
-// order per direction, calls on_tick periodically, and after each call drains
-// violations() and looks at kick_reason() and take_setback(). It calls
+// The session (session/player_session.hpp), for every play (and
+// configuration) packet, asks wants(); if yes it inflates the body and calls
+// on_serverbound / on_clientbound in wire order per direction, runs the ticks
+// the engine asks for (next_deadline(), advance()), and after each call
+// drains violations() and looks at kick_reason(). It calls
 // on_serverbound_frame() for every client frame (the packet-rate limit) and
 // finish() when the connection ends, then drains violations() once more.
 // The engine never does I/O and never reads a clock; on the movement path it
 // does not allocate unless a check flags.
 //
 // Serverbound verdicts: pass, cancel (drop the packet; also used to swallow
-// the answers to the engine's own transactions; cancelling_check() tells the
-// two apart) or kick. Clientbound: the ids of transactions to inject
-// before/after the packet (Ping 1.17+, Window Confirmation on window 0
-// before), never inside a bundle.
+// the answers to the engine's own transactions) or kick. Every violation
+// record says what its flags did (Violation::outcome, set by the Reporter
+// from the check's thresholds). Clientbound: the ids of transactions to
+// inject before/after the packet (Ping 1.17+, Window Confirmation on window
+// 0 before), never inside a bundle.
+//
+// Time: ticks run every kTickInterval from the start of play, at exactly
+// those instants, whether the owner's timer fired late or bytes arrived
+// first (advance() runs every tick due, at its own time), so the live proxy
+// and a replay of its capture tick at the same moments.
 //
 // Violations are stored folded: repeats of a check and type within a second
 // become one record with a count, within a per-player budget of records a
@@ -83,7 +90,7 @@ class BasicDetectionEngine {
     ctx_.protocol = tracker.protocol();
   }
 
-  void on_play_start(Timestamp) {
+  void on_play_start(Timestamp now) {
     if (tracker_ != nullptr) {
       const auto& id = tracker_->identity();
       ctx_.name = id.name;
@@ -92,6 +99,7 @@ class BasicDetectionEngine {
     }
     ctx_.in_play = true;
     ctx_.in_bundle = false;
+    next_tick_ = now + kTickInterval;
   }
 
   void on_configuration_start(Timestamp) {
@@ -101,17 +109,16 @@ class BasicDetectionEngine {
   }
 
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    Reporter reporter = make_reporter(now);
+    Reporter reporter = make_reporter(now, Judging::packet);
     swallow_ = false;
-    cancelled_by_ = {};
     Verdict v = judge_serverbound(kind, body, reporter);
-    if (v == Verdict::cancel) {
-      // Checks return what their flags decided; a cancel without a flag would be no check's.
-      cancelled_by_ = reporter.cancelled_by().empty() ? std::string_view("other") : reporter.cancelled_by();
-      ++checks_cancelled_;
-      if (!cancel_rate_.add(now, config_->engine.max_cancels_per_second)) v = kick_for_cancels();
+    if (v == Verdict::cancel && !cancel_rate_.add(now, config_->engine.max_cancels_per_second)) {
+      v = kick_for_cancels(now);
     }
-    if (swallow_) v = worst(v, Verdict::cancel);
+    if (swallow_) {
+      v = worst(v, Verdict::cancel);
+      ++transactions_answered_;
+    }
     return v;
   }
 
@@ -122,6 +129,7 @@ class BasicDetectionEngine {
     const EngineSettings& e = config_->engine;
     if (packet_rate_.take(now, e.max_packets_per_second, e.packet_rate_window_s)) return true;
     if (!consequences_.kick_reason) {
+      consequences_.kick_at = now;
       consequences_.kick_reason = "too many packets (" + std::to_string(packet_rate_.recent_rate()) + "/s, limit " +
                                   std::to_string(e.max_packets_per_second) + ")";
     }
@@ -134,20 +142,39 @@ class BasicDetectionEngine {
     folder_.finish(violations_, [](std::string_view key) { return Chain::position(key); });
   }
 
-  // The key of the check that cancelled the last serverbound packet; empty
-  // when no check did (it passed, it was kicked, or it was the answer to one
-  // of the engine's own transactions, swallowed without any check).
-  std::string_view cancelling_check() const noexcept { return cancelled_by_; }
-  // Packets the checks cancelled on this connection.
-  std::uint64_t checks_cancelled() const noexcept { return checks_cancelled_; }
+  // Transactions the engine injected / answers to them it swallowed.
+  std::uint64_t transactions_sent() const noexcept { return transactions_sent_; }
+  std::uint64_t transactions_answered() const noexcept { return transactions_answered_; }
 
   ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    return LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
+    const ClientboundDecision d = LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
+    transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
+    return d;
   }
 
+  // How often time passes for the checks without packets: transaction
+  // timeouts, the timer balance.
+  static constexpr Micros kTickInterval = millis(250);
+
+  // When the engine next needs to run without packets (in play only).
+  std::optional<Timestamp> next_deadline() const noexcept {
+    if (!ctx_.in_play) return std::nullopt;
+    return next_tick_;
+  }
+  // Runs every tick due at or before `now`, each at its own instant; stops
+  // at a kick.
+  void advance(Timestamp now) {
+    while (ctx_.in_play && next_tick_ <= now && !consequences_.kick_reason) {
+      const Timestamp at = next_tick_;
+      next_tick_ += kTickInterval;
+      on_tick(at);
+    }
+  }
+
+  // One tick at `now` (tests call it directly; the session uses advance()).
   void on_tick(Timestamp now) {
     if (!ctx_.in_play) return;
-    Reporter reporter = make_reporter(now);
+    Reporter reporter = make_reporter(now, Judging::event);
     chain_.run(TickEvent{now}, nullptr, ctx_, *config_, reporter, suspicious(now));
   }
 
@@ -156,13 +183,11 @@ class BasicDetectionEngine {
   const std::vector<Violation>& violations() const noexcept { return violations_; }
   // Set once a check's kick threshold was reached (or a transaction timed out).
   std::optional<std::string> kick_reason() const { return consequences_.kick_reason; }
-  // The position to send the player back to, once, when a check asked for a setback.
-  std::optional<protocol::Vec3> take_setback() noexcept {
-    if (!consequences_.setback) return std::nullopt;
-    consequences_.setback = false;
-    if (!has_accepted_position_) return std::nullopt;
-    return accepted_position_;
-  }
+  // The key of the check whose flag kicked; empty when a limit of the engine
+  // did (packet rate, cancel rate, a malformed packet) or nobody did.
+  std::string_view kick_check() const noexcept { return consequences_.kick_check; }
+  // When: the time of the packet, or the tick's own instant, that kicked.
+  Timestamp kick_at() const noexcept { return consequences_.kick_at; }
 
   const context::PlayerContext& context() const noexcept { return ctx_; }
   double suspicion(Timestamp now) const noexcept {
@@ -205,14 +230,15 @@ class BasicDetectionEngine {
   }
   static constexpr auto kWants = make_wants();
 
-  Reporter make_reporter(Timestamp now) noexcept {
+  Reporter make_reporter(Timestamp now, Judging judging) noexcept {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
-                    now);
+                    now, judging);
   }
   bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
 
-  Verdict malformed(protocol::PacketKind kind, const protocol::Error& e) {
+  Verdict malformed(protocol::PacketKind kind, const protocol::Error& e, Timestamp now) {
     if (!consequences_.kick_reason) {
+      consequences_.kick_at = now;
       consequences_.kick_reason = "malformed " + std::string(protocol::name_of(kind)) + ": " + e.message();
     }
     return Verdict::kick;
@@ -228,48 +254,48 @@ class BasicDetectionEngine {
     switch (kind) {
       case PacketKind::set_position_c2s: {
         auto p = pk::SetPositionC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return on_move({true, false, {p->x, p->feet_y, p->z}, 0, 0, p->on_ground, p->horizontal_collision},
                        kind, reporter);
       }
       case PacketKind::set_position_rotation_c2s: {
         auto p = pk::SetPositionRotationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return on_move({true, true, {p->x, p->feet_y, p->z}, p->yaw, p->pitch, p->on_ground,
                         p->horizontal_collision},
                        kind, reporter);
       }
       case PacketKind::set_rotation_c2s: {
         auto p = pk::SetRotationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return on_move({false, true, {}, p->yaw, p->pitch, p->on_ground, p->horizontal_collision}, kind, reporter);
       }
       case PacketKind::set_movement_flags_c2s: {
         auto p = pk::SetMovementFlagsC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return on_move({false, false, {}, 0, 0, p->on_ground, p->horizontal_collision}, kind, reporter);
       }
       case PacketKind::confirm_teleport_c2s: {
         auto p = pk::ConfirmTeleportC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         const TeleportConfirmEvent e{p->teleport_id, ctx_.teleports.confirm(p->teleport_id)};
         return chain_.run(e, &kind, ctx_, *config_, reporter, suspicious(now));
       }
       case PacketKind::pong_c2s: {
         auto p = pk::PongC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return on_transaction_answer(p->id, reporter);
       }
       case PacketKind::window_confirmation_c2s: {
         auto p = pk::WindowConfirmationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         if (p->window_id != 0) return Verdict::pass;
         return on_transaction_answer(p->action_number, reporter);
       }
       case PacketKind::keep_alive_c2s: {
         if (!ctx_.observe) return Verdict::pass;
         auto p = pk::KeepAliveC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         if (auto m = ctx_.receipts.take(context::ReceiptKind::keep_alive, p->keep_alive_id)) {
           return on_receipt(*m, reporter);
         }
@@ -277,31 +303,31 @@ class BasicDetectionEngine {
       }
       case PacketKind::set_held_item_c2s: {
         auto p = pk::SetHeldItemC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
         if (p->slot_in_hotbar()) ctx_.claims.held_slot = p->slot;
         return v;
       }
       case PacketKind::interact_c2s: {
         auto p = pk::InteractC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
       }
       case PacketKind::attack_c2s: {
         auto p = pk::AttackC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
       }
       case PacketKind::player_command_c2s: {
         auto p = pk::PlayerCommandC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
         apply_command(p->action);
         return v;
       }
       case PacketKind::player_abilities_c2s: {
         auto p = pk::PlayerAbilitiesC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error());
+        if (!p) return malformed(kind, p.error(), now);
         const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
         ctx_.claims.flying = p->flying;
         return v;
@@ -313,8 +339,9 @@ class BasicDetectionEngine {
     }
   }
 
-  Verdict kick_for_cancels() {
+  Verdict kick_for_cancels(Timestamp now) {
     if (!consequences_.kick_reason) {
+      consequences_.kick_at = now;
       consequences_.kick_reason = "too many cancelled packets (" + std::to_string(cancel_rate_.in_window()) +
                                   " in 1 s, limit " + std::to_string(config_->engine.max_cancels_per_second) + ")";
     }
@@ -333,11 +360,6 @@ class BasicDetectionEngine {
     if (in.on_ground) ctx_.claims.gliding = false;
     ctx_.last_movement_at = reporter.now();
     ctx_.any_movement = true;
-    // The setback target is the last position no check objected to.
-    if (in.has_position && v == Verdict::pass && !consequences_.setback) {
-      accepted_position_ = in.position;
-      has_accepted_position_ = true;
-    }
     return v;
   }
 
@@ -396,11 +418,10 @@ class BasicDetectionEngine {
   Consequences consequences_{};
   CancelRateLimit cancel_rate_{};
   PacketRateLimiter packet_rate_{};
-  std::string_view cancelled_by_;  // of the last serverbound packet (a CheckInfo key)
-  std::uint64_t checks_cancelled_ = 0;
+  std::uint64_t transactions_sent_ = 0;
+  std::uint64_t transactions_answered_ = 0;
+  Timestamp next_tick_{};
   bool swallow_ = false;  // the last serverbound packet answered one of our transactions
-  protocol::Vec3 accepted_position_{};
-  bool has_accepted_position_ = false;
 };
 
 using DetectionEngine = BasicDetectionEngine<checks::DefaultChecks>;

@@ -3,8 +3,10 @@
 // feeds the suspicion score, hands a Violation (with the player's identity,
 // protocol and ping) to the folder, which stores it or folds it into a
 // pending record (violation_folding.hpp), and turns the check's limits into a
-// verdict: cancel the packet, kick, or ask for a setback. Every flag has its
-// consequences, folded or not. Allocates only when a flag is raised.
+// verdict (cancel the packet, kick, or ask for a setback) and the violation's
+// Outcome, the one statement of what was done that every adapter reads.
+// Every flag has its consequences, folded or not. Allocates only when a flag
+// is raised.
 
 #include <cstdint>
 #include <optional>
@@ -27,20 +29,24 @@ namespace rustguard::engine {
 // What the session should do beyond the verdict.
 struct Consequences {
   std::optional<std::string> kick_reason;
+  std::string_view kick_check;  // the key of the check whose flag kicked (empty: a limit of the engine)
+  Timestamp kick_at{};          // the time of the input that kicked (a packet, or a tick's own instant)
   bool setback = false;  // send the player back to its last accepted position
 };
+
+// What a reporter is judging: a serverbound packet, whose verdict can drop
+// it, or time passing / a transaction answer, where a cancel drops nothing.
+enum class Judging : std::uint8_t { packet, event };
 
 class Reporter {
  public:
   Reporter(const context::PlayerContext& ctx, ViolationFolder& folder, std::vector<Violation>& out,
-           SuspicionScore& suspicion, double suspicion_half_life_s, Consequences& consequences, Timestamp now) noexcept
+           SuspicionScore& suspicion, double suspicion_half_life_s, Consequences& consequences, Timestamp now,
+           Judging judging = Judging::packet) noexcept
       : ctx_(ctx), folder_(folder), out_(out), suspicion_(suspicion), half_life_(suspicion_half_life_s),
-        consequences_(consequences), now_(now) {}
+        consequences_(consequences), now_(now), judging_(judging) {}
 
   Timestamp now() const noexcept { return now_; }
-  // The key of the first check whose flag through this reporter asked to
-  // cancel (or kick); empty when none did.
-  std::string_view cancelled_by() const noexcept { return cancelled_by_; }
 
   // Raises `vl` by `amount` and reports it. `detail` is the short readable
   // text with the numbers; `numbers_json` the same numbers as a JSON object.
@@ -60,21 +66,35 @@ class Reporter {
     v.protocol_version = ctx_.protocol;
     v.ping_ms = static_cast<std::int32_t>(ctx_.ping_ms + 0.5);
 
+    // The outcome is decided here, once, from the check's thresholds; every
+    // adapter reads it from the record instead of comparing VLs again.
     Verdict verdict = Verdict::pass;
     bool kicks_now = false;
-    if (limits.setback_vl > 0 && level >= limits.setback_vl) consequences_.setback = true;
-    if (limits.cancel_vl > 0 && level >= limits.cancel_vl) verdict = Verdict::cancel;
+    const bool alert = limits.alert_vl > 0 && level >= limits.alert_vl;
+    if (alert) v.outcome |= Outcome::alert;
+    if (limits.setback_vl > 0 && level >= limits.setback_vl) {
+      consequences_.setback = true;
+      v.outcome |= Outcome::setback;
+    }
+    if (limits.cancel_vl > 0 && level >= limits.cancel_vl) {
+      verdict = Verdict::cancel;
+      if (judging_ == Judging::packet) {
+        v.outcome |= Outcome::cancel;
+        v.cancelled = 1;
+      }
+    }
     if (limits.kick_vl > 0 && level >= limits.kick_vl) {
       verdict = Verdict::kick;
       if (!consequences_.kick_reason) {
         consequences_.kick_reason = std::string(info.name) + " (" + std::string(type) + ")";
+        consequences_.kick_at = now_;
+        consequences_.kick_check = info.key;
         kicks_now = true;
+        v.outcome |= Outcome::kick;
       }
     }
-    if (verdict != Verdict::pass && cancelled_by_.empty()) cancelled_by_ = info.key;
     // The flag that kicks is stored at once, so the kick can point at it;
     // one that reaches the alert VL too, so alerts are never late.
-    const bool alert = limits.alert_vl > 0 && level >= limits.alert_vl;
     folder_.add(std::move(v), out_,
                 kicks_now ? ViolationFolder::Store::at_once
                           : (alert ? ViolationFolder::Store::alert : ViolationFolder::Store::fold));
@@ -89,7 +109,7 @@ class Reporter {
   double half_life_;
   Consequences& consequences_;
   Timestamp now_;
-  std::string_view cancelled_by_;  // a CheckInfo key: static storage
+  Judging judging_;
 };
 
 }  // namespace rustguard::engine

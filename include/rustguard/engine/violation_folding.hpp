@@ -7,7 +7,8 @@
 // does the first flag at or above the check's alert VL after a record below
 // it, so alerts stay immediate. Further flags of that key within
 // `row_interval_ms` of its last record are folded into one pending record:
-// their count, and the latest flag's VL, detail, numbers, ping and time. The
+// their count, every outcome of theirs and the packets they cancelled, and
+// the latest flag's VL, detail, numbers, ping and time. The
 // first flag of the key after the interval releases the pending record (with
 // its count) and then becomes a record of its own. On top of that, a player
 // gets at most `max_rows_per_minute` records per minute (fixed minutes
@@ -130,8 +131,12 @@ class ViolationFolder {
       return;
     }
     const std::uint32_t count = key.pending->count + flag.count;
+    const std::uint32_t cancelled = key.pending->cancelled + flag.cancelled;
+    const Outcome outcome = key.pending->outcome | flag.outcome;
     key.pending = std::move(flag);
     key.pending->count = count;
+    key.pending->cancelled = cancelled;
+    key.pending->outcome = outcome;
   }
 
   void emit(Violation&& record, std::vector<Violation>& out) {

@@ -52,6 +52,7 @@
 #include "rustguard/protocol/packets/play/ping_s2c.hpp"
 #include "rustguard/protocol/packets/play/window_confirmation_s2c.hpp"
 #include "rustguard/protocol/reader.hpp"
+#include "rustguard/session/session_event.hpp"
 
 namespace rustguard::session {
 
@@ -97,15 +98,18 @@ struct CloseRequest {
   std::string reason;
 };
 
-// Bytes to send on, filled by feed(); the owner writes and clears them.
+// What one call into the core produced, filled by feed(); the owner writes
+// the bytes, acts on close, hands the events to its recorder, and clears it.
 struct Output {
   std::vector<std::uint8_t> to_server;
   std::vector<std::uint8_t> to_client;
   std::optional<CloseRequest> close;
+  std::vector<Event> events;  // in the order the core learned them (session_event.hpp)
   void clear() {
     to_server.clear();
     to_client.clear();
     close.reset();
+    events.clear();
   }
 };
 

@@ -1,11 +1,12 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <variant>
 
 #include "recorded_session.hpp"
 #include "rustguard/protocol/frame.hpp"
 #include "rustguard/protocol/writer.hpp"
-#include "rustguard/session/engine_hooks.hpp"
+#include "rustguard/session/player_session.hpp"
 
 using namespace rustguard;
 using namespace rustguard::protocol;
@@ -13,17 +14,25 @@ using rustguard::test::load_session;
 
 namespace {
 
-// Feeds a recorded session with its recorded timing, ticking the engine as the proxy does.
+// The violations among a call's events.
+std::vector<Violation> violations_in(session::Output& out) {
+  std::vector<Violation> found;
+  for (auto& e : out.events) {
+    if (auto* v = std::get_if<session::ViolationFound>(&e)) found.push_back(std::move(v->violation));
+  }
+  return found;
+}
+
+// Feeds a recorded session with its recorded timing; the session runs the
+// engine's ticks due before each feed, as it does for the proxy.
 struct Replayed {
-  session::ConnectionSession session;
-  session::EngineHooks hooks;
+  session::PlayerSession session;
   std::vector<Violation> violations;
   std::optional<session::CloseRequest> close;
-  std::uint64_t pings_to_client = 0;
 
   explicit Replayed(std::shared_ptr<const engine::EngineConfig> config,
                     engine::EngineMode mode = engine::EngineMode::originate)
-      : hooks(std::move(config), mode) {}
+      : session(ProtocolLimits{}, std::move(config), mode) {}
 
   // Feeds each record at its recorded time after `start`.
   Timestamp feed(const std::vector<test::Record>& records, Timestamp start) {
@@ -31,11 +40,9 @@ struct Replayed {
     session::Output out;
     for (const auto& r : records) {
       now = start + Micros{r.micros};
-      hooks.set_now(now);
       out.clear();
-      session.feed(r.direction, r.bytes, hooks, out);
-      hooks.on_tick(now);
-      for (auto& v : hooks.take_violations()) violations.push_back(std::move(v));
+      session.feed(r.direction, r.bytes, now, out);
+      for (auto& v : violations_in(out)) violations.push_back(std::move(v));
       if (out.close) {
         close = out.close;
         break;
@@ -60,8 +67,8 @@ TEST_CASE("An honest recorded session raises nothing and gets transactions", "[s
     }
     // The engine asked for transactions around the login and position packets.
     CHECK(run.session.counters(Direction::clientbound).injected > 0);
-    CHECK(run.hooks.engine().context().in_play);
-    CHECK(run.hooks.engine().context().name == "fixture");
+    CHECK(run.session.engine().context().in_play);
+    CHECK(run.session.engine().context().name == "fixture");
   }
 }
 
@@ -84,12 +91,17 @@ TEST_CASE("A cheating packet after the recording is flagged, and kicks when conf
   std::vector<std::uint8_t> frame;
   REQUIRE(append_frame(frame, contents).ok());
 
-  run.hooks.set_now(end + millis(50));
   session::Output out;
-  run.session.feed(Direction::serverbound, frame, run.hooks, out);
-  const auto raised = run.hooks.take_violations();
+  run.session.feed(Direction::serverbound, frame, end + millis(50), out);
+  const auto raised = violations_in(out);
   REQUIRE_FALSE(raised.empty());
   CHECK(raised.back().check == "badpackets.pitch");
+  CHECK(has(raised.back().outcome, Outcome::kick));
+  // The kick comes last, naming the check, after the violation it follows from.
+  REQUIRE_FALSE(out.events.empty());
+  const auto* kicked = std::get_if<session::PlayerKicked>(&out.events.back());
+  REQUIRE(kicked != nullptr);
+  CHECK(kicked->check == "badpackets.pitch");
   CHECK(raised.back().player_name == "fixture");
   CHECK(raised.back().protocol_version == v::v1_20_3);
   REQUIRE(out.close);
@@ -99,7 +111,7 @@ TEST_CASE("A cheating packet after the recording is flagged, and kicks when conf
   CHECK(out.to_server.empty());  // the offending packet was not forwarded
 }
 
-TEST_CASE("In observe mode the hooks inject nothing and judge the same recording the same way", "[session][engine]") {
+TEST_CASE("In observe mode the session injects nothing and judge the same recording the same way", "[session][engine]") {
   for (const std::string version : {"1.8.8", "1.20.4", "1.21.4"}) {
     INFO(version);
     Replayed run{std::make_shared<const engine::EngineConfig>(), engine::EngineMode::observe};
@@ -112,8 +124,8 @@ TEST_CASE("In observe mode the hooks inject nothing and judge the same recording
       INFO(v.check << " " << v.type << " " << v.detail);
       CHECK(v.vl < engine::EngineConfig{}.alert_vl(v.check));
     }
-    CHECK(run.hooks.engine().context().in_play);
-    CHECK(run.hooks.engine().mode() == engine::EngineMode::observe);
+    CHECK(run.session.engine().context().in_play);
+    CHECK(run.session.engine().mode() == engine::EngineMode::observe);
   }
 }
 
@@ -126,31 +138,25 @@ TEST_CASE("Observe mode reads a live engine's transactions back from the stream 
   for (const std::string version : {"1.8.8", "1.20.4", "1.21.4"}) {
     INFO(version);
     const auto config = std::make_shared<const engine::EngineConfig>();
-    session::ConnectionSession live_session;
-    session::EngineHooks live{config};
-    session::ConnectionSession seen_session;
-    session::EngineHooks seen{config, engine::EngineMode::observe};
+    session::PlayerSession live{ProtocolLimits{}, config};
+    session::PlayerSession seen{ProtocolLimits{}, config, engine::EngineMode::observe};
     const Timestamp start = Timestamp::from_millis(1'700'000'000'000);
     session::Output live_out;
     session::Output seen_out;
     for (const auto& r : load_session(version)) {
       const Timestamp now = start + Micros{r.micros};
-      live.set_now(now);
-      seen.set_now(now);
       live_out.clear();
-      live_session.feed(r.direction, r.bytes, live, live_out);
+      live.feed(r.direction, r.bytes, now, live_out);
       seen_out.clear();
-      if (r.direction == Direction::serverbound) seen_session.feed(Direction::serverbound, r.bytes, seen, seen_out);
-      if (!live_out.to_client.empty()) seen_session.feed(Direction::clientbound, live_out.to_client, seen, seen_out);
-      live.on_tick(now);
-      seen.on_tick(now);
+      if (r.direction == Direction::serverbound) seen.feed(Direction::serverbound, r.bytes, now, seen_out);
+      if (!live_out.to_client.empty()) seen.feed(Direction::clientbound, live_out.to_client, now, seen_out);
       REQUIRE_FALSE(live_out.close);
       REQUIRE_FALSE(seen_out.close);
     }
     const auto& a = live.engine().context();
     const auto& b = seen.engine().context();
-    CHECK(live_session.counters(Direction::clientbound).injected > 0);
-    CHECK(seen_session.counters(Direction::clientbound).injected == 0);
+    CHECK(live.counters(Direction::clientbound).injected > 0);
+    CHECK(seen.counters(Direction::clientbound).injected == 0);
     REQUIRE(a.transactions.pending_count() > 0);  // the recording's client never answered them
     CHECK(b.transactions.pending_count() == a.transactions.pending_count());
     REQUIRE(b.transactions.oldest_pending() != nullptr);
