@@ -49,7 +49,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // tcpdump on lo for one port; resolves once it is listening.
 function startTcpdump(file, port) {
-  const proc = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-Z', 'root', '-w', file, `tcp port ${port}`],
+  // --immediate-mode: without it tcpdump exits on SIGINT before reading what
+  // libpcap still buffers (up to a second), and the capture loses its end.
+  const proc = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-B', '65536', '-s', '0', '-Z', 'root', '-w', file, `tcp port ${port}`],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolveP, reject) => {
     let err = '';
