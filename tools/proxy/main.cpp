@@ -57,7 +57,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     asio::error_code ec;
     const auto peer = socket.remote_endpoint(ec);
     if (ec) continue;
-    const net::IpAddress ip = proxy::detail::to_ip(peer.address());
+    const net::IpAddress ip = proxy::to_ip(peer.address());
     const std::string peer_text = net::Endpoint{ip, peer.port()}.to_string();
     auto& metrics = server.state.metrics;
     if (metrics.get(metrics.connections_current) >= cfg.connections.max_connections) {

@@ -15,39 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "limit.hpp"
 #include "rustguard/engine/detection_engine.hpp"
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 
 namespace rustguard::proxy {
-
-// Each limit a connection can break (docs/configuration.md, `connections` and `limits`).
-enum class Limit : std::uint8_t {
-  login_timeout,
-  idle_timeout,
-  max_connections,
-  per_ip_rate,
-  max_frame_bytes,
-  inflated_rate,
-  untrusted_proxy_header,
-  max_pending_bytes,
-  count
-};
-
-constexpr std::string_view to_string(Limit l) noexcept {
-  switch (l) {
-    case Limit::login_timeout: return "login_timeout";
-    case Limit::idle_timeout: return "idle_timeout";
-    case Limit::max_connections: return "max_connections";
-    case Limit::per_ip_rate: return "per_ip_rate";
-    case Limit::max_frame_bytes: return "max_frame_bytes";
-    case Limit::inflated_rate: return "inflated_rate";
-    case Limit::untrusted_proxy_header: return "untrusted_proxy_header";
-    case Limit::max_pending_bytes: return "max_pending_bytes";
-    case Limit::count: break;
-  }
-  return "?";
-}
 
 // Upper bounds (microseconds) of the inspection-time histogram buckets; +Inf is implicit.
 inline constexpr std::array<std::uint64_t, 12> kInspectionBucketsUs = {1, 2, 5, 10, 20, 50, 100, 200, 500,

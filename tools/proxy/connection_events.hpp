@@ -1,0 +1,152 @@
+#pragma once
+// What the proxy does with the core's events for one connection: counts them
+// in the metrics, lists the player in /players while logged in, writes the
+// alert and kick log lines, feeds the status cache and the backend-down
+// responder, then hands the events to the shared SessionRecorder, which
+// writes the rows a replay of the same bytes writes too. No sockets; it runs
+// on the connection's io thread like the rest of the connection.
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "../common/log.hpp"
+#include "backend_down_responder.hpp"
+#include "connection_log.hpp"
+#include "metrics.hpp"
+#include "proxy_state.hpp"
+#include "rustguard/adapters/session_recorder.hpp"
+#include "rustguard/session/player_session.hpp"
+#include "rustguard/time.hpp"
+
+namespace rustguard::proxy {
+
+class ConnectionEvents {
+ public:
+  // `session`, `address` and `responder` belong to the connection and outlive this.
+  ConnectionEvents(std::uint64_t id, ProxyState& state, const session::PlayerSession& session,
+                   const ClientAddress& address, BackendDownResponder& responder)
+      : id_(id),
+        state_(state),
+        session_(session),
+        address_(address),
+        responder_(responder),
+        recorder_(state.violation_log, adapters::RecorderOrigin{adapters::SessionSource::live, {}, {}}) {}
+
+  // The player's address is known (the peer's, or a trusted PROXY header's).
+  void address_changed() { recorder_.set_address(address_.real.to_string()); }
+
+  // One feed of `bytes` read from one side, which the core took `took` to inspect.
+  void fed(protocol::Direction from, std::size_t bytes, std::chrono::microseconds took) {
+    Metrics& m = state_.metrics;
+    m.inspection_time(static_cast<std::uint64_t>(took.count()));
+    const bool up = from == protocol::Direction::serverbound;
+    const std::uint64_t packets = session_.counters(from).packets;
+    Metrics::add(up ? m.packets_serverbound : m.packets_clientbound, packets - packets_seen_[up ? 0 : 1]);
+    packets_seen_[up ? 0 : 1] = packets;
+    Metrics::add(up ? m.bytes_serverbound : m.bytes_clientbound, bytes);
+  }
+
+  // Acts on the events of the last call to the core, then records them.
+  void handle(session::Output& out) {
+    Metrics& m = state_.metrics;
+    for (session::Event& e : out.events) {
+      std::visit([&](auto& event) { on(event, m); }, e);
+    }
+    const engine::DetectionEngine& engine = session_.engine();
+    Metrics::add(m.transactions_sent, engine.transactions_sent() - transactions_sent_);
+    Metrics::add(m.transactions_answered, engine.transactions_answered() - transactions_answered_);
+    transactions_sent_ = engine.transactions_sent();
+    transactions_answered_ = engine.transactions_answered();
+    recorder_.record(out.events);
+    out.events.clear();
+  }
+
+  // The connection ended at `now`: its session row closes, the player
+  // leaves /players and the per-version gauge.
+  void finish(Timestamp now) {
+    recorder_.end(now);
+    if (listed_) state_.players.remove(id_);
+    if (counted_player_) state_.metrics.player(session_.tracker().protocol(), -1);
+  }
+
+  // The backend sent its own Disconnect: a kick by the backend, not a lost backend.
+  bool backend_kicked() const noexcept { return backend_kicked_; }
+
+  std::string address_text() const { return proxy::address_text(address_, session_.tracker().identity()); }
+
+ private:
+  void on(session::PlayerLoggedIn&, Metrics& m) {
+    if (counted_player_) return;
+    counted_player_ = true;
+    m.player(session_.tracker().protocol(), 1);
+    list_player();
+  }
+  void on(session::ClientBrand&, Metrics&) {}
+  void on(session::ViolationFound& e, Metrics& m) {
+    const Violation& v = e.violation;
+    m.violations.add(v.check, v.count);
+    if (v.cancelled > 0) m.cancels.add(v.check, v.cancelled);
+    const bool alert = has(v.outcome, Outcome::alert);
+    if (listed_) {
+      listed_->violations.fetch_add(v.count, std::memory_order_relaxed);
+      if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!alert) return;
+    m.alerts.add(v.check);
+    tools::log_warn("alert #{} {}: {}", id_, player_name(), adapters::violation_summary(v));
+  }
+  void on(session::PlayerKicked& e, Metrics& m) {
+    const std::string check = e.check.empty() ? std::string("other") : e.check;
+    m.kicks.add(check);
+    tools::log_warn("kick #{} {} {}: {} (check {})", id_, player_name(), address_text(), e.reason, check);
+  }
+  void on(session::EncryptionStarted&, Metrics& m) {
+    Metrics::add(m.encrypted_connections);
+    tools::log_info("#{} {}: encrypted (online-mode) connection, forwarded uninspected", id_, address_text());
+  }
+  void on(session::StatusRequested&, Metrics&) { responder_.status_requested(); }
+  void on(session::StatusPinged& e, Metrics&) { responder_.pinged(e.payload); }
+  void on(session::StatusAnswered& e, Metrics&) { state_.status.store(session_.tracker().protocol(), std::move(e.json)); }
+  void on(session::ServerDisconnected&, Metrics&) { backend_kicked_ = true; }
+
+  std::string_view player_name() const {
+    const std::string& name = session_.tracker().identity().name;
+    return name.empty() ? std::string_view("-") : std::string_view(name);
+  }
+
+  // Puts the player in the operators' index (GET /players) until disconnect.
+  void list_player() {
+    const auto& identity = session_.tracker().identity();
+    auto entry = std::make_shared<PlayerEntry>();
+    entry->connection_id = id_;
+    entry->name = identity.name;
+    entry->uuid = identity.uuid ? identity.uuid->to_string() : std::string{};
+    entry->address = player_address(address_, identity);
+    entry->protocol = session_.tracker().protocol();
+    const auto names = protocol::release_names(entry->protocol);
+    entry->release = std::string(names.substr(0, names.find(',')));
+    entry->since_ms = state_.clock.now_us() / 1000;
+    listed_ = state_.players.add(std::move(entry));
+  }
+
+  std::uint64_t id_;
+  ProxyState& state_;
+  const session::PlayerSession& session_;
+  const ClientAddress& address_;
+  BackendDownResponder& responder_;
+  adapters::SessionRecorder recorder_;
+  std::shared_ptr<PlayerEntry> listed_;  // our entry in state_.players while logged in
+  bool counted_player_ = false;
+  bool backend_kicked_ = false;
+  std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics
+  std::uint64_t transactions_sent_ = 0;          // likewise the engine's transaction counts
+  std::uint64_t transactions_answered_ = 0;
+};
+
+}  // namespace rustguard::proxy
