@@ -11,13 +11,11 @@
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
-#include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <csignal>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
+#include <string_view>
 
 #include "../common/cli_overrides.hpp"
 #include "../common/exit_codes.hpp"
@@ -26,8 +24,10 @@
 #include "connection.hpp"
 #include "io_pool.hpp"
 #include "rate_limiter.hpp"
+#include "reload.hpp"
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/violation_log.hpp"
+#include "shutdown.hpp"
 
 namespace {
 
@@ -36,9 +36,9 @@ using asio::ip::tcp;
 
 struct Server {
   proxy::IoPool& pool;
-  std::vector<std::unique_ptr<proxy::ConnectionRegistry>>& registries;
+  proxy::Shutdown& shutdown;
   proxy::ProxyState& state;
-  std::shared_ptr<const proxy::RuntimeConfig> config;  // main thread only
+  proxy::LiveConfig& config;  // main thread only
   proxy::PerIpRateLimiter rate_limiter;
   std::uint64_t next_id = 1;
   bool stopping = false;
@@ -53,7 +53,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
       tools::log_warn("accept failed: {}", error.message());
       continue;
     }
-    const auto& cfg = server.config->config;
+    const std::shared_ptr<const proxy::RuntimeConfig> runtime = server.config.runtime();
+    const auto& cfg = runtime->config;
     asio::error_code ec;
     const auto peer = socket.remote_endpoint(ec);
     if (ec) continue;
@@ -68,7 +69,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     }
     // A trusted load balancer carries many players from one address; their
     // own addresses are only known after its PROXY header.
-    if (!server.config->is_trusted(ip) && !server.rate_limiter.allow(ip, server.state.clock.now_us())) {
+    if (!runtime->is_trusted(ip) && !server.rate_limiter.allow(ip, server.state.clock.now_us())) {
       metrics.limit_hit(proxy::Limit::per_ip_rate);
       tools::log_warn("refused {}: more than {} new connections per second from this address (connections.per_ip_rate)",
                       peer_text, cfg.connections.per_ip_rate);
@@ -76,7 +77,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     }
     asio::co_spawn(server.pool.context(index),
                    proxy::serve_connection(std::move(socket), server.next_id++, server.state,
-                                                      *server.registries[index], server.config),
+                                           server.shutdown.registry(index), runtime),
                    asio::detached);
   }
 }
@@ -123,8 +124,7 @@ int main(int argc, char** argv) {
   }
 
   proxy::IoPool pool(config.threads);
-  std::vector<std::unique_ptr<proxy::ConnectionRegistry>> registries;
-  for (std::size_t i = 0; i < pool.size(); ++i) registries.push_back(std::make_unique<proxy::ConnectionRegistry>());
+  proxy::Shutdown shutdown(pool);
   proxy::ProxyState state;
   state.violation_log = violation_log.get();
   state.metrics.storage = [log = violation_log.get()] {
@@ -132,7 +132,11 @@ int main(int argc, char** argv) {
     return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected,
                                  log->disk_bytes()};
   };
-  Server server{pool, registries, state, std::make_shared<const proxy::RuntimeConfig>(config),
+  // SIGHUP reloads the file with the same command-line overrides.
+  proxy::LiveConfig live(
+      config, flags.config_path, [&flags] { return adapters::load_config(flags.config_path, flags.overrides()); },
+      [](LogLevel level, std::string_view text) { tools::Log::instance().write(level, "{}", text); });
+  Server server{pool, shutdown, state, live,
                 proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst)};
 
   tcp::acceptor acceptor(pool.main());
@@ -159,35 +163,14 @@ int main(int argc, char** argv) {
   tools::log_info("rustguard listening on {}, backend {}, metrics http://{}/metrics, {} io threads",
                   config.listen.to_string(), config.backend.to_string(), config.admin.to_string(), pool.size());
 
-  // A last resort if some connection cannot finish flushing: stop anyway.
-  std::mutex stop_mutex;
-  std::condition_variable stop_cv;
-  bool finished = false;
-  std::thread hard_stop;
-
   asio::signal_set signals(pool.main(), SIGINT, SIGTERM, SIGHUP);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      try {
-        Config fresh = adapters::load_config(flags.config_path, flags.overrides());
-        // Listen/admin addresses and the thread count apply at the next start.
-        fresh.listen = config.listen;
-        fresh.admin = config.admin;
-        fresh.threads = config.threads;
+      if (live.reload()) {
+        const Config& fresh = live.config();
         tools::Log::instance().set_level(fresh.log_level);
         server.rate_limiter.configure(fresh.connections.per_ip_rate, fresh.connections.per_ip_burst);
-        server.config = std::make_shared<const proxy::RuntimeConfig>(fresh);
-        if (fresh.database != config.database) {
-          tools::log_warn("config reload: database {} applies at the next start; still writing {}", fresh.database,
-                          config.database);
-          fresh.database = config.database;
-        }
-        config = fresh;
-        tools::log_info("config reloaded from {} (applies to new connections; open ones keep their checks config)",
-                        flags.config_path);
-      } catch (const adapters::ConfigError& e) {
-        tools::log_error("config reload rejected, keeping the previous config: {}", e.what());
       }
       signals.async_wait(on_signal);
       return;
@@ -198,30 +181,15 @@ int main(int argc, char** argv) {
     asio::error_code ignored;
     acceptor.close(ignored);
     admin.close(ignored);
-    for (std::size_t i = 0; i < pool.size(); ++i) {
-      asio::post(pool.context(i), [registry = registries[i].get()] { registry->shutdown_all(); });
-    }
-    pool.release();
-    const auto grace = std::chrono::milliseconds(config.connections.shutdown_flush_ms + 3000);
-    hard_stop = std::thread([&, grace] {
-      std::unique_lock lock(stop_mutex);
-      if (!stop_cv.wait_for(lock, grace, [&] { return finished; })) {
-        tools::log_warn("connections still open after {} ms; stopping anyway", grace.count());
-        pool.stop();
-      }
-    });
+    // A last resort if some connection cannot finish flushing: stop anyway.
+    shutdown.begin(std::chrono::milliseconds(live.config().connections.shutdown_flush_ms + 3000));
   };
   signals.async_wait(on_signal);
 
   asio::co_spawn(pool.main(), accept_loop(acceptor, server), asio::detached);
   asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players), asio::detached);
   pool.run();
-  {
-    std::lock_guard lock(stop_mutex);
-    finished = true;
-  }
-  stop_cv.notify_all();
-  if (hard_stop.joinable()) hard_stop.join();
+  shutdown.finished();
   // Every connection has ended (and logged its session end): store what is
   // still pending before exiting.
   violation_log->stop();

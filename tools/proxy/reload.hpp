@@ -1,0 +1,95 @@
+#pragma once
+// The config in force, and SIGHUP: read config.yml again (the same command-
+// line overrides apply), validate it, and swap it in for new connections.
+//
+// A file with any error is rejected as a whole: the config in force stays
+// and the error is logged as file:line:column: key: problem. A valid one
+// applies to connections accepted from then on (checks.* included; an open
+// connection keeps the config it was accepted with). The settings that only
+// apply at start (listen, admin, threads, database, violation_log) keep the
+// values the proxy started with, before the new config is built, and a
+// reload that changes one says so in the log.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <fmt/core.h>
+
+#include "proxy_state.hpp"
+#include "rustguard/adapters/config_loader.hpp"
+
+namespace rustguard::proxy {
+
+class LiveConfig {
+ public:
+  // Reads and validates the file (throws adapters::ConfigError).
+  using Loader = std::function<Config()>;
+  using LogSink = std::function<void(LogLevel, std::string_view)>;
+
+  // `source` names the file in the log.
+  LiveConfig(Config initial, std::string source, Loader load, LogSink log)
+      : config_(std::move(initial)),
+        runtime_(std::make_shared<const RuntimeConfig>(config_)),
+        source_(std::move(source)),
+        load_(std::move(load)),
+        log_(std::move(log)) {}
+
+  const Config& config() const noexcept { return config_; }
+  // What a connection accepted now gets (it holds it for its whole life).
+  const std::shared_ptr<const RuntimeConfig>& runtime() const noexcept { return runtime_; }
+
+  // True when the file was valid and is now in force.
+  bool reload() {
+    Config fresh;
+    try {
+      fresh = load_();
+    } catch (const adapters::ConfigError& e) {
+      say(LogLevel::error, fmt::format("config reload rejected, keeping the previous config: {}", e.what()));
+      return false;
+    }
+    keep_start_settings(fresh);
+    config_ = std::move(fresh);
+    runtime_ = std::make_shared<const RuntimeConfig>(config_);
+    say(LogLevel::info, fmt::format("config reloaded from {} (applies to new connections; open ones keep their "
+                                    "checks config)",
+                                    source_));
+    return true;
+  }
+
+ private:
+  // The listeners, the io threads and the violation log were set up at
+  // start; their settings keep the start's values.
+  void keep_start_settings(Config& fresh) {
+    if (fresh.database != config_.database) {
+      say(LogLevel::warn, fmt::format("config reload: database {} applies at the next start; still writing {}",
+                                      fresh.database, config_.database));
+      fresh.database = config_.database;
+    }
+    keep(fresh.listen, config_.listen, "listen", fresh.listen.to_string(), config_.listen.to_string());
+    keep(fresh.admin, config_.admin, "admin", fresh.admin.to_string(), config_.admin.to_string());
+    keep(fresh.threads, config_.threads, "threads", std::to_string(fresh.threads), std::to_string(config_.threads));
+    keep(fresh.violation_log, config_.violation_log, "violation_log", "the new settings", "the previous ones");
+  }
+
+  template <class T>
+  void keep(T& fresh, const T& current, std::string_view key, const std::string& wanted, const std::string& kept) {
+    if (fresh == current) return;
+    say(LogLevel::warn, fmt::format("config reload: {} {} applies at the next start; keeping {}", key, wanted, kept));
+    fresh = current;
+  }
+
+  void say(LogLevel level, const std::string& text) const {
+    if (log_) log_(level, text);
+  }
+
+  Config config_;
+  std::shared_ptr<const RuntimeConfig> runtime_;
+  std::string source_;
+  Loader load_;
+  LogSink log_;
+};
+
+}  // namespace rustguard::proxy
