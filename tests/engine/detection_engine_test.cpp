@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "../checks/engine_driver.hpp"
-#include "rustguard/engine/violation_level.hpp"
+#include "rustguard/checks/api/violation_level.hpp"
 
 using namespace rustguard;
 using namespace rustguard::test;
@@ -99,14 +99,15 @@ class HeavyProbe {
   engine::ViolationLevel vl_;
 };
 
-using ProbeChain = engine::CheckChain<checks::badpackets::PitchCheck, HeavyProbe>;
+using ProbeChecks = engine::CheckList<checks::badpackets::PitchCheck, HeavyProbe>;
+using ProbeEngine = engine::BasicDetectionEngine<ProbeChecks>;
 
 }  // namespace
 
 TEST_CASE("engine: heavy checks run only while the player is suspicious; disabled checks never", "[engine]") {
-  auto config = std::make_shared<ProbeChain::Config>();
+  auto config = std::make_shared<ProbeEngine::Config>();
   config->engine.suspicion_gate = 3;
-  engine::BasicDetectionEngine<ProbeChain> e(config);
+  ProbeEngine e(config);
   protocol::ConnectionTracker tracker;
   std::vector<std::uint8_t> b;
   protocol::Writer{b}.varint(v::v1_21_4).string("h").u16(1).varint(2);
@@ -135,9 +136,9 @@ TEST_CASE("engine: heavy checks run only while the player is suspicious; disable
   rotation(0);
   CHECK(heavy_runs() == before);
 
-  auto off = std::make_shared<ProbeChain::Config>();
+  auto off = std::make_shared<ProbeEngine::Config>();
   off->get<checks::badpackets::PitchCheck>().limits.enabled = false;
-  engine::BasicDetectionEngine<ProbeChain> quiet(off);
+  ProbeEngine quiet(off);
   quiet.on_connection_start(tracker, now);
   quiet.on_play_start(now);
   std::vector<std::uint8_t> body;

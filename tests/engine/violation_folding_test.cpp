@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../checks/engine_driver.hpp"
-#include "rustguard/engine/violation_folding.hpp"
+#include "rustguard/checks/api/violation_folding.hpp"
 
 using namespace rustguard;
 using namespace rustguard::test;
@@ -246,7 +246,7 @@ TEST_CASE("folding: the engine's finish releases pending records in chain order,
   REQUIRE(released.size() >= 2);
   CHECK(released.front() == "badpackets.pitch/pitch");
   CHECK(std::find(released.begin(), released.end(), "badpackets.held_item/range") != released.end());
-  const auto pos = [](std::string_view key) { return checks::DefaultChecks::position(key); };
+  const auto pos = [](std::string_view key) { return engine::DetectionEngine::Chain::position(key); };
   for (std::size_t i = immediate + 1; i < rows.size(); ++i) {
     CHECK(pos(rows[i - 1].check) <= pos(rows[i].check));
   }

@@ -12,10 +12,10 @@
 #include <tuple>
 
 #include "rustguard/context/player_context.hpp"
-#include "rustguard/engine/check_info.hpp"
+#include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/engine/engine_config.hpp"
-#include "rustguard/engine/reporter.hpp"
-#include "rustguard/engine/verdict.hpp"
+#include "rustguard/checks/api/reporter.hpp"
+#include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
 
 namespace rustguard::engine {
@@ -34,10 +34,13 @@ constexpr bool reads(protocol::PacketKind kind) noexcept {
   return false;
 }
 
+template <class List>
+class CheckChain;
+
 template <class... Checks>
-class CheckChain {
+class CheckChain<CheckList<Checks...>> {
  public:
-  using Config = BasicEngineConfig<Checks...>;
+  using Config = BasicEngineConfig<CheckList<Checks...>>;
   static constexpr std::size_t size = sizeof...(Checks);
 
   // Whether any check reads packets of this kind (serverbound).

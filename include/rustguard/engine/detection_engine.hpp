@@ -42,18 +42,18 @@
 #include <vector>
 
 #include "rustguard/checks/all_checks.hpp"
+#include "rustguard/checks/api/events.hpp"
+#include "rustguard/checks/api/reporter.hpp"
+#include "rustguard/checks/api/suspicion_score.hpp"
+#include "rustguard/checks/api/verdict.hpp"
+#include "rustguard/checks/api/violation_folding.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/cancel_rate_limit.hpp"
 #include "rustguard/engine/check_chain.hpp"
 #include "rustguard/engine/engine_config.hpp"
 #include "rustguard/engine/engine_mode.hpp"
-#include "rustguard/engine/events.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/engine/packet_rate_limiter.hpp"
-#include "rustguard/engine/reporter.hpp"
-#include "rustguard/engine/suspicion_score.hpp"
-#include "rustguard/engine/verdict.hpp"
-#include "rustguard/engine/violation_folding.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/serverbound.hpp"
@@ -62,9 +62,11 @@
 
 namespace rustguard::engine {
 
-template <class Chain>
+// `Checks`: an engine::CheckList (checks/all_checks.hpp has the default one).
+template <class Checks>
 class BasicDetectionEngine {
  public:
+  using Chain = CheckChain<Checks>;
   using Config = typename Chain::Config;
 
   explicit BasicDetectionEngine(std::shared_ptr<const Config> config, EngineMode mode = EngineMode::originate)
@@ -425,6 +427,6 @@ class BasicDetectionEngine {
 };
 
 using DetectionEngine = BasicDetectionEngine<checks::DefaultChecks>;
-using EngineConfig = checks::DefaultChecks::Config;
+using EngineConfig = DetectionEngine::Config;
 
 }  // namespace rustguard::engine

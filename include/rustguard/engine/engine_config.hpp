@@ -7,7 +7,9 @@
 #include <string_view>
 #include <tuple>
 
-#include "rustguard/engine/check_info.hpp"
+#include "rustguard/checks/api/check_info.hpp"
+#include "rustguard/checks/api/check_list.hpp"
+#include "rustguard/checks/api/check_settings.hpp"
 
 namespace rustguard::engine {
 
@@ -52,15 +54,11 @@ struct EngineSettings {
   bool operator==(const EngineSettings&) const = default;
 };
 
-template <class Check>
-struct CheckSettings {
-  CheckLimits limits = Check::kInfo.defaults;
-  typename Check::Params params{};
-  bool operator==(const CheckSettings&) const = default;
-};
+template <class List>
+struct BasicEngineConfig;
 
 template <class... Checks>
-struct BasicEngineConfig {
+struct BasicEngineConfig<CheckList<Checks...>> {
   EngineSettings engine{};
   std::tuple<CheckSettings<Checks>...> checks{};
 

@@ -28,17 +28,28 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "rustguard/context/attributes.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/engine_config.hpp"
-#include "rustguard/engine/verdict.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/clientbound.hpp"
 #include "rustguard/time.hpp"
 
 namespace rustguard::engine {
+
+// What the engine answers for one clientbound packet: the transaction ids the
+// session injects immediately before / after it, in the same stream: Ping
+// (1.17+) with this id, or Window Confirmation on window 0 with this id as the
+// action number (before 1.17). Never set for a packet inside a bundle: the
+// engine waits for the bundle's closing delimiter and asks for the
+// transaction after it.
+struct ClientboundDecision {
+  std::optional<std::int32_t> transaction_before;
+  std::optional<std::int32_t> transaction_after;
+};
 
 class LagCompensation {
  public:

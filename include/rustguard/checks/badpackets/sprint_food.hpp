@@ -6,10 +6,12 @@
 #include <array>
 #include <string>
 
+#include "rustguard/checks/api/check_info.hpp"
+#include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/reporter.hpp"
+#include "rustguard/checks/api/verdict.hpp"
+#include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
-#include "rustguard/engine/check_info.hpp"
-#include "rustguard/engine/engine_config.hpp"
-#include "rustguard/engine/reporter.hpp"
 #include "rustguard/protocol/packets/play/player_command_c2s.hpp"
 
 namespace rustguard::checks::badpackets {

@@ -24,11 +24,13 @@
 #include <cmath>
 #include <string>
 
+#include "rustguard/checks/api/check_info.hpp"
+#include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/reporter.hpp"
+#include "rustguard/checks/api/verdict.hpp"
+#include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/checks/movement/envelope.hpp"
 #include "rustguard/context/player_context.hpp"
-#include "rustguard/engine/check_info.hpp"
-#include "rustguard/engine/engine_config.hpp"
-#include "rustguard/engine/reporter.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 

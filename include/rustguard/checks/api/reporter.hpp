@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
+#include "rustguard/checks/api/check_info.hpp"
+#include "rustguard/checks/api/suspicion_score.hpp"
+#include "rustguard/checks/api/verdict.hpp"
+#include "rustguard/checks/api/violation_folding.hpp"
+#include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
-#include "rustguard/engine/check_info.hpp"
-#include "rustguard/engine/suspicion_score.hpp"
-#include "rustguard/engine/verdict.hpp"
-#include "rustguard/engine/violation_folding.hpp"
-#include "rustguard/engine/violation_level.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"
 

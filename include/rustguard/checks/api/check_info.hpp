@@ -3,6 +3,12 @@
 // `checks.<key>` and the Violation::check value), a display name, a one-line
 // description, a cost class, and the defaults of the settings every check
 // shares. Check-specific numbers live in the check's own Params struct.
+//
+// checks/api/ is everything a check may include besides context/ and
+// protocol/: this, CheckSettings, the Reporter, the Verdict, ViolationLevel
+// and the engine's events. It sits below the checks; the engine
+// (engine/) sits above them. The names stay in rustguard::engine: they are
+// the engine's contract with its checks.
 
 #include <cstdint>
 #include <string_view>
