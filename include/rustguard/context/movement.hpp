@@ -9,8 +9,13 @@
 // tick. mineflayer sends 20 a second while moving.
 
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 
+#include "rustguard/protocol/packets/play/set_movement_flags_c2s.hpp"
+#include "rustguard/protocol/packets/play/set_position_c2s.hpp"
+#include "rustguard/protocol/packets/play/set_position_rotation_c2s.hpp"
+#include "rustguard/protocol/packets/play/set_rotation_c2s.hpp"
 #include "rustguard/protocol/types.hpp"
 
 namespace rustguard::context {
@@ -23,6 +28,26 @@ struct MovementInput {
   float pitch = 0;
   bool on_ground = false;
   bool horizontal_collision = false;  // 1.21.2+ only
+};
+
+// What each of the four movement packets says, as one MovementInput.
+inline MovementInput movement_input(const protocol::packets::SetPositionC2s& p) noexcept {
+  return {true, false, {p.x, p.feet_y, p.z}, 0, 0, p.on_ground, p.horizontal_collision};
+}
+inline MovementInput movement_input(const protocol::packets::SetPositionRotationC2s& p) noexcept {
+  return {true, true, {p.x, p.feet_y, p.z}, p.yaw, p.pitch, p.on_ground, p.horizontal_collision};
+}
+inline MovementInput movement_input(const protocol::packets::SetRotationC2s& p) noexcept {
+  return {false, true, {}, p.yaw, p.pitch, p.on_ground, p.horizontal_collision};
+}
+inline MovementInput movement_input(const protocol::packets::SetMovementFlagsC2s& p) noexcept {
+  return {false, false, {}, 0, 0, p.on_ground, p.horizontal_collision};
+}
+
+// A serverbound packet the engine reads as a move (a MoveSample for the checks).
+template <class Packet>
+concept MovementPacket = requires(const Packet& p) {
+  { movement_input(p) } -> std::same_as<MovementInput>;
 };
 
 struct MoveSample {

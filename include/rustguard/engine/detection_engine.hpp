@@ -1,6 +1,6 @@
 #pragma once
 // The detection engine of one connection: the contract with the connection
-// session (see docs/checks.md and notes/engine_contract.md).
+// session (see docs/checks.md).
 //
 // The session (session/player_session.hpp), for every play (and
 // configuration) packet, asks wants(); if yes it inflates the body and calls
@@ -11,6 +11,13 @@
 // finish() when the connection ends, then drains violations() once more.
 // The engine never does I/O and never reads a clock; on the movement path it
 // does not allocate unless a check flags.
+//
+// Dispatch comes from types: the packet structs of decoded_packets.hpp
+// decode, tables built at compile time map each kind to the reader of its
+// struct, the context updaters (context_updaters.hpp) follow the packets
+// before and after the checks, and the check chain (check_chain.hpp) calls
+// each check that reads the kind with an on() for the input. Checks may read
+// clientbound packets as well (kReadsClientbound).
 //
 // Serverbound verdicts: pass, cancel (drop the packet; also used to swallow
 // the answers to the engine's own transactions) or kick. Every violation
@@ -26,7 +33,7 @@
 //
 // Violations are stored folded: repeats of a check and type within a second
 // become one record with a count, within a per-player budget of records a
-// minute (violation_folding.hpp). Verdicts and consequences still follow
+// minute (checks/api/violation_folding.hpp). Verdicts and consequences still follow
 // every flag. Past `max_cancels_per_second` cancelled packets the verdict is
 // kick, as it is past `max_packets_per_second` frames (packet_rate_limiter.hpp).
 //
@@ -50,13 +57,15 @@
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/cancel_rate_limit.hpp"
 #include "rustguard/engine/check_chain.hpp"
+#include "rustguard/engine/context_update.hpp"
+#include "rustguard/engine/context_updaters.hpp"
+#include "rustguard/engine/decoded_packets.hpp"
 #include "rustguard/engine/engine_config.hpp"
 #include "rustguard/engine/engine_mode.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/engine/packet_rate_limiter.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
-#include "rustguard/protocol/packets/serverbound.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"
 
@@ -80,9 +89,7 @@ class BasicDetectionEngine {
   // O(1): whether the engine needs this packet's body.
   bool wants(protocol::Direction direction, protocol::PacketKind kind) const noexcept {
     if (!protocol::is_known(kind)) return false;
-    if (kWants[static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)]) return true;
-    return ctx_.observe && direction == protocol::Direction::serverbound &&
-           kind == protocol::PacketKind::keep_alive_c2s;
+    return kTables.wants[ctx_.observe ? 1 : 0][static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
   }
 
   // After the handshake: the version is known. The tracker must outlive the
@@ -113,7 +120,11 @@ class BasicDetectionEngine {
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
     Reporter reporter = make_reporter(now, Judging::packet);
     swallow_ = false;
-    Verdict v = judge_serverbound(kind, body, reporter);
+    Verdict v = Verdict::pass;
+    if (protocol::is_known(kind)) {
+      const auto& readers = ctx_.observe ? kTables.serverbound_observed : kTables.serverbound;
+      if (const ServerboundReader reader = readers[static_cast<std::size_t>(kind)]) v = reader(*this, body, reporter);
+    }
     if (v == Verdict::cancel && !cancel_rate_.add(now, config_->engine.max_cancels_per_second)) {
       v = kick_for_cancels(now);
     }
@@ -148,8 +159,17 @@ class BasicDetectionEngine {
   std::uint64_t transactions_sent() const noexcept { return transactions_sent_; }
   std::uint64_t transactions_answered() const noexcept { return transactions_answered_; }
 
+  // Records what the packet changes (context updaters, lag compensation
+  // among them), runs the checks that read it, then adds a heartbeat
+  // transaction when one is due. A packet that fails to decode changes
+  // nothing: the client will reject it as well, or disconnect.
   ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    const ClientboundDecision d = LagCompensation::on_clientbound(ctx_, kind, body, now, config_->engine);
+    ClientboundDecision d;
+    if (protocol::is_known(kind)) {
+      const ClientboundReader reader = kTables.clientbound[static_cast<std::size_t>(kind)];
+      if (reader != nullptr) reader(*this, body, now, d);
+    }
+    if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
     transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
     return d;
   }
@@ -177,7 +197,7 @@ class BasicDetectionEngine {
   void on_tick(Timestamp now) {
     if (!ctx_.in_play) return;
     Reporter reporter = make_reporter(now, Judging::event);
-    chain_.run(TickEvent{now}, nullptr, ctx_, *config_, reporter, suspicious(now));
+    chain_.run_event(TickEvent{now}, ctx_, *config_, reporter, gate(now));
   }
 
   // Appended by every call; the session moves them out.
@@ -202,41 +222,155 @@ class BasicDetectionEngine {
   const Config& config() const noexcept { return *config_; }
 
  private:
-  static constexpr std::array<std::array<bool, protocol::kPacketKindCount>, 2> make_wants() noexcept {
-    std::array<std::array<bool, protocol::kPacketKindCount>, 2> t{};
+  using Updaters = ContextUpdaters;
+  using ServerboundReader = Verdict (*)(BasicDetectionEngine&, std::span<const std::uint8_t>, Reporter&);
+  using ClientboundReader = void (*)(BasicDetectionEngine&, std::span<const std::uint8_t>, Timestamp,
+                                     ClientboundDecision&);
+
+  // --- dispatch, built at compile time from the decoded packet lists
+  // (decoded_packets.hpp): a kind has a reader when something reads its
+  // packet (a check, a context updater, or the engine itself, below).
+
+  // The engine reads this serverbound packet itself (read()), or only in
+  // observe mode (read_observed()).
+  template <class Packet>
+  static constexpr bool kReadsItself =
+      requires(BasicDetectionEngine& e, const Packet& p, Reporter& r) { e.read(p, r); };
+  template <class Packet>
+  static constexpr bool kReadsWhenObserving =
+      requires(BasicDetectionEngine& e, const Packet& p, Reporter& r) { e.read_observed(p, r); };
+
+  template <class Packet>
+  static constexpr bool reads_serverbound(bool observe) noexcept {
+    return Chain::any_reads(Packet::kind) || kReadsItself<Packet> || (observe && kReadsWhenObserving<Packet>) ||
+           Updaters::template follows<Packet, ServerboundUpdate>;
+  }
+  template <class Packet>
+  static constexpr bool reads_clientbound() noexcept {
+    return Chain::any_reads(Packet::kind) || Updaters::template follows<Packet, ClientboundUpdate>;
+  }
+
+  struct Tables {
+    std::array<ServerboundReader, protocol::kPacketKindCount> serverbound{};
+    std::array<ServerboundReader, protocol::kPacketKindCount> serverbound_observed{};
+    std::array<ClientboundReader, protocol::kPacketKindCount> clientbound{};
+    // [observe][direction][kind]
+    std::array<std::array<std::array<bool, protocol::kPacketKindCount>, 2>, 2> wants{};
+  };
+
+  static constexpr Tables make_tables() noexcept {
+    Tables t;
+    DecodedServerbound::for_each([&]<class Packet>() {
+      constexpr auto k = static_cast<std::size_t>(Packet::kind);
+      if constexpr (reads_serverbound<Packet>(false)) t.serverbound[k] = &read_serverbound<Packet, false>;
+      if constexpr (reads_serverbound<Packet>(true)) t.serverbound_observed[k] = &read_serverbound<Packet, true>;
+    });
+    DecodedClientbound::for_each([&]<class Packet>() {
+      if constexpr (reads_clientbound<Packet>()) {
+        t.clientbound[static_cast<std::size_t>(Packet::kind)] = &read_clientbound<Packet>;
+      }
+    });
+    for (const auto kind : LagCompensation::kHeartbeatOnly) {
+      for (auto& mode : t.wants) mode[1][static_cast<std::size_t>(kind)] = true;
+    }
     for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
-      const auto kind = static_cast<protocol::PacketKind>(k);
-      t[0][k] = Chain::any_reads(kind) || engine_reads(kind);
-      t[1][k] = LagCompensation::reads(kind);
+      t.wants[0][0][k] = t.serverbound[k] != nullptr;
+      t.wants[1][0][k] = t.serverbound_observed[k] != nullptr;
+      for (auto& mode : t.wants) mode[1][k] = mode[1][k] || t.clientbound[k] != nullptr;
     }
     return t;
   }
-  // Serverbound packets the engine itself needs whatever the checks read.
-  static constexpr bool engine_reads(protocol::PacketKind kind) noexcept {
-    using protocol::PacketKind;
-    switch (kind) {
-      case PacketKind::set_position_c2s:
-      case PacketKind::set_position_rotation_c2s:
-      case PacketKind::set_rotation_c2s:
-      case PacketKind::set_movement_flags_c2s:
-      case PacketKind::confirm_teleport_c2s:
-      case PacketKind::pong_c2s:
-      case PacketKind::window_confirmation_c2s:
-      case PacketKind::set_held_item_c2s:
-      case PacketKind::player_command_c2s:
-      case PacketKind::player_abilities_c2s:
-        return true;
-      default:
-        return false;
+  static constexpr Tables kTables = make_tables();
+
+  // Decodes one serverbound packet and hands it to the engine's own reading
+  // of it, or else (updaters and checks) to judge().
+  template <class Packet, bool Observe>
+  static Verdict read_serverbound(BasicDetectionEngine& self, std::span<const std::uint8_t> body,
+                                  Reporter& reporter) {
+    auto p = decode_packet<Packet>(body, self.ctx_.protocol);
+    if (!p) return self.malformed(Packet::kind, p.error(), reporter.now());
+    if constexpr (Observe && kReadsWhenObserving<Packet>) {
+      return self.read_observed(*p, reporter);
+    } else if constexpr (kReadsItself<Packet>) {
+      return self.read(*p, reporter);
+    } else {
+      return self.template judge<Packet::kind>(*p, reporter);
     }
   }
-  static constexpr auto kWants = make_wants();
+
+  // Decodes one clientbound packet: updaters before, the checks that read
+  // it, updaters after. Its verdict drops nothing; a kick is recorded.
+  template <class Packet>
+  static void read_clientbound(BasicDetectionEngine& self, std::span<const std::uint8_t> body, Timestamp now,
+                               ClientboundDecision& d) {
+    auto p = decode_packet<Packet>(body, self.ctx_.protocol);
+    if (!p) return;
+    ClientboundUpdate u{self.ctx_, now, d};
+    Updaters::before(*p, u);
+    if constexpr (Chain::any_reads(Packet::kind)) {
+      Reporter reporter = self.make_reporter(now, Judging::event);
+      (void)self.chain_.template run<Packet::kind>(*p, self.ctx_, *self.config_, reporter, self.gate(now));
+    }
+    Updaters::after(*p, u);
+  }
+
+  // One serverbound input, packet `Kind` or what the engine made of it:
+  // updaters before, the checks that read `Kind`, updaters after.
+  template <protocol::PacketKind Kind, class Input>
+  Verdict judge(const Input& input, Reporter& reporter) {
+    ServerboundUpdate u{ctx_, reporter.now()};
+    Updaters::before(input, u);
+    const Verdict v = chain_.template run<Kind>(input, ctx_, *config_, reporter, gate(reporter.now()));
+    Updaters::after(input, u);
+    return v;
+  }
+
+  // --- what the engine itself makes of some serverbound packets.
+
+  // A move: one MoveSample every movement check reads; the history advances
+  // after them (MovementUpdater).
+  template <context::MovementPacket Packet>
+  Verdict read(const Packet& p, Reporter& reporter) {
+    const context::MovementInput in = context::movement_input(p);
+    context::MoveSample sample = ctx_.movement.sample(in);
+    if (in.has_position) {
+      sample.teleport_response =
+          ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol)) != nullptr;
+    }
+    return judge<Packet::kind>(sample, reporter);
+  }
+
+  Verdict read(const protocol::packets::ConfirmTeleportC2s& p, Reporter& reporter) {
+    const TeleportConfirmEvent e{p.teleport_id, ctx_.teleports.confirm(p.teleport_id)};
+    return judge<protocol::packets::ConfirmTeleportC2s::kind>(e, reporter);
+  }
+
+  Verdict read(const protocol::packets::PongC2s& p, Reporter& reporter) {
+    return on_transaction_answer(p.id, reporter);
+  }
+
+  Verdict read(const protocol::packets::WindowConfirmationC2s& p, Reporter& reporter) {
+    if (p.window_id != 0) return Verdict::pass;
+    return on_transaction_answer(p.action_number, reporter);
+  }
+
+  // Observe mode: a keep-alive answer is a receipt (see on_receipt).
+  Verdict read_observed(const protocol::packets::KeepAliveC2s& p, Reporter& reporter) {
+    if (auto m = ctx_.receipts.take(context::ReceiptKind::keep_alive, p.keep_alive_id)) {
+      return on_receipt(*m, reporter);
+    }
+    return Verdict::pass;
+  }
 
   Reporter make_reporter(Timestamp now, Judging judging) noexcept {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
                     now, judging);
   }
   bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
+  // The suspicion gate of heavy checks, asked only when one would run.
+  auto gate(Timestamp now) const noexcept {
+    return [this, now] { return suspicious(now); };
+  }
 
   Verdict malformed(protocol::PacketKind kind, const protocol::Error& e, Timestamp now) {
     if (!consequences_.kick_reason) {
@@ -246,101 +380,6 @@ class BasicDetectionEngine {
     return Verdict::kick;
   }
 
-  // The checks' verdict on one serverbound packet (the engine's own answers
-  // to swallow are marked in swallow_ instead).
-  Verdict judge_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Reporter& reporter) {
-    using protocol::PacketKind;
-    namespace pk = protocol::packets;
-    const Timestamp now = reporter.now();
-    const std::int32_t pv = ctx_.protocol;
-    switch (kind) {
-      case PacketKind::set_position_c2s: {
-        auto p = pk::SetPositionC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return on_move({true, false, {p->x, p->feet_y, p->z}, 0, 0, p->on_ground, p->horizontal_collision},
-                       kind, reporter);
-      }
-      case PacketKind::set_position_rotation_c2s: {
-        auto p = pk::SetPositionRotationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return on_move({true, true, {p->x, p->feet_y, p->z}, p->yaw, p->pitch, p->on_ground,
-                        p->horizontal_collision},
-                       kind, reporter);
-      }
-      case PacketKind::set_rotation_c2s: {
-        auto p = pk::SetRotationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return on_move({false, true, {}, p->yaw, p->pitch, p->on_ground, p->horizontal_collision}, kind, reporter);
-      }
-      case PacketKind::set_movement_flags_c2s: {
-        auto p = pk::SetMovementFlagsC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return on_move({false, false, {}, 0, 0, p->on_ground, p->horizontal_collision}, kind, reporter);
-      }
-      case PacketKind::confirm_teleport_c2s: {
-        auto p = pk::ConfirmTeleportC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        const TeleportConfirmEvent e{p->teleport_id, ctx_.teleports.confirm(p->teleport_id)};
-        return chain_.run(e, &kind, ctx_, *config_, reporter, suspicious(now));
-      }
-      case PacketKind::pong_c2s: {
-        auto p = pk::PongC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return on_transaction_answer(p->id, reporter);
-      }
-      case PacketKind::window_confirmation_c2s: {
-        auto p = pk::WindowConfirmationC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        if (p->window_id != 0) return Verdict::pass;
-        return on_transaction_answer(p->action_number, reporter);
-      }
-      case PacketKind::keep_alive_c2s: {
-        if (!ctx_.observe) return Verdict::pass;
-        auto p = pk::KeepAliveC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        if (auto m = ctx_.receipts.take(context::ReceiptKind::keep_alive, p->keep_alive_id)) {
-          return on_receipt(*m, reporter);
-        }
-        return Verdict::pass;
-      }
-      case PacketKind::set_held_item_c2s: {
-        auto p = pk::SetHeldItemC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
-        if (p->slot_in_hotbar()) ctx_.claims.held_slot = p->slot;
-        return v;
-      }
-      case PacketKind::interact_c2s: {
-        auto p = pk::InteractC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
-      }
-      case PacketKind::attack_c2s: {
-        auto p = pk::AttackC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        return chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
-      }
-      case PacketKind::player_command_c2s: {
-        auto p = pk::PlayerCommandC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
-        apply_command(p->action);
-        return v;
-      }
-      case PacketKind::player_abilities_c2s: {
-        auto p = pk::PlayerAbilitiesC2s::decode(body, pv);
-        if (!p) return malformed(kind, p.error(), now);
-        const Verdict v = chain_.run(*p, &kind, ctx_, *config_, reporter, suspicious(now));
-        ctx_.claims.flying = p->flying;
-        return v;
-      }
-      case PacketKind::client_tick_end_c2s:
-        return chain_.run(TickEndEvent{}, &kind, ctx_, *config_, reporter, suspicious(now));
-      default:
-        return Verdict::pass;
-    }
-  }
-
   Verdict kick_for_cancels(Timestamp now) {
     if (!consequences_.kick_reason) {
       consequences_.kick_at = now;
@@ -348,21 +387,6 @@ class BasicDetectionEngine {
                                   " in 1 s, limit " + std::to_string(config_->engine.max_cancels_per_second) + ")";
     }
     return Verdict::kick;
-  }
-
-  Verdict on_move(const context::MovementInput& in, protocol::PacketKind kind, Reporter& reporter) {
-    context::MoveSample sample = ctx_.movement.sample(in);
-    if (in.has_position) {
-      sample.teleport_response =
-          ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol)) != nullptr;
-    }
-    const Verdict v = chain_.run(sample, &kind, ctx_, *config_, reporter, suspicious(reporter.now()));
-    ctx_.movement.advance(sample);
-    ctx_.knockback.tick();
-    if (in.on_ground) ctx_.claims.gliding = false;
-    ctx_.last_movement_at = reporter.now();
-    ctx_.any_movement = true;
-    return v;
   }
 
   Verdict on_transaction_answer(std::int32_t id, Reporter& reporter) {
@@ -380,8 +404,8 @@ class BasicDetectionEngine {
       ctx_.ping_ms = millis_between(ack.transaction.sent_at, reporter.now());
     }
     // Every check that follows transactions hears about it, whatever packet carried it.
-    const Verdict v = chain_.run(TransactionAckEvent{ack, reporter.now()}, nullptr, ctx_, *config_, reporter,
-                                 suspicious(reporter.now()));
+    const Verdict v =
+        chain_.run_event(TransactionAckEvent{ack, reporter.now()}, ctx_, *config_, reporter, gate(reporter.now()));
     if (!ctx_.observe) swallow_ = true;  // the server never sees answers to our transactions
     return v;
   }
@@ -394,20 +418,7 @@ class BasicDetectionEngine {
     ctx_.ping_ms = millis_between(m.sent_at, reporter.now());
     const context::AckResult r{context::AckKind::evidence,
                                context::Transaction{static_cast<std::int32_t>(m.id), m.seq, m.sent_at}, 0};
-    return chain_.run(TransactionAckEvent{r, reporter.now()}, nullptr, ctx_, *config_, reporter,
-                      suspicious(reporter.now()));
-  }
-
-  void apply_command(protocol::packets::PlayerCommandAction action) noexcept {
-    using A = protocol::packets::PlayerCommandAction;
-    switch (action) {
-      case A::start_sprinting: ctx_.claims.sprinting = true; break;
-      case A::stop_sprinting: ctx_.claims.sprinting = false; break;
-      case A::start_sneaking: ctx_.claims.sneaking = true; break;
-      case A::stop_sneaking: ctx_.claims.sneaking = false; break;
-      case A::start_elytra_flying: ctx_.claims.gliding = true; break;
-      default: break;
-    }
+    return chain_.run_event(TransactionAckEvent{r, reporter.now()}, ctx_, *config_, reporter, gate(reporter.now()));
   }
 
   std::shared_ptr<const Config> config_;

@@ -1,6 +1,8 @@
 #pragma once
 // Lag compensation: turns clientbound packets into changes of the player's
-// context and decides where the session injects transactions.
+// context and decides where the session injects transactions. A context
+// updater (context_update.hpp): one before() per clientbound packet it
+// follows, registered in context_updaters.hpp.
 //
 // Around each clientbound packet that changes what the client may do (game
 // mode, abilities, effects, attributes, food, riding, velocity) the engine
@@ -26,228 +28,184 @@
 // moves only after the server's next teleport, so they apply at once.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
-#include <optional>
-#include <span>
 
 #include "rustguard/context/attributes.hpp"
 #include "rustguard/context/player_context.hpp"
+#include "rustguard/engine/context_update.hpp"
+#include "rustguard/engine/decoded_packets.hpp"
 #include "rustguard/engine/engine_config.hpp"
-#include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packets/clientbound.hpp"
 #include "rustguard/time.hpp"
 
 namespace rustguard::engine {
 
-// What the engine answers for one clientbound packet: the transaction ids the
-// session injects immediately before / after it, in the same stream: Ping
-// (1.17+) with this id, or Window Confirmation on window 0 with this id as the
-// action number (before 1.17). Never set for a packet inside a bundle: the
-// engine waits for the bundle's closing delimiter and asks for the
-// transaction after it.
-struct ClientboundDecision {
-  std::optional<std::int32_t> transaction_before;
-  std::optional<std::int32_t> transaction_after;
-};
-
 class LagCompensation {
  public:
-  // The clientbound kinds this component reads.
-  static constexpr bool reads(protocol::PacketKind kind) noexcept {
-    using protocol::PacketKind;
-    switch (kind) {
-      case PacketKind::login_play_s2c:
-      case PacketKind::respawn_s2c:
-      case PacketKind::game_event_s2c:
-      case PacketKind::player_abilities_s2c:
-      case PacketKind::entity_effect_s2c:
-      case PacketKind::remove_entity_effect_s2c:
-      case PacketKind::update_attributes_s2c:
-      case PacketKind::set_health_s2c:
-      case PacketKind::set_entity_velocity_s2c:
-      case PacketKind::explosion_s2c:
-      case PacketKind::sync_player_position_s2c:
-      case PacketKind::set_passengers_s2c:
-      case PacketKind::ping_s2c:
-      case PacketKind::window_confirmation_s2c:
-      case PacketKind::bundle_delimiter_s2c:
-      // Frequent packets that only carry the heartbeat transaction.
-      case PacketKind::keep_alive_s2c:
-      case PacketKind::entity_relative_move_s2c:
-      case PacketKind::entity_move_rotation_s2c:
-      case PacketKind::entity_teleport_s2c:
-      case PacketKind::entity_position_sync_s2c:
-        return true;
-      default:
-        return false;
+  // Frequent packets read only to carry the heartbeat transaction: the
+  // engine wants them but never decodes them.
+  static constexpr std::array kHeartbeatOnly{
+      protocol::PacketKind::entity_relative_move_s2c, protocol::PacketKind::entity_move_rotation_s2c,
+      protocol::PacketKind::entity_teleport_s2c, protocol::PacketKind::entity_position_sync_s2c};
+
+  // Packets no heartbeat follows, decoded or not: a bundle delimiter (the
+  // transaction goes after the bundle, see close_after) and what resets the
+  // player. Every other clientbound packet the engine is given may carry one.
+  using WithoutHeartbeat = PacketList<pk::BundleDelimiterS2c, pk::LoginPlayS2c, pk::RespawnS2c>;
+  static constexpr bool carries_heartbeat(protocol::PacketKind kind) noexcept {
+    return !WithoutHeartbeat::contains(kind);
+  }
+
+  // --- updaters: one per clientbound packet that changes the context. A
+  // packet that fails to decode reaches none (the client will reject it as
+  // well, or disconnect).
+
+  static void before(const pk::BundleDelimiterS2c&, ClientboundUpdate& u) {
+    auto& ctx = u.ctx;
+    ctx.in_bundle = !ctx.in_bundle;
+    if (ctx.observe) return;
+    if (!ctx.in_bundle && ctx.bundle_changed_state) {
+      ctx.bundle_changed_state = false;
+      close_after(ctx, u.now, u.decision);
     }
   }
 
-  // Applies one clientbound packet. A packet that fails to decode changes
-  // nothing: the client will reject it as well, or disconnect.
-  static ClientboundDecision on_clientbound(context::PlayerContext& ctx, protocol::PacketKind kind,
-                                            std::span<const std::uint8_t> body, Timestamp now,
-                                            const EngineSettings& settings) {
-    using protocol::PacketKind;
-    namespace pk = protocol::packets;
-    ClientboundDecision d;
-    const std::int32_t pv = ctx.protocol;
-    switch (kind) {
-      case PacketKind::bundle_delimiter_s2c:
-        ctx.in_bundle = !ctx.in_bundle;
-        if (ctx.observe) return d;
-        if (!ctx.in_bundle && ctx.bundle_changed_state) {
-          ctx.bundle_changed_state = false;
-          close_after(ctx, now, d);
-        }
-        return d;
-      case PacketKind::login_play_s2c: {
-        auto p = pk::LoginPlayS2c::decode(body, pv);
-        if (!p) return d;
-        ctx.entity_id = p->entity_id;
-        ctx.vehicle_id = -1;
-        context::PhysicsState fresh;
-        fresh.game_mode = static_cast<context::GameMode>(p->game_mode);
-        reset_player(ctx, fresh);
-        return d;
-      }
-      case PacketKind::respawn_s2c: {
-        auto p = pk::RespawnS2c::decode(body, pv);
-        if (!p) return d;
-        context::PhysicsState next = ctx.physics.latest();
-        next.game_mode = static_cast<context::GameMode>(p->game_mode);
-        next.effects.clear_all();
-        next.riding = false;
-        if (!p->keeps_attributes()) next.attributes = {};
-        ctx.vehicle_id = -1;
-        ++ctx.respawns;
-        reset_player(ctx, next);
-        return d;
-      }
-      case PacketKind::game_event_s2c: {
-        auto p = pk::GameEventS2c::decode(body, pv);
-        if (!p || !p->is(pk::GameEvent::change_game_mode)) break;
-        // The value is a float from the server: range-check it as a float, so
-        // NaN or a huge value never reaches the (then undefined) conversion.
-        if (!(p->value >= 0.0f && p->value <= 3.0f)) break;
-        const auto mode = static_cast<std::int32_t>(p->value);
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.game_mode = static_cast<context::GameMode>(mode); });
-        break;
-      }
-      case PacketKind::player_abilities_s2c: {
-        auto p = pk::PlayerAbilitiesS2c::decode(body, pv);
-        if (!p) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) {
-          s.abilities = {p->invulnerable, p->flying, p->may_fly, p->instabuild, p->fly_speed, p->walk_speed};
-        });
-        // The server decides whether the player flies; the client follows it.
-        ctx.claims.flying = p->flying;
-        break;
-      }
-      case PacketKind::entity_effect_s2c: {
-        auto p = pk::EntityEffectS2c::decode(body, pv);
-        if (!p || p->entity_id != ctx.entity_id) break;
-        const auto effect = context::movement_effect(p->effect_id);
-        if (!effect) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.effects.set(*effect, p->amplifier); });
-        break;
-      }
-      case PacketKind::remove_entity_effect_s2c: {
-        auto p = pk::RemoveEntityEffectS2c::decode(body, pv);
-        if (!p || p->entity_id != ctx.entity_id) break;
-        const auto effect = context::movement_effect(p->effect_id);
-        if (!effect) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.effects.clear(*effect); });
-        break;
-      }
-      case PacketKind::update_attributes_s2c: {
-        auto p = pk::UpdateAttributesS2c::decode(body, pv);
-        if (!p || p->entity_id != ctx.entity_id) break;
-        context::AttributeValues next = ctx.physics.latest().attributes;
-        if (!context::apply(next, *p)) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.attributes = next; });
-        break;
-      }
-      case PacketKind::set_health_s2c: {
-        auto p = pk::SetHealthS2c::decode(body, pv);
-        if (!p || p->food == ctx.physics.latest().food) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.food = p->food; });
-        break;
-      }
-      case PacketKind::set_entity_velocity_s2c: {
-        auto p = pk::SetEntityVelocityS2c::decode(body, pv);
-        if (!p || p->entity_id != ctx.entity_id) break;
-        knockback(ctx, now, d, p->velocity);
-        break;
-      }
-      case PacketKind::explosion_s2c: {
-        auto p = pk::ExplosionS2c::decode(body, pv);
-        if (!p || !p->has_knockback) break;
-        knockback(ctx, now, d, p->knockback);
-        break;
-      }
-      case PacketKind::sync_player_position_s2c: {
-        auto p = pk::SyncPlayerPositionS2c::decode(body, pv);
-        if (!p) break;
-        const context::PendingTeleport* last = ctx.teleports.newest();
-        const protocol::Vec3 base = last ? last->target : ctx.movement.position;
-        context::PendingTeleport t;
-        t.id = p->teleport_id;
-        t.target = {p->relative.x ? base.x + p->position.x : p->position.x,
-                    p->relative.y ? base.y + p->position.y : p->position.y,
-                    p->relative.z ? base.z + p->position.z : p->position.z};
-        t.velocity = p->velocity;
-        t.sent_at = now;
-        ctx.teleports.add(t);
-        break;
-      }
-      case PacketKind::set_passengers_s2c: {
-        auto p = pk::SetPassengersS2c::decode(body, pv);
-        if (!p) break;
-        const bool aboard = std::find(p->passenger_ids.begin(), p->passenger_ids.end(), ctx.entity_id) !=
-                            p->passenger_ids.end();
-        if (aboard) {
-          ctx.vehicle_id = p->vehicle_id;
-        } else if (p->vehicle_id == ctx.vehicle_id) {
-          ctx.vehicle_id = -1;
-        } else {
-          break;
-        }
-        if (ctx.physics.latest().riding == aboard) break;
-        change(ctx, now, d, [&](context::PhysicsState& s) { s.riding = aboard; });
-        break;
-      }
-      case PacketKind::ping_s2c: {
-        auto p = pk::PingS2c::decode(body, pv);
-        if (!p) break;
-        if (ctx.observe) {
-          observe_transaction(ctx, p->id, now);
-        } else {
-          ctx.server_pings.add(p->id);
-        }
-        break;
-      }
-      case PacketKind::window_confirmation_s2c: {
-        auto p = pk::WindowConfirmationS2c::decode(body, pv);
-        if (!p || p->window_id != 0) break;
-        if (ctx.observe) {
-          observe_transaction(ctx, p->action, now);
-        } else {
-          ctx.server_pings.add(p->action);
-        }
-        break;
-      }
-      case PacketKind::keep_alive_s2c: {
-        if (!ctx.observe) break;
-        if (auto p = pk::KeepAliveS2c::decode(body, pv)) mark_receipt(ctx, context::ReceiptKind::keep_alive, p->id, now);
-        break;
-      }
-      default:
-        break;
+  static void before(const pk::LoginPlayS2c& p, ClientboundUpdate& u) {
+    u.ctx.entity_id = p.entity_id;
+    u.ctx.vehicle_id = -1;
+    context::PhysicsState fresh;
+    fresh.game_mode = static_cast<context::GameMode>(p.game_mode);
+    reset_player(u.ctx, fresh);
+  }
+
+  static void before(const pk::RespawnS2c& p, ClientboundUpdate& u) {
+    context::PhysicsState next = u.ctx.physics.latest();
+    next.game_mode = static_cast<context::GameMode>(p.game_mode);
+    next.effects.clear_all();
+    next.riding = false;
+    if (!p.keeps_attributes()) next.attributes = {};
+    u.ctx.vehicle_id = -1;
+    ++u.ctx.respawns;
+    reset_player(u.ctx, next);
+  }
+
+  static void before(const pk::GameEventS2c& p, ClientboundUpdate& u) {
+    if (!p.is(pk::GameEvent::change_game_mode)) return;
+    // The value is a float from the server: range-check it as a float, so
+    // NaN or a huge value never reaches the (then undefined) conversion.
+    if (!(p.value >= 0.0f && p.value <= 3.0f)) return;
+    const auto mode = static_cast<std::int32_t>(p.value);
+    change(u, [&](context::PhysicsState& s) { s.game_mode = static_cast<context::GameMode>(mode); });
+  }
+
+  static void before(const pk::PlayerAbilitiesS2c& p, ClientboundUpdate& u) {
+    change(u, [&](context::PhysicsState& s) {
+      s.abilities = {p.invulnerable, p.flying, p.may_fly, p.instabuild, p.fly_speed, p.walk_speed};
+    });
+    // The server decides whether the player flies; the client follows it.
+    u.ctx.claims.flying = p.flying;
+  }
+
+  static void before(const pk::EntityEffectS2c& p, ClientboundUpdate& u) {
+    if (p.entity_id != u.ctx.entity_id) return;
+    const auto effect = context::movement_effect(p.effect_id);
+    if (!effect) return;
+    change(u, [&](context::PhysicsState& s) { s.effects.set(*effect, p.amplifier); });
+  }
+
+  static void before(const pk::RemoveEntityEffectS2c& p, ClientboundUpdate& u) {
+    if (p.entity_id != u.ctx.entity_id) return;
+    const auto effect = context::movement_effect(p.effect_id);
+    if (!effect) return;
+    change(u, [&](context::PhysicsState& s) { s.effects.clear(*effect); });
+  }
+
+  static void before(const pk::UpdateAttributesS2c& p, ClientboundUpdate& u) {
+    if (p.entity_id != u.ctx.entity_id) return;
+    context::AttributeValues next = u.ctx.physics.latest().attributes;
+    if (!context::apply(next, p)) return;
+    change(u, [&](context::PhysicsState& s) { s.attributes = next; });
+  }
+
+  static void before(const pk::SetHealthS2c& p, ClientboundUpdate& u) {
+    if (p.food == u.ctx.physics.latest().food) return;
+    change(u, [&](context::PhysicsState& s) { s.food = p.food; });
+  }
+
+  static void before(const pk::SetEntityVelocityS2c& p, ClientboundUpdate& u) {
+    if (p.entity_id != u.ctx.entity_id) return;
+    knockback(u, p.velocity);
+  }
+
+  static void before(const pk::ExplosionS2c& p, ClientboundUpdate& u) {
+    if (!p.has_knockback) return;
+    knockback(u, p.knockback);
+  }
+
+  static void before(const pk::SyncPlayerPositionS2c& p, ClientboundUpdate& u) {
+    auto& ctx = u.ctx;
+    const context::PendingTeleport* last = ctx.teleports.newest();
+    const protocol::Vec3 base = last ? last->target : ctx.movement.position;
+    context::PendingTeleport t;
+    t.id = p.teleport_id;
+    t.target = {p.relative.x ? base.x + p.position.x : p.position.x,
+                p.relative.y ? base.y + p.position.y : p.position.y,
+                p.relative.z ? base.z + p.position.z : p.position.z};
+    t.velocity = p.velocity;
+    t.sent_at = u.now;
+    ctx.teleports.add(t);
+  }
+
+  static void before(const pk::SetPassengersS2c& p, ClientboundUpdate& u) {
+    auto& ctx = u.ctx;
+    const bool aboard =
+        std::find(p.passenger_ids.begin(), p.passenger_ids.end(), ctx.entity_id) != p.passenger_ids.end();
+    if (aboard) {
+      ctx.vehicle_id = p.vehicle_id;
+    } else if (p.vehicle_id == ctx.vehicle_id) {
+      ctx.vehicle_id = -1;
+    } else {
+      return;
     }
-    heartbeat(ctx, now, d, settings);
-    return d;
+    if (ctx.physics.latest().riding == aboard) return;
+    change(u, [&](context::PhysicsState& s) { s.riding = aboard; });
+  }
+
+  static void before(const pk::PingS2c& p, ClientboundUpdate& u) {
+    if (u.ctx.observe) {
+      observe_transaction(u.ctx, p.id, u.now);
+    } else {
+      u.ctx.server_pings.add(p.id);
+    }
+  }
+
+  static void before(const pk::WindowConfirmationS2c& p, ClientboundUpdate& u) {
+    if (p.window_id != 0) return;
+    if (u.ctx.observe) {
+      observe_transaction(u.ctx, p.action, u.now);
+    } else {
+      u.ctx.server_pings.add(p.action);
+    }
+  }
+
+  static void before(const pk::KeepAliveS2c& p, ClientboundUpdate& u) {
+    if (u.ctx.observe) mark_receipt(u.ctx, context::ReceiptKind::keep_alive, p.id, u.now);
+  }
+
+  // --- the engine calls these itself.
+
+  // After a clientbound packet (unless !carries_heartbeat): a transaction
+  // when the last one is older than `checks.engine.heartbeat_ms`.
+  static void heartbeat(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d,
+                        const EngineSettings& settings) {
+    if (ctx.observe) return;  // nothing is sent; the capture's own transactions are the heartbeat
+    if (settings.heartbeat_ms <= 0 || ctx.in_bundle || d.transaction_after || !ctx.in_play) return;
+    const auto last = ctx.transactions.last_issued_at();
+    if (last && now - *last < millis(settings.heartbeat_ms)) return;
+    if (const auto* t = ctx.transactions.issue(now)) d.transaction_after = t->id;
   }
 
   // The client acknowledged transactions up to `acked_seq`.
@@ -258,7 +216,8 @@ class LagCompensation {
 
  private:
   template <class Edit>
-  static void change(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d, Edit&& edit) {
+  static void change(ClientboundUpdate& u, Edit&& edit) {
+    context::PlayerContext& ctx = u.ctx;
     if (ctx.observe) {
       edit(ctx.physics.change(ctx.transactions.issued_seq(), 0));
       ctx.physics.commit();
@@ -271,15 +230,15 @@ class LagCompensation {
       ctx.bundle_changed_state = true;
       return;
     }
-    const std::uint64_t begin = open_before(ctx, now, d);
+    const std::uint64_t begin = open_before(ctx, u.now, u.decision);
     edit(ctx.physics.change(begin, 0));
     ctx.physics.commit();
-    close_after(ctx, now, d);
+    close_after(ctx, u.now, u.decision);
   }
 
-  static void knockback(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d,
-                        const protocol::Vec3& v) {
+  static void knockback(ClientboundUpdate& u, const protocol::Vec3& v) {
     if (!(std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z))) return;
+    context::PlayerContext& ctx = u.ctx;
     if (ctx.observe) {
       ctx.knockback.add(v, ctx.transactions.issued_seq(), 0);
       ctx.observed_change_open = true;
@@ -290,8 +249,8 @@ class LagCompensation {
       ctx.bundle_changed_state = true;
       return;
     }
-    ctx.knockback.add(v, open_before(ctx, now, d), 0);
-    close_after(ctx, now, d);
+    ctx.knockback.add(v, open_before(ctx, u.now, u.decision), 0);
+    close_after(ctx, u.now, u.decision);
   }
 
   static std::uint64_t open_before(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d) {
@@ -333,15 +292,6 @@ class LagCompensation {
     ctx.observed_change_open = false;
     ctx.physics.close_open(seq);
     ctx.knockback.close_open(seq);
-  }
-
-  static void heartbeat(context::PlayerContext& ctx, Timestamp now, ClientboundDecision& d,
-                        const EngineSettings& settings) {
-    if (ctx.observe) return;  // nothing is sent; the capture's own transactions are the heartbeat
-    if (settings.heartbeat_ms <= 0 || ctx.in_bundle || d.transaction_after || !ctx.in_play) return;
-    const auto last = ctx.transactions.last_issued_at();
-    if (last && now - *last < millis(settings.heartbeat_ms)) return;
-    if (const auto* t = ctx.transactions.issue(now)) d.transaction_after = t->id;
   }
 
   static void reset_player(context::PlayerContext& ctx, const context::PhysicsState& state) {

@@ -1,5 +1,6 @@
 #pragma once
-// Inputs a check may handle besides decoded packets: the engine's own events.
+// Inputs a check may handle besides decoded packets (which it gets as their
+// protocol::packets struct) and MoveSamples: the engine's own events.
 // A check handles an input by having `Verdict on(const Input&, const
 // PlayerContext&, const Settings&, Reporter&)`; the engine calls it for
 // exactly those (see check_chain.hpp).
@@ -29,8 +30,5 @@ struct TeleportConfirmEvent {
   std::int32_t teleport_id = 0;
   context::ConfirmResult result = context::ConfirmResult::ok;
 };
-
-// Client Tick End (1.21.2+).
-struct TickEndEvent {};
 
 }  // namespace rustguard::engine

@@ -12,12 +12,12 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
-#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
+#include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 
 namespace rustguard::checks::badpackets {
 
@@ -48,7 +48,7 @@ class MissingPositionCheck {
     return engine::Verdict::pass;
   }
 
-  engine::Verdict on(const engine::TickEndEvent&, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
     // Riding and respawn screens stop the reminder; so does having no position yet.
     if (!ctx.movement.position_known || ctx.may_be_riding()) {

@@ -1,0 +1,53 @@
+#pragma once
+// The registered context updaters (see context_update.hpp for what an
+// updater is): what the client claimed, how it moved, and what the server
+// told it (lag compensation). Order within the list is the order in which
+// updaters of the same input run.
+
+#include "rustguard/context/movement.hpp"
+#include "rustguard/context/player_context.hpp"
+#include "rustguard/engine/context_update.hpp"
+#include "rustguard/engine/lag_compensation.hpp"
+#include "rustguard/protocol/packets/play/player_abilities_c2s.hpp"
+#include "rustguard/protocol/packets/play/player_command_c2s.hpp"
+#include "rustguard/protocol/packets/play/set_held_item_c2s.hpp"
+
+namespace rustguard::engine {
+
+// What the client itself claimed (context::ClientClaims), taken once the
+// checks judged the claim against the previous one.
+struct ClientClaimsUpdater {
+  static void after(const protocol::packets::SetHeldItemC2s& p, ServerboundUpdate& u) noexcept {
+    if (p.slot_in_hotbar()) u.ctx.claims.held_slot = p.slot;
+  }
+  static void after(const protocol::packets::PlayerCommandC2s& p, ServerboundUpdate& u) noexcept {
+    using A = protocol::packets::PlayerCommandAction;
+    auto& claims = u.ctx.claims;
+    switch (p.action) {
+      case A::start_sprinting: claims.sprinting = true; break;
+      case A::stop_sprinting: claims.sprinting = false; break;
+      case A::start_sneaking: claims.sneaking = true; break;
+      case A::stop_sneaking: claims.sneaking = false; break;
+      case A::start_elytra_flying: claims.gliding = true; break;
+      default: break;
+    }
+  }
+  static void after(const protocol::packets::PlayerAbilitiesC2s& p, ServerboundUpdate& u) noexcept {
+    u.ctx.claims.flying = p.flying;
+  }
+};
+
+// The player's movement history advances after every check read the move.
+struct MovementUpdater {
+  static void after(const context::MoveSample& m, ServerboundUpdate& u) {
+    u.ctx.movement.advance(m);
+    u.ctx.knockback.tick();
+    if (m.input.on_ground) u.ctx.claims.gliding = false;
+    u.ctx.last_movement_at = u.now;
+    u.ctx.any_movement = true;
+  }
+};
+
+using ContextUpdaters = UpdaterList<ClientClaimsUpdater, MovementUpdater, LagCompensation>;
+
+}  // namespace rustguard::engine
