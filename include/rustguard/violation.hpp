@@ -37,7 +37,7 @@ struct Violation {
   std::int64_t time_ms = 0;
   std::string player_name;
   protocol::Uuid player_uuid;
-  std::string check;         // "timer"
+  std::string check;         // "timer.balance"
   std::string type;          // "balance"
   double vl = 0;             // violation level after this flag
   std::string detail;        // short human text with the numbers

@@ -23,7 +23,7 @@ TEST_CASE("teleport: a confirmed server teleport makes a long jump legal", "[che
     INFO(d.describe());
     CHECK(d.count("movement.teleport") == 0);
     CHECK(d.count("movement.speed") == 0);
-    CHECK(d.count("timer") == 0);
+    CHECK(d.count("timer.balance") == 0);
   }
 }
 

@@ -4,7 +4,7 @@
 
 using namespace rustguard::test;
 
-TEST_CASE("negative timer: withholding movement while answering transactions is flagged", "[checks][negative_timer]") {
+TEST_CASE("negative timer: withholding movement while answering transactions is flagged", "[checks][timer.negative]") {
   Driver d(v::v1_21_4);
   d.spawn_at(0, 64, 0);
   for (int i = 0; i < 40; ++i) {
@@ -21,7 +21,7 @@ TEST_CASE("negative timer: withholding movement while answering transactions is 
   CHECK(d.count("timer.negative", "silence") == 1);
 }
 
-TEST_CASE("negative timer: a lag spike (nothing answered either) and idle clients are fine", "[checks][negative_timer]") {
+TEST_CASE("negative timer: a lag spike (nothing answered either) and idle clients are fine", "[checks][timer.negative]") {
   Driver d(v::v1_8);
   d.spawn_at(0, 64, 0);
   d.receive(PacketKind::keep_alive_s2c, {});

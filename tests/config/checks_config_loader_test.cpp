@@ -45,7 +45,8 @@ TEST_CASE("Limits, parameters and engine settings are read by check key", "[conf
       "    fly:\n"
       "      climb_down: -0.2\n"
       "  timer:\n"
-      "    tolerance_ms: 200\n"
+      "    balance:\n"
+      "      tolerance_ms: 200\n"
       "    negative:\n"
       "      enabled: false\n"
       "  badpackets:\n"
@@ -57,19 +58,22 @@ TEST_CASE("Limits, parameters and engine settings are read by check key", "[conf
   CHECK(speed.limits.kick_vl == 40);
   CHECK_FALSE(speed.params.slippery_surfaces);
   CHECK(c.get<checks::movement::FlyCheck>().params.climb_down == -0.2);
-  CHECK(c.get<checks::timer::TimerCheck>().params.tolerance_ms == 200);
-  CHECK_FALSE(c.get<checks::timer::NegativeTimerCheck>().limits.enabled);
-  CHECK(c.get<checks::timer::TimerCheck>().limits.enabled);
+  CHECK(c.get<checks::timer::BalanceCheck>().params.tolerance_ms == 200);
+  CHECK_FALSE(c.get<checks::timer::NegativeCheck>().limits.enabled);
+  CHECK(c.get<checks::timer::BalanceCheck>().limits.enabled);
   CHECK(c.get<checks::badpackets::PitchCheck>().params.max_pitch == 90.5);
   // Untouched checks keep their defaults.
-  CHECK(c.get<checks::movement::GroundSpoofCheck>() == EngineConfig{}.get<checks::movement::GroundSpoofCheck>());
+  CHECK(c.get<checks::movement::NoFallCheck>() == EngineConfig{}.get<checks::movement::NoFallCheck>());
 }
 
 TEST_CASE("Mistakes in the checks section name file, line and column", "[config][checks]") {
   CHECK(error_of("checks:\n  movement:\n    sped:\n      alert_vl: 3\n") ==
         "checks.yml:3:5: checks.movement.sped: unknown key");
-  CHECK(error_of("checks:\n  timer:\n    tolerance_ms: soon\n") ==
-        "checks.yml:3:19: checks.timer.tolerance_ms: expected an integer, got 'soon'");
+  CHECK(error_of("checks:\n  timer:\n    balance:\n      tolerance_ms: soon\n") ==
+        "checks.yml:4:21: checks.timer.balance.tolerance_ms: expected an integer, got 'soon'");
+  // `timer` was Timer's own key before it became `timer.balance`.
+  CHECK(error_of("checks:\n  timer:\n    tolerance_ms: 200\n") ==
+        "checks.yml:3:5: checks.timer.tolerance_ms: unknown key");
   CHECK(error_of("checks:\n  timer:\n    negative:\n      enabled: maybe\n") ==
         "checks.yml:4:16: checks.timer.negative.enabled: expected true or false");
   CHECK(error_of("checks:\n  movement: 3\n") == "checks.yml:2:13: checks.movement: expected a mapping");
@@ -79,7 +83,7 @@ TEST_CASE("config.yml's checks section and --set overrides reach the engine conf
   const auto c = rustguard::adapters::parse_config("checks:\n  movement:\n    speed:\n      alert_vl: 7\n", "x.yml",
                                                    {{"checks.timer.negative.kick_vl", "30"}});
   CHECK(c.checks.get<checks::movement::SpeedCheck>().limits.alert_vl == 7);
-  CHECK(c.checks.get<checks::timer::NegativeTimerCheck>().limits.kick_vl == 30);
+  CHECK(c.checks.get<checks::timer::NegativeCheck>().limits.kick_vl == 30);
   try {
     (void)rustguard::adapters::parse_config("", "x.yml", {{"checks.movement.speed.alert_vl", "lots"}});
     FAIL("accepted");

@@ -37,7 +37,7 @@ const cheatScript = resolve(here, '../../captures/cheat_bots.mjs');
 const CHEATS = {
   speed: 'movement.speed',
   fly: 'movement.fly',
-  timer: 'timer',
+  timer: 'timer.balance',
   nofall: 'movement.nofall',
   pitch: 'badpackets.pitch',
   teleport: 'movement.teleport',

@@ -46,13 +46,13 @@ const cheatScript = resolve(repoRoot, 'captures/cheat_bots.mjs');
 
 // The check each scripted cheat must be flagged by live (captures/README.md).
 const CHEATS = {
-  speed: 'movement.speed', fly: 'movement.fly', timer: 'timer', nofall: 'movement.nofall',
+  speed: 'movement.speed', fly: 'movement.fly', timer: 'timer.balance', nofall: 'movement.nofall',
   pitch: 'badpackets.pitch', teleport: 'movement.teleport',
 };
 // Checks that read the arrival time of packets or time out (docs/checks.md):
 // only their flags may move with the time the proxy read the bytes. Every
 // other check judges a packet by its contents and order: equal flags.
-const TIME_CHECKS = new Set(['timer', 'timer.negative', 'badpackets.transaction']);
+const TIME_CHECKS = new Set(['timer.balance', 'timer.negative', 'badpackets.transaction']);
 const TIME_CHECK_FLAG_SLACK = 2;  // see the README: "Tolerances"
 // A few ms at a threshold crossing move a time-dependent flag to the next or
 // previous packet, and Timer restarts its clock at each flag, so the rest of

@@ -184,5 +184,5 @@ TEST_CASE("observe: keep-alive answers are Timer's evidence too", "[engine][obse
     x += 0.05;
     d.pos(x, 64, 0, true);  // ten ticks at once
   }
-  CHECK(d.count("timer") >= 1);
+  CHECK(d.count("timer.balance") >= 1);
 }

@@ -79,10 +79,10 @@ TEST_CASE("folding: keys are check and type, each with its own interval", "[engi
   std::vector<Violation> out;
   folder.add(flag("badpackets.held_item", "range", 0), out);
   folder.add(flag("badpackets.held_item", "repeat", 10), out);
-  folder.add(flag("timer", "balance", 20), out);
+  folder.add(flag("timer.balance", "balance", 20), out);
   CHECK(out.size() == 3);  // three keys: three immediate records
   folder.add(flag("badpackets.held_item", "range", 30), out);
-  folder.add(flag("timer", "balance", 40), out);
+  folder.add(flag("timer.balance", "balance", 40), out);
   CHECK(out.size() == 3);
   // A quiet key after a long pause: no pending record, just a new one.
   folder.add(flag("badpackets.held_item", "repeat", 5'000), out);
@@ -93,7 +93,7 @@ TEST_CASE("folding: keys are check and type, each with its own interval", "[engi
   // Interval 0: every flag is a record.
   ViolationFolder unfolded(FoldingLimits{0, 0});
   std::vector<Violation> all;
-  for (int i = 0; i < 10; ++i) unfolded.add(flag("timer", "balance", i), all);
+  for (int i = 0; i < 10; ++i) unfolded.add(flag("timer.balance", "balance", i), all);
   CHECK(all.size() == 10);
 }
 

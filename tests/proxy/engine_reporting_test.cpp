@@ -19,13 +19,13 @@ using namespace rustguard;
 TEST_CASE("RuntimeConfig shares one engine config with the checks' settings, and knows its trusted peers",
           "[proxy][engine]") {
   Config config;
-  config.checks.get<checks::timer::TimerCheck>().limits.alert_vl = 7;
+  config.checks.get<checks::timer::BalanceCheck>().limits.alert_vl = 7;
   config.checks.get<checks::badpackets::PitchCheck>().limits.enabled = false;
   config.proxy_protocol.trusted = {"10.0.0.0/8", "2001:db8::/32"};
   const proxy::RuntimeConfig runtime{config};
   REQUIRE(runtime.engine);
   CHECK(*runtime.engine == config.checks);
-  CHECK(runtime.engine->get<checks::timer::TimerCheck>().limits.alert_vl == 7);
+  CHECK(runtime.engine->get<checks::timer::BalanceCheck>().limits.alert_vl == 7);
   CHECK_FALSE(runtime.engine->get<checks::badpackets::PitchCheck>().limits.enabled);
   // Every connection accepted under it holds the same engine config.
   const std::shared_ptr<const engine::EngineConfig> held = runtime.engine;
@@ -33,11 +33,11 @@ TEST_CASE("RuntimeConfig shares one engine config with the checks' settings, and
 
   // A reload builds a new one; connections holding the old one keep it.
   Config reloaded = config;
-  reloaded.checks.get<checks::timer::TimerCheck>().limits.alert_vl = 9;
+  reloaded.checks.get<checks::timer::BalanceCheck>().limits.alert_vl = 9;
   const proxy::RuntimeConfig next{reloaded};
   CHECK(next.engine.get() != held.get());
-  CHECK(next.engine->get<checks::timer::TimerCheck>().limits.alert_vl == 9);
-  CHECK(held->get<checks::timer::TimerCheck>().limits.alert_vl == 7);
+  CHECK(next.engine->get<checks::timer::BalanceCheck>().limits.alert_vl == 9);
+  CHECK(held->get<checks::timer::BalanceCheck>().limits.alert_vl == 7);
 
   REQUIRE(runtime.trusted.size() == 2);
   CHECK(runtime.is_trusted(net::IpAddress::v4(10, 1, 2, 3)));
@@ -61,7 +61,7 @@ TEST_CASE("Metrics count detections per check and show the violation log's figur
   std::string text = m.render();
   const auto has = [&](const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; };
   CHECK(has("rustguard_violations_total{check=\"movement.speed\"} 2"));
-  CHECK(has("rustguard_violations_total{check=\"timer\"} 0"));
+  CHECK(has("rustguard_violations_total{check=\"timer.balance\"} 0"));
   CHECK(has("rustguard_alerts_total{check=\"movement.speed\"} 1"));
   CHECK(has("rustguard_kicks_total{check=\"other\"} 1"));
   CHECK(has("rustguard_cancels_total{check=\"badpackets.pitch\"} 3"));

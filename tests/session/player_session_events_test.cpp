@@ -624,7 +624,7 @@ TEST_CASE("Ticks run at their own instants: advanced every 250 ms or once, the s
   CHECK(seen(violations_in(often.events)) == seen(violations_in(once.events)));
   CHECK(seen(violations_in(often.events)) == seen(violations_in(fed.events)));
   bool timer_flagged = false;
-  for (const auto& v : violations_in(often.events)) timer_flagged = timer_flagged || v.check == "timer";
+  for (const auto& v : violations_in(often.events)) timer_flagged = timer_flagged || v.check == "timer.balance";
   CHECK(timer_flagged);
 
   const Timestamp later = end + millis(1'050);

@@ -17,11 +17,11 @@
 #include "rustguard/checks/badpackets/sprint_food.hpp"
 #include "rustguard/checks/badpackets/transaction.hpp"
 #include "rustguard/checks/movement/fly.hpp"
-#include "rustguard/checks/movement/ground_spoof.hpp"
+#include "rustguard/checks/movement/nofall.hpp"
 #include "rustguard/checks/movement/speed.hpp"
 #include "rustguard/checks/movement/teleport.hpp"
-#include "rustguard/checks/timer/negative_timer.hpp"
-#include "rustguard/checks/timer/timer.hpp"
+#include "rustguard/checks/timer/balance.hpp"
+#include "rustguard/checks/timer/negative.hpp"
 
 namespace rustguard::checks {
 
@@ -29,7 +29,7 @@ using DefaultChecks = engine::CheckList<
     badpackets::InvalidPositionCheck, badpackets::PitchCheck, badpackets::TransactionCheck,
     badpackets::HeldItemCheck, badpackets::SelfAttackCheck, badpackets::SprintFoodCheck,
     badpackets::FlyAbilityCheck, badpackets::DuplicateToggleCheck, badpackets::MissingPositionCheck,
-    timer::TimerCheck, timer::NegativeTimerCheck, movement::TeleportCheck, movement::SpeedCheck,
-    movement::FlyCheck, movement::GroundSpoofCheck>;
+    timer::BalanceCheck, timer::NegativeCheck, movement::TeleportCheck, movement::SpeedCheck,
+    movement::FlyCheck, movement::NoFallCheck>;
 
 }  // namespace rustguard::checks

@@ -1,8 +1,9 @@
 #pragma once
-// BadPackets / position: coordinates or angles that are not finite, or a
-// position beyond the world border's hard limit (|x| or |z| > 3·10^7, |y| >
-// 2·10^7). Vanilla servers disconnect for these ("Invalid move packet"); the
-// proxy stops them before they reach a server that might not.
+// BadPackets / invalid position (`badpackets.invalid_position`): coordinates
+// or angles that are not finite, or a position beyond the world border's hard
+// limit (|x| or |z| > 3·10^7, |y| > 2·10^7). Vanilla servers disconnect for
+// these ("Invalid move packet"); the proxy stops them before they reach a
+// server that might not.
 
 #include <array>
 #include <cmath>
@@ -21,7 +22,7 @@ namespace rustguard::checks::badpackets {
 class InvalidPositionCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
-      "badpackets.position", "BadPackets (position)", "Non-finite or out-of-world coordinates or angles",
+      "badpackets.invalid_position", "BadPackets (invalid position)", "Non-finite or out-of-world coordinates or angles",
       engine::CostClass::cheap, {.alert_vl = 1, .decay_per_second = 0.05, .cancel_vl = 1, .kick_vl = 1}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_c2s,
                                      protocol::PacketKind::set_position_rotation_c2s,

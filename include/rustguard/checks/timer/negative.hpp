@@ -1,5 +1,5 @@
 #pragma once
-// NegativeTimer / Blink: too few movement ticks. Vanilla sends a movement
+// Negative timer (`timer.negative`), blink: too few movement ticks. Vanilla sends a movement
 // packet at least every 20 ticks (1 s) and mineflayer at least once a second,
 // so a longer silence is either a lag spike (then the client also stops
 // answering transactions: everything queues behind the same TCP stream) or a
@@ -24,7 +24,7 @@
 
 namespace rustguard::checks::timer {
 
-class NegativeTimerCheck {
+class NegativeCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
       "timer.negative", "NegativeTimer", "Movement withheld while the client keeps answering (blink, fake lag)",
@@ -43,7 +43,7 @@ class NegativeTimerCheck {
     }
     bool operator==(const Params&) const = default;
   };
-  using Settings = engine::CheckSettings<NegativeTimerCheck>;
+  using Settings = engine::CheckSettings<NegativeCheck>;
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {

@@ -1,5 +1,5 @@
 #pragma once
-// NoFall / GroundSpoof: claiming to stand on the ground where the motion says
+// NoFall (`movement.nofall`), ground spoofing: claiming to stand on the ground where the motion says
 // the player cannot be. Without a world model the proxy cannot look for the
 // block underneath, but the vanilla client only reports on-ground after a
 // downward move was stopped by a collision, so:
@@ -28,7 +28,7 @@
 
 namespace rustguard::checks::movement {
 
-class GroundSpoofCheck {
+class NoFallCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
       "movement.nofall", "NoFall", "On-ground claimed where the motion cannot be on the ground",
@@ -51,7 +51,7 @@ class GroundSpoofCheck {
     }
     bool operator==(const Params&) const = default;
   };
-  using Settings = engine::CheckSettings<GroundSpoofCheck>;
+  using Settings = engine::CheckSettings<NoFallCheck>;
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {

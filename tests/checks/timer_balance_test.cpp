@@ -27,16 +27,16 @@ void play(Driver& d, double speed, double seconds, double jitter_ms, std::uint32
 
 }  // namespace
 
-TEST_CASE("timer: 1.0x with +-30 ms jitter is not flagged", "[checks][timer]") {
+TEST_CASE("timer.balance: 1.0x with +-30 ms jitter is not flagged", "[checks][timer.balance]") {
   for (const std::int32_t pv : {v::v1_8, v::v1_21_4}) {
     Driver d(pv);
     d.spawn_at(0, 64, 0);
     play(d, 1.0, 60, 30, 7);
-    CHECK(d.count("timer") == 0);
+    CHECK(d.count("timer.balance") == 0);
   }
 }
 
-TEST_CASE("timer: a 300 ms lag spike followed by a burst is not flagged", "[checks][timer]") {
+TEST_CASE("timer.balance: a 300 ms lag spike followed by a burst is not flagged", "[checks][timer.balance]") {
   Driver d(v::v1_21_4);
   d.spawn_at(0, 64, 0);
   play(d, 1.0, 5, 30, 11);
@@ -46,22 +46,22 @@ TEST_CASE("timer: a 300 ms lag spike followed by a burst is not flagged", "[chec
     d.answer_all();
     play(d, 1.0, 3, 30, 13 + spike);
   }
-  CHECK(d.count("timer") == 0);
+  CHECK(d.count("timer.balance") == 0);
 }
 
-TEST_CASE("timer: 1.05x over some seconds is flagged, 1.5x quickly", "[checks][timer]") {
+TEST_CASE("timer.balance: 1.05x over some seconds is flagged, 1.5x quickly", "[checks][timer.balance]") {
   Driver slow(v::v1_21_4);
   slow.spawn_at(0, 64, 0);
   play(slow, 1.05, 30, 30, 3);
-  CHECK(slow.count("timer", "balance") >= 2);
+  CHECK(slow.count("timer.balance", "balance") >= 2);
 
   Driver fast(v::v1_8);
   fast.spawn_at(0, 64, 0);
   play(fast, 1.5, 5, 10, 5);
-  CHECK(fast.count("timer", "balance") >= 3);
+  CHECK(fast.count("timer.balance", "balance") >= 3);
 }
 
-TEST_CASE("timer: idle time cannot be banked for a burst", "[checks][timer]") {
+TEST_CASE("timer.balance: idle time cannot be banked for a burst", "[checks][timer.balance]") {
   Driver d(v::v1_21_4);
   d.spawn_at(0, 64, 0);
   for (int i = 0; i < 10; ++i) {  // idle: one packet a second
@@ -69,5 +69,5 @@ TEST_CASE("timer: idle time cannot be banked for a burst", "[checks][timer]") {
     d.ground(true);
   }
   for (int i = 0; i < 60; ++i) d.ground(true);  // 3 s of ticks at once
-  CHECK(d.count("timer") >= 1);
+  CHECK(d.count("timer.balance") >= 1);
 }

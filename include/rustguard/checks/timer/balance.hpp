@@ -1,5 +1,6 @@
 #pragma once
-// Timer: more movement ticks than time allows (game speed raised).
+// Timer balance (`timer.balance`): more movement ticks than time allows
+// (game speed raised).
 //
 // A balance in the style of the well-known plugin checks: a "client clock"
 // advances 50 ms per movement packet (a teleport answer is not a tick) and is
@@ -12,7 +13,7 @@
 // behind `now - max_bank_ms`, nor behind the send time of the newest
 // transaction the client acknowledged minus `drift_ms` (it provably lived
 // through that moment). A lag spike followed by a burst is therefore fine as
-// long as the spike is shorter than the bank; longer holds are NegativeTimer's.
+// long as the spike is shorter than the bank; longer holds are NegativeCheck's (`timer.negative`).
 
 #include <algorithm>
 #include <array>
@@ -30,10 +31,10 @@
 
 namespace rustguard::checks::timer {
 
-class TimerCheck {
+class BalanceCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
-      "timer", "Timer", "More movement ticks than elapsed time allows (game speed raised)",
+      "timer.balance", "Timer", "More movement ticks than elapsed time allows (game speed raised)",
       engine::CostClass::cheap, {.alert_vl = 3, .decay_per_second = 0.05}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_c2s,
                                      protocol::PacketKind::set_position_rotation_c2s,
@@ -55,7 +56,7 @@ class TimerCheck {
     }
     bool operator==(const Params&) const = default;
   };
-  using Settings = engine::CheckSettings<TimerCheck>;
+  using Settings = engine::CheckSettings<BalanceCheck>;
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
