@@ -10,11 +10,11 @@
 //   hooks.set_now(now);
 //   session.feed(rustguard::protocol::Direction::serverbound, bytes, hooks, out);
 
-#include "rustguard/config.hpp"
 #include "rustguard/engine/detection_engine.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/frame_decoder.hpp"
 #include "rustguard/protocol/frame_encoder.hpp"
+#include "rustguard/protocol/limits.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/clientbound.hpp"
 #include "rustguard/protocol/packets/serverbound.hpp"

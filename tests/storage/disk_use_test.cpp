@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 
+#include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 

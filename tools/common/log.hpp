@@ -13,7 +13,7 @@
 #include <string_view>
 #include <mutex>
 
-#include "rustguard/config.hpp"
+#include "rustguard/adapters/log_level.hpp"
 
 namespace rustguard::tools {
 

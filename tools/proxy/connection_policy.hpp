@@ -23,7 +23,7 @@
 #include <utility>
 
 #include "limit.hpp"
-#include "rustguard/config.hpp"
+#include "rustguard/adapters/proxy_settings.hpp"
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/net/endpoint.hpp"
 #include "rustguard/protocol/packet_registry.hpp"

@@ -30,9 +30,9 @@
 #include "replay/handshake_probe.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/tcp_reassembly.hpp"
+#include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/session_recorder.hpp"
 #include "rustguard/adapters/violation_log.hpp"
-#include "rustguard/config.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/session/player_session.hpp"
 

@@ -9,8 +9,8 @@
 //       speed: {alert_vl: 10, tolerance: 0.001, ...}
 // and `checks.engine` holds the engine's own settings. A check's node takes
 // the limits every check has (enabled, alert_vl, decay_per_second, cancel_vl,
-// kick_vl, setback_vl) and its own parameters; it may also hold the nodes of
-// checks below it (`timer` holds `negative`). Unknown keys are errors.
+// kick_vl, setback_vl) and its own parameters; a group's node holds its
+// checks (`timer` holds `balance` and `negative`). Unknown keys are errors.
 
 #include <yaml-cpp/yaml.h>
 

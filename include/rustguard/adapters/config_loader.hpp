@@ -1,6 +1,7 @@
 #pragma once
-// Loads config.yml into rustguard::Config. Shared by the proxy and the replay
-// tool; the pure core never includes this header (it pulls in yaml-cpp).
+// Loads config.yml into rustguard::Config (adapters/config.hpp). Shared by
+// the proxy and the replay tool; the pure core never includes this header
+// (it pulls in yaml-cpp).
 //
 // Every mistake is reported as "file:line:column: key: what is wrong" and
 // nothing is applied: load_config() either returns a complete Config or throws
@@ -21,7 +22,7 @@
 #include <vector>
 
 #include "rustguard/adapters/checks_config_loader.hpp"
-#include "rustguard/config.hpp"
+#include "rustguard/adapters/config.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 
 namespace rustguard::adapters {

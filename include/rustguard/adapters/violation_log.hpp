@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
@@ -55,10 +56,11 @@
 #include <vector>
 
 #include "rustguard/adapters/bounded_channel.hpp"
+#include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/spill_file.hpp"
 #include "rustguard/adapters/sqlite_record_sink.hpp"
 #include "rustguard/adapters/storage_record.hpp"
-#include "rustguard/config.hpp"
+#include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/violation.hpp"
 
 namespace rustguard::adapters {
@@ -725,17 +727,29 @@ class ViolationLog {
 
 // The options both tools start the log with: the database path and the
 // `violation_log:` settings from config.yml.
-inline ViolationLogOptions violation_log_options(const Config& config, LogCallback log = {}) {
+inline ViolationLogOptions violation_log_options(std::string database, const ViolationLogSettings& settings,
+                                                 LogCallback log = {}) {
   ViolationLogOptions o;
-  o.database_path = config.database;
-  o.flush_interval = std::chrono::milliseconds(config.violation_log.flush_interval_ms);
-  o.flush_rows = config.violation_log.flush_rows;
-  o.retry_max = std::chrono::milliseconds(config.violation_log.retry_max_ms);
-  o.spill_after = std::chrono::milliseconds(config.violation_log.spill_after_ms);
-  o.spill_after_rows = config.violation_log.spill_after_rows;
-  o.max_spill_bytes = config.violation_log.max_spill_bytes;
+  o.database_path = std::move(database);
+  o.flush_interval = std::chrono::milliseconds(settings.flush_interval_ms);
+  o.flush_rows = settings.flush_rows;
+  o.retry_max = std::chrono::milliseconds(settings.retry_max_ms);
+  o.spill_after = std::chrono::milliseconds(settings.spill_after_ms);
+  o.spill_after_rows = settings.spill_after_rows;
+  o.max_spill_bytes = settings.max_spill_bytes;
   o.log = std::move(log);
   return o;
+}
+
+// The same from the whole config (adapters/config.hpp's Config, which this
+// header does not include: the log needs only its own settings).
+template <class WholeConfig>
+  requires requires(const WholeConfig& c) {
+    { c.database } -> std::convertible_to<std::string>;
+    { c.violation_log } -> std::convertible_to<ViolationLogSettings>;
+  }
+ViolationLogOptions violation_log_options(const WholeConfig& config, LogCallback log = {}) {
+  return violation_log_options(config.database, config.violation_log, std::move(log));
 }
 
 }  // namespace rustguard::adapters

@@ -40,11 +40,11 @@
 #include <string>
 #include <vector>
 
-#include "rustguard/config.hpp"
 #include "rustguard/protocol/compression.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/frame_decoder.hpp"
 #include "rustguard/protocol/frame_encoder.hpp"
+#include "rustguard/protocol/limits.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/configuration/config_disconnect_s2c.hpp"
 #include "rustguard/protocol/packets/login/login_disconnect_s2c.hpp"

@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "rustguard/config.hpp"
 #include "rustguard/engine/detection_engine.hpp"
+#include "rustguard/protocol/limits.hpp"
 #include "rustguard/protocol/packets/status/status_ping_c2s.hpp"
 #include "rustguard/protocol/packets/status/status_response_s2c.hpp"
 #include "rustguard/session/connection_session.hpp"
