@@ -186,3 +186,31 @@ TEST_CASE("observe: keep-alive answers are Timer's evidence too", "[engine][obse
   }
   CHECK(d.count("timer.balance") >= 1);
 }
+
+TEST_CASE("observe: once the capture carries the engine's own transactions, keep-alives are not evidence",
+          "[engine][observe]") {
+  // A client-side capture of a live RustGuard: live read only its own
+  // transactions, so the replay must too, or Timer sees more than live did.
+  Driver d = observer(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  ping(d, -1);
+  d.answer(-1);
+  CHECK(d.engine.context().observed_own_transactions);
+  double x = walk(d, 0, 5);
+  d.advance_ms(900);
+  const std::uint64_t issued = d.engine.context().transactions.issued_seq();
+  keep_alive(d, 5);
+  CHECK(keep_alive_answer(d, 5) == Verdict::pass);
+  CHECK(d.engine.context().transactions.issued_seq() == issued);  // no receipt marked
+  for (int i = 0; i < 10; ++i) {
+    x += 0.05;
+    d.pos(x, 64, 0, true);  // the same burst as above: with no receipt, no proof
+  }
+  CHECK(d.count("timer.balance") == 0);
+
+  // The server's own ping is not a receipt either.
+  d.effect(1, 0);
+  ping(d, 7);
+  CHECK(d.answer(7) == Verdict::pass);
+  CHECK(d.count("badpackets.transaction") == 0);
+}

@@ -82,6 +82,10 @@ struct PlayerContext {
   // sent; changes stay open until the next transaction or receipt marker.
   bool observe = false;
   bool observed_change_open = false;
+  // The capture carries RustGuard's own transactions (a client-side capture
+  // of a live proxy): they are then the only acknowledgements, as live,
+  // and keep-alive or server-ping answers are not read as receipts.
+  bool observed_own_transactions = false;
   ReceiptMarkers receipts{};
   Timestamp last_movement_at{};
   bool any_movement = false;

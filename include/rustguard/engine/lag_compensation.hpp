@@ -278,10 +278,17 @@ class LagCompensation {
       mark_receipt(ctx, context::ReceiptKind::server_ping, id, now);
       return;
     }
+    if (!ctx.observed_own_transactions) {
+      ctx.observed_own_transactions = true;
+      ctx.receipts.clear();  // from here on, read as live reads the stream
+    }
     if (const auto* t = ctx.transactions.observe(id, now)) close_observed(ctx, t->seq);
   }
 
+  // Live ignores keep-alives and server pings (its own transactions are the
+  // evidence); so does a replay whose capture carries those transactions.
   static void mark_receipt(context::PlayerContext& ctx, context::ReceiptKind kind, std::int64_t id, Timestamp now) {
+    if (ctx.observed_own_transactions) return;
     const std::uint64_t seq = ctx.transactions.mark();
     ctx.receipts.add(kind, id, seq, now);
     close_observed(ctx, seq);

@@ -140,6 +140,7 @@ class PlayerSession {
         return out;
       }
       const engine::ClientboundDecision d = engine.on_clientbound(p.kind, p.body, now);
+      drain(*events);  // checks that read clientbound packets may flag there too
       out.transaction_before = d.transaction_before;
       out.transaction_after = d.transaction_after;
       return out;
