@@ -5,9 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
+
+#include "../support/include_lines.hpp"
 
 namespace {
 
@@ -15,19 +16,7 @@ namespace fs = std::filesystem;
 
 const fs::path kInclude = fs::path(RUSTGUARD_SOURCE_DIR) / "include";
 
-// The project headers `path` includes ("rustguard/...").
-std::vector<std::string> includes_of(const fs::path& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  std::string line;
-  const std::string prefix = "#include \"";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto end = line.find('"', prefix.size());
-    if (end != std::string::npos) out.push_back(line.substr(prefix.size(), end - prefix.size()));
-  }
-  return out;
-}
+using rustguard::test::quoted_includes;
 
 bool starts_with_any(const std::string& s, const std::vector<std::string>& prefixes) {
   for (const auto& p : prefixes) {
@@ -47,7 +36,7 @@ void require_layer(const std::string& dir, const std::vector<std::string>& allow
     if (own_folder_allowed) {
       allowed.push_back(fs::relative(entry.path().parent_path(), kInclude).generic_string() + "/");
     }
-    for (const auto& inc : includes_of(entry.path())) {
+    for (const auto& inc : quoted_includes(entry.path())) {
       INFO(fs::relative(entry.path(), kInclude).generic_string() << " includes " << inc);
       CHECK(starts_with_any(inc, allowed));
     }
@@ -78,7 +67,7 @@ TEST_CASE("layering: a check includes only checks/api/, its group's helpers, con
   }
   CHECK(groups >= 3);
   // The registration list includes the checks and the list type, never the engine.
-  for (const auto& inc : includes_of(kInclude / "rustguard/checks/all_checks.hpp")) {
+  for (const auto& inc : quoted_includes(kInclude / "rustguard/checks/all_checks.hpp")) {
     INFO("checks/all_checks.hpp includes " << inc);
     CHECK(inc.rfind("rustguard/checks/", 0) == 0);
   }

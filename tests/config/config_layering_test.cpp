@@ -7,10 +7,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "../support/include_lines.hpp"
 
 namespace {
 
@@ -23,14 +24,7 @@ const fs::path kInclude = kSource / "include";
 // include/, anything else next to `path` (tools' own headers).
 std::vector<fs::path> includes_of(const fs::path& path) {
   std::vector<fs::path> out;
-  std::ifstream in(path);
-  std::string line;
-  const std::string prefix = "#include \"";
-  while (std::getline(in, line)) {
-    if (line.rfind(prefix, 0) != 0) continue;
-    const auto end = line.find('"', prefix.size());
-    if (end == std::string::npos) continue;
-    const std::string inc = line.substr(prefix.size(), end - prefix.size());
+  for (const std::string& inc : rustguard::test::quoted_includes(path)) {
     out.push_back(inc.rfind("rustguard/", 0) == 0 ? kInclude / inc : (path.parent_path() / inc).lexically_normal());
   }
   return out;

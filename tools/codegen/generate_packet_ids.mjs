@@ -15,13 +15,11 @@
 //   node tools/codegen/generate_packet_ids.mjs --out FILE
 
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const nodeDir = path.join(repoRoot, 'tests', 'node');
+import { failer, nodeDir, parseArgs, repoRoot, writeOrCheck } from './generator_cli.mjs';
+
 const defaultOut = path.join(repoRoot, 'include', 'rustguard', 'protocol', 'packet_ids.gen.hpp');
 
 // Supported protocol window: 1.8 .. 26.1. Raising MAX_PROTOCOL is a deliberate
@@ -156,20 +154,7 @@ const DIR_ORDER = ['serverbound', 'clientbound'];
 
 // ---------------------------------------------------------------------------
 
-function fail(message) {
-  console.error(`generate_packet_ids: ${message}`);
-  process.exit(1);
-}
-
-function parseArgs(argv) {
-  const args = { out: defaultOut, check: false };
-  for (let i = 0; i < argv.length; ++i) {
-    if (argv[i] === '--check') args.check = true;
-    else if (argv[i] === '--out' && i + 1 < argv.length) args.out = path.resolve(argv[++i]);
-    else fail(`unknown argument '${argv[i]}' (usage: [--check] [--out FILE])`);
-  }
-  return args;
-}
+const fail = failer('generate_packet_ids');
 
 function loadMinecraftData() {
   const require = createRequire(path.join(nodeDir, 'package.json'));
@@ -417,26 +402,14 @@ function wrap(items, indent) {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), defaultOut, fail);
   validateKinds();
   const mc = loadMinecraftData();
   const groups = releaseGroups(mc);
   buildTables(mc, groups);
   const text = render(mc, groups);
-  if (args.check) {
-    let current = '';
-    try {
-      current = readFileSync(args.out, 'utf8');
-    } catch {
-      // missing file counts as stale
-    }
-    if (current !== text) fail(`${path.relative(repoRoot, args.out)} is stale; rerun without --check`);
-    console.log(`${path.relative(repoRoot, args.out)} is up to date`);
-    return;
-  }
-  writeFileSync(args.out, text);
-  console.log(`wrote ${path.relative(repoRoot, args.out)}: ${KINDS.length} kinds x ${groups.length} protocol versions ` +
-    `(${groups[0].protocol}..${groups.at(-1).protocol}) from minecraft-data ${mc.version}`);
+  writeOrCheck(args, text, `${KINDS.length} kinds x ${groups.length} protocol versions ` +
+    `(${groups[0].protocol}..${groups.at(-1).protocol}) from minecraft-data ${mc.version}`, fail);
 }
 
 main();
