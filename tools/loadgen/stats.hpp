@@ -1,0 +1,87 @@
+#pragma once
+// What one io thread counted. Every connection touches only the Stats of the
+// thread it runs on, so counting needs no atomics; the threads' Stats are
+// merged once the threads have stopped.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "loadgen/latency.hpp"
+
+namespace rustguard::loadgen {
+
+// One direction of the game traffic, as both ends saw it.
+struct DirectionStats {
+  std::uint64_t packets_sent = 0;      // by the sending end (every packet)
+  std::uint64_t packets_received = 0;  // by the receiving end (every packet)
+  std::uint64_t bytes_sent = 0;        // on the wire, frames included
+  std::uint64_t bytes_received = 0;
+  std::uint64_t measured_sent = 0;      // packets whose latency is measured
+  std::uint64_t measured_received = 0;  // ... that arrived and matched a send time
+  std::uint64_t mismatches = 0;         // ... that arrived with no send time queued
+  std::uint64_t lost = 0;               // ... sent to a player still online at the end, never arrived
+  LatencyHistogram latency;             // one-way, for sends inside the measuring window
+
+  void merge(const DirectionStats& o) {
+    packets_sent += o.packets_sent;
+    packets_received += o.packets_received;
+    bytes_sent += o.bytes_sent;
+    bytes_received += o.bytes_received;
+    measured_sent += o.measured_sent;
+    measured_received += o.measured_received;
+    mismatches += o.mismatches;
+    lost += o.lost;
+    latency.merge(o.latency);
+  }
+};
+
+struct Stats {
+  // Simulated players.
+  std::uint64_t players_started = 0;
+  std::uint64_t players_logged_in = 0;  // reached play and answered the spawn teleport
+  std::map<std::string, std::uint64_t> login_failures;    // reason -> players
+  std::map<std::string, std::uint64_t> play_disconnects;  // reason -> players
+  std::uint64_t keep_alives_answered = 0;
+  std::uint64_t transactions_answered = 0;  // Pongs / window confirmations for the proxy's transactions
+  std::uint64_t teleports_confirmed = 0;
+  std::uint64_t attacks = 0;
+  std::uint64_t chats = 0;
+  std::uint64_t ticks_skipped = 0;  // client ticks dropped because this process fell behind
+
+  // The in-process backend.
+  std::uint64_t backend_connections = 0;
+  std::uint64_t backend_logins = 0;
+  std::uint64_t backend_keep_alive_mismatches = 0;  // an answer that was not the id sent
+  std::uint64_t backend_errors = 0;                 // connections closed for a protocol error
+
+  DirectionStats serverbound;
+  DirectionStats clientbound;
+
+  void add_reason(std::map<std::string, std::uint64_t>& to, std::string reason) {
+    // Reasons are grouped by text; very long ones (a JSON chat component) are cut.
+    if (reason.size() > 160) reason = reason.substr(0, 157) + "...";
+    ++to[reason];
+  }
+
+  void merge(const Stats& o) {
+    players_started += o.players_started;
+    players_logged_in += o.players_logged_in;
+    for (const auto& [k, n] : o.login_failures) login_failures[k] += n;
+    for (const auto& [k, n] : o.play_disconnects) play_disconnects[k] += n;
+    keep_alives_answered += o.keep_alives_answered;
+    transactions_answered += o.transactions_answered;
+    teleports_confirmed += o.teleports_confirmed;
+    attacks += o.attacks;
+    chats += o.chats;
+    ticks_skipped += o.ticks_skipped;
+    backend_connections += o.backend_connections;
+    backend_logins += o.backend_logins;
+    backend_keep_alive_mismatches += o.backend_keep_alive_mismatches;
+    backend_errors += o.backend_errors;
+    serverbound.merge(o.serverbound);
+    clientbound.merge(o.clientbound);
+  }
+};
+
+}  // namespace rustguard::loadgen
