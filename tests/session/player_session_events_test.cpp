@@ -679,3 +679,38 @@ TEST_CASE("Ticks run at their own instants: advanced every 250 ms or once, the s
   once.finish();
   CHECK(seen(violations_in(often.events)) == seen(violations_in(once.events)));
 }
+
+TEST_CASE("The host's lateness holds timing flags, and the held count comes out as an event", "[session][engine]") {
+  // 50 ticks of looking around reach the core at once after a 2.5 s stall.
+  const auto burst = [](Player& p) {
+    Bytes bytes;
+    for (int i = 0; i < 50; ++i) {
+      const Bytes one = p.play_frame(PacketKind::set_rotation_c2s, look(10));
+      bytes.insert(bytes.end(), one.begin(), one.end());
+    }
+    return bytes;
+  };
+  const auto timer_flags = [](const Events& events) {
+    int n = 0;
+    for (const auto& v : violations_in(events)) n += v.check == "timer.balance";
+    return n;
+  };
+
+  Player unaware;
+  unaware.replay();
+  unaware.feed(Direction::serverbound, burst(unaware), unaware.now + millis(2'500));
+  CHECK(timer_flags(unaware.out.events) >= 1);
+  CHECK(all_of<session::TimingFlagsHeld>(unaware.events).empty());
+
+  Player told;
+  told.replay();
+  const Timestamp at = told.now + millis(2'500);
+  told.session.host_late(at, millis(2'500));
+  told.feed(Direction::serverbound, burst(told), at);
+  CHECK(timer_flags(told.out.events) == 0);
+  const auto held = all_of<session::TimingFlagsHeld>(told.out.events);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].at == at);
+  CHECK(held[0].count >= 1);
+  CHECK(held[0].count == told.session.engine().timing_flags_held());
+}

@@ -118,6 +118,7 @@ class SessionRecorder {
   void on(session::StatusPinged&) {}
   void on(session::StatusAnswered&) {}
   void on(session::ServerDisconnected&) {}
+  void on(session::TimingFlagsHeld&) {}  // a metric, not a row: nothing was flagged
 
   void action(std::uint64_t violation_id, std::int64_t time_ms, ActionKind kind, std::string detail) {
     const std::string_view result = origin_.source == SessionSource::replay ? kNotExecuted : "ok";

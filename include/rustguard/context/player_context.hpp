@@ -87,6 +87,10 @@ struct PlayerContext {
   // and keep-alive or server-ping answers are not read as receipts.
   bool observed_own_transactions = false;
   ReceiptMarkers receipts{};
+  // The host (the live proxy) said it read this player's bytes late (its
+  // event loop fell behind): until then, flags judged from arrival times are
+  // held (Reporter::flag_timing). Never set in a replay.
+  Timestamp host_late_until{};
   Timestamp last_movement_at{};
   bool any_movement = false;
 

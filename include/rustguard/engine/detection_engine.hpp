@@ -41,6 +41,7 @@
 // swallows nothing; it recognises transactions in the stream instead and also
 // reads the client's Keep Alive answers as evidence of what it processed.
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <span>
@@ -199,6 +200,17 @@ class BasicDetectionEngine {
     Reporter reporter = make_reporter(now, Judging::event);
     chain_.run_event(TickEvent{now}, ctx_, *config_, reporter, gate(now));
   }
+
+  // The host read this player's bytes up to `delay` late, as measured at
+  // `now` (the live proxy's event-loop lag). From the threshold up, flags
+  // judged from arrival times are held until now + delay + the hold
+  // (EngineSettings::host_late_*, Reporter::flag_timing).
+  void on_host_late(Timestamp now, Micros delay) {
+    if (delay < millis(config_->engine.host_late_threshold_ms)) return;
+    ctx_.host_late_until = std::max(ctx_.host_late_until, now + delay + millis(config_->engine.host_late_hold_ms));
+  }
+  // Flags held so far because the host was late.
+  std::uint64_t timing_flags_held() const noexcept { return consequences_.timing_flags_held; }
 
   // Appended by every call; the session moves them out.
   std::vector<Violation>& violations() noexcept { return violations_; }

@@ -38,6 +38,12 @@ struct EngineSettings {
   // ...with bursts of up to rate x this many seconds (a token bucket), so a
   // client catching up after a lag spike is not kicked. 0 rate disables.
   double packet_rate_window_s = 5;
+  // The host's own lateness (the live proxy's event-loop lag): a delay at or
+  // above host_late_threshold_ms means arrival times measure the proxy, so
+  // flags judged from them are held for the delay plus host_late_hold_ms
+  // (the burst of packets that queued meanwhile is read in that window).
+  std::int64_t host_late_threshold_ms = 50;
+  std::int64_t host_late_hold_ms = 2'000;
 
   // Every field by its config name (checks.engine.<name>), for the loader.
   template <class F>
@@ -50,6 +56,8 @@ struct EngineSettings {
     f("max_cancels_per_second", max_cancels_per_second);
     f("max_packets_per_second", max_packets_per_second);
     f("packet_rate_window_s", packet_rate_window_s);
+    f("host_late_threshold_ms", host_late_threshold_ms);
+    f("host_late_hold_ms", host_late_hold_ms);
   }
   bool operator==(const EngineSettings&) const = default;
 };

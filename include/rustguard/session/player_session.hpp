@@ -54,7 +54,15 @@ class PlayerSession {
     judge_.begin(now, out.events);
     session_.feed(from, bytes, judge_, out);
     judge_.end();
+    report_held(now, out);
     if (out.close) on_close(now, out);
+  }
+
+  // The host read this player's bytes up to `delay` late, measured at `now`
+  // (the live proxy's event-loop lag); call it before the feed it concerns.
+  // Flags judged from arrival times are held meanwhile (engine::on_host_late).
+  void host_late(Timestamp now, Micros delay) {
+    if (!closed_) judge_.engine.on_host_late(now, delay);
   }
 
   // When the core next needs to run without bytes (a tick); nothing while
@@ -71,6 +79,7 @@ class PlayerSession {
     if (!due || *due > now) return;
     judge_.engine.advance(now);
     judge_.drain(out.events);
+    report_held(now, out);
     if (auto reason = judge_.engine.kick_reason()) {
       out.close = CloseRequest{CloseCause::hooks, Direction::serverbound, protocol::Errc::ok, std::move(*reason)};
       on_close(now, out);
@@ -223,6 +232,13 @@ class PlayerSession {
     }
   };
 
+  void report_held(Timestamp now, Output& out) {
+    const std::uint64_t held = judge_.engine.timing_flags_held();
+    if (held == held_reported_) return;
+    out.events.push_back(TimingFlagsHeld{now, held - held_reported_});
+    held_reported_ = held;
+  }
+
   // The core closed the connection. A close the engine asked for is a kick
   // (after the violation that caused it, already in the events).
   void on_close(Timestamp now, Output& out) {
@@ -238,6 +254,7 @@ class PlayerSession {
   Judge judge_;
   bool closed_ = false;
   bool finished_ = false;
+  std::uint64_t held_reported_ = 0;
 };
 
 }  // namespace rustguard::session

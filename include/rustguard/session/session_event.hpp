@@ -67,7 +67,15 @@ struct StatusAnswered {
 };
 struct ServerDisconnected {};
 
+// Flags judged from arrival times were held (not raised) because the host
+// said it was reading late (PlayerSession::host_late): `count` more since the
+// last such event. Only the live proxy reports lateness.
+struct TimingFlagsHeld {
+  Timestamp at{};
+  std::uint64_t count = 0;
+};
+
 using Event = std::variant<PlayerLoggedIn, ClientBrand, ViolationFound, PlayerKicked, EncryptionStarted,
-                           StatusRequested, StatusPinged, StatusAnswered, ServerDisconnected>;
+                           StatusRequested, StatusPinged, StatusAnswered, ServerDisconnected, TimingFlagsHeld>;
 
 }  // namespace rustguard::session

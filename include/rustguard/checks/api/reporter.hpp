@@ -32,6 +32,9 @@ struct Consequences {
   std::string_view kick_check;  // the key of the check whose flag kicked (empty: a limit of the engine)
   Timestamp kick_at{};          // the time of the input that kicked (a packet, or a tick's own instant)
   bool setback = false;  // send the player back to its last accepted position
+  // Flags judged from arrival times that were held because the host said it
+  // was reading late (Reporter::flag_timing).
+  std::uint64_t timing_flags_held = 0;
 };
 
 // What a reporter is judging: a serverbound packet, whose verdict can drop
@@ -99,6 +102,20 @@ class Reporter {
                 kicks_now ? ViolationFolder::Store::at_once
                           : (alert ? ViolationFolder::Store::alert : ViolationFolder::Store::fold));
     return verdict;
+  }
+
+  // A flag judged from when packets arrived (or did not) rather than from
+  // what they say. While the host (the proxy) has said its own reading is
+  // late (PlayerContext::host_late_until), arrival times measure the host,
+  // not the client: the flag is held — counted, not raised — so an
+  // overloaded proxy never accuses an honest player.
+  Verdict flag_timing(const CheckInfo& info, const CheckLimits& limits, ViolationLevel& vl, std::string_view type,
+                      double amount, std::string detail, std::string numbers_json = "{}") {
+    if (now_ < ctx_.host_late_until) {
+      ++consequences_.timing_flags_held;
+      return Verdict::pass;
+    }
+    return flag(info, limits, vl, type, amount, std::move(detail), std::move(numbers_json));
   }
 
  private:

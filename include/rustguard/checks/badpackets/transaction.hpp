@@ -63,7 +63,7 @@ class TransactionCheck {
     const double waited = millis_between(oldest->sent_at, e.now);
     if (waited < static_cast<double>(s.params.timeout_ms)) return engine::Verdict::pass;
     flagged_seq_ = oldest->seq;
-    return r.flag(kInfo, s.limits, vl_, "timeout", s.params.timeout_vl,
+    return r.flag_timing(kInfo, s.limits, vl_, "timeout", s.params.timeout_vl,
                   "transaction unanswered for " + std::to_string(static_cast<long long>(waited)) + " ms");
   }
 

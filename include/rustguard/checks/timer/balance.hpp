@@ -73,7 +73,7 @@ class BalanceCheck {
     const double ahead = millis_between(now, clock_);
     if (ahead <= static_cast<double>(s.params.tolerance_ms)) return engine::Verdict::pass;
     clock_ = now;
-    return r.flag(kInfo, s.limits, vl_, "balance", 1,
+    return r.flag_timing(kInfo, s.limits, vl_, "balance", 1,
                   "clock " + std::to_string(static_cast<long long>(ahead)) + " ms ahead",
                   "{\"ahead_ms\":" + std::to_string(ahead) + "}");
   }

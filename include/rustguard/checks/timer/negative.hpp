@@ -59,7 +59,7 @@ class NegativeCheck {
     const double alive_after = millis_between(last, *alive);
     const auto limit = static_cast<double>(s.params.max_silence_ms);
     if (silence <= limit || alive_after <= limit) return engine::Verdict::pass;
-    return r.flag(kInfo, s.limits, vl_, "silence", 1,
+    return r.flag_timing(kInfo, s.limits, vl_, "silence", 1,
                   "no movement for " + std::to_string(static_cast<long long>(silence)) +
                       " ms while answering packets sent " + std::to_string(static_cast<long long>(alive_after)) +
                       " ms after the last one",
