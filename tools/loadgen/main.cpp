@@ -48,6 +48,7 @@ struct Options {
   double chat_every_s = 30;
   double login_timeout_s = 30;
   double wait_target_s = 0;
+  bool no_tick_end = false;
   bool json = false;
   bool require_clean = false;
   bool self_check = false;
@@ -146,6 +147,7 @@ int run(const Options& o) {
   player_options.attack_every_ticks = every_ticks(o.attack_every_s);
   player_options.chat_every_ticks = every_ticks(o.chat_every_s);
   player_options.other_entities = o.backend.entities;
+  player_options.tick_end = !o.no_tick_end;
   player_options.login_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.login_timeout_s * 1000));
 
   const auto ramp = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.ramp_s));
@@ -270,6 +272,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--wait-target", o.wait_target_s, "Wait up to this many seconds for the target to accept connections")
       ->capture_default_str();
+  app.add_flag("--no-tick-end", o.no_tick_end,
+               "1.21.2+: send no Client Tick End (as mineflayer), instead of one per tick (as vanilla)");
   app.add_flag("--json", o.json, "Also print the results as one JSON line (the last line of stdout)");
   app.add_flag("--require-clean", o.require_clean,
                "Exit 1 unless every player logged in and stayed, and no measured packet was mismatched or lost");

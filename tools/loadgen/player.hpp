@@ -16,9 +16,12 @@
 // walking acceleration 0.1 x 0.98 input), which tops out at 0.216 blocks a
 // tick (4.3 m/s) and is never more than movement.speed's envelope. Below
 // 20 Hz (the idle lobby profile) it stands still and sends its position once
-// every 20/Hz ticks, like vanilla's reminder when nothing changes. From 1.21.2
-// every tick ends with Client Tick End, whatever the movement rate, as the
-// vanilla client does. Swing + attack on another entity and chat lines come
+// every 20/Hz ticks, like vanilla's reminder when nothing changes (vanilla 1.8
+// would also send an on-ground-only packet on every other tick; the idle
+// profile leaves those out on every version, so it is one movement packet a
+// second). From 1.21.2 every tick ends with Client Tick End, whatever the
+// movement rate, as the vanilla client does (--no-tick-end: none, like
+// mineflayer). Swing + attack on another entity and chat lines come
 // at low rates (defaults: every 2 s and every 30 s), each player at its own
 // phase.
 
@@ -53,6 +56,7 @@ struct PlayerOptions {
   std::uint32_t chat_every_ticks = 600;   // 0: never
   std::int32_t other_entities = 8;        // entity ids the backend moves: attack targets
   std::chrono::milliseconds login_timeout{30'000};
+  bool tick_end = true;  // 1.21.2+: Client Tick End every tick, as vanilla (mineflayer sends none)
 };
 
 // Entity ids the in-process backend gives the player itself and the other
@@ -113,15 +117,10 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       walk_step(now);
     } else if (ticks_ % ticks_per_move_ == 0) {
       stand_still(now);
-    } else if (p < protocol::v::v1_9) {
-      // 1.8 sends a packet every tick; without motion it is the on-ground flag alone.
-      body_.clear();
-      packets::set_movement_flags(body_, p, true);
-      sent(PacketKind::set_movement_flags_c2s);
     }
     if (options_.attack_every_ticks != 0 && (ticks_ + index_) % options_.attack_every_ticks == 0) attack();
     if (options_.chat_every_ticks != 0 && (ticks_ + index_ * 7) % options_.chat_every_ticks == 0) chat();
-    if (protocol::has_client_tick_end(p)) {
+    if (options_.tick_end && protocol::has_client_tick_end(p)) {
       body_.clear();
       sent(PacketKind::client_tick_end_c2s);
     }

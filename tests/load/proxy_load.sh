@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# ctest load_proxy: the real rustguard binary between rustguard-loadgen's
+# simulated players and its in-process backend, for protocols 47 (1.8) and
+# 769 (1.21.4) side by side (one proxy and one load generator each).
+# Asserts, per protocol: every player logged in and stayed, no measured packet
+# was mismatched or lost on the way through the proxy (loadgen
+# --require-clean), and the proxy's database holds one session per player and
+# not a single violation or action: honest players must raise nothing.
+#
+# Nothing here depends on speed: 20 players are light even under sanitizers,
+# and the only deadlines are generous ones (startup, login, shutdown).
+#
+#   tests/load/proxy_load.sh PATH/TO/rustguard PATH/TO/rustguard-loadgen [players] [seconds]
+# Exit 77 (skipped) when the sqlite3 command is missing.
+set -euo pipefail
+
+proxy_bin=$1
+loadgen_bin=$2
+players=${3:-20}
+seconds=${4:-8}
+
+if ! command -v sqlite3 >/dev/null; then
+  echo "sqlite3 not installed (tools/dev/setup.sh --tests): skipped"
+  exit 77
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rustguard-load.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# A TCP port nobody listens on (and that this script has not handed out).
+taken=" "
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    [[ $taken == *" $port "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      taken+="$port "
+      echo "$port"
+      return
+    fi
+  done
+}
+
+wait_listening() {  # port pid
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Starts proxy + loadgen for one protocol in the background; the result lands in $work/$protocol/.
+start_run() {
+  local protocol=$1 dir=$work/$1
+  mkdir -p "$dir"
+  local listen backend admin
+  listen=$(free_port)
+  backend=$(free_port)
+  admin=$(free_port)
+  cat >"$dir/config.yml" <<EOF
+# written by tests/load/proxy_load.sh
+listen: 127.0.0.1:$listen
+backend: 127.0.0.1:$backend
+admin: 127.0.0.1:$admin
+database: $dir/rustguard.db
+threads: 2
+log_level: info
+connections:
+  # every simulated player comes from 127.0.0.1
+  per_ip_rate: 100000
+  per_ip_burst: 100000
+EOF
+  "$proxy_bin" --config "$dir/config.yml" >"$dir/proxy.log" 2>&1 &
+  echo $! >"$dir/proxy.pid"
+  pids+=("$(cat "$dir/proxy.pid")")
+  if ! wait_listening "$listen" "$(cat "$dir/proxy.pid")"; then
+    echo "protocol $protocol: rustguard did not start listening on $listen"
+    tail -20 "$dir/proxy.log"
+    return 1
+  fi
+  "$loadgen_bin" --target "127.0.0.1:$listen" --backend-listen "$backend" --players "$players" \
+    --protocol "$protocol" --duration "$seconds" --ramp 1 --threads 1 --attack-every 1 --chat-every 3 \
+    --login-timeout 30 --require-clean --json >"$dir/loadgen.out" 2>&1 &
+  echo $! >"$dir/loadgen.pid"
+  pids+=("$(cat "$dir/loadgen.pid")")
+}
+
+finish_run() {
+  local protocol=$1 dir=$work/$1 failed=0
+  local loadgen_rc=0
+  wait "$(cat "$dir/loadgen.pid")" || loadgen_rc=$?
+  local proxy_pid
+  proxy_pid=$(cat "$dir/proxy.pid")
+  kill -TERM "$proxy_pid" 2>/dev/null || true
+  local proxy_rc=0
+  wait "$proxy_pid" || proxy_rc=$?
+  echo "== protocol $protocol"
+  head -n -1 "$dir/loadgen.out"
+  if [[ $loadgen_rc -ne 0 ]]; then
+    echo "FAIL protocol $protocol: rustguard-loadgen exited $loadgen_rc (not every player logged in and stayed, or packets were lost)"
+    failed=1
+  fi
+  if [[ $proxy_rc -ne 0 ]]; then
+    echo "FAIL protocol $protocol: rustguard exited $proxy_rc"
+    failed=1
+  fi
+  local violations sessions actions
+  violations=$(sqlite3 "$dir/rustguard.db" "select count(*) from violations")
+  sessions=$(sqlite3 "$dir/rustguard.db" "select count(*) from sessions")
+  actions=$(sqlite3 "$dir/rustguard.db" "select count(*) from actions")
+  echo "database: $sessions sessions, $violations violations, $actions actions"
+  if [[ $violations -ne 0 || $actions -ne 0 ]]; then
+    echo "FAIL protocol $protocol: honest players raised violations:"
+    sqlite3 "$dir/rustguard.db" "select check_name, type, count, detail from violations limit 20"
+    failed=1
+  fi
+  if [[ $sessions -ne $players ]]; then
+    echo "FAIL protocol $protocol: $sessions sessions recorded, expected $players"
+    failed=1
+  fi
+  if [[ $failed -ne 0 ]]; then
+    echo "-- proxy log (last lines) --"
+    tail -20 "$dir/proxy.log"
+  fi
+  return $failed
+}
+
+start_run 47
+start_run 769
+status=0
+finish_run 47 || status=1
+finish_run 769 || status=1
+if [[ $status -eq 0 ]]; then rm -rf "$work"; else echo "kept $work"; fi
+exit $status
