@@ -1,0 +1,47 @@
+// LoopLag: the proxy's own queueing delay from a probe timer's lateness,
+// without sockets or threads (time points in, figures out).
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include "../../tools/proxy/loop_lag.hpp"
+
+using namespace std::chrono_literals;
+using rustguard::proxy::LoopLag;
+
+namespace {
+const LoopLag::TimePoint t0 = LoopLag::TimePoint{} + 1000s;
+}
+
+TEST_CASE("loop lag: an idle loop's probe fires on time: no lag", "[proxy][loop_lag]") {
+  LoopLag lag(20ms, 1000ms);
+  auto due = t0;
+  for (int i = 0; i < 10; ++i) due = lag.on_probe(due, due + 100us);
+  CHECK(lag.lag_at(due) == 100us);
+  CHECK(lag.lag_at(due - 5ms) == 100us);
+  CHECK(lag.published() == 100us);
+}
+
+TEST_CASE("loop lag: a read during a stall sees it before the probe fires", "[proxy][loop_lag]") {
+  LoopLag lag(20ms, 1000ms);
+  const auto due = lag.on_probe(t0, t0);  // next due t0 + 20 ms
+  // The loop was busy for 800 ms; a connection's read runs before the probe.
+  CHECK(lag.lag_at(t0 + 820ms) == 800ms);
+  // Then the probe runs 800 ms late and the figure is remembered.
+  const auto next = lag.on_probe(due, due + 800ms);
+  CHECK(lag.lag_at(next) == 800ms);
+  CHECK(lag.published() == 800ms);
+  // A second on, with the loop keeping time again, it is forgotten.
+  auto d = next;
+  for (int i = 0; i < 60; ++i) d = lag.on_probe(d, d);
+  CHECK(lag.lag_at(d) == 0us);
+}
+
+TEST_CASE("loop lag: the largest lag within the memory wins", "[proxy][loop_lag]") {
+  LoopLag lag(20ms, 1000ms);
+  auto due = lag.on_probe(t0, t0);
+  due = lag.on_probe(due, due + 300ms);
+  due = lag.on_probe(due, due + 50ms);  // smaller, later: the 300 ms stays
+  CHECK(lag.lag_at(due) == 300ms);
+}
