@@ -2,17 +2,25 @@
 # Installs what RustGuard needs on Debian 12, and nothing that is already there.
 #   tools/dev/setup.sh          build and run dependencies
 #   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, Node packages)
+#   tools/dev/setup.sh --bench  also what the load benchmark needs (HAProxy, Node, sqlite3)
 # Safe to run again and again: it only calls apt-get/npm when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 want_tests=0
+want_bench=0
 [[ "${1:-}" == "--tests" ]] && want_tests=1
+[[ "${1:-}" == "--bench" ]] && want_bench=1
 
 packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libfmt-dev
           catch2 libpcap-dev zlib1g-dev)
 if (( want_tests )); then
   packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+if (( want_bench )); then
+  # HAProxy in TCP mode is the floor of what forwarding costs (tools/bench/load_bench.mjs).
+  packages+=(haproxy sqlite3)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
