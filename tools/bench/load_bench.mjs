@@ -1,0 +1,307 @@
+#!/usr/bin/env node
+// The load benchmark: rustguard-loadgen's simulated players against its own
+// backend directly, through HAProxy in TCP mode (the floor of what
+// forwarding costs) and through rustguard, one player count after another in
+// one run; prints the table of docs/benchmarks.md ("Load") with the ratios
+// to HAProxy.
+//
+//   tools/dev/setup.sh --bench && tools/dev/build.sh release
+//   node tools/bench/load_bench.mjs                      # 50 .. 9,900 players, protocol 47
+//   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --repeat 3
+//   node tools/bench/load_bench.mjs --players 9900 --move-hz 1   # the idle lobby profile
+//
+// Per mode and count: the proxy's CPU (utime + stime over the steady window,
+// after the ramp and a settling second, in % of one core), its RSS (VmRSS
+// sampled every 250 ms in the steady window: the peak and the end; VmHWM),
+// one-way latency per direction as the loadgen measured it (p50/p99/p99.9;
+// "added" = that mode's figure minus the direct run's at the same
+// percentile), failed logins, and for rustguard the violations stored
+// (sum(count)) and the timing flags it held because it was late. The load
+// generator, the backend and the proxy share this machine's cores: where the
+// loadgen alone saturates them, the figures say so (its own CPU is printed).
+
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// ---- options ----------------------------------------------------------------
+const args = {
+  players: '50,500,1000,5000,9900',
+  modes: 'direct,haproxy,rustguard',
+  protocol: 47,
+  duration: 30,
+  'move-hz': 20,
+  repeat: 1,
+  build: path.join(repo, 'build', 'release'),
+  threads: 0,
+  'loadgen-threads': 0,
+  markdown: '',
+  'keep-dir': false,
+};
+for (let i = 2; i < process.argv.length; ++i) {
+  const a = process.argv[i];
+  if (!a.startsWith('--')) fail(`unexpected argument ${a}`);
+  const key = a.slice(2);
+  if (!(key in args)) fail(`unknown option ${a}`);
+  if (typeof args[key] === 'boolean') args[key] = true;
+  else args[key] = typeof args[key] === 'number' ? Number(process.argv[++i]) : process.argv[++i];
+}
+const counts = String(args.players).split(',').map(Number);
+const modes = String(args.modes).split(',');
+const rustguardBin = path.join(args.build, 'tools', 'proxy', 'rustguard');
+const loadgenBin = path.join(args.build, 'tools', 'loadgen', 'rustguard-loadgen');
+for (const bin of [rustguardBin, loadgenBin]) if (!existsSync(bin)) fail(`${bin} is missing: tools/dev/build.sh release (or --build DIR)`);
+if (modes.includes('haproxy')) {
+  try { execFileSync('haproxy', ['-v'], { stdio: 'ignore' }); } catch { fail('haproxy is missing: tools/dev/setup.sh --bench'); }
+}
+
+function fail(message) {
+  console.error(`load_bench: ${message}`);
+  process.exit(2);
+}
+
+// ---- helpers ----------------------------------------------------------------
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
+  } catch { return NaN; }
+}
+
+function memoryKiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const get = (k) => Number((status.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || NaN);
+    return { rss: get('VmRSS'), hwm: get('VmHWM') };
+  } catch { return { rss: NaN, hwm: NaN }; }
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+async function waitForPort(port, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => { c.destroy(); resolve(true); });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+}
+
+function start(cmd, argv, logFile) {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
+    if (logFile) writeFileSync(logFile, out);
+    resolve({ code, signal, out });
+  }));
+  return child;
+}
+
+async function stop(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.done;
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const r = await child.done;
+  clearTimeout(t);
+  return r;
+}
+
+const rampSeconds = (n) => Math.max(3, Math.ceil(n / 400));  // ~400 logins per second
+
+// ---- one run ----------------------------------------------------------------
+async function runOnce(mode, players, dir) {
+  const backendPort = await freePort();
+  const proxyPort = mode === 'direct' ? backendPort : await freePort();
+  let proxy = null;
+  let database = null;
+  let adminPort = 0;
+  if (mode === 'haproxy') {
+    const cfg = path.join(dir, `haproxy-${players}.cfg`);
+    writeFileSync(cfg, [
+      'global', '  maxconn 9990', '  nbthread 2', '',  // two sockets a player within 20,000 open files
+      'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s', '',
+      'frontend players', `  bind 127.0.0.1:${proxyPort}`, '  default_backend minecraft', '',
+      'backend minecraft', `  server b1 127.0.0.1:${backendPort}`, '',
+    ].join('\n'));
+    proxy = start('haproxy', ['-db', '-f', cfg], path.join(dir, `haproxy-${players}.log`));
+  } else if (mode === 'rustguard') {
+    database = path.join(dir, `rustguard-${players}.db`);
+    rmSync(database, { force: true });
+    proxy = start(rustguardBin, [
+      '--config', path.join(repo, 'config.yml'),
+      '--set', `listen=127.0.0.1:${proxyPort}`,
+      '--set', `backend=127.0.0.1:${backendPort}`,
+      '--set', `admin=127.0.0.1:${(adminPort = await freePort())}`,
+      '--set', `database=${database}`,
+      '--set', `threads=${args.threads}`,
+      '--set', 'log_level=warn',
+      '--set', 'connections.max_connections=20000',
+      '--set', 'connections.per_ip_rate=100000',
+      '--set', 'connections.per_ip_burst=100000',
+    ], path.join(dir, `rustguard-${players}.log`));
+  }
+  if (proxy) await waitForPort(proxyPort);
+
+  const ramp = rampSeconds(players);
+  const loadgen = start(loadgenBin, [
+    '--target', `127.0.0.1:${proxyPort}`, '--backend-listen', String(backendPort),
+    '--players', String(players), '--protocol', String(args.protocol), '--duration', String(args.duration),
+    '--ramp', String(ramp), '--move-hz', String(args['move-hz']), '--threads', String(args['loadgen-threads']),
+    '--json',
+  ], path.join(dir, `loadgen-${mode}-${players}.log`));
+
+  // The steady window: after the ramp and a settling second, until the end of play.
+  const rss = [];
+  let cpu0 = NaN;
+  let cpu1 = NaN;
+  let t0 = 0;
+  let t1 = 0;
+  if (proxy) {
+    await Promise.race([sleep((ramp + 1) * 1000), loadgen.done]);
+    cpu0 = cpuSeconds(proxy.pid);
+    t0 = Date.now();
+    const windowEnd = t0 + (args.duration - 1) * 1000;
+    while (Date.now() < windowEnd && loadgen.exitCode === null) {
+      rss.push(memoryKiB(proxy.pid).rss);
+      await sleep(250);
+    }
+    cpu1 = cpuSeconds(proxy.pid);
+    t1 = Date.now();
+  }
+  const lg = await loadgen.done;
+  const hwm = proxy ? memoryKiB(proxy.pid).hwm : NaN;
+  let held = NaN;
+  if (adminPort) held = await scrapeCounter(adminPort, 'rustguard_timing_flags_held_total');
+  if (proxy) await stop(proxy);
+
+  const jsonLine = lg.out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!jsonLine) throw new Error(`${mode} ${players}: the loadgen printed no JSON (exit ${lg.code}); see ${dir}`);
+  const report = JSON.parse(jsonLine);
+  let violations = NaN;
+  if (database) {
+    try {
+      violations = Number(execFileSync('sqlite3', [database, 'SELECT coalesce(sum(count), 0) FROM violations;']).toString().trim());
+    } catch { violations = NaN; }
+  }
+  return {
+    mode, players, report,
+    cpuPercent: proxy ? (100 * (cpu1 - cpu0)) / ((t1 - t0) / 1000) : NaN,
+    rssPeakMiB: rss.length ? Math.max(...rss) / 1024 : NaN,
+    rssEndMiB: rss.length ? rss[rss.length - 1] / 1024 : NaN,
+    hwmMiB: hwm / 1024,
+    violations, held,
+  };
+}
+
+// One counter from rustguard's /metrics (NaN when it is not there).
+async function scrapeCounter(port, name) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const m = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'));
+    return m ? Number(m[1]) : NaN;
+  } catch { return NaN; }
+}
+
+// ---- the table ----------------------------------------------------------------
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const lat = (r, dir, p) => r.report[dir]?.latency_us?.[p];
+
+function row(r, direct, haproxy) {
+  const added = (dir, p) => {
+    const v = lat(r, dir, p);
+    const d = direct ? lat(direct, dir, p) : NaN;
+    return Number.isFinite(v) && Number.isFinite(d) ? v - d : NaN;
+  };
+  const cells = [
+    r.players.toLocaleString('en'), r.mode,
+    r.mode === 'direct' ? '–' : `${fmt(r.cpuPercent, 1)} %`,
+    r.mode === 'direct' ? '–' : `${fmt(r.rssPeakMiB, 1)} MiB`,
+    latencyCell(r, 'serverbound', added),
+    latencyCell(r, 'clientbound', added),
+    `${r.report.logged_in} / ${r.report.failed_logins}`,
+    r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}` : '–',
+    `${fmt(r.report.cpu_user_s + r.report.cpu_system_s, 1)} s`,
+  ];
+  if (r.mode === 'rustguard' && haproxy) {
+    const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+    cells.push(`CPU ${ratio(r.cpuPercent, haproxy.cpuPercent)}, RSS ${ratio(r.rssPeakMiB, haproxy.rssPeakMiB)}, ` +
+      `p99 ↑ ${ratio(added('serverbound', 'p99'), addedOf(haproxy, direct, 'serverbound', 'p99'))} ` +
+      `↓ ${ratio(added('clientbound', 'p99'), addedOf(haproxy, direct, 'clientbound', 'p99'))}`);
+  } else {
+    cells.push('');
+  }
+  return `| ${cells.join(' | ')} |`;
+}
+
+// Added latency through a proxy; the direct run's own figures (what the
+// loadgen and the backend cost by themselves) in its row, in parentheses.
+function latencyCell(r, dir, added) {
+  const ps = ['p50', 'p99', 'p999'];
+  if (r.mode === 'direct') return `(${ps.map((p) => fmt(lat(r, dir, p))).join(' / ')} µs)`;
+  return `${ps.map((p) => fmt(added(dir, p))).join(' / ')} µs`;
+}
+
+function addedOf(r, direct, dir, p) {
+  const v = lat(r, dir, p);
+  const d = direct ? lat(direct, dir, p) : NaN;
+  return Number.isFinite(v) && Number.isFinite(d) ? v - d : NaN;
+}
+
+const header = [
+  '| players | mode | proxy CPU (% of one core) | proxy RSS (peak) | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | logged in / failed | violations | loadgen CPU | rustguard ÷ HAProxy |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+];
+
+// ---- main -------------------------------------------------------------------
+const dir = mkdtempSync(path.join(os.tmpdir(), 'rustguard-load-'));
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+  `Linux ${os.release()}, open files limit ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`;
+console.log(`# load bench: protocol ${args.protocol}, ${args['move-hz']} moves/s per player, ${args.duration} s of play per run; ${machine}`);
+console.log(`# logs and databases: ${dir}`);
+const lines = [...header];
+for (const players of counts) {
+  for (let rep = 0; rep < args.repeat; ++rep) {
+    const results = {};
+    for (const mode of modes) {
+      process.stderr.write(`load_bench: ${players} players, ${mode}${args.repeat > 1 ? `, run ${rep + 1}` : ''}...\n`);
+      try {
+        results[mode] = await runOnce(mode, players, dir);
+      } catch (e) {
+        process.stderr.write(`load_bench: ${mode} ${players}: ${e.message}\n`);
+      }
+      await sleep(2000);  // TIME_WAIT sockets and the kernel's backlog settle
+    }
+    for (const mode of modes) {
+      if (!results[mode]) continue;
+      const line = row(results[mode], results.direct, results.haproxy);
+      lines.push(line);
+      console.log(line);
+    }
+  }
+}
+console.log('');
+console.log(lines.join('\n'));
+if (args.markdown) writeFileSync(args.markdown, `${lines.join('\n')}\n`);
+if (!args['keep-dir']) rmSync(dir, { recursive: true, force: true });
