@@ -264,6 +264,8 @@ int main(int argc, char** argv) {
   app.add_option("--chunks-per-second", o.backend.chunks_per_second, "Chunk Data per player per second")
       ->capture_default_str();
   app.add_option("--chunk-bytes", o.backend.chunk_bytes, "Uncompressed size of one Chunk Data")->capture_default_str();
+  app.add_option("--spawn-chunk-radius", o.backend.spawn_chunk_radius, "Chunks sent at spawn: (2r+1)^2")
+      ->capture_default_str();
   app.add_option("--attack-every", o.attack_every_s, "Seconds between swing + attack of each player; 0: never")
       ->capture_default_str();
   app.add_option("--chat-every", o.chat_every_s, "Seconds between chat lines of each player; 0: never")
