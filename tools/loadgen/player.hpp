@@ -6,9 +6,9 @@
 // Login: handshake, Login Start, compression when told, Login Acknowledged
 // and the configuration phase (1.20.2+), the brand. Play: the spawn teleport
 // is confirmed (1.9+) and answered with a position at its target; keep-alives
-// and the transactions a proxy injects (Ping -> Pong from 1.17, a rejected
-// window-0 Window Confirmation -> its acceptance before) are answered at once
-// and in order.
+// are answered at once, the transactions a proxy injects (Ping -> Pong from
+// 1.17, a rejected window-0 Window Confirmation -> its acceptance before) in
+// order at the next tick, before its movement, as the vanilla game thread does.
 //
 // Movement follows vanilla physics on flat ground at y = 64 (on_ground true):
 // at 20 Hz the player walks between waypoints near its spawn, velocity
@@ -110,7 +110,11 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       end_of_run();
       return false;
     }
-    if (!spawned_ || worker_.clock.stop_sending) return true;
+    answer_transactions();
+    if (!spawned_ || worker_.clock.stop_sending) {
+      if (stream_) stream_->flush();
+      return true;
+    }
     ++ticks_;
     const std::int32_t p = options_.protocol;
     if (walking_) {
@@ -256,22 +260,14 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       case PacketKind::ping_s2c: {
         auto packet = pk::PingS2c::decode(body, p);
         if (!packet) return end_with("bad Ping: " + packet.error().message());
-        body_.clear();
-        packets::pong(body_, packet->id);
-        sent(PacketKind::pong_c2s);
-        ++stats.transactions_answered;
-        stream_->flush();
+        pending_transactions_.push_back(packet->id);
         return true;
       }
       case PacketKind::window_confirmation_s2c: {
         auto packet = pk::WindowConfirmationS2c::decode(body, p);
         if (!packet) return end_with("bad Window Confirmation: " + packet.error().message());
-        if (packet->accepted) return true;  // only a rejected one asks for an answer
-        body_.clear();
-        packets::window_confirmation_answer(body_, packet->window_id, packet->action);
-        sent(PacketKind::window_confirmation_c2s);
-        ++stats.transactions_answered;
-        stream_->flush();
+        if (packet->accepted || packet->window_id != 0) return true;  // only a rejected one asks for an answer
+        pending_transactions_.push_back(packet->action);
         return true;
       }
       case PacketKind::disconnect_s2c: {
@@ -328,6 +324,29 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
         fail_login("closed: " + ended);
       }
     }
+  }
+
+  // The vanilla client handles Ping and Window Confirmation on its game
+  // thread, at the start of a frame before that frame's ticks, so its answers
+  // leave with (just before) the tick's movement, and stop when the game
+  // thread stalls, as movement does. Answering them on arrival instead while
+  // ticks stall would look like a client that withholds movement while alive
+  // (blink) whenever this process falls behind.
+  void answer_transactions() {
+    if (pending_transactions_.empty() || !stream_) return;
+    const std::int32_t p = options_.protocol;
+    for (const std::int32_t id : pending_transactions_) {
+      body_.clear();
+      if (protocol::has_ping_pong(p)) {
+        packets::pong(body_, id);
+        sent(PacketKind::pong_c2s);
+      } else {
+        packets::window_confirmation_answer(body_, 0, static_cast<std::int16_t>(id));
+        sent(PacketKind::window_confirmation_c2s);
+      }
+      ++worker_.stats.transactions_answered;
+    }
+    pending_transactions_.clear();
   }
 
   void on_teleport(const pk::SyncPlayerPositionS2c& t) {
@@ -448,6 +467,14 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
   }
 
   void measured_send(Clock::time_point now) {
+    // How long this player went without a movement packet: more than
+    // timer.negative's 1.5 s is this process's own stall, not the proxy's.
+    if (last_move_sent_ != Clock::time_point{}) {
+      const auto gap = std::chrono::duration_cast<std::chrono::microseconds>(now - last_move_sent_).count();
+      worker_.stats.movement_gap.add(static_cast<std::uint64_t>(gap));
+      if (gap > 1'500'000) ++worker_.stats.movement_gaps_over_1500ms;
+    }
+    last_move_sent_ = now;
     if (latency_ == nullptr) return;
     latency_->serverbound.push(now);
     ++worker_.stats.serverbound.measured_sent;
@@ -526,6 +553,8 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
   asio::steady_timer login_timer_;
   std::shared_ptr<PacketStream> stream_;
   std::vector<std::uint8_t> body_;
+  std::vector<std::int32_t> pending_transactions_;  // Ping / window confirmation ids, answered at the next tick
+  Clock::time_point last_move_sent_{};
   std::uint64_t rng_;
   std::uint32_t ticks_per_move_ = 1;
   bool walking_ = true;

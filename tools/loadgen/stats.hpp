@@ -48,6 +48,9 @@ struct Stats {
   std::uint64_t attacks = 0;
   std::uint64_t chats = 0;
   std::uint64_t ticks_skipped = 0;  // client ticks dropped because this process fell behind
+  LatencyHistogram tick_lateness;   // how late each tick-wheel phase ran (this process's own lag)
+  LatencyHistogram movement_gap;    // time between a player's consecutive movement packets
+  std::uint64_t movement_gaps_over_1500ms = 0;  // silences timer.negative may judge, caused here
 
   // The in-process backend.
   std::uint64_t backend_connections = 0;
@@ -75,6 +78,9 @@ struct Stats {
     attacks += o.attacks;
     chats += o.chats;
     ticks_skipped += o.ticks_skipped;
+    tick_lateness.merge(o.tick_lateness);
+    movement_gap.merge(o.movement_gap);
+    movement_gaps_over_1500ms += o.movement_gaps_over_1500ms;
     backend_connections += o.backend_connections;
     backend_logins += o.backend_logins;
     backend_keep_alive_mismatches += o.backend_keep_alive_mismatches;
