@@ -6,6 +6,10 @@
 
 #include <fmt/core.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -21,6 +25,23 @@
 #include "rustguard/protocol/packet_registry.hpp"
 
 namespace rustguard::proxy {
+
+// The process's heap as the allocator sees it: bytes handed out (in use) and
+// bytes it holds free (fragmentation, or not yet returned to the system).
+// glibc only; elsewhere (and under sanitizers, whose allocator glibc does
+// not see) both read 0.
+struct HeapFigures {
+  std::uint64_t in_use = 0;
+  std::uint64_t free = 0;
+};
+inline HeapFigures heap_figures() noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 mi = ::mallinfo2();
+  return {static_cast<std::uint64_t>(mi.uordblks + mi.hblkhd), static_cast<std::uint64_t>(mi.fordblks)};
+#else
+  return {};
+#endif
+}
 
 // Upper bounds (microseconds) of the inspection-time histogram buckets; +Inf is implicit.
 inline constexpr std::array<std::uint64_t, 12> kInspectionBucketsUs = {1, 2, 5, 10, 20, 50, 100, 200, 500,
@@ -213,6 +234,11 @@ class Metrics {
              "Bytes the violation log occupies on disk: database, journal and spill file.");
       sample("rustguard_violation_log_disk_bytes", "", f.disk_bytes);
     }
+    const HeapFigures heap = heap_figures();
+    family("rustguard_heap_in_use_bytes", "gauge", "Heap bytes allocated by the process (malloc's view).");
+    sample("rustguard_heap_in_use_bytes", "", heap.in_use);
+    family("rustguard_heap_free_bytes", "gauge", "Heap bytes malloc holds free, not returned to the system.");
+    sample("rustguard_heap_free_bytes", "", heap.free);
     family("rustguard_inspection_seconds", "histogram", "Time spent inspecting one read (session.feed).");
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kInspectionBucketsUs.size(); ++b) {
