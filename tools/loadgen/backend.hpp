@@ -18,9 +18,9 @@
 #include <asio/steady_timer.hpp>
 
 #include <charconv>
-#include <cstdio>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <numbers>
@@ -135,10 +135,8 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
       case PacketKind::intention_c2s:
       case PacketKind::status_ping_c2s:
       case PacketKind::login_start_c2s:
-      case PacketKind::keep_alive_c2s:
-        return true;
-      default:
-        return false;
+      case PacketKind::keep_alive_c2s: return true;
+      default: return false;
     }
   }
 
@@ -192,11 +190,8 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
         return true;
       }
       case PacketKind::set_position_c2s:
-      case PacketKind::set_position_rotation_c2s:
-        measured_arrival();
-        return true;
-      default:
-        return true;
+      case PacketKind::set_position_rotation_c2s: measured_arrival(); return true;
+      default: return true;
     }
   }
 
@@ -267,7 +262,8 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
     for (std::size_t k = 0; k < count; ++k) {
       const double radius = 3.0 + static_cast<double>(k % 5);
       const double angle = static_cast<double>(entity_moves_) * 0.2 / radius + static_cast<double>(k);
-      const protocol::Vec3 next{home_.x + radius * std::cos(angle), packets::kGroundY, home_.z + radius * std::sin(angle)};
+      const protocol::Vec3 next{home_.x + radius * std::cos(angle), packets::kGroundY,
+                                home_.z + radius * std::sin(angle)};
       const auto entity_id = kFirstOtherEntityId + static_cast<std::int32_t>(k);
       body_.clear();
       if ((entity_moves_ + k) % 20 == 0) {

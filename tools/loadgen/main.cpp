@@ -4,13 +4,13 @@
 
 #include <sys/resource.h>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
@@ -114,8 +114,8 @@ int run(const Options& o) {
   std::unique_ptr<LoadBackend> backend;
   if (in_process) {
     try {
-      backend = std::make_unique<LoadBackend>(
-          workers, o.backend, latencies, tcp::endpoint(asio::ip::make_address("127.0.0.1"), o.backend_listen));
+      backend = std::make_unique<LoadBackend>(workers, o.backend, latencies,
+                                              tcp::endpoint(asio::ip::make_address("127.0.0.1"), o.backend_listen));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "rustguard-loadgen: cannot listen on 127.0.0.1:%u: %s\n", o.backend_listen, e.what());
       return 2;
@@ -220,7 +220,8 @@ int run(const Options& o) {
   description.compression_threshold = o.backend.compression_threshold;
   description.backend_in_process = in_process;
   description.wall_s = std::chrono::duration<double>(ended - clock.started).count();
-  description.cpu_user_s = static_cast<double>(usage.ru_utime.tv_sec) + static_cast<double>(usage.ru_utime.tv_usec) / 1e6;
+  description.cpu_user_s =
+      static_cast<double>(usage.ru_utime.tv_sec) + static_cast<double>(usage.ru_utime.tv_usec) / 1e6;
   description.cpu_system_s =
       static_cast<double>(usage.ru_stime.tv_sec) + static_cast<double>(usage.ru_stime.tv_usec) / 1e6;
   description.max_rss_kib = static_cast<std::uint64_t>(usage.ru_maxrss);
@@ -243,8 +244,9 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"rustguard-loadgen: simulated honest players and a load backend, with one-way latency both ways"};
-  app.add_option("--target", o.target, "Where players connect, HOST:PORT (a proxy), or 'backend' for the in-process "
-                                        "backend directly");
+  app.add_option("--target", o.target,
+                 "Where players connect, HOST:PORT (a proxy), or 'backend' for the in-process "
+                 "backend directly");
   app.add_option("--backend-listen", o.backend_listen,
                  "Port of the in-process backend on 127.0.0.1; 0: no backend here (it runs elsewhere)")
       ->capture_default_str();

@@ -49,8 +49,8 @@ inline std::size_t append_packet_frame(Worker& worker, std::int32_t threshold, s
   }
   const auto data_length = compress ? static_cast<std::int32_t>(packet.size()) : 0;
   std::uint8_t prefix[2 * protocol::kMaxVarIntBytes];
-  std::size_t n = protocol::write_varint(
-      prefix, static_cast<std::int32_t>(protocol::varint_size(data_length) + payload.size()));
+  std::size_t n =
+      protocol::write_varint(prefix, static_cast<std::int32_t>(protocol::varint_size(data_length) + payload.size()));
   n += protocol::write_varint(prefix + n, data_length);
   out.insert(out.end(), prefix, prefix + n);
   out.insert(out.end(), payload.begin(), payload.end());
@@ -157,8 +157,8 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
   // non-empty return ends the connection.
   template <class Handler>
   std::string deliver(const protocol::Frame& frame, Handler& handler) {
-    const std::size_t wire_bytes = protocol::varint_size(static_cast<std::int32_t>(frame.contents.size())) +
-                                   frame.contents.size();
+    const std::size_t wire_bytes =
+        protocol::varint_size(static_cast<std::int32_t>(frame.contents.size())) + frame.contents.size();
     std::span<const std::uint8_t> packet = frame.payload;
     std::int32_t id = 0;
     std::span<const std::uint8_t> body;

@@ -137,7 +137,7 @@ inline void attack(Bytes& body, std::int32_t protocol, std::int32_t entity_id) {
   Writer w{body};
   w.varint(entity_id);
   if (protocol::has_attack_packet(protocol)) return;
-  w.varint(1);                            // action: attack (no hit point, no hand)
+  w.varint(1);                                 // action: attack (no hit point, no hand)
   if (protocol >= v::v1_16) w.boolean(false);  // not sneaking
 }
 
@@ -150,14 +150,14 @@ inline void chat(Bytes& body, std::int32_t protocol, std::string_view text, std:
   if (protocol < v::v1_19) return;
   w.i64(timestamp_ms).i64(salt);
   if (protocol < v::v1_19_3) {
-    w.varint(0);       // signature: empty byte array
-    w.boolean(false);  // signed preview
+    w.varint(0);                                             // signature: empty byte array
+    w.boolean(false);                                        // signed preview
     if (protocol >= v::v1_19_1) w.varint(0).boolean(false);  // no last seen, no last rejected
     return;
   }
-  w.boolean(false);            // no signature
-  w.varint(0);                 // last-seen offset
-  w.u8(0).u8(0).u8(0);         // acknowledged: 20 bits, none
+  w.boolean(false);                     // no signature
+  w.varint(0);                          // last-seen offset
+  w.u8(0).u8(0).u8(0);                  // acknowledged: 20 bits, none
   if (protocol >= v::v1_21_5) w.u8(0);  // checksum (0: not computed)
 }
 
@@ -178,7 +178,7 @@ inline void login_success(Bytes& body, std::int32_t protocol, const Uuid& uuid, 
     w.uuid(uuid);
   }
   w.string(name);
-  if (protocol >= v::v1_19) w.varint(0);  // no profile properties
+  if (protocol >= v::v1_19) w.varint(0);                                  // no profile properties
   if (protocol >= v::v1_20_5 && protocol < v::v1_21_2) w.boolean(false);  // strict error handling
 }
 
@@ -191,9 +191,9 @@ inline void empty_named_compound(Writer& w) { w.u8(10).u16(0).u8(0); }
 // 1.20.5+ spawn info block (also in Respawn): survival in the overworld.
 inline void spawn_info(Writer& w, std::int32_t protocol) {
   w.varint(0).string(kWorldName).i64(0).u8(0).i8(-1).boolean(false).boolean(true);  // type 0, seed, modes, debug, flat
-  w.boolean(false);  // no death location
-  w.varint(0);       // portal cooldown
-  if (protocol >= v::v1_21_2) w.varint(63);  // sea level
+  w.boolean(false);                                                                 // no death location
+  w.varint(0);                                                                      // portal cooldown
+  if (protocol >= v::v1_21_2) w.varint(63);                                         // sea level
 }
 }  // namespace detail
 
@@ -208,20 +208,20 @@ inline void login_play(Bytes& body, std::int32_t protocol, std::int32_t entity_i
     } else {
       w.i32(0);
     }
-    if (protocol >= v::v1_15) w.i64(0);  // hashed seed
-    if (protocol < v::v1_14) w.u8(2);    // difficulty: normal
-    w.u8(100);                           // max players
-    w.string("flat");                    // level type
-    if (protocol >= v::v1_14) w.varint(10);  // view distance
-    w.boolean(false);                    // reduced debug info
+    if (protocol >= v::v1_15) w.i64(0);         // hashed seed
+    if (protocol < v::v1_14) w.u8(2);           // difficulty: normal
+    w.u8(100);                                  // max players
+    w.string("flat");                           // level type
+    if (protocol >= v::v1_14) w.varint(10);     // view distance
+    w.boolean(false);                           // reduced debug info
     if (protocol >= v::v1_15) w.boolean(true);  // respawn screen
     return;
   }
   if (protocol < v::v1_20_2) {
     if (protocol >= v::v1_16_2) w.boolean(false);  // hardcore
     w.u8(0).i8(-1);                                // game mode, previous (none)
-    w.varint(1).string(kWorldName);               // world names
-    detail::empty_named_compound(w);              // registry codec
+    w.varint(1).string(kWorldName);                // world names
+    detail::empty_named_compound(w);               // registry codec
     if (protocol >= v::v1_16_2 && protocol < v::v1_19) {
       detail::empty_named_compound(w);  // dimension type as NBT
     } else {
@@ -233,17 +233,17 @@ inline void login_play(Bytes& body, std::int32_t protocol, std::int32_t entity_i
     } else {
       w.u8(100);
     }
-    w.varint(10);                                 // view distance
-    if (protocol >= v::v1_18) w.varint(10);       // simulation distance
+    w.varint(10);                                                 // view distance
+    if (protocol >= v::v1_18) w.varint(10);                       // simulation distance
     w.boolean(false).boolean(true).boolean(false).boolean(true);  // reduced debug, respawn screen, debug, flat
-    if (protocol >= v::v1_19) w.boolean(false);   // no death location
-    if (protocol >= v::v1_20) w.varint(0);        // portal cooldown
+    if (protocol >= v::v1_19) w.boolean(false);                   // no death location
+    if (protocol >= v::v1_20) w.varint(0);                        // portal cooldown
     return;
   }
-  w.boolean(false);                                   // hardcore
-  w.varint(1).string(kWorldName);                     // world names
-  w.varint(100).varint(10).varint(10);                // max players, view and simulation distance
-  w.boolean(false).boolean(true).boolean(false);      // reduced debug, respawn screen, limited crafting
+  w.boolean(false);                               // hardcore
+  w.varint(1).string(kWorldName);                 // world names
+  w.varint(100).varint(10).varint(10);            // max players, view and simulation distance
+  w.boolean(false).boolean(true).boolean(false);  // reduced debug, respawn screen, limited crafting
   if (protocol >= v::v1_20_5) {
     detail::spawn_info(w, protocol);
     w.boolean(false);  // secure chat not enforced

@@ -147,10 +147,8 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       case PacketKind::keep_alive_s2c:
       case PacketKind::ping_s2c:
       case PacketKind::window_confirmation_s2c:
-      case PacketKind::disconnect_s2c:
-        return true;
-      default:
-        return false;
+      case PacketKind::disconnect_s2c: return true;
+      default: return false;
     }
   }
 
@@ -278,11 +276,8 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       }
       case PacketKind::entity_relative_move_s2c:
       case PacketKind::entity_teleport_s2c:
-      case PacketKind::entity_position_sync_s2c:
-        measured_arrival();
-        return true;
-      default:
-        return true;
+      case PacketKind::entity_position_sync_s2c: measured_arrival(); return true;
+      default: return true;
     }
   }
 
@@ -490,8 +485,8 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     ++stats.measured_received;
     if (*sent_at >= worker_.clock.measure_from) {
       const auto now = Clock::now();
-      stats.latency.add(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(now - *sent_at).count()));
+      stats.latency.add(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now - *sent_at).count()));
     }
   }
 

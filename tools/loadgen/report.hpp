@@ -85,13 +85,12 @@ inline std::string json_line(const RunDescription& run, const Stats& s) {
       "\"movement_gap_us\":{{\"p50\":{},\"p99\":{},\"max\":{}}},\"movement_gaps_over_1500ms\":{}}}",
       json_escape(run.target), run.protocol, run.players, s.players_started, s.players_logged_in,
       count_of(s.login_failures), json_reasons(s.login_failures), count_of(s.play_disconnects),
-      json_reasons(s.play_disconnects), run.move_hz, run.duration_s, run.ramp_s, run.threads,
-      run.compression_threshold, run.backend_in_process, json_direction(s.serverbound), json_direction(s.clientbound),
-      s.keep_alives_answered, s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats, s.ticks_skipped,
-      s.backend_connections, s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches, run.wall_s,
-      run.cpu_user_s, run.cpu_system_s, run.max_rss_kib, s.tick_lateness.quantile(0.5), s.tick_lateness.quantile(0.99),
-      s.tick_lateness.max(), s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99), s.movement_gap.max(),
-      s.movement_gaps_over_1500ms);
+      json_reasons(s.play_disconnects), run.move_hz, run.duration_s, run.ramp_s, run.threads, run.compression_threshold,
+      run.backend_in_process, json_direction(s.serverbound), json_direction(s.clientbound), s.keep_alives_answered,
+      s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats, s.ticks_skipped, s.backend_connections,
+      s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches, run.wall_s, run.cpu_user_s, run.cpu_system_s,
+      run.max_rss_kib, s.tick_lateness.quantile(0.5), s.tick_lateness.quantile(0.99), s.tick_lateness.max(),
+      s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99), s.movement_gap.max(), s.movement_gaps_over_1500ms);
 }
 
 inline std::string direction_summary(std::string_view name, const DirectionStats& d, bool measured) {
@@ -119,18 +118,18 @@ inline std::string summary(const RunDescription& run, const Stats& s) {
   for (const auto& [reason, count] : s.play_disconnects) out += fmt::format("{:<12}   {} x {}\n", "", count, reason);
   out += direction_summary("serverbound", s.serverbound, run.backend_in_process);
   out += direction_summary("clientbound", s.clientbound, run.backend_in_process);
-  out += fmt::format(
-      "answered     {} keep-alives, {} transactions, {} teleports; {} attacks, {} chat lines sent\n",
-      s.keep_alives_answered, s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats);
+  out += fmt::format("answered     {} keep-alives, {} transactions, {} teleports; {} attacks, {} chat lines sent\n",
+                     s.keep_alives_answered, s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats);
   if (run.backend_in_process) {
     out += fmt::format("backend      {} connections, {} logins, {} protocol errors, {} keep-alive mismatches\n",
                        s.backend_connections, s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches);
   }
   const double cpu = run.cpu_user_s + run.cpu_system_s;
-  out += fmt::format("loadgen      {:.2f} s CPU ({:.2f} user + {:.2f} system) in {:.2f} s: {:.0f}% of one core; "
-                     "max RSS {} MiB; {} ticks dropped (over 10 behind)\n",
-                     cpu, run.cpu_user_s, run.cpu_system_s, run.wall_s, run.wall_s > 0 ? 100 * cpu / run.wall_s : 0.0,
-                     run.max_rss_kib / 1024, s.ticks_skipped);
+  out += fmt::format(
+      "loadgen      {:.2f} s CPU ({:.2f} user + {:.2f} system) in {:.2f} s: {:.0f}% of one core; "
+      "max RSS {} MiB; {} ticks dropped (over 10 behind)\n",
+      cpu, run.cpu_user_s, run.cpu_system_s, run.wall_s, run.wall_s > 0 ? 100 * cpu / run.wall_s : 0.0,
+      run.max_rss_kib / 1024, s.ticks_skipped);
   out += fmt::format(
       "self-lag     ticks ran late by p50 {} us, p99 {} us, max {} us; gaps between a player's movement packets p50 "
       "{} us, p99 {} us, max {} us, {} over 1.5 s{}\n",

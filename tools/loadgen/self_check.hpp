@@ -41,7 +41,8 @@ class SelfCheck {
   void has(const protocol::VersionInfo& version, PacketKind kind) {
     ++checks_;
     if (!version.has(kind)) {
-      failures_.push_back(std::to_string(version.protocol()) + " has no id for " + std::string(protocol::name_of(kind)));
+      failures_.push_back(std::to_string(version.protocol()) + " has no id for " +
+                          std::string(protocol::name_of(kind)));
     }
   }
 
@@ -153,8 +154,8 @@ class SelfCheck {
     if (auto r = pk::KeepAliveS2c::decode(b, p); decoded(r, p, "Keep Alive")) expect(r->id == 77, p, "Keep Alive");
     packets::entity_relative_move(fresh(), p, 1'000'001, {0.25, 0, -0.125}, true);
     if (auto r = pk::EntityRelativeMoveS2c::decode(b, p); decoded(r, p, "Move Entity Pos")) {
-      expect(r->entity_id == 1'000'001 && std::abs(r->delta.x - 0.25) < 0.04 && std::abs(r->delta.z + 0.125) < 0.04,
-             p, "Move Entity Pos");
+      expect(r->entity_id == 1'000'001 && std::abs(r->delta.x - 0.25) < 0.04 && std::abs(r->delta.z + 0.125) < 0.04, p,
+             "Move Entity Pos");
     }
     packets::entity_absolute(fresh(), p, 1'000'002, spot, true);
     if (packets::entity_absolute_kind(p) == PacketKind::entity_position_sync_s2c) {

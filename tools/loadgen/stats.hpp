@@ -39,7 +39,7 @@ struct DirectionStats {
 struct Stats {
   // Simulated players.
   std::uint64_t players_started = 0;
-  std::uint64_t players_logged_in = 0;  // reached play and answered the spawn teleport
+  std::uint64_t players_logged_in = 0;                    // reached play and answered the spawn teleport
   std::map<std::string, std::uint64_t> login_failures;    // reason -> players
   std::map<std::string, std::uint64_t> play_disconnects;  // reason -> players
   std::uint64_t keep_alives_answered = 0;
@@ -47,9 +47,9 @@ struct Stats {
   std::uint64_t teleports_confirmed = 0;
   std::uint64_t attacks = 0;
   std::uint64_t chats = 0;
-  std::uint64_t ticks_skipped = 0;  // client ticks dropped because this process fell behind
-  LatencyHistogram tick_lateness;   // how late each tick-wheel phase ran (this process's own lag)
-  LatencyHistogram movement_gap;    // time between a player's consecutive movement packets
+  std::uint64_t ticks_skipped = 0;              // client ticks dropped because this process fell behind
+  LatencyHistogram tick_lateness;               // how late each tick-wheel phase ran (this process's own lag)
+  LatencyHistogram movement_gap;                // time between a player's consecutive movement packets
   std::uint64_t movement_gaps_over_1500ms = 0;  // silences timer.negative may judge, caused here
 
   // The in-process backend.

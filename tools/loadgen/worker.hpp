@@ -42,7 +42,7 @@ inline constexpr std::chrono::milliseconds kTick{50};
 // The run's phases, shared by every thread (written once by main, read everywhere).
 struct RunClock {
   Clock::time_point started{};
-  Clock::time_point measure_from{};  // end of the ramp: latency is recorded for sends from here
+  Clock::time_point measure_from{};       // end of the ramp: latency is recorded for sends from here
   std::atomic<bool> stop_sending{false};  // duration over: no new game traffic, in-flight packets drain
   std::atomic<bool> closing{false};       // drain over: connections close without counting a disconnect
 };
@@ -123,8 +123,8 @@ struct Worker {
   protocol::Deflater deflater{};  // zlib's default level, as the game's server and client use
   protocol::Inflater inflater{};
   std::vector<std::uint8_t> read_buffer = std::vector<std::uint8_t>(64 * 1024);  // every socket's reads
-  std::vector<std::uint8_t> inflated;  // scratch for bodies this thread inflates
-  std::vector<std::uint8_t> packet;    // scratch for one packet being built
+  std::vector<std::uint8_t> inflated;    // scratch for bodies this thread inflates
+  std::vector<std::uint8_t> packet;      // scratch for one packet being built
   std::vector<std::uint8_t> compressed;  // scratch for one frame being deflated
   Stats stats;
 };
