@@ -282,3 +282,75 @@ TEST_CASE("append_frame refuses a packet longer than a frame can be", "[compress
   REQUIRE(append_frame(out, packet).ok());
   CHECK(out.size() == packet.size() + 3);
 }
+
+TEST_CASE("One workspace serves interleaved packets of many streams as separate Inflaters would",
+          "[compression][workspace]") {
+  // Each compressed Minecraft packet is a zlib stream of its own: whatever
+  // the workspace inflated, peeked, verified or failed on before must not
+  // change the next result.
+  const auto big = chunk_like_packet(0x25, 48 * 1024);
+  const auto small = chunk_like_packet(0x07, 300);
+  const auto z_big = deflate(big);
+  const auto z_small = deflate(small);
+  auto corrupt = z_big;
+  corrupt[corrupt.size() / 2] ^= 0x5A;
+
+  CompressionWorkspace shared;
+  CHECK_FALSE(shared.has_inflater());
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    auto id = shared.inflater().peek_packet_id(z_big, static_cast<std::int32_t>(big.size()));
+    REQUIRE(id.ok());
+    CHECK(*id == 0x25);
+    // A failure in between (another connection's bad frame) leaves nothing behind.
+    CHECK_FALSE(shared.inflater().inflate(corrupt, static_cast<std::int32_t>(big.size()), shared.inflated()).ok());
+    auto verified = shared.inflater().verify(z_small, static_cast<std::int32_t>(small.size()));
+    REQUIRE(verified.ok());
+    CHECK(*verified == static_cast<std::int32_t>(small.size()));
+    auto whole = shared.inflater().inflate(z_small, static_cast<std::int32_t>(small.size()), shared.inflated());
+    REQUIRE(whole.ok());
+    CHECK(std::vector<std::uint8_t>(whole->begin(), whole->end()) == small);
+    whole = shared.inflater().inflate(z_big, static_cast<std::int32_t>(big.size()), shared.inflated());
+    REQUIRE(whole.ok());
+    CHECK(std::vector<std::uint8_t>(whole->begin(), whole->end()) == big);
+  }
+  CHECK(shared.has_inflater());
+  CHECK_FALSE(shared.has_deflater());  // nothing was compressed
+
+  // trim() releases only what a huge packet grew.
+  CHECK(shared.inflated().capacity() < CompressionWorkspace::kKeepCapacity);
+  shared.trim();
+  CHECK(shared.inflated().capacity() >= big.size());
+  const auto huge = chunk_like_packet(0x25, CompressionWorkspace::kKeepCapacity + 1024);
+  REQUIRE(shared.inflater().inflate(deflate(huge), static_cast<std::int32_t>(huge.size()), shared.inflated()).ok());
+  shared.trim();
+  CHECK(shared.inflated().capacity() == 0);
+}
+
+TEST_CASE("encode_frame deflates only at the threshold, and only then makes a Deflater", "[compression][workspace]") {
+  CompressionWorkspace ws;
+  std::vector<std::uint8_t> out;
+  const std::vector<std::uint8_t> ping{0x32, 0x00, 0x00, 0x07, 0x00};  // a transaction: tiny
+  REQUIRE(encode_frame(out, ping, -1, ws).ok());  // before Set Compression
+  REQUIRE(encode_frame(out, ping, 256, ws).ok());  // after: dataLength 0
+  CHECK_FALSE(ws.has_deflater());
+  CHECK(out == std::vector<std::uint8_t>{5, 0x32, 0, 0, 7, 0, 6, 0, 0x32, 0, 0, 7, 0});
+
+  const auto packet = chunk_like_packet(0x40, 1000);
+  out.clear();
+  REQUIRE(encode_frame(out, packet, 256, ws).ok());
+  CHECK(ws.has_deflater());
+  // The same bytes as a FrameEncoder of the same level writes.
+  FrameEncoder enc(1);
+  enc.set_compression_threshold(256);
+  std::vector<std::uint8_t> expected;
+  REQUIRE(enc.append(expected, packet).ok());
+  CHECK(out == expected);
+  // And a second workspace, or the first one again, gives them too.
+  CompressionWorkspace other;
+  std::vector<std::uint8_t> again, again_other;
+  REQUIRE(encode_frame(again, packet, 256, ws).ok());
+  REQUIRE(encode_frame(again_other, packet, 256, other).ok());
+  CHECK(again == expected);
+  CHECK(again_other == expected);
+}

@@ -585,3 +585,34 @@ TEST_CASE("The legacy server-list ping is its own event", "[frame_decoder][legac
     CHECK_FALSE(sb_ping);
   }
 }
+
+TEST_CASE("The held-back tail of a large frame is released once the frame is delivered", "[frame_decoder][memory]") {
+  // A 20 KB chunk packet arriving in 1460-byte segments, then small frames
+  // split in two: the big buffer must not stay with the connection.
+  FrameDecoder dec{Direction::clientbound};
+  std::vector<std::uint8_t> stream;
+  std::vector<std::uint8_t> big(20'000, 0x11);
+  big[0] = 0x21;
+  REQUIRE(append_frame(stream, big).ok());
+  for (int i = 0; i < 50; ++i) {
+    const std::vector<std::uint8_t> small(40, static_cast<std::uint8_t>(i));
+    REQUIRE(append_frame(stream, small).ok());
+  }
+  std::size_t frames = 0, largest = 0, peak_capacity = 0;
+  const std::span<const std::uint8_t> all{stream};
+  for (std::size_t at = 0; at < all.size();) {
+    // 1460-byte segments while the big frame arrives, then 23-byte pieces that split every small frame.
+    const std::size_t n = std::min<std::size_t>(at < 20'000 ? 1460 : 23, all.size() - at);
+    REQUIRE(dec.feed(all.subspan(at, n), [&](const Frame& f) {
+      ++frames;
+      largest = std::max(largest, f.payload.size());
+    }).ok());
+    peak_capacity = std::max(peak_capacity, dec.buffer_capacity());
+    at += n;
+  }
+  CHECK(frames == 51);
+  CHECK(largest == 20'000);
+  CHECK(peak_capacity >= 20'000);  // it was held while it arrived
+  CHECK(dec.buffered_bytes() == 0);
+  CHECK(dec.buffer_capacity() <= FrameDecoder::kKeepTailCapacity);
+}

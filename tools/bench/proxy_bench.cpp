@@ -792,10 +792,16 @@ void breakdown(World& w, int n) {
               n, w.options.chunks);
   std::printf("    sizeof(PlayerSession) %zu B\n", sizeof(PlayerSession));
   std::vector<std::unique_ptr<PlayerSession>> sessions;
+  // As the proxy does: one zlib workspace lent to every session of the thread
+  // (counted apart, below).
+  rustguard::protocol::CompressionWorkspace shared;
   malloc_trim(0);
   const long long heap0 = heap_now();
   const long long cpp0 = g_cpp_heap.load();
-  for (int i = 0; i < n; ++i) sessions.push_back(std::make_unique<PlayerSession>(rustguard::ProtocolLimits{}, config));
+  for (int i = 0; i < n; ++i) {
+    sessions.push_back(std::make_unique<PlayerSession>(rustguard::ProtocolLimits{}, config));
+    sessions.back()->use_workspace(shared);
+  }
   const long long heap_built = heap_now();
   const long long cpp_built = g_cpp_heap.load();
   // Fed in 1460-byte pieces, as TCP segments arrive, alternating directions.
@@ -826,6 +832,8 @@ void breakdown(World& w, int n) {
     }
   }
   out = {};
+  std::size_t held = 0;
+  for (const auto& s : sessions) held += s->connection().buffer_capacity();
   const long long heap_fed = heap_now();
   const long long cpp_fed = g_cpp_heap.load();
   const double kib = 1024.0 * n;
@@ -836,6 +844,10 @@ void breakdown(World& w, int n) {
   std::printf("      zlib's own state (malloc from zlib)        %.1f KiB built, %.1f KiB after\n",
               static_cast<double>((heap_built - heap0) - (cpp_built - cpp0)) / kib,
               static_cast<double>((heap_fed - heap0) - (cpp_fed - cpp0)) / kib);
+  std::printf("      of which frame buffers held between reads  %.2f KiB\n", static_cast<double>(held) / kib);
+  std::printf("    the shared workspace, once for all %d: %s inflater, %s deflater, scratch %zu + %zu + %zu B\n", n,
+              shared.has_inflater() ? "an" : "no", shared.has_deflater() ? "a" : "no", shared.inflated().capacity(),
+              shared.packet().capacity(), shared.deflated().capacity());
   sessions.clear();
 
   // One zlib stream of each kind, as the session uses them.
@@ -861,9 +873,13 @@ void breakdown(World& w, int n) {
   {
     malloc_trim(0);
     const long long h0 = heap_now();
-    auto encoder = std::make_unique<rustguard::protocol::FrameEncoder>(1);
+    auto deflater = std::make_unique<rustguard::protocol::Deflater>(1);
     const long long h1 = heap_now();
-    std::printf("    one FrameEncoder (Deflater, level 1): %.1f KiB created\n", static_cast<double>(h1 - h0) / 1024);
+    Bytes z;
+    deflater->deflate(copy, z);
+    const long long h2 = heap_now();
+    std::printf("    one Deflater (level 1): %.1f KiB created, %.1f KiB after one packet\n",
+                static_cast<double>(h1 - h0) / 1024, static_cast<double>(h2 - h0) / 1024);
   }
 }
 

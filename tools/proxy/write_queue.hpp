@@ -40,8 +40,9 @@ class Signal {
 class WriteQueue {
  public:
   // Buffers above this capacity are released once written, so a burst (chunk
-  // data) does not pin memory for the rest of an idle connection's life.
-  static constexpr std::size_t kKeepCapacity = 64 * 1024;
+  // data) does not pin memory for the rest of the connection's life; the
+  // small writes of play that find the socket busy reuse what is kept.
+  static constexpr std::size_t kKeepCapacity = 8 * 1024;
 
   explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false)
       : wake_(ex), progress_(ex), paused_(paused) {}
@@ -81,6 +82,8 @@ class WriteQueue {
   }
 
   std::size_t backlog() const noexcept { return pending_.size() + inflight_.size(); }
+  // Memory held for queued bytes (both buffers), written or not.
+  std::size_t capacity() const noexcept { return pending_.capacity() + inflight_.capacity(); }
   bool done() const noexcept { return done_; }
   bool failed() const noexcept { return failed_; }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -103,9 +104,12 @@ inline Bytef* zlib_input(std::span<const std::uint8_t> in) noexcept {
 
 }  // namespace detail
 
-// Inflates the zlib payloads of compressed frames. Reusable: one per
-// connection direction; allocates nothing after construction except what the
-// caller's output buffer needs.
+// Inflates the zlib payloads of compressed frames. Every call starts from a
+// reset stream (each compressed Minecraft packet is a complete zlib stream),
+// so nothing carries over from one packet to the next and one Inflater can
+// serve any number of connections (CompressionWorkspace). Allocates nothing
+// after the first inflate except what the caller's output buffer needs:
+// zlib's state (~7 KiB) at construction, its 32 KiB window on first use.
 class Inflater {
  public:
   // Throws std::bad_alloc when zlib cannot allocate its state, as any other
@@ -238,6 +242,10 @@ class Inflater {
 };
 
 // Deflates packets for frames we build (the proxy's own packets, test streams).
+// Each call writes one complete zlib stream from a reset state, so one
+// Deflater serves any number of connections. zlib's state is large (~260 KiB
+// at the default memory level, 64 KiB of it touched at once): create one only
+// when something is to be compressed (CompressionWorkspace does).
 class Deflater {
  public:
   // level: zlib's 0-9, or Z_DEFAULT_COMPRESSION (6). Throws std::bad_alloc
@@ -266,6 +274,60 @@ class Deflater {
 
  private:
   std::unique_ptr<z_stream, detail::DeflateStreamDeleter> stream_;
+};
+
+// The zlib streams and scratch buffers that reading or writing one packet
+// needs, and nothing that outlives the packet. Since each call of an
+// Inflater or Deflater starts from a reset stream, one workspace serves any
+// number of connections that are fed one at a time: the live proxy keeps one
+// per io thread and lends it to every session on that thread; a session
+// that is lent none makes its own on first use. Which workspace a session
+// uses, or how many there are, never changes a result.
+//
+// Streams are created on first use (a workspace that only ever meets
+// uncompressed packets costs nothing), and the scratch buffers are released
+// by trim() after a rare huge packet grew them.
+class CompressionWorkspace {
+ public:
+  static constexpr std::size_t kKeepCapacity = 256 * 1024;
+
+  // `deflate_level`: zlib's 0-9 for the packets this workspace compresses.
+  // The session's own packets are tiny: the fastest level by default.
+  explicit CompressionWorkspace(int deflate_level = 1) noexcept : deflate_level_(deflate_level) {}
+  CompressionWorkspace(CompressionWorkspace&&) noexcept = default;
+  CompressionWorkspace& operator=(CompressionWorkspace&&) noexcept = default;
+
+  Inflater& inflater() {
+    if (!inflater_) inflater_.emplace();
+    return *inflater_;
+  }
+  Deflater& deflater() {
+    if (!deflater_) deflater_.emplace(deflate_level_);
+    return *deflater_;
+  }
+  // A whole inflated packet; valid until the next packet.
+  std::vector<std::uint8_t>& inflated() noexcept { return inflated_; }
+  // A packet being built (id + fields), and its deflated form.
+  std::vector<std::uint8_t>& packet() noexcept { return packet_; }
+  std::vector<std::uint8_t>& deflated() noexcept { return deflated_; }
+
+  // Releases the scratch buffers a huge packet grew past kKeepCapacity.
+  void trim() noexcept {
+    for (auto* v : {&inflated_, &packet_, &deflated_}) {
+      if (v->capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(*v);
+    }
+  }
+
+  bool has_inflater() const noexcept { return inflater_.has_value(); }
+  bool has_deflater() const noexcept { return deflater_.has_value(); }
+
+ private:
+  int deflate_level_;
+  std::optional<Inflater> inflater_;
+  std::optional<Deflater> deflater_;
+  std::vector<std::uint8_t> inflated_;
+  std::vector<std::uint8_t> packet_;
+  std::vector<std::uint8_t> deflated_;
 };
 
 }  // namespace rustguard::protocol

@@ -64,6 +64,11 @@ struct FrameLimits {
 
 class FrameDecoder {
  public:
+  // The held-back tail keeps at most this much capacity once its frame is
+  // delivered: a chunk split across reads must not pin its size for the rest
+  // of the connection, while the small frames of play reuse their buffer.
+  static constexpr std::size_t kKeepTailCapacity = 4 * 1024;
+
   // Starts in the handshake state, uncompressed. A serverbound decoder also
   // watches for the legacy server-list ping until the first frame.
   explicit FrameDecoder(Direction direction, FrameLimits limits)
@@ -105,8 +110,10 @@ class FrameDecoder {
   // Sum of the claimed sizes of compressed frames handed out: what inflating
   // them all would cost, for a per-connection inflated-bytes-per-second limit.
   std::uint64_t claimed_inflated_bytes() const noexcept { return claimed_inflated_bytes_; }
-  // Bytes held back waiting for the rest of their frame.
+  // Bytes held back waiting for the rest of their frame, and the memory
+  // held for them.
   std::size_t buffered_bytes() const noexcept { return tail_.size(); }
+  std::size_t buffer_capacity() const noexcept { return tail_.capacity(); }
   // True once a legacy ping was reported; later input is ignored.
   bool saw_legacy_ping() const noexcept { return legacy_ping_seen_; }
 
@@ -143,7 +150,7 @@ class FrameDecoder {
         case Tail::drained: break;
         case Tail::complete: {
           const auto action = deliver(std::span<const std::uint8_t>{tail_}, handler);
-          tail_.clear();
+          release_tail();
           pending_length_ = -1;
           if (failed()) return error_;
           if (action == FrameAction::pause) return consumed(chunk, p);
@@ -222,7 +229,7 @@ class FrameDecoder {
     }
     ++frames_;
     (void)invoke(handler, f);
-    tail_.clear();
+    release_tail();
     return chunk.size();
   }
 
@@ -306,8 +313,12 @@ class FrameDecoder {
 
   Error fail(Error e) noexcept {
     error_ = e;
-    tail_.clear();
+    std::vector<std::uint8_t>().swap(tail_);
     return e;
+  }
+  void release_tail() noexcept {
+    tail_.clear();
+    if (tail_.capacity() > kKeepTailCapacity) std::vector<std::uint8_t>().swap(tail_);
   }
   static std::size_t consumed(std::span<const std::uint8_t> chunk, const std::uint8_t* p) noexcept {
     return static_cast<std::size_t>(p - chunk.data());

@@ -16,9 +16,42 @@
 
 namespace rustguard::protocol {
 
+// Appends one frame carrying `packet` (id + fields) to `out`, in the framing
+// of `threshold` (negative: compression off). Only a packet at or above the
+// threshold is deflated, with the workspace's Deflater, which is therefore
+// created only then.
+inline Result<void> encode_frame(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> packet,
+                                 std::int32_t threshold, CompressionWorkspace& workspace) {
+  if (threshold < 0) return append_frame(out, packet);
+  if (packet.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+    return make_error(Errc::compressed_too_large, "packet to encode", static_cast<std::int64_t>(packet.size()));
+  }
+  const bool compress = static_cast<std::int64_t>(packet.size()) >= threshold;
+  const auto data_length = compress ? static_cast<std::int32_t>(packet.size()) : 0;
+  std::span<const std::uint8_t> body = packet;
+  if (compress) {
+    std::vector<std::uint8_t>& scratch = workspace.deflated();
+    scratch.clear();
+    workspace.deflater().deflate(packet, scratch);
+    body = scratch;
+  }
+  const std::size_t length = varint_size(data_length) + body.size();
+  if (length > static_cast<std::size_t>(kMaxFrameLength)) {
+    return make_error(Errc::frame_too_large, "frame length", static_cast<std::int64_t>(length), kMaxFrameLength);
+  }
+  std::uint8_t prefix[2 * kMaxVarIntBytes];
+  std::size_t n = write_varint(prefix, static_cast<std::int32_t>(length));
+  n += write_varint(prefix + n, data_length);
+  out.insert(out.end(), prefix, prefix + n);
+  out.insert(out.end(), body.begin(), body.end());
+  return {};
+}
+
+// encode_frame with a threshold and a workspace of its own (test streams,
+// tools that write a few frames).
 class FrameEncoder {
  public:
-  explicit FrameEncoder(int level = Z_DEFAULT_COMPRESSION) : deflater_(level) {}
+  explicit FrameEncoder(int level = Z_DEFAULT_COMPRESSION) : workspace_(level) {}
 
   // Negative: compression off (the initial state).
   void set_compression_threshold(std::int32_t threshold) noexcept { threshold_ = threshold; }
@@ -26,34 +59,12 @@ class FrameEncoder {
 
   // Appends one frame carrying `packet` (id + fields) to `out`.
   Result<void> append(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> packet) {
-    if (threshold_ < 0) return append_frame(out, packet);
-    if (packet.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-      return make_error(Errc::compressed_too_large, "packet to encode", static_cast<std::int64_t>(packet.size()));
-    }
-    const bool compress = static_cast<std::int64_t>(packet.size()) >= threshold_;
-    const auto data_length = compress ? static_cast<std::int32_t>(packet.size()) : 0;
-    std::span<const std::uint8_t> body = packet;
-    if (compress) {
-      scratch_.clear();
-      deflater_.deflate(packet, scratch_);
-      body = scratch_;
-    }
-    const std::size_t length = varint_size(data_length) + body.size();
-    if (length > static_cast<std::size_t>(kMaxFrameLength)) {
-      return make_error(Errc::frame_too_large, "frame length", static_cast<std::int64_t>(length), kMaxFrameLength);
-    }
-    std::uint8_t prefix[2 * kMaxVarIntBytes];
-    std::size_t n = write_varint(prefix, static_cast<std::int32_t>(length));
-    n += write_varint(prefix + n, data_length);
-    out.insert(out.end(), prefix, prefix + n);
-    out.insert(out.end(), body.begin(), body.end());
-    return {};
+    return encode_frame(out, packet, threshold_, workspace_);
   }
 
  private:
-  Deflater deflater_;
+  CompressionWorkspace workspace_;
   std::int32_t threshold_ = -1;
-  std::vector<std::uint8_t> scratch_;
 };
 
 }  // namespace rustguard::protocol

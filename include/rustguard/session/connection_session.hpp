@@ -32,9 +32,17 @@
 //
 // Threading: a session belongs to one connection and is only touched by the
 // thread that owns that connection (see docs/architecture.md).
+//
+// Memory: the zlib streams and the scratch buffers for whole packets live in
+// a protocol::CompressionWorkspace, which holds nothing from one packet to
+// the next. A session lent one (use_workspace) borrows it; the live proxy
+// lends one per io thread, so a connection holds no zlib state at all.
+// Without one, the session creates its own on first use. The verdicts and
+// the bytes written are the same either way.
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -154,11 +162,25 @@ struct ForwardOnlyHooks {
 
 class ConnectionSession {
  public:
-  static constexpr std::size_t kKeepInflatedCapacity = 256 * 1024;
-
   explicit ConnectionSession(const ProtocolLimits& limits = {})
       : c2s_{Direction::serverbound, frame_limits(limits, Direction::serverbound)},
         s2c_{Direction::clientbound, frame_limits(limits, Direction::clientbound)} {}
+
+  // Borrows `workspace` from now on (it must outlive the session, and only
+  // the thread feeding this session may use it meanwhile); a workspace the
+  // session had made for itself is released.
+  void use_workspace(protocol::CompressionWorkspace& workspace) noexcept {
+    workspace_ = &workspace;
+    own_workspace_.reset();
+  }
+  // Held back bytes of unfinished frames, both directions: the only buffers
+  // a session keeps between reads.
+  std::size_t buffer_capacity() const noexcept {
+    return c2s_.decoder.buffer_capacity() + s2c_.decoder.buffer_capacity();
+  }
+  // Whether the session made a workspace of its own (none was lent, and it
+  // met a compressed packet or wrote one of its own after Set Compression).
+  bool owns_workspace() const noexcept { return own_workspace_ != nullptr; }
 
   const protocol::ConnectionTracker& tracker() const noexcept { return tracker_; }
   // Bytes pass through uninspected: encryption started, an unknown protocol
@@ -196,64 +218,70 @@ class ConnectionSession {
       bytes = bytes.subspan(*fed);
     }
     // A rare huge packet (a big chunk, a modded registry) must not pin its
-    // buffer for the rest of the connection.
-    if (s.inflated.capacity() > kKeepInflatedCapacity) std::vector<std::uint8_t>().swap(s.inflated);
+    // buffer for the rest of the connection (or the thread).
+    if (workspace_ != nullptr) workspace_->trim();
   }
 
-  // Appends a Disconnect with `text` for the client, in whatever state its
-  // stream is in (login, configuration or play). Nothing in handshake/status,
-  // once encrypted, or after a legacy ping: the owner then just closes. A
-  // client whose version has no table gets the login Disconnect, which has
-  // kept its id and JSON reason in every version.
+  // The state in which the client will read the next bytes we write to it.
+  // The tracker moves on the client's acknowledgements (Login Acknowledged,
+  // Finish Configuration, Configuration Acknowledged), which are what the
+  // server waits for; but the client switches the state it reads in as soon
+  // as it handles the server's packet that asks for the acknowledgement —
+  // Login Success (to configuration from 1.20.2, to play before), Finish
+  // Configuration (to play), Start Configuration (to configuration) — before
+  // its acknowledgement reaches us. From 1.20.5 the game stops decoding right
+  // after such a packet until it has switched; before, it switches Login
+  // Success on the network thread, and the other two on the game thread, so
+  // a packet right behind them is read in the new state as well unless the
+  // game thread is late (the server itself sends nothing there). So what we
+  // write after forwarding one of them is framed for the new state.
+  protocol::State client_state() const noexcept { return client_reads_; }
+
+  // Appends a Disconnect with `text` for the client, in whatever state it
+  // reads in (client_state(): login, configuration or play). Nothing in
+  // handshake/status, once encrypted, or after a legacy ping: the owner then
+  // just closes. A client whose version has no table gets the login
+  // Disconnect, which has kept its id and JSON reason in every version.
   void append_disconnect(std::string_view text, Output& out) {
     if (tracker_.encrypted() || legacy_ping()) return;
     const std::int32_t protocol = tracker_.protocol();
-    std::vector<std::uint8_t> body;
-    PacketKind kind = PacketKind::count;
-    switch (tracker_.state(Direction::clientbound)) {
+    switch (client_reads_) {
       case protocol::State::login:
-        protocol::packets::LoginDisconnectS2c::from_plain_text(text).encode(body, protocol);
-        kind = PacketKind::login_disconnect_s2c;
+        inject(Direction::clientbound, PacketKind::login_disconnect_s2c, out, [&](std::vector<std::uint8_t>& body) {
+          protocol::packets::LoginDisconnectS2c::from_plain_text(text).encode(body, protocol);
+        });
         break;
       case protocol::State::configuration:
-        protocol::packets::ConfigDisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
-        kind = PacketKind::config_disconnect_s2c;
+        inject(Direction::clientbound, PacketKind::config_disconnect_s2c, out, [&](std::vector<std::uint8_t>& body) {
+          protocol::packets::ConfigDisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
+        });
         break;
       case protocol::State::play:
-        protocol::packets::DisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
-        kind = PacketKind::disconnect_s2c;
+        inject(Direction::clientbound, PacketKind::disconnect_s2c, out, [&](std::vector<std::uint8_t>& body) {
+          protocol::packets::DisconnectS2c::from_plain_text(text, protocol).encode(body, protocol);
+        });
         break;
       default:
         return;
     }
-    inject(Direction::clientbound, kind, body, out);
   }
 
  private:
   struct Side {
     Side(Direction d, const protocol::FrameLimits& limits) : decoder(d, limits) {}
     protocol::FrameDecoder decoder;
-    // zlib state is created on first use: an idle connection, or one whose
-    // packets all stay under the threshold, never pays for it (a deflater
-    // is ~80 KiB, an inflater ~40 KiB once it has inflated).
-    std::optional<protocol::FrameEncoder> encoder;
-    std::optional<protocol::Inflater> inflater;
-    std::int32_t threshold = -1;  // for the encoder, once it exists
-    std::vector<std::uint8_t> inflated;  // reused; released when a huge packet grew it
+    std::int32_t threshold = -1;  // the framing of the packets we write into this stream
     DirectionCounters counters;
-
-    protocol::Inflater& inflater_ref() {
-      if (!inflater) inflater.emplace();
-      return *inflater;
-    }
-    protocol::FrameEncoder& encoder_ref() {
-      if (!encoder) {
-        encoder.emplace(1);  // our own packets are tiny: fastest level
-        encoder->set_compression_threshold(threshold);
-      }
-      return *encoder;
-    }
   };
+
+  // zlib streams and whole-packet buffers: borrowed, or made on first use.
+  protocol::CompressionWorkspace& workspace() {
+    if (workspace_ == nullptr) {
+      own_workspace_ = std::make_unique<protocol::CompressionWorkspace>();
+      workspace_ = own_workspace_.get();
+    }
+    return *workspace_;
+  }
 
   Side& side(Direction d) noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
   const Side& side(Direction d) const noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
@@ -310,7 +338,7 @@ class ConnectionSession {
     std::int32_t id = 0;
     std::span<const std::uint8_t> packet = f.payload;  // id + fields, once inflated
     if (f.compressed()) {
-      auto peeked = s.inflater_ref().peek_packet_id(f.payload, f.data_length);
+      auto peeked = workspace().inflater().peek_packet_id(f.payload, f.data_length);
       if (!peeked) return fail(from, peeked.error(), out);
       id = *peeked;
     } else {
@@ -341,7 +369,8 @@ class ConnectionSession {
     std::span<const std::uint8_t> body;
     if (tracker_wants || hooks_want) {
       if (f.compressed()) {
-        auto inflated = s.inflater_ref().inflate(f.payload, f.data_length, s.inflated);
+        protocol::CompressionWorkspace& ws = workspace();
+        auto inflated = ws.inflater().inflate(f.payload, f.data_length, ws.inflated());
         if (!inflated) return fail(from, inflated.error(), out);
         s.counters.inflated_bytes += inflated->size();
         packet = *inflated;
@@ -353,7 +382,7 @@ class ConnectionSession {
       // Nobody reads it, but the backend will inflate it: make sure it is
       // what it claims to be (a decompression bomb otherwise reaches the
       // server), and count the work against the inflate budget.
-      auto verified = s.inflater_ref().verify(f.payload, f.data_length);
+      auto verified = workspace().inflater().verify(f.payload, f.data_length);
       if (!verified) return fail(from, verified.error(), out);
       s.counters.inflated_bytes += static_cast<std::uint64_t>(*verified);
     }
@@ -375,6 +404,7 @@ class ConnectionSession {
     } else {
       append_framed(dest, f.contents);
     }
+    if (disposition.action != PacketAction::drop && from == Direction::clientbound) note_client_reads(kind);
     if (disposition.transaction_after) inject_transaction(*disposition.transaction_after, out);
 
     // State changes take effect after the packet that carries them.
@@ -397,12 +427,14 @@ class ConnectionSession {
       for (Side* s : {&c2s_, &s2c_}) {
         s->decoder.set_compression_threshold(*u.compression_threshold);
         s->threshold = *u.compression_threshold;
-        if (s->encoder) s->encoder->set_compression_threshold(s->threshold);
       }
     }
     if (u.state_changed) {
       c2s_.decoder.set_state(tracker_.state(Direction::serverbound));
       s2c_.decoder.set_state(tracker_.state(Direction::clientbound));
+      // The acknowledgements move the tracker to where the client already
+      // reads; the handshake moves both.
+      client_reads_ = tracker_.state(Direction::clientbound);
     }
     const bool unknown_login = u.state_changed && tracker_.version_unknown() &&
                                tracker_.state(Direction::serverbound) == protocol::State::login;
@@ -414,6 +446,24 @@ class ConnectionSession {
       return protocol::FrameAction::pause;
     }
     return protocol::FrameAction::proceed;
+  }
+
+  // A server packet the client switches its reading state on (client_state()).
+  void note_client_reads(PacketKind kind) noexcept {
+    switch (kind) {
+      case PacketKind::login_success_s2c:
+        client_reads_ = tracker_.protocol() >= protocol::v::v1_20_2 ? protocol::State::configuration
+                                                                      : protocol::State::play;
+        break;
+      case PacketKind::finish_configuration_s2c:
+        client_reads_ = protocol::State::play;
+        break;
+      case PacketKind::start_configuration_s2c:
+        client_reads_ = protocol::State::configuration;
+        break;
+      default:
+        break;
+    }
   }
 
   // "unknown_packet_id: login packet id (limit 5) 29": the state in the
@@ -448,37 +498,51 @@ class ConnectionSession {
 
   void inject_transaction(std::int32_t transaction_id, Output& out) {
     const std::int32_t protocol = tracker_.protocol();
-    std::vector<std::uint8_t> body;
-    PacketKind kind;
     if (protocol::has_ping_pong(protocol)) {
-      protocol::packets::PingS2c{transaction_id}.encode(body, protocol);
-      kind = PacketKind::ping_s2c;
+      inject(Direction::clientbound, PacketKind::ping_s2c, out, [&](std::vector<std::uint8_t>& body) {
+        protocol::packets::PingS2c{transaction_id}.encode(body, protocol);
+      });
     } else {
       // Before 1.17 the round trip is a window confirmation the client must
       // answer: window 0, not accepted, with our id as the action number.
-      protocol::packets::WindowConfirmationS2c{0, static_cast<std::int16_t>(transaction_id), false}.encode(body,
-                                                                                                        protocol);
-      kind = PacketKind::window_confirmation_s2c;
+      inject(Direction::clientbound, PacketKind::window_confirmation_s2c, out, [&](std::vector<std::uint8_t>& body) {
+        protocol::packets::WindowConfirmationS2c{0, static_cast<std::int16_t>(transaction_id), false}.encode(body,
+                                                                                                          protocol);
+      });
     }
-    inject(Direction::clientbound, kind, body, out);
   }
 
-  void inject(Direction toward, PacketKind kind, std::span<const std::uint8_t> body, Output& out) {
+  // Writes a packet of our own: its id, then what `encode_body` appends.
+  // Built in the workspace's scratch buffer, so a transaction costs no
+  // allocation once the buffers have grown; deflated only when it reaches
+  // the threshold (our packets rarely do).
+  template <class EncodeBody>
+  void inject(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
     const protocol::VersionInfo* version = tracker_.version();
     if (version == nullptr && kind == PacketKind::login_disconnect_s2c) version = &protocol::supported_versions().back();
     if (version == nullptr || !version->has(kind)) return;
-    std::vector<std::uint8_t> packet;
-    protocol::Writer{packet}.varint(version->id_of(kind)).bytes(body);
+    // A packet of another state than the client reads in would be misread
+    // (a play Ping right after Start Configuration, say): not sent.
+    if (toward == Direction::clientbound && protocol::state_of(kind) != client_reads_) return;
+    protocol::CompressionWorkspace& ws = workspace();
+    std::vector<std::uint8_t>& packet = ws.packet();
+    packet.clear();
+    protocol::Writer{packet}.varint(version->id_of(kind));
+    encode_body(packet);
     // Packets toward the client travel in the clientbound stream, framed as it is.
     Side& stream = side(toward);
-    if (stream.encoder_ref().append(toward == Direction::serverbound ? out.to_server : out.to_client, packet)) {
+    if (protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
+                               stream.threshold, ws)) {
       ++stream.counters.injected;
     }
   }
 
   Side c2s_;
   Side s2c_;
+  protocol::CompressionWorkspace* workspace_ = nullptr;  // borrowed, or own_workspace_
+  std::unique_ptr<protocol::CompressionWorkspace> own_workspace_;
   protocol::ConnectionTracker tracker_;
+  protocol::State client_reads_ = protocol::State::handshake;  // client_state()
   std::uint64_t zero_length_counted_ = 0;  // client zero-length frames already shown to the hooks
   bool opaque_ = false;
 };

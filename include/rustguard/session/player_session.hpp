@@ -98,6 +98,9 @@ class PlayerSession {
   // A Disconnect with `text` for the client, in its current state.
   void append_disconnect(std::string_view text, Output& out) { session_.append_disconnect(text, out); }
 
+  // Borrow a zlib workspace (ConnectionSession::use_workspace): the proxy lends one per io thread.
+  void use_workspace(protocol::CompressionWorkspace& workspace) noexcept { session_.use_workspace(workspace); }
+
   const ConnectionSession& connection() const noexcept { return session_; }
   const protocol::ConnectionTracker& tracker() const noexcept { return session_.tracker(); }
   bool opaque() const noexcept { return session_.opaque(); }
