@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "../common/log.hpp"
+#include "accept_backoff.hpp"
 #include "backend_down_responder.hpp"
 #include "connection_events.hpp"
 #include "connection_log.hpp"
@@ -78,6 +79,15 @@ inline session::Output& scratch_output() {
   return output;
 }
 
+// And for zlib: every compressed packet is a zlib stream of its own, so the
+// sessions of one io thread share one set of streams and packet buffers
+// (ConnectionSession::use_workspace) instead of holding ~40 KiB per inflater
+// and ~260 KiB per deflater each.
+inline protocol::CompressionWorkspace& scratch_workspace() {
+  thread_local protocol::CompressionWorkspace workspace;
+  return workspace;
+}
+
 }  // namespace detail
 
 class Connection final : public Stoppable {
@@ -110,6 +120,8 @@ class Connection final : public Stoppable {
     }
     address_.real = address_.peer;
     events_.address_changed();
+    // Built on the io thread that owns the connection (serve_connection).
+    session_.use_workspace(detail::scratch_workspace());
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
   }
@@ -367,7 +379,8 @@ class Connection final : public Stoppable {
     using namespace asio::experimental::awaitable_operators;
     asio::steady_timer timer(client_.get_executor());
     timer.expires_after(std::chrono::milliseconds(cfg_.connections.connect_timeout_ms));
-    asio::error_code error = asio::error::timed_out;
+    asio::error_code error = asio::error::host_not_found;
+    bool timed_out = false;
     auto attempt = [&]() -> asio::awaitable<void> {
       tcp::resolver resolver(client_.get_executor());
       auto [resolve_error, endpoints] =
@@ -376,14 +389,29 @@ class Connection final : public Stoppable {
         error = resolve_error;
         co_return;
       }
-      auto [connect_error, endpoint] = co_await asio::async_connect(server_, endpoints, use_nothrow);
-      (void)endpoint;
-      error = connect_error;
+      // Endpoint by endpoint, opening the socket here: asio's range connect
+      // reports a failed open (EMFILE) as operation_aborted.
+      for (const auto& entry : endpoints) {
+        asio::error_code ec;
+        server_.close(ec);
+        server_.open(entry.endpoint().protocol(), ec);
+        if (ec) {
+          error = ec;
+          continue;
+        }
+        auto [connect_error] = co_await server_.async_connect(entry.endpoint(), use_nothrow);
+        error = connect_error;
+        if (!connect_error || connect_error == asio::error::operation_aborted) co_return;
+      }
     };
-    co_await (attempt() || timer.async_wait(use_nothrow));
-    if (error) {
+    auto expire = [&]() -> asio::awaitable<void> {
+      auto [ec] = co_await timer.async_wait(use_nothrow);
+      if (!ec) timed_out = true;
+    };
+    co_await (attempt() || expire());
+    if (error || timed_out) {
       Metrics::add(state_.metrics.backend_unavailable);
-      backend_error_ = error == asio::error::operation_aborted ? "timed out" : error.message();
+      backend_error_ = backend_error_text(error, timed_out, cfg_.connections.connect_timeout_ms);
       asio::error_code ignored;
       server_.close(ignored);
       server_out_.discard();

@@ -7,6 +7,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
@@ -20,6 +21,7 @@
 #include "../common/cli_overrides.hpp"
 #include "../common/exit_codes.hpp"
 #include "../common/log.hpp"
+#include "accept_backoff.hpp"
 #include "admin_server.hpp"
 #include "connection.hpp"
 #include "io_pool.hpp"
@@ -40,6 +42,7 @@ struct Server {
   proxy::ProxyState& state;
   proxy::LiveConfig& config;  // main thread only
   proxy::PerIpRateLimiter rate_limiter;
+  proxy::AcceptBackoff accept_backoff;
   std::uint64_t next_id = 1;
   bool stopping = false;
 };
@@ -50,9 +53,25 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     auto [error, socket] = co_await acceptor.async_accept(server.pool.context(index), proxy::use_nothrow);
     if (error) {
       if (error == asio::error::operation_aborted || server.stopping) co_return;
-      tools::log_warn("accept failed: {}", error.message());
+      // Out of file descriptors the listening socket stays readable: pause
+      // instead of spinning, and log once per interval with a count.
+      const proxy::AcceptErrorKind kind = proxy::accept_error_kind(error);
+      server.state.metrics.accept_error(kind);
+      const auto decision = server.accept_backoff.failed(std::chrono::steady_clock::now(), kind);
+      if (decision.log) {
+        tools::log_warn("{}", proxy::accept_failure_line(error.message(), *decision.log, decision.pause,
+                                                         std::chrono::milliseconds(1000)));
+      }
+      if (decision.pause.count() > 0) {
+        proxy::Metrics::add(server.state.metrics.accept_pauses);
+        asio::steady_timer pause(acceptor.get_executor());
+        pause.expires_after(decision.pause);
+        co_await pause.async_wait(proxy::use_nothrow);
+        if (server.stopping) co_return;
+      }
       continue;
     }
+    server.accept_backoff.accepted();
     const std::shared_ptr<const proxy::RuntimeConfig> runtime = server.config.runtime();
     const auto& cfg = runtime->config;
     asio::error_code ec;
@@ -137,7 +156,8 @@ int main(int argc, char** argv) {
       config, flags.config_path, [&flags] { return adapters::load_config(flags.config_path, flags.overrides()); },
       [](LogLevel level, std::string_view text) { tools::Log::instance().write(level, "{}", text); });
   Server server{pool, shutdown, state, live,
-                proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst)};
+                proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst),
+                proxy::AcceptBackoff{}};
 
   tcp::acceptor acceptor(pool.main());
   tcp::acceptor admin(pool.main());

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "accept_backoff.hpp"
 #include "limit.hpp"
 #include "rustguard/engine/detection_engine.hpp"
 #include "rustguard/protocol/error.hpp"
@@ -124,6 +125,9 @@ class Metrics {
   Counter encrypted_connections{0};
   Counter backend_unavailable{0};
   Counter status_from_cache{0};
+  // accept() failures by AcceptErrorKind, and the pauses they caused.
+  std::array<Counter, 3> accept_errors{};
+  Counter accept_pauses{0};
   std::array<Counter, kErrcCount> decode_errors{};
   std::array<Counter, static_cast<std::size_t>(Limit::count)> limit_hits{};
   // Detection: by check key.
@@ -134,6 +138,7 @@ class Metrics {
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
   void limit_hit(Limit l) noexcept { add(limit_hits[static_cast<std::size_t>(l)]); }
+  void accept_error(AcceptErrorKind k) noexcept { add(accept_errors[static_cast<std::size_t>(k)]); }
 
   // A player reached play (or login) with this protocol number; `delta` -1 when it leaves.
   void player(std::int32_t protocol, std::int64_t delta) noexcept {
@@ -201,6 +206,15 @@ class Metrics {
     sample("rustguard_encrypted_connections_total", "", get(encrypted_connections));
     family("rustguard_backend_unavailable_total", "counter", "Connections the backend did not accept.");
     sample("rustguard_backend_unavailable_total", "", get(backend_unavailable));
+    family("rustguard_accept_errors_total", "counter",
+           "accept() failures, by reason: file_descriptors (EMFILE/ENFILE) and memory pause accepting.");
+    for (std::size_t i = 0; i < accept_errors.size(); ++i) {
+      sample("rustguard_accept_errors_total",
+             fmt::format("reason=\"{}\"", to_string(static_cast<AcceptErrorKind>(i))), get(accept_errors[i]));
+    }
+    family("rustguard_accept_pauses_total", "counter",
+           "Times accepting new connections was paused (100 ms doubling to 1 s) after a resource error.");
+    sample("rustguard_accept_pauses_total", "", get(accept_pauses));
     family("rustguard_status_from_cache_total", "counter", "Server-list pings answered by the proxy itself.");
     sample("rustguard_status_from_cache_total", "", get(status_from_cache));
     family("rustguard_violations_total", "counter", "Violations raised, by check.");
