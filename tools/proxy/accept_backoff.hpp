@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace rustguard::proxy {
@@ -30,10 +31,15 @@ enum class AcceptErrorKind : std::uint8_t {
   other,             // the peer gave up (ECONNABORTED), a firewall said no (EPERM)...: retry at once
 };
 
+// errno values: std::system_category and std::generic_category, and Asio's
+// own system category ("asio.system", which standalone Asio uses for every
+// socket error and which compares equal to neither).
+inline bool is_errno_category(const std::error_category& c) noexcept {
+  return c == std::system_category() || c == std::generic_category() || std::string_view(c.name()) == "asio.system";
+}
+
 inline AcceptErrorKind accept_error_kind(const std::error_code& ec) noexcept {
-  if (ec.category() != std::system_category() && ec.category() != std::generic_category()) {
-    return AcceptErrorKind::other;
-  }
+  if (!is_errno_category(ec.category())) return AcceptErrorKind::other;
   switch (ec.value()) {
     case EMFILE:
     case ENFILE:
