@@ -32,16 +32,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on (and that this script has not handed out).
+# A TCP port nobody listens on and that this script has not handed out yet,
+# drawn from below the kernel's ephemeral range: a port inside it can be taken
+# at any moment by the local end of an outgoing connection (the load
+# generator's own players), and then the proxy's bind fails (seen in CI:
+# "cannot serve /metrics ...: Address already in use"). Sets $port; not
+# called through $(...) so that $taken survives.
 taken=" "
-free_port() {
-  local port
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+pick_port() {
+  local low=10000 span=$((ephemeral_low - 10000))
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((low + RANDOM % span))
     [[ $taken == *" $port "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       taken+="$port "
-      echo "$port"
       return
     fi
   done
@@ -60,10 +65,10 @@ wait_listening() {  # port pid
 start_run() {
   local protocol=$1 dir=$work/$1
   mkdir -p "$dir"
-  local listen backend admin
-  listen=$(free_port)
-  backend=$(free_port)
-  admin=$(free_port)
+  local listen backend admin port
+  pick_port; listen=$port
+  pick_port; backend=$port
+  pick_port; admin=$port
   cat >"$dir/config.yml" <<EOF
 # written by tests/load/proxy_load.sh
 listen: 127.0.0.1:$listen
