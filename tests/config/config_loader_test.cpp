@@ -93,13 +93,16 @@ TEST_CASE("A missing file is a ConfigError naming it", "[config]") {
 TEST_CASE("Connection limits, messages and PROXY protocol settings are read", "[config]") {
   const Config c = parse_config(
       "connections:\n  login_timeout_ms: 2000\n  per_ip_rate: 0.5\n  per_ip_burst: 2\n  max_connections: 10\n"
-      "messages:\n  shutdown: bye\n  motd: hello\n"
+      "  refuse_logins_lag_ms: 0\n"
+      "messages:\n  shutdown: bye\n  motd: hello\n  overloaded: busy\n"
       "proxy_protocol:\n  trusted: [10.0.0.0/8, '2001:db8::/32', 127.0.0.1]\n  to_backend: true\n",
       "x.yml");
   CHECK(c.connections.login_timeout_ms == 2000);
   CHECK(c.connections.per_ip_rate == 0.5);
   CHECK(c.connections.per_ip_burst == 2);
   CHECK(c.connections.max_connections == 10);
+  CHECK(c.connections.refuse_logins_lag_ms == 0);
+  CHECK(c.messages.overloaded == "busy");
   CHECK(c.connections.idle_timeout_ms == rustguard::ConnectionLimits{}.idle_timeout_ms);
   CHECK(c.messages.shutdown == "bye");
   CHECK(c.messages.motd == "hello");
@@ -120,6 +123,8 @@ TEST_CASE("Bad connection, message and PROXY protocol settings name their positi
         "test.yml:2:16: connections.per_ip_rate: must be between 0.001 and 1e+06, got 0");
   CHECK(error_of("connections:\n  idle_timout_ms: 5\n") == "test.yml:2:3: connections.idle_timout_ms: unknown key");
   CHECK(error_of("messages:\n  motd: [a]\n") == "test.yml:2:9: messages.motd: expected a string");
+  CHECK(error_of("connections:\n  refuse_logins_lag_ms: 70000\n") ==
+        "test.yml:2:25: connections.refuse_logins_lag_ms: must be between 0 and 60000, got 70000");
 }
 
 TEST_CASE("A list override from the command line is validated like the file", "[config]") {

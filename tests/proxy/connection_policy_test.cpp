@@ -238,6 +238,23 @@ TEST_CASE("Kicks and refused versions tell the player why", "[proxy][policy]") {
   CHECK(refused.reason.find(',') == std::string::npos);  // one release name per end of the range
 }
 
+TEST_CASE("Logins are refused while the io thread runs late; status pings never", "[proxy][policy]") {
+  using protocol::packets::Intent;
+  using std::chrono::milliseconds;
+  ConnectionLimits limits;
+  limits.refuse_logins_lag_ms = 250;
+  CHECK_FALSE(overload_ending(Intent::login, milliseconds(249), limits));
+  const auto refused = overload_ending(Intent::login, milliseconds(250), limits);
+  REQUIRE(refused);
+  CHECK(refused->cause == EndCause::overloaded);
+  CHECK(refused->limit == Limit::refuse_logins_lag);
+  CHECK(refused->reason == "login refused: the io thread runs 250 ms late (connections.refuse_logins_lag_ms 250)");
+  CHECK(overload_ending(Intent::transfer, milliseconds(900), limits));
+  CHECK_FALSE(overload_ending(Intent::status, milliseconds(900), limits));
+  limits.refuse_logins_lag_ms = 0;  // never
+  CHECK_FALSE(overload_ending(Intent::login, std::chrono::seconds(30), limits));
+}
+
 TEST_CASE("The goodbye each ending shows the player", "[proxy][policy]") {
   Messages m;
   const std::string reason = "Kicked by RustGuard: x";
@@ -255,6 +272,7 @@ TEST_CASE("The goodbye each ending shows the player", "[proxy][policy]") {
   CHECK(text(EndCause::idle_timeout) == m.timeout);
   CHECK(text(EndCause::shutdown) == m.shutdown);
   CHECK(text(EndCause::backend_unavailable) == m.backend_unavailable);
+  CHECK(text(EndCause::overloaded) == m.overloaded);
   for (EndCause quiet : {EndCause::client_closed, EndCause::answered_by_proxy, EndCause::untrusted_proxy_header,
                          EndCause::bad_proxy_header}) {
     CHECK_FALSE(text(quiet));

@@ -30,7 +30,14 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   m.inspection_time(0);
   m.inspection_time(3);
   m.inspection_time(1'000'000);
+  m.limit_hit(Limit::refuse_logins_lag);
+  Metrics::add(m.timing_flags_held, 4);
+  m.event_loop_lag = [] { return std::chrono::microseconds(12'500); };
   const std::string text = m.render();
+  CHECK(has_line(text, "rustguard_limit_hits_total{limit=\"refuse_logins_lag\"} 1"));
+  CHECK(has_line(text, "rustguard_timing_flags_held_total 4"));
+  CHECK(has_line(text, "# TYPE rustguard_event_loop_lag_seconds gauge"));
+  CHECK(has_line(text, "rustguard_event_loop_lag_seconds 0.0125"));
   CHECK(has_line(text, "# TYPE rustguard_connections gauge"));
   CHECK(has_line(text, "rustguard_connections 2"));
   CHECK(has_line(text, "rustguard_connections_total 3"));

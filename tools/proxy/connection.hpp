@@ -49,6 +49,7 @@
 #include "connection_events.hpp"
 #include "connection_log.hpp"
 #include "connection_policy.hpp"
+#include "loop_lag.hpp"
 #include "metrics.hpp"
 #include "net_address.hpp"
 #include "proxy_state.hpp"
@@ -94,13 +95,14 @@ class Connection final : public Stoppable {
  public:
   using Clock = ConnectionPolicy::Clock;
 
-  Connection(tcp::socket client, std::uint64_t id, ProxyState& state, ConnectionRegistry& registry,
+  Connection(tcp::socket client, std::uint64_t id, ProxyState& state, ConnectionRegistry& registry, LoopLag& lag,
              std::shared_ptr<const RuntimeConfig> config)
       : client_(std::move(client)),
         server_(client_.get_executor()),
         id_(id),
         state_(state),
         registry_(registry),
+        lag_(lag),
         runtime_(std::move(config)),
         cfg_(runtime_->config),
         session_(cfg_.limits, runtime_->engine),
@@ -247,6 +249,11 @@ class Connection final : public Stoppable {
       tools::log_warn("#{} {}: protocol {} has no packet table; forwarded uninspected (unknown_versions: forward)", id_,
                       address(), session_.tracker().protocol());
     }
+    if (auto refused = overload_ending(session_.tracker().intent(), lag_.lag_at(Clock::now()), cfg_.connections)) {
+      tools::log_warn("#{} {}: {}", id_, address(), refused->reason);
+      end(std::move(*refused));
+      co_return;
+    }
     if (!co_await connect_backend()) {
       co_await serve_without_backend();
       co_return;
@@ -336,7 +343,9 @@ class Connection final : public Stoppable {
     const auto t0 = Clock::now();
     session::Output& out = detail::scratch_output();
     out.clear();
-    session_.feed(from, bytes, Timestamp{state_.clock.to_us(t0)}, out);
+    const Timestamp now{state_.clock.to_us(t0)};
+    report_lateness(t0, now);
+    session_.feed(from, bytes, now, out);
     const auto t1 = Clock::now();
     events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0));
     server_out_.push(out.to_server);
@@ -363,10 +372,19 @@ class Connection final : public Stoppable {
   }
 
   // Runs the core's deadlines due by `now`; false when it decided to kick.
+  // Bytes read now may have waited in the kernel while this loop was busy
+  // with other connections: the core must not take that for the player's
+  // timing (PlayerSession::host_late; the engine ignores small delays).
+  void report_lateness(Clock::time_point now, Timestamp at) {
+    if (const auto lag = lag_.lag_at(now); lag.count() > 0) session_.host_late(at, lag);
+  }
+
   bool advance(Clock::time_point now) {
     session::Output& out = detail::scratch_output();
     out.clear();
-    session_.advance(Timestamp{state_.clock.to_us(now)}, out);
+    const Timestamp at{state_.clock.to_us(now)};
+    report_lateness(now, at);
+    session_.advance(at, out);
     events_.handle(out);
     if (!out.close) return true;
     end(kick_ending(cfg_.messages, out.close->reason));
@@ -471,6 +489,7 @@ class Connection final : public Stoppable {
   std::uint64_t id_;
   ProxyState& state_;
   ConnectionRegistry& registry_;
+  LoopLag& lag_;  // of the io thread this connection lives on
   std::shared_ptr<const RuntimeConfig> runtime_;
   const Config& cfg_;
   session::PlayerSession session_;
@@ -493,9 +512,9 @@ class Connection final : public Stoppable {
 
 // The coroutine that owns one connection (spawned on the socket's io context).
 inline asio::awaitable<void> serve_connection(tcp::socket client, std::uint64_t id, ProxyState& state,
-                                              ConnectionRegistry& registry,
+                                              ConnectionRegistry& registry, LoopLag& lag,
                                               std::shared_ptr<const RuntimeConfig> config) {
-  Connection connection(std::move(client), id, state, registry, std::move(config));
+  Connection connection(std::move(client), id, state, registry, lag, std::move(config));
   co_await connection.run();
 }
 

@@ -114,7 +114,7 @@ class ConnectionEvents {
   void on(session::StatusPinged& e, Metrics&) { responder_.pinged(e.payload); }
   void on(session::StatusAnswered& e, Metrics&) { state_.status.store(session_.tracker().protocol(), std::move(e.json)); }
   void on(session::ServerDisconnected&, Metrics&) { backend_kicked_ = true; }
-  void on(session::TimingFlagsHeld&, Metrics&) {}
+  void on(session::TimingFlagsHeld& e, Metrics& m) { Metrics::add(m.timing_flags_held, e.count); }
 
   std::string_view player_name() const {
     const std::string& name = session_.tracker().identity().name;

@@ -27,6 +27,7 @@
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/net/endpoint.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/protocol/packets/handshake/intention_c2s.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "rustguard/protocol/state.hpp"
 
@@ -46,6 +47,7 @@ enum class EndCause : std::uint8_t {
   untrusted_proxy_header,
   bad_proxy_header,
   shutdown,
+  overloaded,  // a login refused while the proxy runs late (refuse_logins_lag_ms)
 };
 
 // How a connection ends: the cause, the reason (logged; for a kick, also
@@ -247,6 +249,23 @@ inline Ending unsupported_version_ending() {
                 std::nullopt};
 }
 
+// Admission under overload: a login (or transfer) arriving while the io
+// thread it landed on runs `loop_lag` late is refused with
+// messages.overloaded, so that the players already online keep their
+// timing (and the timing checks their footing) instead of everyone
+// degrading together. Status pings are answered regardless: they are cheap
+// and tell the player the server is up. `refuse_logins_lag_ms` 0: never.
+inline std::optional<Ending> overload_ending(protocol::packets::Intent intent, std::chrono::microseconds loop_lag,
+                                             const ConnectionLimits& limits) {
+  if (limits.refuse_logins_lag_ms == 0 || intent == protocol::packets::Intent::status) return std::nullopt;
+  if (loop_lag < std::chrono::milliseconds(limits.refuse_logins_lag_ms)) return std::nullopt;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(loop_lag).count();
+  return Ending{EndCause::overloaded,
+                "login refused: the io thread runs " + std::to_string(ms) + " ms late (connections.refuse_logins_lag_ms " +
+                    std::to_string(limits.refuse_logins_lag_ms) + ")",
+                Limit::refuse_logins_lag};
+}
+
 // The Disconnect text the player should read for the way the connection
 // ended (`reason` is the Ending's, the text of a kick); null: nothing to say.
 // A backend that kicked the player itself already said why; a malformed
@@ -268,6 +287,8 @@ inline const std::string* goodbye_text(EndCause cause, const std::string& reason
       return &m.shutdown;
     case EndCause::backend_unavailable:
       return &m.backend_unavailable;
+    case EndCause::overloaded:
+      return &m.overloaded;
     default:
       return nullptr;
   }

@@ -1,15 +1,25 @@
 #pragma once
 // N io_contexts, one thread each. A connection lives on exactly one context for
 // its whole life, so its state needs no locks (see docs/architecture.md).
+// Each context also carries the measure of how late its loop runs (LoopLag),
+// read by the connections on it and by /metrics.
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <thread>
 #include <vector>
+
+#include "loop_lag.hpp"
 
 namespace rustguard::proxy {
 
@@ -20,6 +30,8 @@ class IoPool {
     for (std::size_t i = 0; i < threads; ++i) {
       contexts_.push_back(std::make_unique<asio::io_context>(1));
       guards_.emplace_back(asio::make_work_guard(*contexts_.back()));
+      lags_.push_back(std::make_unique<LoopLag>());
+      probes_.push_back(std::make_unique<asio::steady_timer>(*contexts_.back()));
     }
   }
   IoPool(const IoPool&) = delete;
@@ -33,24 +45,52 @@ class IoPool {
   asio::io_context& main() { return *contexts_.front(); }
   std::size_t size() const { return contexts_.size(); }
 
+  // How late context i runs; used only on its own thread, except published().
+  LoopLag& lag(std::size_t i) { return *lags_[i]; }
+  // The largest lag the probes last measured, for another thread (/metrics).
+  std::chrono::microseconds max_published_lag() const {
+    std::chrono::microseconds worst{0};
+    for (const auto& l : lags_) worst = std::max(worst, l->published());
+    return worst;
+  }
+
   // Runs every context; the calling thread runs the first one. Returns when all stopped.
   void run() {
+    for (std::size_t i = 0; i < contexts_.size(); ++i) {
+      asio::co_spawn(*contexts_[i], probe(i), asio::detached);
+    }
     for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
     contexts_.front()->run();
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
-  // Lets each context finish its outstanding work, then return from run().
-  void release() { guards_.clear(); }
+  // Lets each context finish its outstanding work, then return from run():
+  // the lag probes (always pending) are cancelled on their own threads.
+  void release() {
+    released_.store(true);
+    guards_.clear();
+    for (std::size_t i = 0; i < contexts_.size(); ++i) {
+      asio::post(*contexts_[i], [probe = probes_[i].get()] { probe->cancel(); });
+    }
+  }
   void stop() {
     for (auto& c : contexts_) c->stop();
   }
 
  private:
+  // A release() before run() has nothing to cancel yet: the probe then never starts.
+  asio::awaitable<void> probe(std::size_t i) {
+    if (released_.load()) co_return;
+    co_await run_loop_lag_probe(*probes_[i], *lags_[i]);
+  }
+
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::vector<std::unique_ptr<LoopLag>> lags_;
+  std::vector<std::unique_ptr<asio::steady_timer>> probes_;
   std::vector<std::thread> threads_;
   std::size_t next_ = 0;
+  std::atomic<bool> released_{false};
 };
 
 }  // namespace rustguard::proxy

@@ -16,6 +16,7 @@ enum class Limit : std::uint8_t {
   inflated_rate,
   untrusted_proxy_header,
   max_pending_bytes,
+  refuse_logins_lag,
   count
 };
 
@@ -29,6 +30,7 @@ constexpr std::string_view to_string(Limit l) noexcept {
     case Limit::inflated_rate: return "inflated_rate";
     case Limit::untrusted_proxy_header: return "untrusted_proxy_header";
     case Limit::max_pending_bytes: return "max_pending_bytes";
+    case Limit::refuse_logins_lag: return "refuse_logins_lag";
     case Limit::count: break;
   }
   return "?";

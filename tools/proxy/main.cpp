@@ -96,7 +96,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
     }
     asio::co_spawn(server.pool.context(index),
                    proxy::serve_connection(std::move(socket), server.next_id++, server.state,
-                                           server.shutdown.registry(index), runtime),
+                                           server.shutdown.registry(index), server.pool.lag(index), runtime),
                    asio::detached);
   }
 }
@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
     return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected,
                                  log->disk_bytes()};
   };
+  state.metrics.event_loop_lag = [&pool] { return pool.max_published_lag(); };
   // SIGHUP reloads the file with the same command-line overrides.
   proxy::LiveConfig live(
       config, flags.config_path, [&flags] { return adapters::load_config(flags.config_path, flags.overrides()); },

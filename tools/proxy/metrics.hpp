@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -133,8 +134,11 @@ class Metrics {
   // Detection: by check key.
   CheckCounters violations, alerts, kicks, cancels;
   Counter transactions_sent{0}, transactions_answered{0};
+  // Timing flags the engine held because this proxy read late (overload).
+  Counter timing_flags_held{0};
   // Set once before the io threads start (main); read by the admin endpoint.
   std::function<StorageFigures()> storage;
+  std::function<std::chrono::microseconds()> event_loop_lag;  // the worst io thread's
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
   void limit_hit(Limit l) noexcept { add(limit_hits[static_cast<std::size_t>(l)]); }
@@ -230,6 +234,16 @@ class Metrics {
     family("rustguard_transactions_answered_total", "counter",
            "Client answers to those transactions (swallowed, never forwarded).");
     sample("rustguard_transactions_answered_total", "", get(transactions_answered));
+    family("rustguard_timing_flags_held_total", "counter",
+           "Timing flags (timer, transaction timeouts) not raised because RustGuard itself read late: an overloaded "
+           "proxy, not the players. Non-zero means the host needs more CPU.");
+    sample("rustguard_timing_flags_held_total", "", get(timing_flags_held));
+    if (event_loop_lag) {
+      family("rustguard_event_loop_lag_seconds", "gauge",
+             "How late the slowest io thread's event loop last ran (a 20 ms probe timer). Above "
+             "connections.refuse_logins_lag_ms new logins are refused.");
+      out += fmt::format("rustguard_event_loop_lag_seconds {}\n", static_cast<double>(event_loop_lag().count()) / 1e6);
+    }
     if (storage) {
       const StorageFigures f = storage();
       family("rustguard_violation_log_records_total", "counter",

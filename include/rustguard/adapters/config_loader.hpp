@@ -221,7 +221,7 @@ inline void read_limits(const ConfigReader& r, const YAML::Node& n, ProtocolLimi
 inline void read_connections(const ConfigReader& r, const YAML::Node& n, ConnectionLimits& out) {
   r.only_keys(n, "connections", {"login_timeout_ms", "configuration_timeout_ms", "idle_timeout_ms", "connect_timeout_ms", "max_connections",
                                  "per_ip_rate", "per_ip_burst", "max_inflated_bytes_per_second",
-                                 "max_pending_bytes", "shutdown_flush_ms"});
+                                 "max_pending_bytes", "shutdown_flush_ms", "refuse_logins_lag_ms"});
   auto ms = [&](const char* name, std::uint32_t& field) {
     if (auto v = n[name]) field = r.integer<std::uint32_t>(v, std::string("connections.") + name, 100, 3'600'000);
   };
@@ -230,6 +230,9 @@ inline void read_connections(const ConfigReader& r, const YAML::Node& n, Connect
   ms("idle_timeout_ms", out.idle_timeout_ms);
   ms("connect_timeout_ms", out.connect_timeout_ms);
   if (auto v = n["shutdown_flush_ms"]) out.shutdown_flush_ms = r.integer<std::uint32_t>(v, "connections.shutdown_flush_ms", 0, 60'000);
+  if (auto v = n["refuse_logins_lag_ms"]) {
+    out.refuse_logins_lag_ms = r.integer<std::uint32_t>(v, "connections.refuse_logins_lag_ms", 0, 60'000);
+  }
   if (auto v = n["max_connections"]) out.max_connections = r.integer<std::uint32_t>(v, "connections.max_connections", 1, 1'000'000);
   if (auto v = n["per_ip_rate"]) out.per_ip_rate = r.number(v, "connections.per_ip_rate", 0.001, 1e6);
   if (auto v = n["per_ip_burst"]) out.per_ip_burst = r.integer<std::uint32_t>(v, "connections.per_ip_burst", 1, 1'000'000);
@@ -259,7 +262,7 @@ inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, Viola
 }
 
 inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {
-  r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "kick", "motd"});
+  r.only_keys(n, "messages", {"backend_unavailable", "backend_lost", "shutdown", "protocol_error", "timeout", "kick", "motd", "overloaded"});
   auto message = [&](const char* name, std::string& field) {
     if (auto v = n[name]) {
       field = r.text(v, std::string("messages.") + name);
@@ -273,6 +276,7 @@ inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& 
   message("timeout", out.timeout);
   message("kick", out.kick);
   message("motd", out.motd);
+  message("overloaded", out.overloaded);
 }
 
 inline void read_proxy_protocol(const ConfigReader& r, const YAML::Node& n, ProxyProtocolConfig& out) {

@@ -44,6 +44,9 @@ struct ConnectionLimits {
   std::uint32_t max_inflated_bytes_per_second = 16 * 1024 * 1024;  // per connection, both directions
   std::uint32_t max_pending_bytes = 1024 * 1024;  // unsent bytes toward one side before reading pauses
   std::uint32_t shutdown_flush_ms = 2'000;        // time to flush the goodbye on shutdown/close
+  // Refuse new logins while the io thread a connection lands on runs this late
+  // (its event loop's lag); 0: never. Players online come first.
+  std::uint32_t refuse_logins_lag_ms = 250;
   friend bool operator==(const ConnectionLimits&, const ConnectionLimits&) = default;
 };
 
@@ -56,6 +59,7 @@ struct Messages {
   std::string timeout = "Timed out.";
   std::string kick = "Kicked by RustGuard";  // followed by ": <check and reason>"
   std::string motd = "A Minecraft server";  // server list text when the backend is down and nothing is cached
+  std::string overloaded = "The server is very busy right now. Please try again in a moment.";
   friend bool operator==(const Messages&, const Messages&) = default;
 };
 
