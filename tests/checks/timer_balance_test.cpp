@@ -49,6 +49,39 @@ TEST_CASE("timer.balance: a 300 ms lag spike followed by a burst is not flagged"
   CHECK(d.count("timer.balance") == 0);
 }
 
+TEST_CASE("timer.balance: a client that froze answers first, then catches up its missed ticks",
+          "[checks][timer.balance]") {
+  for (const std::int32_t pv : {v::v1_8, v::v1_21_4}) {
+    Driver d(pv);
+    d.spawn_at(0, 64, 0);
+    play(d, 1.0, 5, 10, 17);
+    for (int freeze = 0; freeze < 10; ++freeze) {
+      // 450 ms frozen; a transaction arrives 50 ms before the end. The vanilla
+      // client handles it (answers) before it runs the 9 ticks it missed.
+      d.advance_ms(400);
+      d.receive(PacketKind::keep_alive_s2c, {});
+      d.advance_ms(50);
+      d.answer_all();
+      for (int i = 0; i < 9; ++i) d.ground(true);
+      play(d, 1.0, 2, 10, 19 + freeze);
+    }
+    CHECK(d.count("timer.balance") == 0);
+  }
+}
+
+TEST_CASE("timer.balance: a first packet read late does not make timely ones look early",
+          "[checks][timer.balance]") {
+  Driver d(v::v1_21_4);
+  d.spawn_at(0, 64, 0);
+  d.advance_ms(200);  // the first tick's packet waited 200 ms (a login under load)...
+  d.ground(true);
+  for (int i = 0; i < 100; ++i) {  // ...the next ones arrive in time: 3 ticks at once, then every 50 ms
+    if (i > 3) d.advance_ms(50);
+    d.ground(true);
+  }
+  CHECK(d.count("timer.balance") == 0);
+}
+
 TEST_CASE("timer.balance: 1.05x over some seconds is flagged, 1.5x quickly", "[checks][timer.balance]") {
   Driver slow(v::v1_21_4);
   slow.spawn_at(0, 64, 0);

@@ -10,10 +10,17 @@
 // ahead by more than the tolerance. After a flag the clock restarts at now.
 //
 // Idle time cannot be banked for a burst later: the clock is never allowed
-// behind `now - max_bank_ms`, nor behind the send time of the newest
-// transaction the client acknowledged minus `drift_ms` (it provably lived
-// through that moment). A lag spike followed by a burst is therefore fine as
-// long as the spike is shorter than the bank; longer holds are NegativeCheck's (`timer.negative`).
+// behind `now - max_bank_ms`, nor far behind the send time of the newest
+// transaction the client acknowledged (it provably lived through that
+// moment). How far: `drift_ms` plus `catch_up_ticks` ticks, because a
+// vanilla client that froze (a GC pause, a chunk-loading stutter) first
+// handles every packet that arrived meanwhile, answering the transaction,
+// and only then runs the ticks it missed, up to 10 in one frame: those ticks
+// belong to the time before the answer. The clock also starts a full bank
+// behind the first packet, since a first packet that was read late (a login
+// under load) would otherwise make every later, timely one look early.
+// A lag spike followed by a burst is therefore fine as long as the spike is
+// shorter than the bank; longer holds are NegativeCheck's (`timer.negative`).
 
 #include <algorithm>
 #include <array>
@@ -45,6 +52,7 @@ class BalanceCheck {
     std::int64_t tolerance_ms = 120;  // how far ahead of real time the clock may get
     std::int64_t max_bank_ms = 1000;  // how far behind real time the clock may fall
     std::int64_t drift_ms = 120;      // slack below an acknowledged transaction's send time
+    std::int64_t catch_up_ticks = 10; // ticks a frozen client may still owe when it answers
 
     // Every field by its config name (checks.<key>.<name>), for the loader.
     template <class F>
@@ -53,6 +61,7 @@ class BalanceCheck {
       f("tolerance_ms", tolerance_ms);
       f("max_bank_ms", max_bank_ms);
       f("drift_ms", drift_ms);
+      f("catch_up_ticks", catch_up_ticks);
     }
     bool operator==(const Params&) const = default;
   };
@@ -65,10 +74,12 @@ class BalanceCheck {
     const Micros tick = millis(s.params.tick_ms);
     if (!started_) {
       started_ = true;
-      clock_ = now - tick;
+      clock_ = now - millis(s.params.max_bank_ms);
     }
     clock_ = std::max(clock_, now - millis(s.params.max_bank_ms));
-    if (acked_floor_) clock_ = std::max(clock_, *acked_floor_ - millis(s.params.drift_ms));
+    if (acked_floor_) {
+      clock_ = std::max(clock_, *acked_floor_ - millis(s.params.drift_ms) - tick * s.params.catch_up_ticks);
+    }
     clock_ += tick;
     const double ahead = millis_between(now, clock_);
     if (ahead <= static_cast<double>(s.params.tolerance_ms)) return engine::Verdict::pass;
