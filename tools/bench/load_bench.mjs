@@ -128,6 +128,13 @@ async function stop(child, graceMs = 5000) {
   return r;
 }
 
+// The idle lobby (--move-hz below 20): players stand, so the world around them
+// is quiet too: a few entities shuffling once a second, no new chunks after
+// the spawn burst, no fights. Otherwise the backend's clientbound traffic for
+// 9,900 players (8 entities at 20 Hz, two 16 KiB chunks a second each)
+// saturates these 2 cores before any proxy does.
+const idleWorld = args['move-hz'] < 20 ? ['--entity-hz', '1', '--chunks-per-second', '0', '--attack-every', '0'] : [];
+
 const rampSeconds = (n) => Math.max(3, Math.ceil(n / 400));  // ~400 logins per second
 
 // ---- one run ----------------------------------------------------------------
@@ -169,6 +176,7 @@ async function runOnce(mode, players, dir) {
     '--target', `127.0.0.1:${proxyPort}`, '--backend-listen', String(backendPort),
     '--players', String(players), '--protocol', String(args.protocol), '--duration', String(args.duration),
     '--ramp', String(ramp), '--move-hz', String(args['move-hz']), '--threads', String(args['loadgen-threads']),
+    ...idleWorld,
     '--json',
   ], path.join(dir, `loadgen-${mode}-${players}.log`));
 
