@@ -105,7 +105,10 @@ TEST_CASE("dispatch: the default engine wants exactly the kinds its checks, upda
       K::entity_effect_s2c,        K::remove_entity_effect_s2c, K::update_attributes_s2c, K::set_health_s2c,
       K::set_entity_velocity_s2c,  K::explosion_s2c,         K::sync_player_position_s2c, K::set_passengers_s2c,
       K::ping_s2c,                 K::window_confirmation_s2c, K::bundle_delimiter_s2c,  K::keep_alive_s2c,
-      K::entity_relative_move_s2c, K::entity_move_rotation_s2c, K::entity_teleport_s2c,  K::entity_position_sync_s2c};
+      K::entity_relative_move_s2c, K::entity_move_rotation_s2c, K::entity_teleport_s2c,  K::entity_position_sync_s2c,
+      // the entity tracker (engine/entity_tracking.hpp)
+      K::spawn_entity_s2c,         K::spawn_living_entity_s2c, K::spawn_player_s2c,     K::remove_entities_s2c,
+      K::start_configuration_s2c};
 
   Driver live(v::v1_21_4);
   CHECK(wanted(live.engine, Direction::serverbound) == serverbound);

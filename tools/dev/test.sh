@@ -44,6 +44,7 @@ codegen_check() {
   echo "== codegen --check"
   node tools/codegen/generate_packet_ids.mjs --check
   node tools/codegen/generate_attribute_ids.mjs --check
+  node tools/codegen/generate_entity_dimensions.mjs --check
 }
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1

@@ -16,6 +16,7 @@
 #include "rustguard/context/physics_state.hpp"
 #include "rustguard/context/receipt_markers.hpp"
 #include "rustguard/context/teleports.hpp"
+#include "rustguard/context/tracked_entities.hpp"
 #include "rustguard/context/transaction_queue.hpp"
 #include "rustguard/protocol/types.hpp"
 #include "rustguard/time.hpp"
@@ -73,6 +74,8 @@ struct PlayerContext {
   TransactionQueue transactions{};
   MovementHistory movement{};
   ClientClaims claims{};
+  // The entities the client can see, lag-compensated (engine/entity_tracking.hpp).
+  TrackedEntities entities{};
 
   double ping_ms = 0;        // round trip of the last acknowledged transaction
   bool in_bundle = false;    // between two clientbound bundle delimiters

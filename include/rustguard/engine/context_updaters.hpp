@@ -1,12 +1,13 @@
 #pragma once
 // The registered context updaters (see context_update.hpp for what an
-// updater is): what the client claimed, how it moved, and what the server
-// told it (lag compensation). Order within the list is the order in which
-// updaters of the same input run.
+// updater is): what the client claimed, how it moved, what the server told
+// it (lag compensation) and the entities it sees. Order within the list is
+// the order in which updaters of the same input run.
 
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/context_update.hpp"
+#include "rustguard/engine/entity_tracking.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/protocol/packets/play/player_abilities_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_command_c2s.hpp"
@@ -48,6 +49,6 @@ struct MovementUpdater {
   }
 };
 
-using ContextUpdaters = UpdaterList<ClientClaimsUpdater, MovementUpdater, LagCompensation>;
+using ContextUpdaters = UpdaterList<ClientClaimsUpdater, MovementUpdater, LagCompensation, EntityTracking>;
 
 }  // namespace rustguard::engine

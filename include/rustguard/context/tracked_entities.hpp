@@ -1,0 +1,366 @@
+#pragma once
+// The entities one player can see, where the client may think they are: the
+// foundation the combat checks (reach, hitbox, killaura) read.
+//
+// Lag compensation. The client processes clientbound packets in order, so a
+// move sent after transaction N is unknown to it until it acknowledged N,
+// and certainly applied once it acknowledged the next transaction, N + 1
+// (sequence numbers count every transaction and, in observe mode, every
+// receipt marker; nothing is issued between a packet and the next transaction
+// the engine or the capture puts after it). A move is recorded with
+// `seq_before` = the sequence issued before it (TransactionQueue::issued_seq())
+// and needs no transaction of its own: the heartbeat, or any later change,
+// closes it. Moves between the same two transactions form one *step*: once
+// the client acknowledged its opening transaction, any position of the step
+// may be the one it shows, so a step keeps the range (component-wise min and
+// max) of its positions, not each of them.
+//
+// Interpolation. A client does not place a moved living entity at once: it
+// moves the entity's box towards the new position over 3 client ticks (modern
+// clients and 1.8 alike; boats 10, minecarts 5 on modern clients, given per
+// entity at spawn). With an update every tick the box shown trails the server
+// by about that many updates, so each step's range also holds the last
+// kRecent positions sent before it, and once a step is certain its range
+// stays possible (the *trail*) for the entity's interpolation ticks, counted
+// in the player's movement packets (at most one per client tick, so the count
+// never runs ahead of the client and the trail is never dropped early). A
+// box anywhere between those positions is the union (bounding box) of the
+// boxes at both ends; an entity zig-zagging faster than once per 3 updates
+// can show a box slightly outside it.
+//
+// Precision. Positions are the decoders' doubles: 1.8 sends 1/32-block fixed
+// point and 1.9+ relative moves 1/4096-block shorts, both exact in a double,
+// so relative moves add up with no drift and the tracker holds what the
+// client holds. A 1.8 client ignores an Entity Teleport that lands within
+// 1/32 block horizontally (1/64 vertically) of where it already shows the
+// entity, so checks add position_margin(protocol) to every box of a 1.8
+// client.
+//
+// Bounds. At most kMaxEntities entities per player (a vanilla client at 32
+// chunks of view rarely sees more than a few hundred); a spawn beyond is not
+// tracked and counted in dropped_spawns(), and a check must treat an entity
+// it does not find as unknown (no evidence either way). Memory is one dense
+// vector of entities plus an open-addressing index (linear probing, load at
+// most 1/2), both grown only on spawn: moves and queries never allocate.
+//
+// Removal is immediate: the client may still show a removed entity until it
+// acknowledges the next transaction, so an attack on an entity no longer
+// tracked is not evidence of anything.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "rustguard/context/entity_box.hpp"
+#include "rustguard/protocol/protocol_numbers.hpp"
+#include "rustguard/protocol/types.hpp"
+
+namespace rustguard::context {
+
+// What a check adds to every tracked box of a client of `protocol` for the
+// precision of positions on the wire (see the header comment).
+constexpr double position_margin(std::int32_t protocol) noexcept {
+  return protocol < protocol::v::v1_9 ? 1.0 / 32.0 : 0.0;
+}
+
+struct EntitySpawn {
+  std::int32_t id = 0;
+  std::int32_t type = 0;  // the version's type id, as the spawn packet sent it
+  protocol::Vec3 position;
+  EntityDimensions dimensions = kDefaultDimensions;
+  std::uint8_t interpolation_ticks = 3;
+};
+
+class TrackedEntities {
+ public:
+  static constexpr std::size_t kMaxEntities = 2048;
+  // Open steps kept per entity; more merge the two oldest (which only widens
+  // what is possible, never narrows it).
+  static constexpr std::size_t kMaxSteps = 3;
+  // Positions sent before a step that the client may still be interpolating from.
+  static constexpr std::size_t kRecent = 3;
+
+  // What a check may read of one entity besides its boxes.
+  struct Info {
+    std::int32_t id = 0;
+    std::int32_t type = 0;
+    EntityDimensions dimensions;
+    protocol::Vec3 latest;     // the server's newest position
+    protocol::Vec3 confirmed;  // the newest position the client certainly received
+  };
+
+  // Starts tracking (or replaces an entity of the same id, as the client
+  // does). False when over kMaxEntities: the entity is not tracked.
+  bool spawn(const EntitySpawn& s) {
+    if (Entity* e = find_mut(s.id)) {
+      *e = fresh(s);
+      return true;
+    }
+    if (entities_.size() >= kMaxEntities) {
+      ++dropped_spawns_;
+      return false;
+    }
+    if ((entities_.size() + 1) * 2 > slots_.size()) grow();
+    entities_.push_back(fresh(s));
+    insert_slot(s.id, static_cast<std::int32_t>(entities_.size() - 1));
+    return true;
+  }
+
+  // A relative move (delta in blocks) sent after transaction `seq_before`;
+  // `acked_seq` is what the client acknowledged so far. Unknown ids are ignored.
+  void move_by(std::int32_t id, const protocol::Vec3& delta, std::uint64_t seq_before, std::uint64_t acked_seq) noexcept {
+    Entity* e = find_mut(id);
+    if (e == nullptr) return;
+    const protocol::Vec3 from = latest_of(*e);
+    move(*e, {from.x + delta.x, from.y + delta.y, from.z + delta.z}, seq_before, acked_seq);
+  }
+
+  // An absolute position (teleport, position sync).
+  void move_to(std::int32_t id, const protocol::Vec3& position, std::uint64_t seq_before,
+               std::uint64_t acked_seq) noexcept {
+    if (Entity* e = find_mut(id)) move(*e, position, seq_before, acked_seq);
+  }
+
+  void remove(std::int32_t id) noexcept {
+    const std::size_t slot = slot_of(id);
+    if (slot == kNone) return;
+    const auto index = static_cast<std::size_t>(slots_[slot]);
+    erase_slot(slot);
+    // Swap-and-pop keeps the entities dense; the moved one's slot follows it.
+    if (index != entities_.size() - 1) {
+      entities_[index] = entities_.back();
+      slots_[slot_of(entities_[index].id)] = static_cast<std::int32_t>(index);
+    }
+    entities_.pop_back();
+  }
+
+  // Respawn, dimension change, reconfiguration: the client forgets every entity.
+  // Capacity is kept (the next world has entities too).
+  void clear() noexcept {
+    entities_.clear();
+    for (auto& s : slots_) s = kEmpty;
+  }
+
+  // One client tick passed (a movement packet): ages the trails, and settles
+  // the steps the client has certainly applied once per new acknowledgement.
+  void client_tick(std::uint64_t acked_seq) noexcept {
+    ++tick_;
+    if (acked_seq == settled_at_) return;
+    settled_at_ = acked_seq;
+    for (auto& e : entities_) settle(e, acked_seq);
+  }
+
+  std::size_t size() const noexcept { return entities_.size(); }
+  bool contains(std::int32_t id) const noexcept { return slot_of(id) != kNone; }
+  std::uint64_t dropped_spawns() const noexcept { return dropped_spawns_; }
+
+  std::optional<Info> info(std::int32_t id) const noexcept {
+    const Entity* e = find(id);
+    if (e == nullptr) return std::nullopt;
+    return Info{e->id, e->type, e->dims, latest_of(*e), e->confirmed};
+  }
+
+  // Calls f(box) for every box the client may show the entity in, given the
+  // transactions it acknowledged (`acked_seq`); stops when f returns true and
+  // returns whether it did. False for an entity not tracked.
+  template <class F>
+  bool any_box(std::int32_t id, std::uint64_t acked_seq, F&& f) const {
+    const Entity* e = find(id);
+    if (e == nullptr) return false;
+    if (f(Aabb::of(e->confirmed, e->dims))) return true;
+    if (tick_ < e->trail_until && f(Aabb::spanning(e->trail_lo, e->trail_hi, e->dims))) return true;
+    for (std::size_t i = 0; i < e->steps; ++i) {
+      const Step& s = e->step[i];
+      if (s.begin > acked_seq) break;  // the client has not even started on it
+      if (f(Aabb::spanning(s.lo, s.hi, e->dims))) return true;
+    }
+    return false;
+  }
+
+  // The union of every possible box; nullopt for an entity not tracked.
+  std::optional<Aabb> bounds(std::int32_t id, std::uint64_t acked_seq) const {
+    std::optional<Aabb> out;
+    any_box(id, acked_seq, [&](const Aabb& b) {
+      out = out ? out->united(b) : b;
+      return false;
+    });
+    return out;
+  }
+
+  // The smallest distance from `point` to any possible box (0 inside one);
+  // nullopt for an entity not tracked.
+  std::optional<double> min_distance(std::int32_t id, std::uint64_t acked_seq, const protocol::Vec3& point) const {
+    std::optional<double> best;
+    any_box(id, acked_seq, [&](const Aabb& b) {
+      const double d = b.distance_to(point);
+      if (!best || d < *best) best = d;
+      return d == 0.0;
+    });
+    return best;
+  }
+
+  // Memory the tracker holds now (for the benchmark and metrics).
+  std::size_t memory_bytes() const noexcept {
+    return sizeof(*this) + entities_.capacity() * sizeof(Entity) + slots_.capacity() * sizeof(std::int32_t);
+  }
+  static constexpr std::size_t entity_bytes() noexcept { return sizeof(Entity); }
+
+ private:
+  // Moves sent between transactions `begin` (opening) and `end` (closing).
+  struct Step {
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+    protocol::Vec3 lo;    // range of the positions the client may show during the step
+    protocol::Vec3 hi;
+    protocol::Vec3 last;  // where the step ends
+  };
+  struct Entity {
+    std::int32_t id = 0;
+    std::int32_t type = 0;
+    EntityDimensions dims;
+    std::uint8_t interp = 3;
+    std::uint8_t steps = 0;
+    std::uint8_t recent_next = 0;
+    std::uint32_t trail_until = 0;  // client tick until which the trail may still show
+    protocol::Vec3 confirmed;
+    protocol::Vec3 trail_lo;
+    protocol::Vec3 trail_hi;
+    std::array<protocol::Vec3, kRecent> recent{};  // the last positions sent, ring
+    std::array<Step, kMaxSteps> step{};
+  };
+
+  static constexpr std::int32_t kEmpty = -1;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  static Entity fresh(const EntitySpawn& s) noexcept {
+    Entity e;
+    e.id = s.id;
+    e.type = s.type;
+    e.dims = s.dimensions;
+    e.interp = s.interpolation_ticks;
+    e.confirmed = s.position;
+    e.trail_lo = e.trail_hi = s.position;
+    e.recent.fill(s.position);  // a spawned entity is placed, not interpolated
+    return e;
+  }
+
+  static const protocol::Vec3& latest_of(const Entity& e) noexcept {
+    return e.steps == 0 ? e.confirmed : e.step[e.steps - 1].last;
+  }
+
+  void move(Entity& e, const protocol::Vec3& to, std::uint64_t seq_before, std::uint64_t acked_seq) noexcept {
+    settle(e, acked_seq);
+    Step* s = e.steps == 0 ? nullptr : &e.step[e.steps - 1];
+    if (s == nullptr || s->begin != seq_before) {
+      if (e.steps == kMaxSteps) merge_oldest(e);
+      s = &e.step[e.steps++];
+      s->begin = seq_before;
+      s->end = seq_before + 1;
+      // Interpolation: the client may still be on its way from the last positions.
+      s->lo = s->hi = e.recent[0];
+      for (const auto& p : e.recent) extend(s->lo, s->hi, p);
+    }
+    extend(s->lo, s->hi, to);
+    s->last = to;
+    e.recent[e.recent_next] = to;
+    e.recent_next = static_cast<std::uint8_t>((e.recent_next + 1) % kRecent);
+  }
+
+  static void merge_oldest(Entity& e) noexcept {
+    Step& a = e.step[0];
+    const Step& b = e.step[1];
+    a.end = b.end;
+    extend(a.lo, a.hi, b.lo);
+    extend(a.lo, a.hi, b.hi);
+    a.last = b.last;
+    for (std::size_t i = 1; i + 1 < e.steps; ++i) e.step[i] = e.step[i + 1];
+    --e.steps;
+  }
+
+  // Steps the client has certainly applied become the confirmed position;
+  // their range stays possible while the client may still interpolate.
+  void settle(Entity& e, std::uint64_t acked_seq) noexcept {
+    std::size_t done = 0;
+    while (done < e.steps && e.step[done].end <= acked_seq) {
+      const Step& s = e.step[done];
+      if (tick_ < e.trail_until) {
+        extend(e.trail_lo, e.trail_hi, s.lo);
+        extend(e.trail_lo, e.trail_hi, s.hi);
+      } else {
+        e.trail_lo = s.lo;
+        e.trail_hi = s.hi;
+      }
+      e.trail_until = tick_ + e.interp + 1u;  // +1: the acknowledgement may come mid-tick
+      e.confirmed = s.last;
+      ++done;
+    }
+    if (done == 0) return;
+    for (std::size_t i = done; i < e.steps; ++i) e.step[i - done] = e.step[i];
+    e.steps = static_cast<std::uint8_t>(e.steps - done);
+  }
+
+  // --- the index: linear probing over slots_ (dense index or kEmpty).
+
+  std::size_t home(std::int32_t id) const noexcept {
+    // Fibonacci hashing: entity ids are mostly consecutive; this spreads them.
+    const std::uint32_t h = static_cast<std::uint32_t>(id) * 2654435769u;
+    return static_cast<std::size_t>(h) & (slots_.size() - 1);
+  }
+
+  std::size_t slot_of(std::int32_t id) const noexcept {
+    if (slots_.empty()) return kNone;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = home(id);; i = (i + 1) & mask) {
+      const std::int32_t s = slots_[i];
+      if (s == kEmpty) return kNone;
+      if (entities_[static_cast<std::size_t>(s)].id == id) return i;
+    }
+  }
+  const Entity* find(std::int32_t id) const noexcept {
+    const std::size_t slot = slot_of(id);
+    return slot == kNone ? nullptr : &entities_[static_cast<std::size_t>(slots_[slot])];
+  }
+  Entity* find_mut(std::int32_t id) noexcept {
+    const std::size_t slot = slot_of(id);
+    return slot == kNone ? nullptr : &entities_[static_cast<std::size_t>(slots_[slot])];
+  }
+
+  void insert_slot(std::int32_t id, std::int32_t index) noexcept {
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = home(id);
+    while (slots_[i] != kEmpty) i = (i + 1) & mask;
+    slots_[i] = index;
+  }
+
+  // Backward-shift deletion: later entries of the probe run move up, so no
+  // tombstones accumulate over a long session of spawns and removals.
+  void erase_slot(std::size_t hole) noexcept {
+    const std::size_t mask = slots_.size() - 1;
+    slots_[hole] = kEmpty;
+    for (std::size_t i = (hole + 1) & mask; slots_[i] != kEmpty; i = (i + 1) & mask) {
+      const std::size_t want = home(entities_[static_cast<std::size_t>(slots_[i])].id);
+      // Move it into the hole if its home is not in (hole, i] (cyclically).
+      const bool stays = hole <= i ? (want > hole && want <= i) : (want > hole || want <= i);
+      if (stays) continue;
+      slots_[hole] = slots_[i];
+      slots_[i] = kEmpty;
+      hole = i;
+    }
+  }
+
+  void grow() {
+    const std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
+    slots_.assign(n, kEmpty);
+    for (std::size_t i = 0; i < entities_.size(); ++i) insert_slot(entities_[i].id, static_cast<std::int32_t>(i));
+  }
+
+  std::vector<Entity> entities_;
+  std::vector<std::int32_t> slots_;  // size a power of two, or empty
+  std::uint32_t tick_ = 0;
+  std::uint64_t settled_at_ = 0;
+  std::uint64_t dropped_spawns_ = 0;
+};
+
+}  // namespace rustguard::context
