@@ -99,7 +99,10 @@ TEST_CASE("dispatch: the default engine wants exactly the kinds its checks, upda
                                 K::set_movement_flags_c2s, K::confirm_teleport_c2s,      K::pong_c2s,
                                 K::window_confirmation_c2s, K::set_held_item_c2s,        K::player_command_c2s,
                                 K::player_abilities_c2s,   K::interact_c2s,              K::attack_c2s,
-                                K::client_tick_end_c2s};
+                                K::client_tick_end_c2s,
+                                // clicks for the autoclicker checks (arm swings; digging and using swing too)
+                                K::swing_arm_c2s,          K::player_action_c2s,         K::use_item_on_c2s,
+                                K::use_item_c2s};
   const std::set<K> clientbound{
       K::login_play_s2c,           K::respawn_s2c,           K::game_event_s2c,        K::player_abilities_s2c,
       K::entity_effect_s2c,        K::remove_entity_effect_s2c, K::update_attributes_s2c, K::set_health_s2c,

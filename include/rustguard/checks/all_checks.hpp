@@ -7,6 +7,8 @@
 // includes the engine.
 
 #include "rustguard/checks/api/check_list.hpp"
+#include "rustguard/checks/autoclicker/cps.hpp"
+#include "rustguard/checks/autoclicker/pattern.hpp"
 #include "rustguard/checks/badpackets/duplicate_toggle.hpp"
 #include "rustguard/checks/badpackets/fly_ability.hpp"
 #include "rustguard/checks/badpackets/held_item.hpp"
@@ -16,6 +18,9 @@
 #include "rustguard/checks/badpackets/self_attack.hpp"
 #include "rustguard/checks/badpackets/sprint_food.hpp"
 #include "rustguard/checks/badpackets/transaction.hpp"
+#include "rustguard/checks/killaura/multi_target.hpp"
+#include "rustguard/checks/killaura/no_swing.hpp"
+#include "rustguard/checks/killaura/post.hpp"
 #include "rustguard/checks/movement/fly.hpp"
 #include "rustguard/checks/movement/nofall.hpp"
 #include "rustguard/checks/movement/speed.hpp"
@@ -30,6 +35,7 @@ using DefaultChecks = engine::CheckList<
     badpackets::HeldItemCheck, badpackets::SelfAttackCheck, badpackets::SprintFoodCheck,
     badpackets::FlyAbilityCheck, badpackets::DuplicateToggleCheck, badpackets::MissingPositionCheck,
     timer::BalanceCheck, timer::NegativeCheck, movement::TeleportCheck, movement::SpeedCheck,
-    movement::FlyCheck, movement::NoFallCheck>;
+    movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
+    killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck>;
 
 }  // namespace rustguard::checks
