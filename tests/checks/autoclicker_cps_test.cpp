@@ -74,6 +74,20 @@ TEST_CASE("cps: swings while digging are not clicks", "[checks][cps]") {
   }
 }
 
+TEST_CASE("cps: the swing of a dropped item is not a click", "[checks][cps]") {
+  for (const std::int32_t pv : {v::v1_21_4, v::v26_1}) {
+    INFO("protocol " << pv);
+    Driver d(pv);
+    d.spawn_at(0, 64, 0);
+    for (int t = 0; t < 60; ++t) {
+      dig(d, 4);  // drop one item (the Q key), which swings the main hand
+      swing(d);
+      end_tick(d);
+    }
+    CHECK(d.count("autoclicker.cps") == 0);
+  }
+}
+
 TEST_CASE("cps: a lag backlog delivered at once is counted in ticks, not flagged", "[checks][cps]") {
   for (const std::int32_t pv : kVersions) {
     INFO("protocol " << pv);

@@ -11,7 +11,8 @@
 //     cancel / finish, and for the block-hit delay after (5 ticks, also
 //     between creative instant breaks); `kDigGraceTicks` covers it;
 //   - using: a right click that places a block, uses an item or interacts
-//     with an entity may swing too, after its packet in the same tick.
+//     with an entity may swing too, after its packet in the same tick; so
+//     does dropping an item (1.9+: Player Action drop, then the swing).
 // The counter knows nothing of time; the checks end its ticks
 // (checks/api/client_ticks.hpp).
 
@@ -59,6 +60,10 @@ class ClickCounter {
       case DiggingStatus::finish_digging:
         digging_ = false;
         dig_grace_ = kDigGraceTicks;
+        break;
+      case DiggingStatus::drop_item:
+      case DiggingStatus::drop_item_stack:
+        on_use();
         break;
       default:
         break;
