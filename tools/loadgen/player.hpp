@@ -117,12 +117,15 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     }
     ++ticks_;
     const std::int32_t p = options_.protocol;
+    // The vanilla client handles clicks before its player ticks, so an
+    // attack comes before the tick's movement packet (after it is what
+    // killaura.post looks for).
+    if (options_.attack_every_ticks != 0 && (ticks_ + index_) % options_.attack_every_ticks == 0) attack();
     if (walking_) {
       walk_step(now);
     } else if (ticks_ % ticks_per_move_ == 0) {
       stand_still(now);
     }
-    if (options_.attack_every_ticks != 0 && (ticks_ + index_) % options_.attack_every_ticks == 0) attack();
     if (options_.chat_every_ticks != 0 && (ticks_ + index_ * 7) % options_.chat_every_ticks == 0) chat();
     if (options_.tick_end && protocol::has_client_tick_end(p)) {
       body_.clear();
@@ -424,13 +427,20 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     const auto others = static_cast<std::uint32_t>(std::max(1, options_.other_entities));
     std::int32_t target = kFirstOtherEntityId + static_cast<std::int32_t>(index_ % others);
     if (target == entity_id_) ++target;  // never ourselves (badpackets.self_attack)
+    // 1.8 clients swing, then attack; later ones attack, then swing.
+    const bool swing_first = p <= protocol::v::v1_8;
+    if (swing_first) swing();
     body_.clear();
     packets::attack(body_, p, target);
     sent(packets::attack_kind(p));
-    body_.clear();
-    packets::swing_arm(body_, p);
-    sent(PacketKind::swing_arm_c2s);
+    if (!swing_first) swing();
     ++worker_.stats.attacks;
+  }
+
+  void swing() {
+    body_.clear();
+    packets::swing_arm(body_, options_.protocol);
+    sent(PacketKind::swing_arm_c2s);
   }
 
   void chat() {
