@@ -3,13 +3,6 @@
 // doubling to 1 s; a success starts over; one log line per interval carries
 // the count; a backend connect that failed for want of descriptors says so.
 
-#if defined(__clang__)
-// Asio 1.22 detects coroutines in clang only through libc++ (see tools/proxy/CMakeLists.txt).
-#define ASIO_HAS_CO_AWAIT 1
-#define ASIO_HAS_STD_COROUTINE 1
-#endif
-#define ASIO_STANDALONE 1
-
 #include <catch2/catch.hpp>
 
 #include <asio/error.hpp>

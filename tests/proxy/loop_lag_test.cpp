@@ -1,13 +1,6 @@
 // LoopLag: the proxy's own queueing delay from a probe timer's lateness,
 // without sockets or threads (time points in, figures out).
 
-#if defined(__clang__)
-// Asio 1.22 detects coroutines in clang only through libc++ (see tools/proxy/CMakeLists.txt).
-#define ASIO_HAS_CO_AWAIT 1
-#define ASIO_HAS_STD_COROUTINE 1
-#endif
-#define ASIO_STANDALONE 1
-
 #include <catch2/catch.hpp>
 
 #include <chrono>

@@ -1,12 +1,5 @@
 // WriteQueue on a real loopback TCP connection: ordering, pause/resume,
 // push_front, finish, and backpressure bookkeeping when the peer stops reading.
-#if defined(__clang__)
-// Asio 1.22 detects coroutines in clang only through libc++ (see tools/proxy/CMakeLists.txt).
-#define ASIO_HAS_CO_AWAIT 1
-#define ASIO_HAS_STD_COROUTINE 1
-#endif
-#define ASIO_STANDALONE 1
-
 #include <catch2/catch.hpp>
 
 #include <asio/co_spawn.hpp>
