@@ -3,6 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
 #include <chrono>
 
 #include "../../tools/proxy/loop_lag.hpp"
@@ -44,4 +49,23 @@ TEST_CASE("loop lag: the largest lag within the memory wins", "[proxy][loop_lag]
   due = lag.on_probe(due, due + 300ms);
   due = lag.on_probe(due, due + 50ms);  // smaller, later: the 300 ms stays
   CHECK(lag.lag_at(due) == 300ms);
+}
+
+TEST_CASE("loop lag: the probe ends when told to stop, even with no wait left to cancel", "[proxy][loop_lag]") {
+  // Shutdown sets the flag and cancels the timer; a cancel that lands
+  // between the timer firing and the probe resuming finds nothing to
+  // cancel. Here no cancel comes at all: the flag alone must end the probe,
+  // or the io_context never runs out of work.
+  asio::io_context io(1);
+  asio::steady_timer timer(io);
+  rustguard::proxy::LoopLag lag(std::chrono::milliseconds(5));
+  std::atomic<bool> stop{false};
+  bool ended = false;
+  asio::co_spawn(io, rustguard::proxy::run_loop_lag_probe(timer, lag, stop), [&](std::exception_ptr) { ended = true; });
+  asio::steady_timer later(io);
+  later.expires_after(std::chrono::milliseconds(30));
+  later.async_wait([&](const asio::error_code&) { stop.store(true); });
+  io.run_for(std::chrono::seconds(5));
+  CHECK(ended);
+  CHECK(io.stopped());  // ran out of work, not out of time
 }

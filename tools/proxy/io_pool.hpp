@@ -78,11 +78,7 @@ class IoPool {
   }
 
  private:
-  // A release() before run() has nothing to cancel yet: the probe then never starts.
-  asio::awaitable<void> probe(std::size_t i) {
-    if (released_.load()) co_return;
-    co_await run_loop_lag_probe(*probes_[i], *lags_[i]);
-  }
+  asio::awaitable<void> probe(std::size_t i) { co_await run_loop_lag_probe(*probes_[i], *lags_[i], released_); }
 
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;

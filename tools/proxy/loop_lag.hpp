@@ -74,13 +74,18 @@ class LoopLag {
   std::atomic<std::int64_t> published_{0};
 };
 
-// The probe: runs on the loop whose lag it measures until the timer is cancelled.
-inline asio::awaitable<void> run_loop_lag_probe(asio::steady_timer& timer, LoopLag& lag) {
+// The probe: runs on the loop whose lag it measures until `stop` is set (and
+// the timer cancelled, to end the wait in progress). The flag is needed as
+// well as the cancel: a cancel that runs after the timer fired but before
+// the probe resumed finds no wait to cancel, and the probe would re-arm
+// forever, keeping its io_context from running out of work at shutdown.
+inline asio::awaitable<void> run_loop_lag_probe(asio::steady_timer& timer, LoopLag& lag,
+                                                const std::atomic<bool>& stop) {
   auto due = std::chrono::steady_clock::now() + lag.interval();
-  for (;;) {
+  while (!stop.load()) {
     timer.expires_at(due);
     auto [ec] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    if (ec || stop.load()) co_return;
     due = lag.on_probe(due, std::chrono::steady_clock::now());
   }
 }
