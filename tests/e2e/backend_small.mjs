@@ -14,12 +14,13 @@
 //     system chat; arm swings become animations; an attack costs the victim
 //     one health point (update_health) and shows a hurt animation;
 //   leave: entity_destroy and player_remove to the others.
-// Every packet is recorded per player. IPC as in backend_squid.mjs:
+// Every packet is recorded per player, and the attacks each player sent are
+// counted (IPC {type:'attack-counts'}). IPC as in backend_squid.mjs:
 //   node backend_small.mjs --version 26.1 --port 0 --record out.json
 // The session ends with the goodbye agreement of lib/protocol.mjs.
 
 import { parseArgs, send, writeJson, onStop, log } from './lib/child.mjs';
-import { trackServerConnection } from './lib/recorder.mjs';
+import { trackServerConnection, answerAttackCounts } from './lib/recorder.mjs';
 import { GOODBYE, chatText } from './lib/protocol.mjs';
 import { requireDep as require } from './lib/deps.mjs';
 
@@ -197,6 +198,7 @@ function teleport(player) {
 }
 
 server.on('connection', (client) => trackServerConnection(client, connections));
+answerAttackCounts(connections);
 server.on('playerJoin', (client) => {
   const conn = connections.find((c) => c.username === client.username && !c.joined);
   if (conn) conn.joined = true;

@@ -3,7 +3,11 @@
 // recording every packet per player. Started by run.mjs with fork():
 //   node backend_squid.mjs --version 1.20.4 --port 0 --record out.json
 // IPC: sends {type:'ready', port}; on {type:'stop'} writes the recording
-// and exits.
+// and exits; answers {type:'attack-counts'} with the attacks received per
+// player (lib/recorder.mjs). --no-pvp-damage: a player's attack on another
+// still arrives and is counted, but deals no damage and no knockback (the
+// combat tests' targets stay where they stand, as arena dummies do).
+// --max-players N (default 10): flying-squid turns away players beyond it.
 //
 // A connection is ended by the bot's goodbye: when a player's chat message
 // equals the marker (see lib/protocol.mjs), the server kicks it, so the last
@@ -13,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, send, writeJson, onStop, log } from './lib/child.mjs';
-import { trackServerConnection } from './lib/recorder.mjs';
+import { trackServerConnection, answerAttackCounts } from './lib/recorder.mjs';
 import { requireDep as require } from './lib/deps.mjs';
 
 const flyingSquid = require('flying-squid');
@@ -27,7 +31,7 @@ const serv = flyingSquid.createMCServer({
   motd: 'rustguard e2e',
   host: '127.0.0.1',
   port: Number(args.port ?? 0),
-  'max-players': 10,
+  'max-players': Number(args['max-players'] ?? 10),
   'online-mode': false,
   logging: false,
   gameMode: 0,
@@ -47,12 +51,14 @@ const serv = flyingSquid.createMCServer({
 
 // flying-squid spawns each player at a random point up to 30 blocks apart;
 // the bots fight, so put them next to each other (one block apart).
+// (The first point is kept as a promise: players logging in at once each
+// awaited a random point of their own before.)
 const randomSpawn = serv.getSpawnPoint;
 let firstSpawn = null;
 let spawnCount = 0;
 serv.getSpawnPoint = async (world) => {
-  firstSpawn ??= await randomSpawn(world);
-  return firstSpawn.offset(spawnCount++ % 2, 0, 0);
+  firstSpawn ??= randomSpawn(world);
+  return (await firstSpawn).offset(spawnCount++ % 2, 0, 0);
 };
 
 // flying-squid 1.12.0's knockback is (victim - attacker + 0.5 up) * 5 from
@@ -65,13 +71,28 @@ serv.getSpawnPoint = async (world) => {
 const velocityLimit = 4 * (serv.supportFeature('fixedPointPosition') ? 32 : 1);
 const clamp = (x) => Math.max(-velocityLimit, Math.min(velocityLimit, x));
 const clampVelocity = (v) => v.clone().set(clamp(v.x), clamp(v.y), clamp(v.z));
+// flying-squid 1.12.0 creates players with no entity type (login.js:
+// initEntity('player', null, ...)); from 1.20.2 players are spawned with
+// spawn_entity, whose type then serialises as 0, an acacia boat (1.21.4).
+// Clients (and RustGuard's entity tracking) would size other players as
+// boats; give them the player type. Before 1.20.2 the named_entity_spawn
+// packet carries no type.
+const playerType = serv.registry?.entitiesByName?.player?.id;
 serv.on('newPlayer', (player) => {
+  if (player.entityType == null && playerType !== undefined) player.entityType = playerType;
   const sendVelocity = player.sendVelocity;
   if (typeof sendVelocity === 'function') player.sendVelocity = (vel, maxVel) => sendVelocity(clampVelocity(vel), maxVel);
 });
 
+if (args['no-pvp-damage']) {
+  // flying-squid runs an attack through the attacker's 'attack' behaviour;
+  // cancelling it (without the cancel callback) skips takeDamage.
+  serv.on('newPlayer', (player) => player.on('attack_cancel', (_data, cancel) => cancel(false)));
+}
+
 const connections = [];
 serv._server.on('connection', (client) => trackServerConnection(client, connections));
+answerAttackCounts(connections);
 serv.on('error', (e) => log(tag, 'server error', e?.stack ?? e));
 serv.on('clientError', (_c, e) => log(tag, 'client error', e?.message ?? e));
 

@@ -129,6 +129,12 @@ export function trackServerConnection(client, connections) {
   conn.rec = recordClient(client, { isServer: true });
   connections.push(conn);
   client.on('login_start', (p) => { conn.username = p.username ?? p.name; });
+  // Attacks as the server receives them (combat tests: a hit the proxy
+  // cancelled never arrives): 26.1's `attack`, `use_entity` with mouse 1
+  // (attack) before it.
+  conn.attacks = 0;
+  client.on('attack', () => { conn.attacks++; });
+  client.on('use_entity', (p) => { if (p.mouse === 1) conn.attacks++; });
   client.on('packet', (data, meta) => {
     if (isChatPacket(meta.name) && data.message === GOODBYE && !conn.goodbye) {
       conn.goodbye = true;
@@ -137,4 +143,16 @@ export function trackServerConnection(client, connections) {
   });
   client.on('end', (reason) => { conn.end = String(reason); });
   return conn;
+}
+
+// Answers the harness's {type:'attack-counts'} IPC request with
+// {type:'attack-counts', counts: {username: attacks received}} (summed over
+// the player's connections).
+export function answerAttackCounts(connections) {
+  process.on('message', (m) => {
+    if (m?.type !== 'attack-counts' || !process.send) return;
+    const counts = {};
+    for (const c of connections) if (c.username) counts[c.username] = (counts[c.username] ?? 0) + c.attacks;
+    process.send({ type: 'attack-counts', counts });
+  });
 }
