@@ -201,6 +201,10 @@ async function fight(me, role, angleDeg) {
   const allSeen = () => watchNames.every((n) => entityOf(bot, n));
   for (let i = 0; i < 200 && !allSeen(); i++) await sleep(100);
   const tEnt = entityOf(bot, primary);
+  if (!allSeen()) {
+    const seen = Object.values(bot.entities).filter((e) => e !== bot.entity).map((e) => `${e.id}:${e.type}/${e.name}/${e.username ?? ''}/${e.uuid ?? ''}`);
+    log(tag, `${me.username} does not see all of ${watchNames.join(', ')} (players: ${Object.entries(bot.players).map(([n, p]) => `${n}=${p.uuid}`).join(' ')}; entities: ${seen.join(' ')})`);
+  }
   if (!tEnt) {
     const seen = Object.values(bot.entities).filter((e) => e !== bot.entity).map((e) => `${e.type}/${e.name}/${e.username ?? ''}/${e.uuid ?? ''}`);
     throw new Error(`${me.username} never saw ${primary} (players: ${Object.keys(bot.players).join(' ')}; entities: ${seen.join(' ')})`);
@@ -375,11 +379,18 @@ async function fight(me, role, angleDeg) {
 }
 
 let ok = true;
-const targets = targetNames.map(makeBot);
+// Fighters first, targets once they have spawned (flying-squid can lose the
+// spawn of a player that joins while another one is joining).
 const fighters = fighterSpecs.map((f) => ({ ...f, me: makeBot(f.name) }));
+const targets = [];
 const summary = [];
 try {
-  await Promise.all([...targets, ...fighters.map((f) => f.me)].map((b) => b.spawnedP));
+  await Promise.all(fighters.map((f) => f.me.spawnedP));
+  for (const name of targetNames) {
+    const t = makeBot(name);
+    targets.push(t);
+    await t.spawnedP;
+  }
   send({ type: 'spawned' });
   let leave;
   const leaveP = new Promise((resolve) => { leave = resolve; });

@@ -3,7 +3,8 @@
 // starts a real server (tests/e2e's flying-squid or minecraft-protocol
 // backend), starts tcpdump on lo for that server's port, lets real mineflayer
 // bots play (tests/e2e/bots.mjs for honest play, captures/cheat_bots.mjs for
-// the cheats), then stops tcpdump and writes <name>.pcap. The expectations
+// the cheats, captures/combat_bots.mjs for fights), then stops tcpdump and
+// writes <name>.pcap. The expectations
 // files (<name>.expect) are hand-written and not touched.
 //
 //   node captures/record.mjs [--only honest-1.8.8,speed-1.21.4] [--proxy build/tools/proxy/rustguard]
@@ -27,6 +28,15 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const e2e = resolve(here, '../tests/e2e');
 const BACKEND = (version) => (['1.21.11', '26.1'].includes(version) ? 'backend_small.mjs' : 'backend_squid.mjs');
 
+// Combat captures: name prefix -> the fighters (captures/combat_bots.mjs
+// roles) and how many target players stand there (killaura needs two).
+const ABBR = { honest: 'hon', killaura: 'ka', autoclick: 'ac', autoclick_random: 'acr', reach: 'rch', aimbot: 'aim', behind: 'bhd' };
+const COMBAT = {
+  'combat-honest': { roles: ['honest'], targets: 1 },
+  killaura: { roles: ['killaura'], targets: 2 },
+  autoclick: { roles: ['autoclick', 'autoclick_random'], targets: 1 },
+};
+
 // name -> what runs. Player names are <= 16 characters.
 const SCENARIOS = [
   ...['1.8.8', '1.12.2', '1.20.4', '1.21.4', '1.21.11', '26.1'].map((v) => ({
@@ -35,6 +45,12 @@ const SCENARIOS = [
   { name: 'honest-1.20.4-proxy', version: '1.20.4', kind: 'honest', names: ['px_a', 'px_b'], proxy: true },
   ...['speed', 'fly', 'timer', 'nofall', 'pitch', 'teleport'].flatMap((cheat) => ['1.8.8', '1.21.4'].map((v) => ({
     name: `${cheat}-${v}`, version: v, kind: 'cheat', cheat, prefix: `${cheat.slice(0, 4)}${v.replaceAll('.', '')}`,
+  }))),
+  // Combat (combat_bots.mjs): fighters against target players that stand
+  // still (flying-squid without PvP damage, so nobody is knocked away).
+  ...Object.entries(COMBAT).flatMap(([what, { roles, targets }]) => ['1.8.8', '1.21.4', '26.1'].map((v) => ({
+    name: `${what}-${v}`, version: v, kind: 'combat', roles, targets,
+    prefix: `${what.replace('combat-', '').slice(0, 3)}${v.replaceAll('.', '')}`,
   }))),
 ];
 
@@ -70,8 +86,9 @@ async function stopTcpdump(proc) {
 
 async function record(s) {
   const log = (what) => join(tmp, `${s.name}.${what}.log`);
-  const backend = forkNode(join(e2e, BACKEND(s.version)), ['--version', s.version, '--port', '0', '--record', join(tmp, `${s.name}.server.json`)],
-    log('backend'), `backend ${s.version}`);
+  const backendArgs = ['--version', s.version, '--port', '0', '--record', join(tmp, `${s.name}.server.json`)];
+  if (s.kind === 'combat' && BACKEND(s.version) === 'backend_squid.mjs') backendArgs.push('--no-pvp-damage');
+  const backend = forkNode(join(e2e, BACKEND(s.version)), backendArgs, log('backend'), `backend ${s.version}`);
   const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
   const dumps = [];
   let proxy = null;
@@ -92,7 +109,12 @@ async function record(s) {
     } else {
       dumps.push({ file: join(outDir, `${s.name}.pcap`), proc: await startTcpdump(join(outDir, `${s.name}.pcap`), backendPort) });
     }
-    const bots = s.kind === 'honest'
+    const bots = s.kind === 'combat'
+      ? forkNode(join(here, 'combat_bots.mjs'), ['--version', s.version, '--port', String(botPort),
+        '--targets', ['ta', 'tb'].slice(0, s.targets).map((t) => `${s.prefix}_${t}`).join(','),
+        '--fighters', s.roles.map((r) => `${r}:${s.prefix}_${ABBR[r]}`).join(','),
+        '--fight-ms', '3000', '--seed', '1'], log('bots'), 'bots')
+      : s.kind === 'honest'
       ? forkNode(join(e2e, 'bots.mjs'), ['--version', s.version, '--host', '127.0.0.1', '--port', String(botPort),
         '--names', s.names.join(','), '--record', join(tmp, `${s.name}.bots.json`), '--play-ms', '2400'], log('bots'), 'bots')
       : forkNode(join(here, 'cheat_bots.mjs'), ['--version', s.version, '--port', String(botPort), '--prefix', s.prefix,

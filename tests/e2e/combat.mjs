@@ -11,9 +11,11 @@
 // server on 26.1) and one rustguard with the checks' defaults:
 //   targets   two players (ct_a, ct_b) connected straight to the proxy, standing
 //             still next to each other (they join after the fighters);
-//   fighters  one process per latency (lib/lag_relay.mjs: 0, 150, 300 ms each
-//             way), each with an honest fighter and one bot per cheat, all
-//             around the same targets, fighting at once for --fight-ms.
+//   fighters  one process per latency (each through its own lag relay,
+//             lib/lag_relay.mjs in lag_relay_proc.mjs: 0, 150, 300 ms each way)
+//             with an honest fighter and one bot per cheat (the timer-driven
+//             clicker in a process and relay of its own), all around the same
+//             targets, fighting at once for --fight-ms.
 // Passes when: every fighter fought (attacks sent); no honest fighter or target
 // has a violation of a combat check, or any alert or kick; each cheater has
 // an alert of every check it is meant for (EXPECT) within 5 s of its first
@@ -31,7 +33,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
-import { startLagRelay } from './lib/lag_relay.mjs';
 import { sql } from './lib/db_rows.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
@@ -59,6 +60,7 @@ const PENDING = {
 };
 const COMBAT_CHECK = /^(killaura|autoclicker|reach|hitbox|aim|combat)\./;
 const DETECT_WITHIN_MS = 5000;
+const SOLO = new Set(['autoclick_random']);
 const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
 
 const usage = (m) => {
@@ -119,25 +121,31 @@ async function runVersion(version) {
     await waitForPort(listenPort, proxy, 10000);
     mark('proxy up');
 
-    // One fighter process per latency, all at once.
+    // One fighter process per latency, all at once; the timer-driven clicker
+    // gets a process of its own, so that its clicks leave on time (the other
+    // bots' packet parsing would delay them and blur its flat schedule).
     const runs = [];
     const spawnedPs = [];
-    latencies.forEach((lat, li) => {
+    const groups = [roles.filter((r) => !SOLO.has(r)), ...roles.filter((r) => SOLO.has(r)).map((r) => [r])].filter((g) => g.length);
+    latencies.forEach((lat, li) => groups.forEach((group, gi) => {
       let spawned;
       spawnedPs.push(new Promise((r) => { spawned = r; }));
+      const label = `${lat}${gi ? `-${group[0]}` : ''}`;
       runs.push((async () => {
-        const relay = await startLagRelay({ targetPort: listenPort, delayMs: lat });
+        const relay = forkNode(join(here, 'lag_relay_proc.mjs'), ['--target-port', String(listenPort), '--delay-ms', String(lat)],
+          join(dir, `relay-${label}.log`), `relay ${label}`);
         relays.push(relay);
-        const specs = roles.map((r) => {
+        relay.port = (await waitMessage(relay, 'ready', 10000)).port;
+        const specs = group.map((r) => {
           const f = { role: r, username: `${ABBR[r]}${v}_${lat}`, latency: lat, startMs: null, sent: null, phases: null };
           fighters.push(f);
           return `${r}:${f.username}`;
         });
         const proc = forkNode(combatScript, ['--version', version, '--port', String(relay.port), '--fighters', specs.join(','),
-          '--target-names', targetNames.join(','), '--angle', String(li * 120 + 10), '--fight-ms', String(fightMs),
-          '--seed', String(1000 + lat)], join(dir, `fighters-${lat}.log`), `fighters ${version} ${lat} ms`);
+          '--target-names', targetNames.join(','), '--angle', String(li * 120 + gi * 60 + 10), '--fight-ms', String(fightMs),
+          '--seed', String(1000 + lat + gi)], join(dir, `fighters-${label}.log`), `fighters ${version} ${label}`);
         procs.push(proc);
-        waitMessage(proc, 'spawned', 40000).then(spawned, (e) => { problems.push(`fighters at ${lat} ms: ${e.message}`); spawned(); });
+        waitMessage(proc, 'spawned', 40000).then(spawned, (e) => { problems.push(`fighters ${label}: ${e.message}`); spawned(); });
         proc.on('message', (m) => {
           const f = fighters.find((x) => x.username === m?.username);
           if (!f) return;
@@ -146,14 +154,15 @@ async function runVersion(version) {
         });
         try {
           const done = await waitMessage(proc, 'done', 60000);
-          if (!done.ok) problems.push(`fighters at ${lat} ms did not complete (see fighters-${lat}.log)`);
+          if (!done.ok) problems.push(`fighters ${label} did not complete (see fighters-${label}.log)`);
         } catch (e) {
-          problems.push(`fighters at ${lat} ms: ${e.message}`);
+          problems.push(`fighters ${label}: ${e.message}`);
         } finally {
           await stopProcess(proc, { graceMs: 2000 });
         }
       })());
-    });
+    }));
+
     // The targets join once every fighter has spawned: flying-squid can lose
     // the spawn of a player that joins while another is still joining.
     await Promise.all(spawnedPs);
@@ -205,6 +214,8 @@ async function runVersion(version) {
     // Attacks: sent by the bot against received by the backend.
     for (const t of targetNames) if (counts[t]) problems.push(`target ${t} attacked ${counts[t]} times`);
     const table = [];
+    const order = Object.keys(EXPECT).concat(Object.keys(PENDING));
+    fighters.sort((a, b) => a.latency - b.latency || order.indexOf(a.role) - order.indexOf(b.role));
     for (const f of fighters) {
       const got = counts[f.username] ?? 0;
       const cancels = actions.filter((a) => a.player === f.username && a.action === 'cancel').length;
@@ -236,7 +247,7 @@ async function runVersion(version) {
     problems.push(e.message);
   } finally {
     for (const p of [...procs, targets, backend, proxy]) if (p && !p.exitInfo) await stopProcess(p, { graceMs: 2000 });
-    for (const r of relays) await r.close();
+    for (const r of relays) if (!r.exitInfo) await stopProcess(r, { graceMs: 2000 });
   }
   return { version, ok: problems.length === 0, problems, notes, ms: Date.now() - started, dir };
 }
