@@ -18,6 +18,8 @@
 #include "rustguard/checks/badpackets/self_attack.hpp"
 #include "rustguard/checks/badpackets/sprint_food.hpp"
 #include "rustguard/checks/badpackets/transaction.hpp"
+#include "rustguard/checks/combat/hitbox.hpp"
+#include "rustguard/checks/combat/reach.hpp"
 #include "rustguard/checks/killaura/multi_target.hpp"
 #include "rustguard/checks/killaura/no_swing.hpp"
 #include "rustguard/checks/killaura/post.hpp"
@@ -35,6 +37,7 @@ using DefaultChecks = engine::CheckList<
     badpackets::HeldItemCheck, badpackets::SelfAttackCheck, badpackets::SprintFoodCheck,
     badpackets::FlyAbilityCheck, badpackets::DuplicateToggleCheck, badpackets::MissingPositionCheck,
     timer::BalanceCheck, timer::NegativeCheck, movement::TeleportCheck, movement::SpeedCheck,
+    combat::ReachCheck, combat::HitboxCheck,
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck>;
 
