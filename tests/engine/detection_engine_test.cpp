@@ -70,10 +70,11 @@ TEST_CASE("engine: violations carry identity, version, ping, and a VL that decay
   CHECK(violation.ping_ms == 80);
   CHECK(violation.time_ms == d.now.to_millis());
   CHECK(violation.vl == 1);
-  d.rot(0, 120, true);
+  // Each with a yaw of its own: the same look twice is aim.duplicate's.
+  d.rot(1, 120, true);
   CHECK(d.engine.violations().back().vl == 2);
   d.advance_ms(20'000);  // decay 0.05/s: one VL
-  d.rot(0, 120, true);
+  d.rot(2, 120, true);
   CHECK(d.engine.violations().back().vl == Approx(2.0));
 
   engine::ViolationLevel vl;
@@ -156,9 +157,10 @@ TEST_CASE("engine: a violation leaves stamped with what its flag did", "[engine]
   Driver d(v::v1_21_4, cfg);
   d.spawn_at(0, 64, 0);
   d.engine.violations().clear();
+  // A yaw of its own each (the same look twice is aim.duplicate's).
   CHECK(d.rot(0, 150, true) == Verdict::cancel);  // VL 1: cancelled, no alert yet
-  CHECK(d.rot(0, 150, true) == Verdict::cancel);  // VL 2: cancelled and an alert
-  CHECK(d.rot(0, 150, true) == Verdict::kick);    // VL 3: the kick
+  CHECK(d.rot(1, 150, true) == Verdict::cancel);  // VL 2: cancelled and an alert
+  CHECK(d.rot(2, 150, true) == Verdict::kick);    // VL 3: the kick
   const auto& rows = d.engine.violations();
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].outcome == Outcome::cancel);

@@ -111,7 +111,9 @@ TEST_CASE("dispatch: the default engine wants exactly the kinds its checks, upda
       K::entity_relative_move_s2c, K::entity_move_rotation_s2c, K::entity_teleport_s2c,  K::entity_position_sync_s2c,
       // the entity tracker (engine/entity_tracking.hpp)
       K::spawn_entity_s2c,         K::spawn_living_entity_s2c, K::spawn_player_s2c,     K::remove_entities_s2c,
-      K::start_configuration_s2c};
+      K::start_configuration_s2c,
+      // server rotations, which the aim checks do not judge (checks/api/looks.hpp)
+      K::player_rotation_s2c};
 
   Driver live(v::v1_21_4);
   CHECK(wanted(live.engine, Direction::serverbound) == serverbound);

@@ -6,6 +6,10 @@
 // engine (engine/detection_engine.hpp) includes this list; nothing here
 // includes the engine.
 
+#include "rustguard/checks/aim/duplicate.hpp"
+#include "rustguard/checks/aim/impossible.hpp"
+#include "rustguard/checks/aim/sensitivity.hpp"
+#include "rustguard/checks/aim/yaw_wrap.hpp"
 #include "rustguard/checks/api/check_list.hpp"
 #include "rustguard/checks/autoclicker/cps.hpp"
 #include "rustguard/checks/autoclicker/pattern.hpp"
@@ -39,6 +43,7 @@ using DefaultChecks = engine::CheckList<
     timer::BalanceCheck, timer::NegativeCheck, movement::TeleportCheck, movement::SpeedCheck,
     combat::ReachCheck, combat::HitboxCheck,
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
-    killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck>;
+    killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
+    aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck>;
 
 }  // namespace rustguard::checks
