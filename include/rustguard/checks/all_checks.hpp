@@ -24,6 +24,7 @@
 #include "rustguard/checks/badpackets/transaction.hpp"
 #include "rustguard/checks/combat/hitbox.hpp"
 #include "rustguard/checks/combat/reach.hpp"
+#include "rustguard/checks/killaura/behind.hpp"
 #include "rustguard/checks/killaura/multi_target.hpp"
 #include "rustguard/checks/killaura/no_swing.hpp"
 #include "rustguard/checks/killaura/post.hpp"
@@ -44,6 +45,7 @@ using DefaultChecks = engine::CheckList<
     combat::ReachCheck, combat::HitboxCheck,
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
-    aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck>;
+    aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
+    killaura::BehindCheck>;
 
 }  // namespace rustguard::checks
