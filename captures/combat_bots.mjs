@@ -25,18 +25,20 @@
 //                   hits the target's box within 2.9 blocks, else it is a swing
 //                   at the air. Swing and attack in the vanilla order (1.8
 //                   swings first, 1.9+ after), before the tick's movement packet.
-//   killaura        every other tick attacks both targets right after the
-//                   tick's movement packet, without an arm swing (and strafes,
-//                   so that a movement packet goes out every tick).
+//   killaura        every tick attacks both targets right after the tick's
+//                   movement packet, without an arm swing (and strafes, so
+//                   that a movement packet goes out every tick).
 //   autoclick       one click every client tick (20 CPS, a flat 50 ms schedule).
 //   autoclick_random 14 CPS on its own timer, 71 ms +- 4 ms uniform: randomised,
 //                   but far too regular for a hand (deviation ~2.3 ms).
 //   reach           aims honestly and clicks at 8 CPS from 3.8 blocks (centre;
 //                   3.5 from the eye to the box) for half the fight, then from
 //                   4.8 (4.5).
-//   aimbot          looks ~60 degrees away from the target; every 400-600 ms
-//                   sets its rotation exactly onto the target in one tick, and
-//                   attacks (with swing) in the next.
+//   aimbot          writes its look by code (angles computed, not whole mouse
+//                   steps), from the target's -z side (yaw near 0): ~60
+//                   degrees away from the target, and every
+//                   400-600 ms exactly onto it in one tick, attacking (with
+//                   swing) in the next.
 //   behind          stands 2 blocks from the target facing away from it and
 //                   attacks it at 8 CPS (with swing).
 //
@@ -255,7 +257,11 @@ async function fight(me, role, angleDeg) {
       // Where to stand: on a circle around the target; honest-like roles
       // drift around it (strafing), cheaters hold their spot.
       if (STRAFES.has(role)) state.strafe += 0.06;
-      const a = (angleDeg * Math.PI) / 180 + (STRAFES.has(role) ? 0.5 * Math.sin(state.strafe) : 0);
+      // The aimbot stands on the target's -z side, so that its look stays near
+      // yaw 0: aim.sensitivity reads yaw deltas only where float32 resolves
+      // them finely enough (|yaw| below ~128), pitch deltas always.
+      const base = role === 'aimbot' ? -90 + (angleDeg % 40) : angleDeg;
+      const a = (base * Math.PI) / 180 + (STRAFES.has(role) ? 0.3 * Math.sin(state.strafe) : 0);
       const want = distanceFor();
       const goal = { x: tp.x + want * Math.cos(a), z: tp.z + want * Math.sin(a) };
       const p = bot.entity.position;
@@ -293,15 +299,26 @@ async function fight(me, role, angleDeg) {
           if (now >= state.snapAt) {
             markStart();
             // Straight onto the target in one tick, exactly (no mouse step).
+            // bot.look(force) lifts mineflayer's turn limit for this tick;
+            // setting the angle again afterwards undoes its rounding to the
+            // mouse step, so the packet carries the computed angle.
+            const cur = toDeg(bot);
             const exact = aimAt(bot, tp.offset(0, 1.0, 0));
-            bot.look(Math.PI - exact.yaw * Math.PI / 180, -exact.pitch * Math.PI / 180, true);
+            const yaw = cur.yaw + wrap(exact.yaw - cur.yaw);
+            bot.look(Math.PI - yaw * Math.PI / 180, -exact.pitch * Math.PI / 180, true);
+            setDeg(bot, yaw, exact.pitch);
             state.snapped = true;
             return;
           }
         }
-        turnTo({ yaw: onTarget.yaw + state.away + state.aimOff.yaw, pitch: onTarget.pitch + state.aimOff.pitch }, 8);
+        // Between snaps the aimbot writes its look too, computed, not moved
+        // by a mouse: towards a point ~60 degrees off the target, at most 8
+        // degrees a tick, with no mouse step.
         const cur = toDeg(bot);
-        setDeg(bot, cur.yaw + noise(), cur.pitch + noise());
+        const wantYaw = onTarget.yaw + state.away + state.aimOff.yaw;
+        const wantPitch = onTarget.pitch + state.aimOff.pitch;
+        const clampStep = (d) => Math.max(-8, Math.min(8, d));
+        setDeg(bot, cur.yaw + clampStep(wrap(wantYaw - cur.yaw)) + uniform(-0.4, 0.4), cur.pitch + clampStep(wantPitch - cur.pitch) + uniform(-0.4, 0.4));
       } else {
         turnTo({ yaw: onTarget.yaw + state.aimOff.yaw * 0.5, pitch: onTarget.pitch + state.aimOff.pitch * 0.5 }, uniform(3, 8));
         const cur = toDeg(bot);
@@ -354,7 +371,7 @@ async function fight(me, role, angleDeg) {
           }
           break;
         case 'killaura':
-          if (state.tick % 2 === 0) {
+          {
             markStart();
             const second = secondary ? entityOf(bot, secondary) : null;
             // After the tick's movement packet, no swing, both targets.

@@ -35,6 +35,9 @@ const COMBAT = {
   'combat-honest': { roles: ['honest'], targets: 1 },
   killaura: { roles: ['killaura'], targets: 2 },
   autoclick: { roles: ['autoclick', 'autoclick_random'], targets: 1 },
+  reach: { roles: ['reach'], targets: 1 },
+  aimbot: { roles: ['aimbot'], targets: 1 },
+  behind: { roles: ['behind'], targets: 1 },
 };
 
 // name -> what runs. Player names are <= 16 characters.
@@ -48,8 +51,8 @@ const SCENARIOS = [
   }))),
   // Combat (combat_bots.mjs): fighters against target players that stand
   // still (flying-squid without PvP damage, so nobody is knocked away).
-  ...Object.entries(COMBAT).flatMap(([what, { roles, targets }]) => ['1.8.8', '1.21.4', '26.1'].map((v) => ({
-    name: `${what}-${v}`, version: v, kind: 'combat', roles, targets,
+  ...Object.entries(COMBAT).flatMap(([what, { roles, targets, fightMs = 3000 }]) => ['1.8.8', '1.21.4', '26.1'].map((v) => ({
+    name: `${what}-${v}`, version: v, kind: 'combat', roles, targets, fightMs,
     prefix: `${what.replace('combat-', '').slice(0, 3)}${v.replaceAll('.', '')}`,
   }))),
 ];
@@ -113,7 +116,7 @@ async function record(s) {
       ? forkNode(join(here, 'combat_bots.mjs'), ['--version', s.version, '--port', String(botPort),
         '--targets', ['ta', 'tb'].slice(0, s.targets).map((t) => `${s.prefix}_${t}`).join(','),
         '--fighters', s.roles.map((r) => `${r}:${s.prefix}_${ABBR[r]}`).join(','),
-        '--fight-ms', '3000', '--seed', '1'], log('bots'), 'bots')
+        '--fight-ms', String(s.fightMs), '--seed', '1'], log('bots'), 'bots')
       : s.kind === 'honest'
       ? forkNode(join(e2e, 'bots.mjs'), ['--version', s.version, '--host', '127.0.0.1', '--port', String(botPort),
         '--names', s.names.join(','), '--record', join(tmp, `${s.name}.bots.json`), '--play-ms', '2400'], log('bots'), 'bots')
