@@ -90,6 +90,31 @@ if (args['no-pvp-damage']) {
   serv.on('newPlayer', (player) => player.on('attack_cancel', (_data, cancel) => cancel(false)));
 }
 
+// flying-squid 1.12.0 can spawn a player to the others while that player is
+// still logging in, before it has its position: the relative moves that
+// follow keep the error, so on 1.8.8 and 1.12.2 two bots that logged in
+// together saw each other ~25 blocks from where they stood, and honest bots
+// attacked from there. Once a player has spawned, tell it and every other
+// player in play where the other stands (Teleport Entity), in the versions
+// whose packet still has the pre-1.21.2 layout.
+const teleportType = require('minecraft-data')(version).protocol?.play?.toClient?.types?.packet_entity_teleport;
+const oldTeleport = /"name":"yaw","type":"i8"/.test(JSON.stringify(teleportType ?? '')) && !JSON.stringify(teleportType).includes('"dx"');
+if (oldTeleport) {
+  const where = (e) => (serv.supportFeature('fixedPointPosition') ? e.position.scaled(32).floored() : e.position);
+  const teleport = (to, e) => {
+    if (to._client.state !== 'play' || !e.position) return;
+    const p = where(e);
+    to._client.write('entity_teleport', { entityId: e.id, x: p.x, y: p.y, z: p.z, yaw: e.yaw ?? 0, pitch: e.pitch ?? 0, onGround: true });
+  };
+  serv.on('newPlayer', (player) => player.once('spawned', () => {
+    for (const other of serv.players) {
+      if (other === player) continue;
+      teleport(other, player);
+      teleport(player, other);
+    }
+  }));
+}
+
 const connections = [];
 serv._server.on('connection', (client) => trackServerConnection(client, connections));
 answerAttackCounts(connections);

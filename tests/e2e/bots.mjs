@@ -90,13 +90,23 @@ async function play(me, other) {
     const t = target();
     if (!t) { act('no-target'); await sleep(step / 2); continue; }
     await bot.lookAt(t.position.offset(0, 1.2, 0), true);
-    for (let k = 0; k < 20 && bot.entity.position.distanceTo(t.position) > 2.5; k++) {
+    for (let k = 0; k < 30 && bot.entity.position.distanceTo(t.position) > 2.5; k++) {
       bot.setControlState('forward', true);
       await sleep(100);
       await bot.lookAt(t.position.offset(0, 1.2, 0), true);
     }
     bot.setControlState('forward', false);
-    bot.attack(t); act(`attack:${t.username ?? t.name ?? t.id}`);
+    // As a vanilla client: hit only what the crosshair is on, within reach.
+    // Face the target and let that look go out with a movement packet first
+    // (mineflayer sends it on the next tick), and attack only from within
+    // 2.9 blocks; farther, the click is a swing at the air.
+    await bot.lookAt(t.position.offset(0, 1.2, 0), true);
+    await bot.waitForTicks(2);
+    if (bot.entity.position.distanceTo(t.position) <= 2.9) {
+      bot.attack(t); act(`attack:${t.username ?? t.name ?? t.id}`);
+    } else {
+      bot.swingArm('right'); act(`swing:out-of-reach:${bot.entity.position.distanceTo(t.position).toFixed(1)}`);
+    }
     await sleep(step / 2);
   }
   bot.setControlState('back', true); act('walk-back');
