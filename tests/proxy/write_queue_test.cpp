@@ -1,5 +1,6 @@
 // WriteQueue on a real loopback TCP connection: ordering, pause/resume,
 // push_front, finish, and backpressure bookkeeping when the peer stops reading.
+// The queue writes from completion handlers: the tests run the io_context.
 #include <catch2/catch.hpp>
 
 #include <asio/co_spawn.hpp>
@@ -28,6 +29,16 @@ struct Pair {
     reader = acceptor.accept();
     writer.non_blocking(true);
   }
+  // The queue keeps no work alive while idle, and an io_context that ran out
+  // of work stays stopped until restarted.
+  void poll() {
+    ctx.restart();
+    ctx.poll();
+  }
+  void run() {
+    ctx.restart();
+    ctx.run();
+  }
   Bytes read_all() {
     Bytes out;
     asio::error_code ec;
@@ -52,22 +63,18 @@ Bytes bytes(std::initializer_list<int> v) {
 TEST_CASE("A paused queue holds bytes; push_front goes first; finish drains and ends", "[write_queue]") {
   Pair p;
   WriteQueue q(p.ctx.get_executor(), /*paused=*/true);
-  bool ended = false;
-  asio::co_spawn(p.ctx, [&]() -> asio::awaitable<void> {
-    co_await q.run(p.writer);
-    ended = true;
-  }, asio::detached);
-  p.ctx.poll();
+  q.attach(p.writer);
+  p.poll();
   q.push(bytes({3, 4}));
   q.push(bytes({5}));
-  p.ctx.poll();
+  p.poll();
   CHECK(q.backlog() == 3);  // paused: nothing written
   q.push_front(bytes({1, 2}));
   q.resume();
   q.finish();
-  p.ctx.run();
-  CHECK(ended);
+  p.run();
   CHECK(q.done());
+  CHECK_FALSE(q.writing());
   CHECK_FALSE(q.failed());
   p.writer.shutdown(tcp::socket::shutdown_send);
   CHECK(p.read_all() == bytes({1, 2, 3, 4, 5}));
@@ -76,17 +83,16 @@ TEST_CASE("A paused queue holds bytes; push_front goes first; finish drains and 
 TEST_CASE("Bytes from several producers arrive in push order, direct writes included", "[write_queue]") {
   Pair p;
   WriteQueue q(p.ctx.get_executor());
-  asio::co_spawn(p.ctx, q.run(p.writer), asio::detached);
-  p.ctx.poll();
+  q.attach(p.writer);
   Bytes expected;
   for (int i = 0; i < 200; ++i) {
     const Bytes chunk(static_cast<std::size_t>(i % 7 + 1), static_cast<std::uint8_t>(i));
     q.push(chunk);  // the idle writer lets push write straight away
     expected.insert(expected.end(), chunk.begin(), chunk.end());
-    if (i % 3 == 0) p.ctx.poll();
+    if (i % 3 == 0) p.poll();
   }
   q.finish();
-  p.ctx.run();
+  p.run();
   p.writer.shutdown(tcp::socket::shutdown_send);
   CHECK(p.read_all() == expected);
 }
@@ -94,15 +100,14 @@ TEST_CASE("Bytes from several producers arrive in push order, direct writes incl
 TEST_CASE("A peer that stops reading leaves a backlog until it reads again", "[write_queue]") {
   Pair p;
   WriteQueue q(p.ctx.get_executor());
-  asio::co_spawn(p.ctx, q.run(p.writer), asio::detached);
-  p.ctx.poll();
+  q.attach(p.writer);
   const Bytes big(256 * 1024, 0xAB);
   std::size_t pushed = 0;
   // Fill the kernel buffers: sooner or later the bytes stay queued in user space.
   while (q.backlog() == 0 && pushed < 64 * big.size()) {
     q.push(big);
     pushed += big.size();
-    p.ctx.poll();
+    p.poll();
   }
   REQUIRE(q.backlog() > 0);
   int progress_seen = 0;
@@ -112,12 +117,12 @@ TEST_CASE("A peer that stops reading leaves a backlog until it reads again", "[w
       ++progress_seen;
     }
   }, asio::detached);
-  p.ctx.poll();
+  p.poll();
   std::size_t received = 0;
   std::array<std::uint8_t, 65536> buf;
   while (received < pushed) {
     received += p.reader.read_some(asio::buffer(buf));
-    p.ctx.poll();
+    p.poll();
   }
   CHECK(received == pushed);
   CHECK(q.backlog() == 0);
@@ -125,25 +130,60 @@ TEST_CASE("A peer that stops reading leaves a backlog until it reads again", "[w
   // The burst's buffers went back once written: what stays is small.
   CHECK(q.capacity() <= WriteQueue::kKeepCapacity);
   q.finish();
-  p.ctx.run();
+  p.run();
   CHECK(q.done());
 }
 
 TEST_CASE("A write error marks the queue failed and later pushes are dropped", "[write_queue]") {
   Pair p;
   WriteQueue q(p.ctx.get_executor());
-  asio::co_spawn(p.ctx, q.run(p.writer), asio::detached);
-  p.ctx.poll();
+  q.attach(p.writer);
   p.reader.close();  // the peer is gone: writes fail (EPIPE / ECONNRESET)
   const Bytes chunk(64 * 1024, 1);
   for (int i = 0; i < 100 && !q.failed(); ++i) {
     q.push(chunk);
-    p.ctx.poll();
+    p.poll();
   }
   CHECK(q.failed());
   q.push(chunk);
   CHECK(q.backlog() == 0);
   q.finish();
-  p.ctx.run();
+  p.run();
   CHECK(q.done());
+}
+
+TEST_CASE("A finished queue with a write in flight is done only once the write completes", "[write_queue]") {
+  Pair p;
+  WriteQueue q(p.ctx.get_executor());
+  q.attach(p.writer);
+  const Bytes big(256 * 1024, 0xCD);
+  std::size_t pushed = 0;
+  while (!q.writing() && pushed < 64 * big.size()) {
+    q.push(big);
+    pushed += big.size();
+  }
+  REQUIRE(q.writing());
+  q.finish();
+  CHECK_FALSE(q.done());  // its handler still points at the queue
+  std::size_t received = 0;
+  std::array<std::uint8_t, 65536> buf;
+  while (received < pushed) {
+    received += p.reader.read_some(asio::buffer(buf));
+    p.poll();
+  }
+  p.run();
+  CHECK(received == pushed);
+  CHECK(q.done());
+  CHECK_FALSE(q.writing());
+  CHECK_FALSE(q.failed());
+}
+
+TEST_CASE("A paused queue that finishes is done without writing", "[write_queue]") {
+  Pair p;
+  WriteQueue q(p.ctx.get_executor(), /*paused=*/true);
+  q.attach(p.writer);
+  q.push(bytes({1, 2, 3}));
+  q.finish();
+  CHECK(q.done());
+  CHECK(q.backlog() == 3);
 }

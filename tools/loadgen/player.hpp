@@ -402,8 +402,17 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     position_.y = packets::kGroundY;
     body_.clear();
     if (turned) {
-      // Minecraft's yaw: 0 faces +z, 90 faces -x.
-      yaw_ = static_cast<float>(std::atan2(-dx, dz) * 180.0 / std::numbers::pi);
+      // Minecraft's yaw: 0 faces +z, 90 faces -x. A vanilla client turns by
+      // whole mouse counts times its sensitivity's step (here sensitivity
+      // 0.5), in float as the client does, and never wraps its yaw: the aim
+      // checks (aim.sensitivity, aim.yaw_wrap) read exactly that.
+      const double facing = std::atan2(-dx, dz) * 180.0 / std::numbers::pi;
+      constexpr double kSensitivity = 0.5;
+      constexpr double kFactor = kSensitivity * 0.6 + 0.2;
+      constexpr double kCountScale = kFactor * kFactor * kFactor * 8.0;
+      const double turn = std::remainder(facing - static_cast<double>(yaw_), 360.0);
+      const double counts = std::round(turn / (kCountScale * 0.15));
+      yaw_ += static_cast<float>(counts * kCountScale) * 0.15F;
       packets::set_position_rotation(body_, p, position_, yaw_, pitch_, true);
       measured_send(now);
       sent(PacketKind::set_position_rotation_c2s);

@@ -1,18 +1,26 @@
 #pragma once
 // One player connection through the proxy.
 //
-//   run() = ( serve() || watchdog() )  then  close(): goodbye, flush, log
-//           && client writer && server writer          (one writer per socket)
+//   run() = serve()  then  close(): goodbye, flush, log
 //
 // serve(): optional PROXY header (trusted peers only) -> the client's handshake
-// -> connect to the backend (or answer alone when it is down) -> one reader per
-// direction, joined with ||. Each reader waits until its socket is readable,
-// reads into the thread's scratch buffer, feeds the session, and queues what
-// the session produced for either socket. A reader pauses while the other
-// side's queue holds more than `max_pending_bytes` (backpressure).
-// watchdog(): login and idle timeouts, shutdown requests, and the core's
-// deadlines (PlayerSession::next_deadline: the engine's ticks in play), so
-// transaction timeouts and the timer balance advance without packets.
+// -> connect to the backend (or answer alone when it is down) -> one reader
+// (pump) per direction: the serverbound one in serve() itself, the
+// clientbound one in a coroutine of its own. Each waits until its socket is
+// readable, reads into the thread's scratch buffer, feeds the session, and
+// queues what the session produced for either socket (write_queue.hpp: one
+// writer per socket, driven by completion handlers). A reader pauses while
+// the other side's queue holds more than `max_pending_bytes` (backpressure).
+// The watchdog, a timer with a completion handler: login and idle timeouts,
+// shutdown requests, and the core's deadlines (PlayerSession::next_deadline:
+// the engine's ticks in play), so transaction timeouts and the timer balance
+// advance without packets. Whatever ends the connection first — a reader, the
+// watchdog — calls halt(), which cancels the other waits.
+//
+// Two coroutines and no more while a player plays: a big lobby holds
+// thousands of idle connections, and each coroutine frame (and each of Asio's
+// awaitable operators, which spawn one per operand) costs memory for as long
+// as the player stays (docs/benchmarks.md, "Memory per connection").
 //
 // This file owns the sockets and does what the sans-I/O pieces next to it
 // answer: connection_policy.hpp (deadlines, limits, the inflate rate, the
@@ -24,19 +32,24 @@
 //
 // Everything lives in this object, which lives in the coroutine frame of
 // serve_connection(); all of it runs on the io thread that accepted the
-// socket, so nothing here is locked.
+// socket, so nothing here is locked. Completion handlers (the writers', the
+// watchdog's) point at it: close() waits until none is pending.
 
 #include <asio/awaitable.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -129,12 +142,23 @@ class Connection final : public Stoppable {
   }
 
   asio::awaitable<void> run() {
-    using namespace asio::experimental::awaitable_operators;
     registry_.add(*this);
     Metrics::add(state_.metrics.connections_total);
     Metrics::add(state_.metrics.connections_current);
     if (registry_.stopping()) stop_requested_ = true;
-    co_await (lifecycle() && client_out_.run(client_) && server_out_.run(server_));
+    client_out_.attach(client_);
+    server_out_.attach(server_);
+    watchdog();  // arms its timer, or ends the connection at once
+    try {
+      co_await serve();
+    } catch (const std::exception& e) {
+      // Only this player's connection ends; close() still runs, as handlers
+      // pending on this object must finish before it goes.
+      tools::log_error("#{} {}: internal error: {}", id_, address(), e.what());
+      end(EndCause::client_closed, std::string("internal error: ") + e.what());
+    }
+    halt();
+    co_await close();
     // The ticks due until now and the folded violation records still pending.
     const Timestamp now{state_.clock.now_us()};
     session::Output& out = detail::scratch_output();
@@ -156,9 +180,28 @@ class Connection final : public Stoppable {
  private:
   // ---- lifecycle -------------------------------------------------------------
 
-  asio::awaitable<void> lifecycle() {
+  // Ends serving, whoever calls it first: the reads waiting on either
+  // socket, a reader waiting for its writer and a backend connect give up.
+  // The ending (end()) is set before.
+  void halt() {
+    if (halted_) return;
+    halted_ = true;
+    for (auto& signal : read_cancel_) signal.emit(asio::cancellation_type::terminal);
+    client_out_.interrupt();
+    server_out_.interrupt();
+    if (connect_timer_ != nullptr) connect_timer_->cancel();
+  }
+
+  // The completion token of a read wait on one side, cancelled by halt().
+  auto cancellable_by_halt(Direction from) {
+    return asio::bind_cancellation_slot(read_cancel_[from == Direction::serverbound ? 0 : 1].slot(), use_nothrow);
+  }
+
+  // After serve(): the goodbye, the last writes, then the sockets close.
+  asio::awaitable<void> close() {
     using namespace asio::experimental::awaitable_operators;
-    co_await (serve() || watchdog());
+    watchdog_stopped_ = true;
+    watchdog_timer_.cancel();
     say_goodbye();
     client_out_.finish();
     server_out_.finish();
@@ -175,6 +218,11 @@ class Connection final : public Stoppable {
       co_await (drain_client_input() || deadline.async_wait(use_nothrow));
     }
     client_.close(ec);
+    // Closing aborted the writes in flight and the watchdog's wait was
+    // cancelled above; their handlers are queued and point at this object.
+    while (client_out_.writing() || server_out_.writing() || watchdog_armed_) {
+      co_await asio::post(client_.get_executor(), asio::use_awaitable);
+    }
   }
 
   asio::awaitable<void> drained() {
@@ -212,22 +260,32 @@ class Connection final : public Stoppable {
     }
   }
 
-  asio::awaitable<void> watchdog() {
-    for (;;) {
-      const auto now = Clock::now();
-      auto wake = policy_.on_wake(now, progress_of(session_), connected_, stop_requested_);
-      if (wake.end) {
-        end(std::move(*wake.end));
-        co_return;
-      }
-      std::optional<ConnectionPolicy::TimePoint> core;
-      if (wake.run_core) {
-        if (!advance(now)) co_return;
-        if (auto due = session_.next_deadline()) core = state_.clock.to_steady(due->micros);
-      }
-      watchdog_timer_.expires_at(ConnectionPolicy::wake_at(wake.at, core));
-      co_await watchdog_timer_.async_wait(use_nothrow);
+  // One look at the timeouts and the core's deadlines, then the timer is
+  // armed for the next; a completion handler, not a coroutine (its frame
+  // would stay for the connection's whole life).
+  void watchdog() {
+    const auto now = Clock::now();
+    auto wake = policy_.on_wake(now, progress_of(session_), connected_, stop_requested_);
+    if (wake.end) {
+      end(std::move(*wake.end));
+      halt();
+      return;
     }
+    std::optional<ConnectionPolicy::TimePoint> core;
+    if (wake.run_core) {
+      if (!advance(now)) {
+        halt();
+        return;
+      }
+      if (auto due = session_.next_deadline()) core = state_.clock.to_steady(due->micros);
+    }
+    watchdog_timer_.expires_at(ConnectionPolicy::wake_at(wake.at, core));
+    watchdog_armed_ = true;
+    watchdog_timer_.async_wait([this](const asio::error_code&) {
+      watchdog_armed_ = false;
+      // Cancelled by request_shutdown() it looks again at once; by close(), it stops.
+      if (!watchdog_stopped_) watchdog();
+    });
   }
 
   // ---- serving ---------------------------------------------------------------
@@ -255,11 +313,27 @@ class Connection final : public Stoppable {
       co_return;
     }
     if (!co_await connect_backend()) {
-      co_await serve_without_backend();
+      if (!halted_) co_await serve_without_backend();
       co_return;
     }
-    using namespace asio::experimental::awaitable_operators;
-    co_await (pump(Direction::serverbound) || pump(Direction::clientbound));
+    // Whichever pump ends first halts the other; the clientbound one runs in
+    // a coroutine of its own and is waited for before serve() returns.
+    clientbound_pumping_ = true;
+    asio::co_spawn(client_.get_executor(), pump(Direction::clientbound), [this](std::exception_ptr error) {
+      clientbound_pumping_ = false;
+      pump_error_ = error;
+      halt();
+    });
+    std::exception_ptr error;
+    try {
+      co_await pump(Direction::serverbound);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    halt();
+    while (clientbound_pumping_) co_await asio::post(client_.get_executor(), asio::use_awaitable);
+    if (!error) error = pump_error_;
+    if (error) std::rethrow_exception(error);
   }
 
   // Reads the client's first bytes; a PROXY header is used when the peer is
@@ -267,7 +341,9 @@ class Connection final : public Stoppable {
   asio::awaitable<bool> read_proxy_header() {
     std::vector<std::uint8_t> head;
     for (;;) {
-      auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (halted_) co_return false;
+      auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, cancellable_by_halt(Direction::serverbound));
+      if (halted_) co_return false;
       if (ec) {
         end(EndCause::client_closed, ec.message());
         co_return false;
@@ -305,7 +381,10 @@ class Connection final : public Stoppable {
   asio::awaitable<bool> read_once(Direction from) {
     tcp::socket& socket = from == Direction::serverbound ? client_ : server_;
     for (;;) {
-      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (halted_) co_return false;
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, cancellable_by_halt(from));
+      // Halted meanwhile (by the other reader or the watchdog): the ending is set.
+      if (halted_) co_return false;
       if (!ec) {
         const auto buf = detail::scratch();
         const std::size_t n = socket.read_some(asio::buffer(buf.data(), buf.size()), ec);
@@ -329,7 +408,8 @@ class Connection final : public Stoppable {
     WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
     for (;;) {
       if (!co_await read_once(from)) co_return;
-      while (policy_.must_pause(toward.backlog()) && !toward.done()) co_await toward.progress();
+      while (policy_.must_pause(toward.backlog()) && !toward.done() && !halted_) co_await toward.progress();
+      if (halted_) co_return;
       if (toward.failed()) {
         end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
         co_return;
@@ -395,6 +475,7 @@ class Connection final : public Stoppable {
 
   asio::awaitable<bool> connect_backend() {
     using namespace asio::experimental::awaitable_operators;
+    if (halted_) co_return false;
     asio::steady_timer timer(client_.get_executor());
     timer.expires_after(std::chrono::milliseconds(cfg_.connections.connect_timeout_ms));
     asio::error_code error = asio::error::host_not_found;
@@ -426,7 +507,15 @@ class Connection final : public Stoppable {
       auto [ec] = co_await timer.async_wait(use_nothrow);
       if (!ec) timed_out = true;
     };
+    connect_timer_ = &timer;  // halt() cancels the wait, and so the attempt
     co_await (attempt() || expire());
+    connect_timer_ = nullptr;
+    if (halted_) {
+      asio::error_code ignored;
+      server_.close(ignored);
+      server_out_.discard();
+      co_return false;
+    }
     if (error || timed_out) {
       Metrics::add(state_.metrics.backend_unavailable);
       backend_error_ = backend_error_text(error, timed_out, cfg_.connections.connect_timeout_ms);
@@ -496,6 +585,9 @@ class Connection final : public Stoppable {
   WriteQueue client_out_;
   WriteQueue server_out_;
   asio::steady_timer watchdog_timer_;
+  std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
+  asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
+  std::exception_ptr pump_error_;
   Clock::time_point started_;
   ConnectionPolicy policy_;
   ClientAddress address_;
@@ -508,6 +600,10 @@ class Connection final : public Stoppable {
   bool stop_requested_ = false;
   bool malformed_from_server_ = false;
   bool told_client_ = false;
+  bool halted_ = false;
+  bool watchdog_armed_ = false;    // its handler is pending
+  bool watchdog_stopped_ = false;  // close() began
+  bool clientbound_pumping_ = false;
 };
 
 // The coroutine that owns one connection (spawned on the socket's io context).

@@ -1,10 +1,14 @@
 #pragma once
-// Each socket has exactly one writer: a WriteQueue drained by its own
-// coroutine. Both direction readers of a connection may produce bytes for the
-// same socket (a Disconnect for the client while reading the server, say), so
-// they append here instead of writing; the writer sends what has accumulated
-// with one async_write at a time. Single-threaded like the rest of the
-// connection: no locks.
+// Each socket has exactly one writer: a WriteQueue. Both direction readers of
+// a connection may produce bytes for the same socket (a Disconnect for the
+// client while reading the server, say), so they append here instead of
+// writing. An idle queue writes straight to the (non-blocking) socket; what
+// the socket does not take goes out with one async_write at a time, chained
+// by its completion handler. No coroutine: an idle connection's writers cost
+// no frame (a big lobby holds thousands of them). Single-threaded like the
+// rest of the connection: no locks. Completion handlers point at the queue,
+// so its owner outlives them: it closes the socket and waits until
+// writing() is false before it goes.
 
 #include <asio/awaitable.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -44,93 +48,114 @@ class WriteQueue {
   // small writes of play that find the socket busy reuse what is kept.
   static constexpr std::size_t kKeepCapacity = 8 * 1024;
 
-  explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false)
-      : wake_(ex), progress_(ex), paused_(paused) {}
+  explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false) : progress_(ex), paused_(paused) {}
+
+  // The socket to write to; it must be in non-blocking mode once connected.
+  // Nothing is written while paused (the backend socket before it connects).
+  void attach(asio::ip::tcp::socket& socket) {
+    socket_ = &socket;
+    write_next();
+  }
 
   void push(std::span<const std::uint8_t> bytes) {
     if (bytes.empty() || failed_ || done_) return;
-    if (socket_ != nullptr && !paused_ && pending_.empty() && inflight_.empty()) {
-      // The writer is idle, so writing here keeps one writer at a time; the
-      // (non-blocking) socket usually takes it all, which saves a wake-up.
+    if (socket_ != nullptr && !paused_ && pending_.empty() && !writing_) {
+      // Nothing is in flight, so writing here keeps the order; the socket
+      // usually takes it all, which saves a wake-up.
       asio::error_code error;
       const std::size_t n = socket_->write_some(asio::buffer(bytes.data(), bytes.size()), error);
       if (error && error != asio::error::would_block && error != asio::error::try_again) {
-        failed_ = true;
-        wake_.notify();
+        fail();
         return;
       }
       bytes = bytes.subspan(error ? 0 : n);
       if (bytes.empty()) return;
     }
     pending_.insert(pending_.end(), bytes.begin(), bytes.end());
-    wake_.notify();
+    write_next();
   }
   // Bytes that must go out before everything queued so far (a PROXY header).
   void push_front(std::span<const std::uint8_t> bytes) {
     pending_.insert(pending_.begin(), bytes.begin(), bytes.end());
-    wake_.notify();
+    write_next();
   }
   void discard() { pending_.clear(); }
   void resume() {
     paused_ = false;
-    wake_.notify();
+    write_next();
   }
-  // No more bytes will come: the writer exits once everything is written.
+  // No more bytes will come: the queue is done once everything is written
+  // (at once when paused: a backend never connected gets nothing).
   void finish() {
     finishing_ = true;
-    wake_.notify();
+    settle();
   }
+  // Wakes a coroutine waiting in progress(), so it can look at its reasons
+  // to stop waiting.
+  void interrupt() { progress_.notify(); }
 
   std::size_t backlog() const noexcept { return pending_.size() + inflight_.size(); }
   // Memory held for queued bytes (both buffers), written or not.
   std::size_t capacity() const noexcept { return pending_.capacity() + inflight_.capacity(); }
   bool done() const noexcept { return done_; }
   bool failed() const noexcept { return failed_; }
+  // An async_write is in flight: its handler still points at this queue.
+  bool writing() const noexcept { return writing_; }
 
-  // Waits until a write completes or the writer exits (backpressure, final flush).
+  // Waits until a write completes, the queue is done or interrupt() (backpressure, final flush).
   asio::awaitable<void> progress() { co_await progress_.wait(); }
 
-  // The writer coroutine. Returns after finish() once drained, or on a write error.
-  // The socket must be in non-blocking mode once it is connected.
-  asio::awaitable<void> run(asio::ip::tcp::socket& socket) {
-    socket_ = &socket;
-    for (;;) {
-      if (failed_) break;
-      if (paused_ || pending_.empty()) {
-        if (finishing_) break;
-        co_await wake_.wait();
-        continue;
-      }
-      inflight_.swap(pending_);
-      auto [error, written] = co_await asio::async_write(socket, asio::buffer(inflight_), use_nothrow);
-      (void)written;
-      if (inflight_.capacity() > kKeepCapacity) {
-        inflight_ = {};
-      } else {
-        inflight_.clear();
-      }
-      if (error) {
-        failed_ = true;
-        pending_ = {};
-        break;
-      }
-      progress_.notify();
+ private:
+  // Starts the next async_write if there is something to send and nothing in flight.
+  void write_next() {
+    if (writing_ || done_ || failed_ || paused_ || socket_ == nullptr || pending_.empty()) {
+      settle();
+      return;
     }
-    done_ = true;
-    socket_ = nullptr;
+    inflight_.swap(pending_);
+    writing_ = true;
+    asio::async_write(*socket_, asio::buffer(inflight_),
+                      [this](const asio::error_code& error, std::size_t) { written(error); });
+  }
+
+  void written(const asio::error_code& error) {
+    writing_ = false;
+    if (inflight_.capacity() > kKeepCapacity) {
+      inflight_ = {};
+    } else {
+      inflight_.clear();
+    }
+    if (error) {
+      fail();
+      return;
+    }
+    write_next();
     progress_.notify();
   }
 
- private:
+  void fail() {
+    failed_ = true;
+    pending_ = {};
+    settle();
+  }
+
+  void settle() {
+    if (done_ || writing_) return;
+    if (failed_ || (finishing_ && (paused_ || pending_.empty()))) {
+      done_ = true;
+      progress_.notify();
+    }
+  }
+
   std::vector<std::uint8_t> pending_;
   std::vector<std::uint8_t> inflight_;
-  asio::ip::tcp::socket* socket_ = nullptr;  // while run() runs
-  Signal wake_;
+  asio::ip::tcp::socket* socket_ = nullptr;
   Signal progress_;
   bool paused_ = false;
   bool finishing_ = false;
   bool failed_ = false;
   bool done_ = false;
+  bool writing_ = false;
 };
 
 }  // namespace rustguard::proxy

@@ -6,13 +6,15 @@
 // before it, which is the only evidence a capture taken between the proxy and
 // the backend holds (the proxy swallowed its own transactions' answers).
 //
-// Fixed size, no allocation: a marker never answered is overwritten by newer
-// ones, which is harmless (a later answer acknowledges at least as much).
+// Fixed size, allocated by the first marker (a live session never adds one,
+// and the proxy holds thousands of sessions): a marker never answered is
+// overwritten by newer ones, which is harmless (a later answer acknowledges
+// at least as much).
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "rustguard/time.hpp"
 
@@ -32,7 +34,8 @@ class ReceiptMarkers {
  public:
   static constexpr std::size_t kCapacity = 64;
 
-  void add(ReceiptKind kind, std::int64_t id, std::uint64_t seq, Timestamp sent_at) noexcept {
+  void add(ReceiptKind kind, std::int64_t id, std::uint64_t seq, Timestamp sent_at) {
+    if (markers_.empty()) markers_.resize(kCapacity);
     markers_[next_ % kCapacity] = ReceiptMarker{kind, id, seq, sent_at, true};
     ++next_;
   }
@@ -42,7 +45,7 @@ class ReceiptMarkers {
   std::optional<ReceiptMarker> take(ReceiptKind kind, std::int64_t id) noexcept {
     std::optional<ReceiptMarker> best;
     std::size_t at = 0;
-    for (std::size_t i = 0; i < kCapacity; ++i) {
+    for (std::size_t i = 0; i < markers_.size(); ++i) {
       const ReceiptMarker& m = markers_[i];
       if (m.used && m.kind == kind && m.id == id && (!best || m.seq < best->seq)) {
         best = m;
@@ -53,10 +56,10 @@ class ReceiptMarkers {
     return best;
   }
 
-  void clear() noexcept { markers_ = {}; }
+  void clear() noexcept { markers_ = {}; }  // and its memory
 
  private:
-  std::array<ReceiptMarker, kCapacity> markers_{};
+  std::vector<ReceiptMarker> markers_;  // empty or kCapacity
   std::size_t next_ = 0;
 };
 

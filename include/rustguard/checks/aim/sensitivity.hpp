@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
@@ -160,7 +161,7 @@ class SensitivityCheck {
     return static_cast<double>(std::nextafter(a, std::numeric_limits<float>::infinity()) - a);
   }
 
-  void add(double delta, float from, float to, const Settings& s) noexcept {
+  void add(double delta, float from, float to, const Settings& s) {
     if (!std::isfinite(delta) || delta == 0) return;
     const double tol = s.params.tolerance + 8 * ulp(std::max(std::abs(from), std::abs(to)));
     // A delta whose rounding is not small against the smallest step fits
@@ -168,6 +169,7 @@ class SensitivityCheck {
     if (2 * tol > 0.25 * s.params.min_step) return;
     const std::size_t window = std::clamp<std::size_t>(s.params.samples, 8, kMaxSamples);
     if (count_ >= window) return;
+    if (samples_.size() < window) samples_.resize(window);
     samples_[count_++] = {std::abs(delta), tol};
   }
 
@@ -220,7 +222,9 @@ class SensitivityCheck {
 
   engine::ViolationLevel vl_;
   engine::LookTracker looks_;
-  std::array<Sample, kMaxSamples> samples_{};
+  // Sized by the first rotation, not before: most players of a big lobby
+  // never turn while connected, and the window is 2 KiB.
+  std::vector<Sample> samples_;
   std::size_t count_ = 0;
 };
 

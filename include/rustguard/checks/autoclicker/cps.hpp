@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
@@ -120,7 +121,8 @@ class CpsCheck {
     std::uint32_t clicks = 0;
   };
   // Ticks with clicks in the window. When full the oldest is dropped, which
-  // only undercounts.
+  // only undercounts. Allocated by the first click: an idle player (most of
+  // a big lobby) holds none.
   static constexpr std::size_t kEntries = 64;
 
   engine::Verdict end_tick(const Settings& s, engine::Reporter& r) {
@@ -159,7 +161,8 @@ class CpsCheck {
     return r.flag_timing(kInfo, s.limits, vl_, "cps", 1, std::move(detail), std::move(json));
   }
 
-  void push(Entry e) noexcept {
+  void push(Entry e) {
+    if (entries_.empty()) entries_.resize(kEntries);
     if (size_ == kEntries) {
       head_ = (head_ + 1) % kEntries;
       --size_;
@@ -174,7 +177,7 @@ class CpsCheck {
   std::uint32_t in_tick_ = 0;
   double clock_ = 0;
   std::optional<Timestamp> last_boundary_;
-  std::array<Entry, kEntries> entries_{};
+  std::vector<Entry> entries_;  // empty or kEntries, a ring from head_
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };

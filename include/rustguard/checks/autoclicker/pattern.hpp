@@ -33,7 +33,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
@@ -65,8 +67,10 @@ struct IntervalStats {
   std::size_t repeats = 0;
 };
 
-template <std::size_t N>
-IntervalStats interval_stats(const std::array<double, N>& xs, std::size_t n, double outlier_ms) {
+// Over the first n of xs (n at most kMaxIntervalSamples).
+inline constexpr std::size_t kMaxIntervalSamples = 100;
+inline IntervalStats interval_stats(std::span<const double> xs, std::size_t n, double outlier_ms) {
+  n = std::min({n, xs.size(), kMaxIntervalSamples});
   IntervalStats st;
   if (n == 0) return st;
   double sum = 0;
@@ -88,7 +92,8 @@ IntervalStats interval_stats(const std::array<double, N>& xs, std::size_t n, dou
     st.skewness = m3 / (m2 * st.deviation);
     st.kurtosis = m4 / (m2 * m2) - 3;
   }
-  std::array<double, N> sorted = xs;
+  std::array<double, kMaxIntervalSamples> sorted{};
+  std::copy_n(xs.begin(), n, sorted.begin());
   std::sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n));
   const double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   for (std::size_t i = 0; i < n; ++i) {
@@ -110,7 +115,7 @@ class PatternCheck {
       protocol::PacketKind::client_tick_end_c2s, protocol::PacketKind::set_position_c2s,
       protocol::PacketKind::set_position_rotation_c2s, protocol::PacketKind::set_rotation_c2s,
       protocol::PacketKind::set_movement_flags_c2s};
-  static constexpr std::size_t kMaxSamples = 100;
+  static constexpr std::size_t kMaxSamples = kMaxIntervalSamples;
   struct Params {
     std::uint32_t samples = 20;          // intervals per window (at most 100)
     std::uint32_t min_cps = 7;           // judge only windows at least this fast (mean <= 1000 / min_cps ms)
@@ -184,12 +189,13 @@ class PatternCheck {
     if (!last) return engine::Verdict::pass;
     const double interval = millis_between(*last, now);
     if (interval < s.params.min_interval_ms || interval > s.params.max_interval_ms) return engine::Verdict::pass;
-    intervals_[count_++] = interval;
     const std::size_t window = std::clamp<std::size_t>(s.params.samples, 2, kMaxSamples);
-    if (count_ < window) return engine::Verdict::pass;
-    const std::size_t n = count_;
-    count_ = 0;
+    if (intervals_.capacity() < window) intervals_.reserve(window);
+    intervals_.push_back(interval);
+    if (intervals_.size() < window) return engine::Verdict::pass;
+    const std::size_t n = intervals_.size();
     const IntervalStats st = interval_stats(intervals_, n, s.params.outlier_ms);
+    intervals_.clear();
     const double max_mean = 1000.0 / static_cast<double>(std::max<std::uint32_t>(1, s.params.min_cps));
     if (st.mean > max_mean || st.deviation >= s.params.max_deviation_ms) return engine::Verdict::pass;
     return r.flag_timing(
@@ -211,8 +217,8 @@ class PatternCheck {
   engine::ClientTicks ticks_;
   ClickCounter clicks_;
   std::optional<Timestamp> last_click_;
-  std::array<double, kMaxSamples> intervals_{};
-  std::size_t count_ = 0;
+  // Reserved by the first click, not before: an idle player holds none.
+  std::vector<double> intervals_;
 };
 
 }  // namespace rustguard::checks::autoclicker

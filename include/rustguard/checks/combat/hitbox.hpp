@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
@@ -116,6 +117,7 @@ class HitboxCheck {
       if (pending_[i].target == target) return;
     }
     if (pending_count_ == kPending) return;
+    if (pending_.empty()) pending_.resize(kPending);
     AttackScene& scene = pending_[pending_count_];
     if (scene_of(target, ctx, reported_.exact(ctx.protocol), s.params.leeway, scene) != Unjudged::none) return;
     // Out of reach from every eye: combat.reach judges it.
@@ -162,7 +164,8 @@ class HitboxCheck {
   engine::ViolationLevel vl_;
   ReportedPosition reported_;
   std::uint32_t respawns_ = 0;
-  std::array<AttackScene, kPending> pending_{};
+  // Sized by the first attack, not before: players who never fight hold none.
+  std::vector<AttackScene> pending_;  // empty or kPending
   std::size_t pending_count_ = 0;
 };
 
