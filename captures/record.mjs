@@ -119,7 +119,7 @@ async function record(s) {
         '--fight-ms', String(s.fightMs), '--seed', '1'], log('bots'), 'bots')
       : s.kind === 'honest'
       ? forkNode(join(e2e, 'bots.mjs'), ['--version', s.version, '--host', '127.0.0.1', '--port', String(botPort),
-        '--names', s.names.join(','), '--record', join(tmp, `${s.name}.bots.json`), '--play-ms', '2400'], log('bots'), 'bots')
+        '--names', s.names.join(','), '--record', join(tmp, `${s.name}.bots.json`), '--play-ms', '4800'], log('bots'), 'bots')
       : forkNode(join(here, 'cheat_bots.mjs'), ['--version', s.version, '--port', String(botPort), '--prefix', s.prefix,
         '--cheat', s.cheat], log('bots'), 'bots');
     const done = await waitMessage(bots, 'done', 45000);

@@ -98,10 +98,13 @@ async function play(me, other) {
     bot.setControlState('forward', false);
     // As a vanilla client: hit only what the crosshair is on, within reach.
     // Face the target and let that look go out with a movement packet first
-    // (mineflayer sends it on the next tick), and attack only from within
+    // (mineflayer sends it on the next tick; twice, as the target may be
+    // moving), and attack only from within
     // 2.9 blocks; farther, the click is a swing at the air.
-    await bot.lookAt(t.position.offset(0, 1.2, 0), true);
-    await bot.waitForTicks(2);
+    for (let k = 0; k < 2; k++) {
+      await bot.lookAt(t.position.offset(0, 1.2, 0), true);
+      await bot.waitForTicks(1);
+    }
     if (bot.entity.position.distanceTo(t.position) <= 2.9) {
       bot.attack(t); act(`attack:${t.username ?? t.name ?? t.id}`);
     } else {
