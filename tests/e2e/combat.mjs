@@ -19,9 +19,11 @@
 // Passes when: every fighter fought (attacks sent); no honest fighter or target
 // has a violation of a combat check, or any alert or kick; each cheater has
 // an alert of every check it is meant for (EXPECT) within 5 s of its first
-// attack; the backend received every attack of a player whose attacks the
-// proxy never cancelled, and fewer than sent where it did cancel (a cancelled
-// hit never reaches the server; of the reach fighter, at most a quarter).
+// attack (the arrival-time checks excepted where the proxy held timing flags
+// because it read late: /metrics rustguard_timing_flags_held_total > 0); the
+// backend received every attack of a player whose attacks the proxy never
+// cancelled, and fewer than sent where it did cancel (a cancelled hit never
+// reaches the server; of the reach fighter, at most a quarter).
 // Options: --latencies 0,150,300  --roles honest,killaura,...  --fight-ms 5500
 //   --out DIR  --keep.
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
@@ -58,6 +60,11 @@ const EXPECT = {
 // sent may reach the backend (combat.reach cancels each flagged hit; an
 // attack at the edge of the margins may pass).
 const MAX_DELIVERED = { reach: 0.25 };
+// Checks that judge arrival times: the proxy holds their flags (does not
+// raise them) while it reads late itself, an overloaded host rather than the
+// player (rustguard_timing_flags_held_total). Where it held any, a missing or
+// late alert of these is reported, not failed.
+const TIMING_CHECKS = new Set(['killaura.post', 'autoclicker.cps', 'autoclicker.pattern']);
 const COMBAT_CHECK = /^(killaura|autoclicker|reach|hitbox|aim|combat)\./;
 const DETECT_WITHIN_MS = 5000;
 const SOLO = new Set(['autoclick_random']);
@@ -185,6 +192,9 @@ async function runVersion(version) {
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
     else problems.push(`GET /metrics: ${metrics.status ?? metrics.error}`);
+    const heldMatch = /^rustguard_timing_flags_held_total (\d+)/m.exec(metrics.body ?? '');
+    if (!heldMatch) problems.push('/metrics has no rustguard_timing_flags_held_total');
+    const held = Number(heldMatch?.[1] ?? 0);
     backend.send({ type: 'stop' });
     await stopProcess(backend, { graceMs: 5000 });
     const pExit = await stopProcess(proxy, { signal: 'SIGTERM', graceMs: 8000 });
@@ -237,18 +247,20 @@ async function runVersion(version) {
       const afters = [];
       for (const check of EXPECT[f.role] ?? []) {
         const hit = mine.find((x) => x.check_name === check && x.alert && x.time_ms >= f.startMs - 100);
+        const excused = held > 0 && TIMING_CHECKS.has(check);
+        const report = (m) => (excused ? notes.push(`not asserted (the proxy held ${held} timing flags: it read late): ${m}`) : problems.push(m));
         if (!hit) {
-          problems.push(`${f.username} (${f.role}, ${f.latency} ms) never reached the alert threshold of ${check} (flagged: ${flagged.join(' ') || 'nothing'})`);
+          report(`${f.username} (${f.role}, ${f.latency} ms) never reached the alert threshold of ${check} (flagged: ${flagged.join(' ') || 'nothing'})`);
           continue;
         }
         afters.push(`${check} ${hit.time_ms - f.startMs} ms`);
-        if (hit.time_ms - f.startMs > DETECT_WITHIN_MS) problems.push(`${f.username}: ${check} alert ${hit.time_ms - f.startMs} ms after its first attack (limit ${DETECT_WITHIN_MS})`);
+        if (hit.time_ms - f.startMs > DETECT_WITHIN_MS) report(`${f.username}: ${check} alert ${hit.time_ms - f.startMs} ms after its first attack (limit ${DETECT_WITHIN_MS})`);
       }
       if (afters.length) table.push(`${''.padEnd(14)} alert after its first attack: ${afters.join(', ')}`);
     }
     notes.unshift(...table);
     mark('database read');
-    notes.unshift(`${violations.length} violation rows, ${sessions.length} sessions (! = alert); timeline (s): ${marks.join(', ')}`);
+    notes.unshift(`${violations.length} violation rows, ${sessions.length} sessions (! = alert); timing flags held by the proxy: ${held}; timeline (s): ${marks.join(', ')}`);
   } catch (e) {
     problems.push(e.message);
   } finally {
