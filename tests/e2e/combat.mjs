@@ -25,6 +25,7 @@
 // cancelled, and fewer than sent where it did cancel (a cancelled hit never
 // reaches the server; of the reach fighter, at most a quarter).
 // Options: --latencies 0,150,300  --roles honest,killaura,...  --fight-ms 5500
+//   --sanitized (a sanitizer build: the arrival-time checks are not asserted)
 //   --out DIR  --keep.
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
 
@@ -63,8 +64,10 @@ const MAX_DELIVERED = { reach: 0.25 };
 // Checks that judge arrival times: the proxy holds their flags (does not
 // raise them) while it reads late itself, an overloaded host rather than the
 // player (rustguard_timing_flags_held_total). Where it held any, a missing or
-// late alert of these is reported, not failed.
-const TIMING_CHECKS = new Set(['killaura.post', 'autoclicker.cps', 'autoclicker.pattern']);
+// late alert of these is reported, not failed. killaura.multi_target is one
+// of them from 1.9 on without Client Tick End: two attacks are one tick only
+// if they arrive within same_tick_ms.
+const TIMING_CHECKS = new Set(['killaura.post', 'killaura.multi_target', 'autoclicker.cps', 'autoclicker.pattern']);
 const COMBAT_CHECK = /^(killaura|autoclicker|reach|hitbox|aim|combat)\./;
 const DETECT_WITHIN_MS = 5000;
 const SOLO = new Set(['autoclick_random']);
@@ -87,6 +90,9 @@ const roles = list(args.roles, Object.keys(EXPECT).join(','));
 for (const r of roles) if (!EXPECT[r]) usage(`unknown role ${r}; known: ${Object.keys(EXPECT).join(', ')}`);
 if (!roles.includes('honest')) usage('--roles must include honest');
 const fightMs = Number(args['fight-ms'] ?? 5500);
+// Under ASan/UBSan or TSan the proxy reads several ms late and unevenly:
+// arrival-time statistics are reported, not asserted (as held flags are).
+const sanitized = Boolean(args.sanitized);
 installCleanup();
 
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-combat-'));
@@ -121,8 +127,10 @@ async function runVersion(version) {
       '# written by tests/e2e/combat.mjs: the checks run with their defaults',
       `listen: '127.0.0.1:${listenPort}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '${admin}'`,
       `database: '${db}'`, 'threads: 2', 'log_level: info',
-      '# ~25 players log in from 127.0.0.1 within a second or two',
-      'connections:', '  per_ip_rate: 100', '  per_ip_burst: 100', '',
+      '# 23 players log in from 127.0.0.1 within a few seconds; under a sanitizer',
+      '# that burst makes the io threads run late, and a login refused then',
+      '# (refuse_logins_lag_ms) is not what this test is about',
+      'connections:', '  per_ip_rate: 100', '  per_ip_burst: 100', '  refuse_logins_lag_ms: 0', '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
@@ -247,8 +255,9 @@ async function runVersion(version) {
       const afters = [];
       for (const check of EXPECT[f.role] ?? []) {
         const hit = mine.find((x) => x.check_name === check && x.alert && x.time_ms >= f.startMs - 100);
-        const excused = held > 0 && TIMING_CHECKS.has(check);
-        const report = (m) => (excused ? notes.push(`not asserted (the proxy held ${held} timing flags: it read late): ${m}`) : problems.push(m));
+        const excused = (held > 0 || sanitized) && TIMING_CHECKS.has(check);
+        const why = sanitized ? 'a sanitized proxy reads late' : `the proxy held ${held} timing flags: it read late`;
+        const report = (m) => (excused ? notes.push(`not asserted (${why}): ${m}`) : problems.push(m));
         if (!hit) {
           report(`${f.username} (${f.role}, ${f.latency} ms) never reached the alert threshold of ${check} (flagged: ${flagged.join(' ') || 'nothing'})`);
           continue;
