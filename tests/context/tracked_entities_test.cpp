@@ -223,3 +223,34 @@ TEST_CASE("entity dimensions: generated tables by version and id space", "[conte
   CHECK(unknown.dimensions.width == 0.6f);
   CHECK_FALSE(entity_type_info(v::v1_21_4, EntityIdSpace::spawn_entity, -1).dimensions.known);
 }
+
+TEST_CASE("tracked entities: a rider has no known box until it certainly got off and was interpolated",
+          "[context][entities]") {
+  TrackedEntities t;
+  t.spawn(player(7, {0, 64, 0}));
+  t.spawn(player(8, {2, 64, 0}));
+  t.spawn(EntitySpawn{30, -1, {0, 64, 0}, rustguard::context::kPlayerDimensions, 3});  // the vehicle
+  const std::vector<std::int32_t> seated{7};
+  t.set_passengers(30, seated, /*seq_before=*/1);
+  CHECK(boxes(t, 7, 5).empty());  // seated: where the client shows it is the seat's business
+  CHECK_FALSE(t.info(7)->placed);
+  CHECK(boxes(t, 8, 5).size() == 1);  // the others are untouched
+  CHECK(boxes(t, 30, 5).size() == 1);
+
+  t.set_passengers(30, {}, /*seq_before=*/4);  // 7 gets off after transaction 4
+  t.client_tick(4);
+  CHECK(boxes(t, 7, 4).empty());  // not acknowledged: the client may still seat it
+  t.client_tick(5);               // applied; now it slides off the seat for 3 ticks
+  CHECK(boxes(t, 7, 5).empty());
+  for (int i = 0; i < 3; ++i) t.client_tick(5);
+  CHECK(boxes(t, 7, 5).empty());
+  t.client_tick(5);
+  CHECK(boxes(t, 7, 5).size() == 1);
+  CHECK(t.info(7)->placed);
+
+  // A new spawn of the rider's id is a new entity, standing on its own.
+  t.set_passengers(30, seated, 6);
+  CHECK(boxes(t, 7, 9).empty());
+  t.spawn(player(7, {5, 64, 5}));
+  CHECK(may_contain(t, 7, 9, {5, 65, 5}));
+}

@@ -46,11 +46,23 @@
 // Removal is immediate: the client may still show a removed entity until it
 // acknowledges the next transaction, so an attack on an entity no longer
 // tracked is not evidence of anything.
+//
+// Passengers. A client places a rider on its vehicle's seat every tick, from
+// the vehicle's interpolated position and the seat's offset, which this
+// tracker does not model; so while an entity rides (Set Passengers, 1.9+)
+// it has no known box, nor after it got off until the client certainly
+// applied that and interpolated for the entity's ticks. Checks then have no
+// evidence either way (an honest hit on a rider is never judged by a stale
+// position). 1.8's Attach Entity is not read: 1.8 riders keep the boxes of
+// their own moves. A rider whose vehicle is removed stays unknown until a
+// Set Passengers or a new spawn names it again.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "rustguard/context/entity_box.hpp"
@@ -89,6 +101,7 @@ class TrackedEntities {
     EntityDimensions dimensions;
     protocol::Vec3 latest;     // the server's newest position
     protocol::Vec3 confirmed;  // the newest position the client certainly received
+    bool placed = true;        // false while riding or getting off: no box is known
   };
 
   // Starts tracking (or replaces an entity of the same id, as the client
@@ -121,6 +134,24 @@ class TrackedEntities {
   void move_to(std::int32_t id, const protocol::Vec3& position, std::uint64_t seq_before,
                std::uint64_t acked_seq) noexcept {
     if (Entity* e = find_mut(id)) move(*e, position, seq_before, acked_seq);
+  }
+
+  // Set Passengers, sent after transaction `seq_before`: `passengers` ride
+  // `vehicle` now; its other riders got off. Untracked ids are ignored.
+  void set_passengers(std::int32_t vehicle, std::span<const std::int32_t> passengers,
+                      std::uint64_t seq_before) noexcept {
+    for (auto& e : entities_) {
+      if (e.vehicle != vehicle || std::find(passengers.begin(), passengers.end(), e.id) != passengers.end()) continue;
+      e.vehicle = kNoVehicle;
+      e.getting_off = true;
+      e.off_at_seq = seq_before + 1;  // certainly applied once this is acknowledged
+    }
+    for (const auto id : passengers) {
+      if (Entity* e = find_mut(id)) {
+        e->vehicle = vehicle;
+        e->getting_off = false;
+      }
+    }
   }
 
   void remove(std::int32_t id) noexcept {
@@ -159,7 +190,7 @@ class TrackedEntities {
   std::optional<Info> info(std::int32_t id) const noexcept {
     const Entity* e = find(id);
     if (e == nullptr) return std::nullopt;
-    return Info{e->id, e->type, e->dims, latest_of(*e), e->confirmed};
+    return Info{e->id, e->type, e->dims, latest_of(*e), e->confirmed, placed(*e)};
   }
 
   // Calls f(box) for every box the client may show the entity in, given the
@@ -168,7 +199,7 @@ class TrackedEntities {
   template <class F>
   bool any_box(std::int32_t id, std::uint64_t acked_seq, F&& f) const {
     const Entity* e = find(id);
-    if (e == nullptr) return false;
+    if (e == nullptr || !placed(*e)) return false;
     if (f(Aabb::of(e->confirmed, e->dims))) return true;
     if (tick_ < e->trail_until && f(Aabb::spanning(e->trail_lo, e->trail_hi, e->dims))) return true;
     for (std::size_t i = 0; i < e->steps; ++i) {
@@ -208,6 +239,8 @@ class TrackedEntities {
   static constexpr std::size_t entity_bytes() noexcept { return sizeof(Entity); }
 
  private:
+  static constexpr std::int32_t kNoVehicle = -1;
+
   // Moves sent between transactions `begin` (opening) and `end` (closing).
   struct Step {
     std::uint64_t begin = 0;
@@ -219,6 +252,10 @@ class TrackedEntities {
   struct Entity {
     std::int32_t id = 0;
     std::int32_t type = 0;
+    std::int32_t vehicle = kNoVehicle;  // the entity it rides
+    bool getting_off = false;           // until the client certainly applied it
+    std::uint64_t off_at_seq = 0;
+    std::uint32_t off_until = 0;        // client tick until which it may still be shown seated
     EntityDimensions dims;
     std::uint8_t interp = 3;
     std::uint8_t steps = 0;
@@ -232,6 +269,10 @@ class TrackedEntities {
   };
 
   static constexpr std::int32_t kEmpty = -1;
+
+  bool placed(const Entity& e) const noexcept {
+    return e.vehicle == kNoVehicle && !e.getting_off && tick_ >= e.off_until;
+  }
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
   static Entity fresh(const EntitySpawn& s) noexcept {
@@ -282,6 +323,10 @@ class TrackedEntities {
   // Steps the client has certainly applied become the confirmed position;
   // their range stays possible while the client may still interpolate.
   void settle(Entity& e, std::uint64_t acked_seq) noexcept {
+    if (e.getting_off && acked_seq >= e.off_at_seq) {
+      e.getting_off = false;
+      e.off_until = tick_ + e.interp + 1u;  // +1: the acknowledgement may come mid-tick
+    }
     std::size_t done = 0;
     while (done < e.steps && e.step[done].end <= acked_seq) {
       const Step& s = e.step[done];

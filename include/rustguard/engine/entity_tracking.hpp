@@ -11,6 +11,8 @@
 // (checks.engine.heartbeat_ms) bounds how long a move stays uncertain, and
 // moves between two transactions merge into one step (see the tracker).
 //
+// Set Passengers marks riders, whose boxes the tracker does not know.
+//
 // Login, Respawn (every dimension change is one) and Start Configuration
 // make the client drop every entity, so they clear the tracker. Each movement
 // packet is one client tick for the interpolation trails.
@@ -65,6 +67,10 @@ struct EntityTracking {
   static void before(const protocol::packets::EntityPositionSyncS2c& p, ClientboundUpdate& u) noexcept {
     if (!finite(p.position)) return;
     u.ctx.entities.move_to(p.entity_id, p.position, u.ctx.transactions.issued_seq(), u.ctx.transactions.acked_seq());
+  }
+
+  static void before(const protocol::packets::SetPassengersS2c& p, ClientboundUpdate& u) noexcept {
+    u.ctx.entities.set_passengers(p.vehicle_id, p.passenger_ids, u.ctx.transactions.issued_seq());
   }
 
   static void before(const protocol::packets::RemoveEntitiesS2c& p, ClientboundUpdate& u) noexcept {
