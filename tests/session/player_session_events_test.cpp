@@ -145,9 +145,9 @@ Bytes look(float pitch) {
   return body;
 }
 
-Bytes position_look(float pitch) {
+Bytes position_look(float pitch, float yaw = 0) {
   Bytes body;
-  protocol::Writer{body}.f64(6.5).f64(64).f64(0.5).f32(0).f32(pitch).boolean(true);
+  protocol::Writer{body}.f64(6.5).f64(64).f64(0.5).f32(yaw).f32(pitch).boolean(true);
   return body;
 }
 
@@ -496,10 +496,12 @@ TEST_CASE("A check's kick comes out as its violation with Outcome::kick, then Pl
     config->get<checks::badpackets::PitchCheck>().limits.kick_vl = 1.5;  // the second flag (VL 1 decays a little)
     Player p{config};
     p.replay();
-    p.send(PacketKind::set_position_rotation_c2s, position_look(150));
+    // A yaw of its own each, as a client that turns: the same look twice is
+    // aim.duplicate's, whose violation would then come last.
+    p.send(PacketKind::set_position_rotation_c2s, position_look(150, 1));
     CHECK_FALSE(p.out.close);
     CHECK(all_of<session::PlayerKicked>(p.out.events).empty());
-    p.send(PacketKind::set_position_rotation_c2s, position_look(150));
+    p.send(PacketKind::set_position_rotation_c2s, position_look(150, 2));
     REQUIRE(p.out.close);
     CHECK(p.out.close->cause == session::CloseCause::hooks);
     CHECK(p.out.to_server.empty());
