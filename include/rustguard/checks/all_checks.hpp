@@ -9,6 +9,7 @@
 #include "rustguard/checks/aim/duplicate.hpp"
 #include "rustguard/checks/aim/impossible.hpp"
 #include "rustguard/checks/aim/sensitivity.hpp"
+#include "rustguard/checks/aim/snap.hpp"
 #include "rustguard/checks/aim/yaw_wrap.hpp"
 #include "rustguard/checks/api/check_list.hpp"
 #include "rustguard/checks/autoclicker/cps.hpp"
@@ -46,6 +47,6 @@ using DefaultChecks = engine::CheckList<
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
     aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
-    killaura::BehindCheck>;
+    killaura::BehindCheck, aim::SnapCheck>;
 
 }  // namespace rustguard::checks

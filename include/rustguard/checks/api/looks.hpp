@@ -146,25 +146,6 @@ inline double min_angle_to_box(const protocol::Vec3& eye, const protocol::Vec3& 
   return std::max(0.0, angle_between(dir, to) - std::asin(radius / dist) * kDegrees);
 }
 
-// Whether the ray from `eye` along `dir` (unbounded) enters `box` (slab test).
-inline bool ray_hits_box(const protocol::Vec3& eye, const protocol::Vec3& dir, const context::Aabb& box) noexcept {
-  double t_near = 0, t_far = 1e300;
-  const double o[3] = {eye.x, eye.y, eye.z}, d[3] = {dir.x, dir.y, dir.z};
-  const double lo[3] = {box.min.x, box.min.y, box.min.z}, hi[3] = {box.max.x, box.max.y, box.max.z};
-  for (int i = 0; i < 3; ++i) {
-    if (std::abs(d[i]) < 1e-12) {
-      if (o[i] < lo[i] || o[i] > hi[i]) return false;
-      continue;
-    }
-    double t1 = (lo[i] - o[i]) / d[i], t2 = (hi[i] - o[i]) / d[i];
-    if (t1 > t2) std::swap(t1, t2);
-    t_near = std::max(t_near, t1);
-    t_far = std::min(t_far, t2);
-    if (t_near > t_far) return false;
-  }
-  return true;
-}
-
 // The eye heights a player of `protocol` may have: standing 1.62; sneaking
 // 1.54 before 1.14 and 1.27 after; swimming, crawling and gliding 0.4 from 1.13.
 struct EyeHeights {
