@@ -385,12 +385,12 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     const std::int32_t p = options_.protocol;
     double dx = waypoint_.x - position_.x;
     double dz = waypoint_.z - position_.z;
-    bool turned = false;
+    bool new_waypoint = false;
     if (std::hypot(dx, dz) < 0.5) {
       waypoint_ = {home_.x + uniform(-8, 8), home_.y, home_.z + uniform(-8, 8)};
       dx = waypoint_.x - position_.x;
       dz = waypoint_.z - position_.z;
-      turned = true;
+      new_waypoint = true;
     }
     const double distance = std::max(1e-9, std::hypot(dx, dz));
     constexpr double kGroundFriction = 0.6 * 0.91;
@@ -401,7 +401,8 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     position_.z += velocity_.z;
     position_.y = packets::kGroundY;
     body_.clear();
-    if (turned) {
+    bool turned = false;
+    if (new_waypoint) {
       // Minecraft's yaw: 0 faces +z, 90 faces -x. A vanilla client turns by
       // whole mouse counts times its sensitivity's step (here sensitivity
       // 0.5), in float as the client does, and never wraps its yaw: the aim
@@ -413,6 +414,9 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       const double turn = std::remainder(facing - static_cast<double>(yaw_), 360.0);
       const double counts = std::round(turn / (kCountScale * 0.15));
       yaw_ += static_cast<float>(counts * kCountScale) * 0.15F;
+      turned = counts != 0;  // vanilla sends its look only when it changed (aim.duplicate)
+    }
+    if (turned) {
       packets::set_position_rotation(body_, p, position_, yaw_, pitch_, true);
       measured_send(now);
       sent(PacketKind::set_position_rotation_c2s);
