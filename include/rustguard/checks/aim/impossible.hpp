@@ -27,28 +27,23 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
+#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/login_play_s2c.hpp"
-#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
-#include "rustguard/protocol/packets/play/respawn_s2c.hpp"
-#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
 namespace rustguard::checks::aim {
 
-class ImpossibleCheck {
+class ImpossibleCheck : public engine::ServerLooks<ImpossibleCheck> {
  public:
+  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.impossible", "Aim (impossible)", "A yaw change in one packet beyond what a mouse turns in a tick",
       engine::CostClass::cheap, {.alert_vl = 1.5, .decay_per_second = 0.05}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_rotation_c2s,
                                      protocol::PacketKind::set_rotation_c2s};
-  static constexpr std::array kReadsClientbound{
-      protocol::PacketKind::sync_player_position_s2c, protocol::PacketKind::player_rotation_s2c,
-      protocol::PacketKind::login_play_s2c, protocol::PacketKind::respawn_s2c};
   struct Params {
     // The most yaw (degrees) one rotation packet may add.
     double max_yaw_delta = 2880;
@@ -75,30 +70,9 @@ class ImpossibleCheck {
                   "{\"from\":" + std::to_string(turn->from.yaw) + ",\"to\":" + std::to_string(turn->to.yaw) +
                       ",\"delta\":" + std::to_string(delta) + "}");
   }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
-                     engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
-  }
 
  private:
   engine::ViolationLevel vl_;
-  engine::LookTracker looks_;
 };
 
 }  // namespace rustguard::checks::aim

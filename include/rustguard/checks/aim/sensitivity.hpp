@@ -58,28 +58,23 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
+#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/login_play_s2c.hpp"
-#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
-#include "rustguard/protocol/packets/play/respawn_s2c.hpp"
-#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
 namespace rustguard::checks::aim {
 
-class SensitivityCheck {
+class SensitivityCheck : public engine::ServerLooks<SensitivityCheck> {
  public:
+  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.sensitivity", "Aim (sensitivity)", "Rotations that are not whole multiples of any mouse step",
       engine::CostClass::cheap, {.alert_vl = 2, .decay_per_second = 0.01}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_rotation_c2s,
                                      protocol::PacketKind::set_rotation_c2s};
-  static constexpr std::array kReadsClientbound{
-      protocol::PacketKind::sync_player_position_s2c, protocol::PacketKind::player_rotation_s2c,
-      protocol::PacketKind::login_play_s2c, protocol::PacketKind::respawn_s2c};
   static constexpr std::size_t kMaxSamples = 128;
   // Candidate steps per base: the base delta divided by 1 .. this.
   static constexpr std::uint32_t kMaxMultiple = 512;
@@ -120,26 +115,6 @@ class SensitivityCheck {
                   "{\"samples\":" + std::to_string(window) + ",\"best_step\":" + std::to_string(v.best_step) +
                       ",\"best_fits\":" + std::to_string(v.best_fits) + ",\"best_judged\":" +
                       std::to_string(v.best_judged) + ",\"bases\":" + std::to_string(v.complete_bases) + "}");
-  }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
-                     engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
   }
 
  private:
@@ -221,7 +196,6 @@ class SensitivityCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::LookTracker looks_;
   // Sized by the first rotation, not before: most players of a big lobby
   // never turn while connected, and the window is 2 KiB.
   std::vector<Sample> samples_;

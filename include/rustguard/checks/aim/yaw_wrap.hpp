@@ -23,28 +23,23 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
+#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/login_play_s2c.hpp"
-#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
-#include "rustguard/protocol/packets/play/respawn_s2c.hpp"
-#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
 namespace rustguard::checks::aim {
 
-class YawWrapCheck {
+class YawWrapCheck : public engine::ServerLooks<YawWrapCheck> {
  public:
+  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.yaw_wrap", "Aim (yaw wrap)", "A yaw that jumps by whole turns: a client that wraps its yaw",
       engine::CostClass::cheap, {.alert_vl = 2, .decay_per_second = 0.02}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_rotation_c2s,
                                      protocol::PacketKind::set_rotation_c2s};
-  static constexpr std::array kReadsClientbound{
-      protocol::PacketKind::sync_player_position_s2c, protocol::PacketKind::player_rotation_s2c,
-      protocol::PacketKind::login_play_s2c, protocol::PacketKind::respawn_s2c};
   struct Params {
     // The view turned at most this far (degrees) while the yaw jumped by whole turns.
     double max_turn_deg = 30;
@@ -74,30 +69,9 @@ class YawWrapCheck {
                   "{\"from\":" + std::to_string(turn->from.yaw) + ",\"to\":" + std::to_string(turn->to.yaw) +
                       ",\"turns\":" + std::to_string(turns) + ",\"real_turn\":" + std::to_string(real) + "}");
   }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
-                     engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
-    return engine::Verdict::pass;
-  }
 
  private:
   engine::ViolationLevel vl_;
-  engine::LookTracker looks_;
 };
 
 }  // namespace rustguard::checks::aim
