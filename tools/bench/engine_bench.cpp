@@ -30,10 +30,15 @@ struct Move {
   std::vector<std::uint8_t> body;
 };
 
-// Vanilla sprint-jumping on flat ground, one entry per tick.
+// Vanilla sprint-jumping on flat ground, one entry per tick, turning by one
+// mouse count a tick (sensitivity 0.5: 0.15 degrees, added in float as the
+// client does). A vanilla client sends its look only when it changed, so a
+// constant look in every packet would be aim.duplicate flags, not a
+// legitimate path.
 std::vector<Move> sprint_jump_path(std::size_t ticks) {
   std::vector<Move> out;
   double x = 0, y = 64, vx = 0, vy = 0;
+  float yaw = 0;
   bool ground = true;
   for (std::size_t i = 0; i < ticks; ++i) {
     const bool was_ground = ground;
@@ -52,7 +57,8 @@ std::vector<Move> sprint_jump_path(std::size_t ticks) {
     vx *= was_ground ? 0.546 : 0.91;
     vy = (vy - 0.08) * 0.98;
     Move m;
-    protocol::Writer{m.body}.f64(x).f64(y).f64(0).f32(0).f32(10).u8(ground ? 1 : 0);
+    yaw += 0.15F;
+    protocol::Writer{m.body}.f64(x).f64(y).f64(0).f32(yaw).f32(10).u8(ground ? 1 : 0);
     out.push_back(std::move(m));
   }
   return out;
