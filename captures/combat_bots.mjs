@@ -22,8 +22,9 @@
 //                   whole 0.15-degree mouse steps: sensitivity 100 %), strafes
 //                   around the target at 2.4-2.9 blocks (centre distance) and
 //                   jumps now and then; a click attacks only when the eye ray
-//                   hits the target's box within 2.9 blocks, else it is a swing
-//                   at the air. Swing and attack in the vanilla order (1.8
+//                   (from the position it reported last, as a vanilla client
+//                   picks) hits the target's box within 2.9 blocks, else it is
+//                   a swing at the air. Swing and attack in the vanilla order (1.8
 //                   swings first, 1.9+ after), before the tick's movement packet.
 //   killaura        every tick attacks both targets right after the tick's
 //                   movement packet, without an arm swing (and strafes, so
@@ -34,6 +35,16 @@
 //   reach           aims honestly and clicks at 8 CPS from 3.8 blocks (centre;
 //                   3.5 from the eye to the box) for half the fight, then from
 //                   4.8 (4.5).
+//   reach31         reach just past the edge: attacks only when the eye (its
+//                   last reported position + 1.62) lies 3.1 +- 0.05 blocks
+//                   from the target's box (0.6 x 1.8 at the position the bot
+//                   sees it at), ~8 CPS with jitter (N(125, 20) ms), looking
+//                   at the box's nearest point. It walks to its spot (20
+//                   degrees past its --angle, between the other fighters' spots)
+//                   and covers the last 0.4 block in steps of at most 0.05 a
+//                   tick, so that it stands still on the spot when it attacks.
+//                   3.1 is beyond 1.9+'s range (3.0) and within 1.8's (3.0
+//                   from a box grown by 0.1).
 //   aimbot          writes its look by code (angles computed, not whole mouse
 //                   steps), from the target's -z side (yaw near 0): ~60
 //                   degrees away from the target, and every
@@ -45,8 +56,10 @@
 // IPC to the parent: {type:'spawned'} when all of this process's bots
 // spawned; {type:'cheat-start', username, role, timeMs} at a fighter's first
 // attack or click (Date.now()); {type:'fighter-done', username, role,
-// attacks, phases}; {type:'done', ok, fighters}. `attacks` counts the attack
-// packets the bot wrote; `phases` splits them by phase (reach: r3.5, r4.5).
+// attacks, phases, clicks, edge}; {type:'done', ok, fighters}. `attacks`
+// counts the attack packets the bot wrote; `phases` splits them by phase
+// (reach: r3.5, r4.5; reach31: r3.1); `edge` (reach31 only) lists, per
+// attack, the eye-to-box distance it was sent from and its time (Date.now()).
 
 import { parseArgs, send, log } from '../tests/e2e/lib/child.mjs';
 import { GOODBYE, isChatPacket } from '../tests/e2e/lib/protocol.mjs';
@@ -63,7 +76,7 @@ const watchNames = args['target-names'] ? list(args['target-names']) : targetNam
 const fightMs = Number(args['fight-ms'] ?? 4000);
 const angleBase = Number(args.angle ?? 0);
 const tag = `combat ${version}`;
-const ROLES = new Set(['honest', 'killaura', 'autoclick', 'autoclick_random', 'reach', 'aimbot', 'behind']);
+const ROLES = new Set(['honest', 'killaura', 'autoclick', 'autoclick_random', 'reach', 'reach31', 'aimbot', 'behind']);
 for (const f of fighterSpecs) {
   if (!ROLES.has(f.role)) { log(tag, `unknown role ${f.role}; known: ${[...ROLES].join(', ')}`); process.exit(2); }
 }
@@ -88,6 +101,9 @@ const MOVEMENT = new Set(['position', 'position_look', 'look', 'flying']);
 const STRAFES = new Set(['honest', 'autoclick', 'autoclick_random', 'aimbot', 'killaura']);
 const EYE = 1.62;
 const STEP = 0.15; // degrees per mouse count at 100 % sensitivity
+// reach31: the eye-to-box distance it attacks from, and how far off an attack may be.
+const EDGE_REACH = 3.1;
+const EDGE_TOLERANCE = 0.05;
 
 // Rotations in the protocol's degrees (yaw 0 = +z, pitch + = down) against
 // mineflayer's radians.
@@ -103,19 +119,38 @@ function aimAt(bot, p) {
   const dx = p.x - e.x; const dy = p.y - (e.y + EYE); const dz = p.z - e.z;
   return { yaw: Math.atan2(-dx, dz) * 180 / Math.PI, pitch: -Math.atan2(dy, Math.hypot(dx, dz)) * 180 / Math.PI };
 }
-// Distance from the eye to a player's box (0.6 x 1.8 at its position).
-function boxDistance(bot, t) {
-  const e = bot.entity.position.offset(0, EYE, 0);
+// The point of a player's box (0.6 x 1.8 at its position t, shrunk by
+// `inset` on every side) nearest to the eye of a player standing at `feet`.
+function nearestBoxPoint(feet, t, inset = 0) {
+  const e = { x: feet.x, y: feet.y + EYE, z: feet.z };
   const c = (v, lo, hi) => Math.max(lo, Math.min(hi, v));
-  const q = { x: c(e.x, t.x - 0.3, t.x + 0.3), y: c(e.y, t.y, t.y + 1.8), z: c(e.z, t.z - 0.3, t.z + 0.3) };
-  return Math.hypot(e.x - q.x, e.y - q.y, e.z - q.z);
+  const h = 0.3 - inset;
+  return { x: c(e.x, t.x - h, t.x + h), y: c(e.y, t.y + inset, t.y + 1.8 - inset), z: c(e.z, t.z - h, t.z + h) };
 }
-// Does the eye ray (the bot's current rotation) hit the target's box within `range`?
-function rayHits(bot, t, range) {
+// Distance from the eye of a player standing at `feet` to a player's box.
+function boxDistanceFrom(feet, t) {
+  const q = nearestBoxPoint(feet, t);
+  return Math.hypot(feet.x - q.x, feet.y + EYE - q.y, feet.z - q.z);
+}
+// The centre distance (horizontal) at which a player standing on the target's
+// level, in direction `a` (radians) from it, has its eye `d` blocks from the
+// target's box: the eye is within the box's height, so only x and z count.
+function centreDistanceFor(d, a) {
+  const cx = Math.abs(Math.cos(a)); const sz = Math.abs(Math.sin(a));
+  let lo = 0.3; let hi = d + 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (Math.hypot(Math.max(0, mid * cx - 0.3), Math.max(0, mid * sz - 0.3)) < d) lo = mid; else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+// Does the eye ray (the bot's current rotation, from the eye of a player
+// standing at `feet`) hit the target's box within `range`?
+function rayHits(bot, t, range, feet = bot.entity.position) {
   const { yaw, pitch } = toDeg(bot);
   const r = (d) => d * Math.PI / 180;
   const dir = { x: -Math.sin(r(yaw)) * Math.cos(r(pitch)), y: -Math.sin(r(pitch)), z: Math.cos(r(yaw)) * Math.cos(r(pitch)) };
-  const o = bot.entity.position.offset(0, EYE, 0);
+  const o = { x: feet.x, y: feet.y + EYE, z: feet.z };
   let near = 0; let far = range;
   for (const [k, lo, hi] of [['x', t.x - 0.3, t.x + 0.3], ['y', t.y, t.y + 1.8], ['z', t.z - 0.3, t.z + 0.3]]) {
     if (Math.abs(dir[k]) < 1e-9) { if (o[k] < lo || o[k] > hi) return false; continue; }
@@ -132,15 +167,19 @@ function makeBot(username) {
     host: args.host ?? '127.0.0.1', port: Number(args.port), username, version, auth: 'offline',
     hideErrors: true, logErrors: false, respawn: true,
   });
-  const me = { username, bot, silent: false, attacks: 0, clicks: 0, misses: [], phase: 'fight', phases: {}, afterMovement: [] };
+  const me = {
+    username, bot, silent: false, attacks: 0, clicks: 0, misses: [], phase: 'fight', phases: {}, afterMovement: [], sent: null, edge: [],
+  };
   // After the goodbye chat the bot writes nothing (tests/e2e/bots.mjs).
   // Attack packets are counted; `afterMovement` holds writes due right after
-  // the tick's movement packet (killaura's post attacks).
+  // the tick's movement packet (killaura's post attacks); `sent` is the last
+  // position the bot reported (what the proxy measures from).
   const write = bot._client.write.bind(bot._client);
   me.rawWrite = write;
   bot._client.write = (name, params) => {
     if (me.silent) return;
     write(name, params);
+    if ((name === 'position' || name === 'position_look') && Number.isFinite(params?.x)) me.sent = { x: params.x, y: params.y, z: params.z };
     if (name === 'attack' || (name === 'use_entity' && params?.mouse === 1)) {
       me.attacks++;
       me.phases[me.phase] = (me.phases[me.phase] ?? 0) + 1;
@@ -226,6 +265,7 @@ async function fight(me, role, angleDeg) {
     }
   };
   if (role === 'reach') me.phase = 'r3.5';
+  if (role === 'reach31') me.phase = 'r3.1';
   const markStart = () => {
     if (state.started) return;
     state.started = true;
@@ -238,11 +278,17 @@ async function fight(me, role, angleDeg) {
     const q = (d) => STEP * Math.round(Math.max(-maxStep, Math.min(maxStep, d)) / STEP);
     setDeg(bot, cur.yaw + q(wrap(want.yaw - cur.yaw)), cur.pitch + q(want.pitch - cur.pitch));
   };
+  // A click picks from the eye where the bot was at the end of the previous
+  // tick, the position it reported last (physicsTick runs after this tick's
+  // physics, before its movement packet), as a vanilla client picks early in
+  // its tick; the look is this tick's, sent after the attack.
+  const eyeFeet = () => me.sent ?? bot.entity.position;
   const click = (targetEnt, { requireAim = true } = {}) => {
     const t = targetEnt.position;
+    const from = eyeFeet();
     me.clicks++;
-    if (!requireAim || (boxDistance(bot, t) <= 2.9 && rayHits(bot, t, 2.9))) bot.attack(targetEnt);
-    else { bot.swingArm('right'); me.misses.push(`${boxDistance(bot, t).toFixed(2)}${rayHits(bot, t, 2.9) ? '' : 'r'}`); }
+    if (!requireAim || (boxDistanceFrom(from, t) <= 2.9 && rayHits(bot, t, 2.9, from))) bot.attack(targetEnt);
+    else { bot.swingArm('right'); me.misses.push(`${boxDistanceFrom(from, t).toFixed(2)}${rayHits(bot, t, 2.9, from) ? '' : 'r'}`); }
   };
 
   await new Promise((resolve) => {
@@ -260,19 +306,32 @@ async function fight(me, role, angleDeg) {
       // The aimbot stands on the target's -z side, so that its look stays near
       // yaw 0: aim.sensitivity reads yaw deltas only where float32 resolves
       // them finely enough (|yaw| below ~128), pitch deltas always.
-      const base = role === 'aimbot' ? -90 + (angleDeg % 40) : angleDeg;
+      // reach31 stands 20 degrees past its angle, between the others' spots.
+      const base = role === 'aimbot' ? -90 + (angleDeg % 40) : angleDeg + (role === 'reach31' ? 20 : 0);
       const a = (base * Math.PI) / 180 + (STRAFES.has(role) ? 0.3 * Math.sin(state.strafe) : 0);
-      const want = distanceFor();
+      const want = role === 'reach31' ? centreDistanceFor(EDGE_REACH, a) : distanceFor();
       const goal = { x: tp.x + want * Math.cos(a), z: tp.z + want * Math.sin(a) };
       const p = bot.entity.position;
       const d = { x: goal.x - p.x, z: goal.z - p.z };
-      const yawR = bot.entity.yaw;
-      const fwd = d.x * -Math.sin(yawR) + d.z * -Math.cos(yawR);
-      const side = d.x * Math.cos(yawR) + d.z * -Math.sin(yawR);
-      bot.setControlState('forward', fwd > 0.15);
-      bot.setControlState('back', fwd < -0.15);
-      bot.setControlState('right', side > 0.15);
-      bot.setControlState('left', side < -0.15);
+      const off = Math.hypot(d.x, d.z);
+      if (role === 'reach31' && off < 0.4) {
+        // The last stretch without the walking controls (their momentum
+        // overshoots by more than the tolerance): steps of at most 0.05
+        // block a tick (slower than sneaking), then still on the spot.
+        bot.clearControlStates();
+        bot.entity.velocity.x = 0;
+        bot.entity.velocity.z = 0;
+        const k = Math.min(1, 0.05 / Math.max(off, 1e-9));
+        if (off > 1e-9) { p.x += d.x * k; p.z += d.z * k; }
+      } else {
+        const yawR = bot.entity.yaw;
+        const fwd = d.x * -Math.sin(yawR) + d.z * -Math.cos(yawR);
+        const side = d.x * Math.cos(yawR) + d.z * -Math.sin(yawR);
+        bot.setControlState('forward', fwd > 0.15);
+        bot.setControlState('back', fwd < -0.15);
+        bot.setControlState('right', side > 0.15);
+        bot.setControlState('left', side < -0.15);
+      }
       if (role === 'honest' && now >= state.jumpAt) {
         bot.setControlState('jump', true);
         setTimeout(() => bot.setControlState('jump', false), 100);
@@ -285,7 +344,11 @@ async function fight(me, role, angleDeg) {
       if (state.tick % 8 === 0) state.aimOff = { yaw: uniform(-4, 4), pitch: uniform(-3, 3) };
       const onTarget = aimAt(bot, tp.offset(0, 1.2, 0));
       const noise = () => STEP * Math.round(uniform(-2, 2));
-      if (role === 'behind') {
+      if (role === 'reach31') {
+        // At the box's nearest point (a hair inside it, so that a look
+        // rounded to the mouse step still enters the box there).
+        turnTo(aimAt(bot, nearestBoxPoint(bot.entity.position, tp, 0.02)), 8);
+      } else if (role === 'behind') {
         turnTo({ yaw: onTarget.yaw + 180 + state.aimOff.yaw, pitch: 10 + state.aimOff.pitch }, 8);
       } else if (role === 'aimbot') {
         if (state.snapped) {
@@ -328,6 +391,11 @@ async function fight(me, role, angleDeg) {
       if (state.fightStart && now - state.fightStart >= fightMs) { state.done = true; bot.off('physicsTick', onTick); resolve(); return; }
       if (role === 'reach' && state.fightStart && now - state.fightStart >= fightMs / 2) me.phase = 'r4.5';
       if (role === 'reach' && !inPlace) return; // attack only from the phase's distance
+      if (role === 'reach31' && !state.started && now - start >= 15000) {
+        // Never on its spot (it attacks only from there): no fight.
+        log(tag, `${me.username} never reached ${EDGE_REACH} +- ${EDGE_TOLERANCE} from ${primary}'s box (last: ${me.sent ? boxDistanceFrom(me.sent, tp).toFixed(3) : 'no position'})`);
+        state.done = true; bot.off('physicsTick', onTick); resolve(); return;
+      }
 
       switch (role) {
         case 'honest':
@@ -363,6 +431,19 @@ async function fight(me, role, angleDeg) {
             state.nextClick = now + 125;
           }
           break;
+        case 'reach31':
+          if (now >= state.nextClick) {
+            // The attack goes out before this tick's movement packet, so the
+            // proxy measures from the position reported last (me.sent); the
+            // look is this tick's, which has to point at the box.
+            const from = me.sent ? boxDistanceFrom(me.sent, tp) : NaN;
+            if (!(Math.abs(from - EDGE_REACH) <= EDGE_TOLERANCE) || !rayHits(bot, tp, EDGE_REACH + 0.1, eyeFeet())) break;
+            markStart();
+            me.edge.push({ d: Number(from.toFixed(4)), t: Date.now() });
+            click(tgt, { requireAim: false });
+            state.nextClick = now + Math.max(90, Math.min(170, normal(125, 20)));
+          }
+          break;
         case 'behind':
           if (now >= state.nextClick) {
             markStart();
@@ -390,7 +471,10 @@ async function fight(me, role, angleDeg) {
     bot.on('physicsTick', onTick);
   });
   me.afterMovement.length = 0;
-  send({ type: 'fighter-done', username: me.username, role, attacks: me.attacks, phases: me.phases, clicks: me.clicks });
+  send({
+    type: 'fighter-done', username: me.username, role, attacks: me.attacks, phases: me.phases, clicks: me.clicks,
+    ...(role === 'reach31' ? { edge: me.edge } : {}),
+  });
   if (me.misses.length) log(tag, `${me.username}: ${me.clicks} clicks, ${me.misses.length} missed (eye-box distance, r = ray off the box): ${me.misses.slice(0, 30).join(' ')}`);
   await goodbye(me);
 }
