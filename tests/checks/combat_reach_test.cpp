@@ -175,6 +175,53 @@ TEST_CASE("reach: an unknown target is no evidence", "[checks][reach]") {
   }
 }
 
+TEST_CASE("reach: a scaled target's box grows and shrinks with its scale, lag-compensated", "[checks][reach]") {
+  // The target's centre 3.4 blocks away: its unscaled face is 3.1 away
+  // (out of reach); at scale 2 its box is 1.2 wide and the face 2.8 away.
+  for (const std::int32_t pv : {v::v1_21_4, v::v26_1}) {
+    INFO("protocol " << pv);
+    Driver d(pv);
+    const Vec3 at = target_at(3.1);
+    setup(d, at);
+    REQUIRE(set_entity_scale(d, kTarget, 2.0));
+    // Not acknowledged yet: either box may show; the larger one is hittable.
+    CHECK(attack_tick(d, kTarget, kFeet, look_at_target(at)) == Verdict::pass);
+    settle(d, at);
+    for (int i = 0; i < 5; ++i) CHECK(attack_tick(d, kTarget, kFeet, look_at_target(at)) == Verdict::pass);
+    CHECK(d.count("combat.reach") == 0);
+    // Back to scale 1: until the client acknowledged it, the big box stays possible.
+    REQUIRE(set_entity_scale(d, kTarget, 1.0));
+    CHECK(attack_tick(d, kTarget, kFeet, look_at_target(at)) == Verdict::pass);
+    CHECK(d.count("combat.reach") == 0);
+    settle(d, at);
+    CHECK(attack_tick(d, kTarget, kFeet, look_at_target(at)) == Verdict::cancel);
+    CHECK(d.count("combat.reach", "distance") == 1);
+  }
+}
+
+TEST_CASE("reach: a target sized by its metadata (a slime) is no evidence", "[checks][reach]") {
+  // A slime's box comes from its size in metadata (up to 127 by command),
+  // which the tracker does not read: a hit 4.5 blocks from the smallest
+  // slime's box may be honest.
+  for (const std::int32_t pv : {v::v1_21_4, v::v26_1}) {
+    INFO("protocol " << pv);
+    const auto types = rustguard::context::detail::entity_table(pv).types;
+    std::int32_t slime = -1;
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      if (types[i].sized_by_metadata && types[i].width < 0.6f) slime = static_cast<std::int32_t>(i);
+    }
+    REQUIRE(slime >= 0);
+    Driver d(pv);
+    setup(d, target_at(2.9));
+    constexpr std::int32_t kSlime = 200;
+    const Vec3 far = target_at(4.5);
+    spawn_typed_entity(d, kSlime, slime, far);
+    settle(d, target_at(2.9));
+    for (int i = 0; i < 5; ++i) CHECK(attack_tick(d, kSlime, kFeet, look_at_target(far)) == Verdict::pass);
+    CHECK(d.count("combat.reach") == 0);
+  }
+}
+
 TEST_CASE("reach: leeway and cancel_vl are settings", "[checks][reach]") {
   auto cfg = std::make_shared<rustguard::engine::EngineConfig>();
   auto& reach = cfg->get<rustguard::checks::combat::ReachCheck>();

@@ -2,7 +2,8 @@
 // Entities for the reach and hitbox tests: another player spawned and moved
 // by the server in the layout of each version (1.8 fixed point and Spawn
 // Player; 1.9-1.20.1 Spawn Player with doubles; 1.20.2+ Add Entity with the
-// player type, 26.1's packed velocity), and a look from the player's eye.
+// player type, 26.1's packed velocity), their scale attribute, and a look
+// from the player's eye.
 
 #include <cmath>
 #include <cstdint>
@@ -10,23 +11,31 @@
 #include <vector>
 
 #include "engine_driver.hpp"
+#include "rustguard/protocol/packets/play/attribute_ids_s2c.hpp"
 
 namespace rustguard::test {
 
 // The player type id of Add Entity (1.20.2+) in the versions the tests use.
 inline std::int32_t player_type_id(std::int32_t pv) { return pv >= v::v1_21_11 ? 155 : 147; }
 
-inline void spawn_player_entity(Driver& d, std::int32_t id, protocol::Vec3 at) {
+// Add Entity (1.20.2+ layouts) of any type id.
+inline void spawn_typed_entity(Driver& d, std::int32_t id, std::int32_t type, protocol::Vec3 at) {
   std::vector<std::uint8_t> b;
   protocol::Writer w{b};
+  w.varint(id).uuid({1, static_cast<std::uint64_t>(id)}).varint(type).f64(at.x).f64(at.y).f64(at.z);
+  if (d.pv >= v::v1_21_9) w.u8(0);  // velocity (packed): zero
+  w.u8(0).u8(0).u8(0).varint(0);     // pitch, yaw, head yaw, data
+  if (d.pv < v::v1_21_9) w.i16(0).i16(0).i16(0);
+  d.receive(PacketKind::spawn_entity_s2c, b);
+}
+
+inline void spawn_player_entity(Driver& d, std::int32_t id, protocol::Vec3 at) {
   if (d.pv >= v::v1_20_2) {
-    w.varint(id).uuid({1, static_cast<std::uint64_t>(id)}).varint(player_type_id(d.pv)).f64(at.x).f64(at.y).f64(at.z);
-    if (d.pv >= v::v1_21_9) w.u8(0);  // velocity (packed): zero
-    w.u8(0).u8(0).u8(0).varint(0);     // pitch, yaw, head yaw, data
-    if (d.pv < v::v1_21_9) w.i16(0).i16(0).i16(0);
-    d.receive(PacketKind::spawn_entity_s2c, b);
+    spawn_typed_entity(d, id, player_type_id(d.pv), at);
     return;
   }
+  std::vector<std::uint8_t> b;
+  protocol::Writer w{b};
   w.varint(id).uuid({1, static_cast<std::uint64_t>(id)});
   if (d.pv < v::v1_9) {
     w.i32(static_cast<std::int32_t>(at.x * 32)).i32(static_cast<std::int32_t>(at.y * 32)).i32(static_cast<std::int32_t>(at.z * 32));
@@ -57,6 +66,22 @@ inline void place_entity(Driver& d, std::int32_t id, protocol::Vec3 at) {
   }
   w.f64(at.x).f64(at.y).f64(at.z).u8(0).u8(0).boolean(true);
   d.receive(PacketKind::entity_teleport_s2c, b);
+}
+
+// Update Attributes setting another entity's scale attribute (1.21+
+// layout: registry ids, no modifiers), the id found in the version's table.
+// False (nothing sent) for a version without a scale attribute.
+inline bool set_entity_scale(Driver& d, std::int32_t id, double scale) {
+  const auto ids = protocol::packets::detail::attribute_id_table(d.pv);
+  std::int32_t scale_id = -1;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] == protocol::packets::Attribute::scale) scale_id = static_cast<std::int32_t>(i);
+  }
+  if (scale_id < 0 || d.pv < v::v1_21) return false;
+  std::vector<std::uint8_t> b;
+  protocol::Writer{b}.varint(id).varint(1).varint(scale_id).f64(scale).varint(0);
+  d.receive(PacketKind::update_attributes_s2c, b);
+  return true;
 }
 
 // The look (yaw, pitch in degrees) from `eye` towards `target`, the game's

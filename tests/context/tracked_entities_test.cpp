@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -222,6 +223,52 @@ TEST_CASE("entity dimensions: generated tables by version and id space", "[conte
   CHECK_FALSE(unknown.dimensions.known);
   CHECK(unknown.dimensions.width == 0.6f);
   CHECK_FALSE(entity_type_info(v::v1_21_4, EntityIdSpace::spawn_entity, -1).dimensions.known);
+  // Sized by metadata (1.8 Slime mob 55, 1.21.4 slime 110 per minecraft-data): unknown size.
+  CHECK_FALSE(entity_type_info(v::v1_8, EntityIdSpace::spawn_mob, 55).dimensions.known);
+  std::size_t by_metadata = 0;
+  for (const auto& row : rustguard::context::detail::entity_table(v::v1_21_4).types) by_metadata += row.sized_by_metadata;
+  // slime, magma cube, phantom, pufferfish, shulker (the interaction entity has
+  // no size in minecraft-data: unknown as any type missing from the table)
+  CHECK(by_metadata == 5);
+}
+
+TEST_CASE("tracked entities: the scale attribute scales the box about the feet, lag-compensated",
+          "[context][entities]") {
+  TrackedEntities t;
+  t.spawn(player(3, {0, 64, 0}));
+  // Scale 2 sent after transaction 5; the client acknowledged 4.
+  t.set_scale(3, 2.0, 5, 4);
+  const Vec3 high{0, 67.0, 0};  // above the unscaled box (65.8), inside the scaled one (67.6)
+  const Vec3 wide{0.5, 65, 0};  // beyond the unscaled half width (0.3), within 0.6
+  // Until acknowledged 6 either scale may show: the larger box.
+  CHECK(may_contain(t, 3, 4, high));
+  CHECK(may_contain(t, 3, 5, wide));
+  CHECK(t.info(3)->dimensions.height == 3.6f);  // the server's newest
+  CHECK(may_contain(t, 3, 6, high));
+  const auto b = boxes(t, 3, 6);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].min.y == Approx(64.0));  // the feet stay where they are
+  CHECK(b[0].max.x - b[0].min.x == Approx(1.2));
+  // Back to 1 after transaction 8: the big box stays possible until 9 is acknowledged.
+  t.set_scale(3, 1.0, 8, 6);
+  CHECK(may_contain(t, 3, 8, high));
+  CHECK_FALSE(may_contain(t, 3, 9, high));
+  CHECK_FALSE(may_contain(t, 3, 9, wide));
+  // Two changes before the client acknowledged the first: every scale sent stays possible.
+  t.set_scale(3, 4.0, 10, 9);
+  t.set_scale(3, 0.5, 11, 9);
+  CHECK(may_contain(t, 3, 10, {0, 70, 0}));  // scale 4: 7.2 high
+  CHECK_FALSE(may_contain(t, 3, 12, {0, 70, 0}));
+  CHECK(t.info(3)->dimensions.height == Approx(0.9f).epsilon(0.001));
+  // The game's range is 0.0625-16; NaN is ignored; a respawned entity starts at 1.
+  t.set_scale(3, 1000.0, 12, 12);
+  CHECK(boxes(t, 3, 13)[0].max.y == Approx(64.0 + 1.8 * 16));
+  t.set_scale(3, std::nan(""), 13, 13);
+  CHECK(boxes(t, 3, 14)[0].max.y == Approx(64.0 + 1.8 * 16));
+  t.spawn(player(3, {0, 64, 0}));
+  CHECK(boxes(t, 3, 14)[0].max.y == Approx(65.8));
+  t.set_scale(99, 2.0, 14, 14);  // untracked: ignored
+  CHECK_FALSE(t.contains(99));
 }
 
 TEST_CASE("tracked entities: a rider has no known box until it certainly got off and was interpolated",

@@ -14,6 +14,13 @@
 // other entity 3 (what modern clients use for a moved entity; 1.8 clients
 // use 3 for everything they interpolate).
 //
+// Some types take their size from metadata the tracker does not read, and
+// can grow far beyond the listed size: slimes and magma cubes (size up to
+// 127 by command), phantoms, puffed pufferfish, a peeking shulker, the
+// interaction entity (any width and height). They are marked
+// `sized_by_metadata`; the tracker treats their size as unknown, so the
+// combat checks never flag on it.
+//
 // Usage (from the repository root):
 //   (cd tests/node && npm ci) && node tools/codegen/generate_entity_dimensions.mjs
 //   node tools/codegen/generate_entity_dimensions.mjs --check   # exit 1 if the header is stale
@@ -66,6 +73,12 @@ function releases(minecraftData) {
   return out;
 }
 
+const SIZED_BY_METADATA = new Set(['slime', 'lavaslime', 'magma_cube', 'phantom', 'pufferfish', 'shulker', 'interaction']);
+
+function sizedByMetadata(name) {
+  return SIZED_BY_METADATA.has(name.toLowerCase());
+}
+
 function interpolationTicks(name) {
   const n = name.toLowerCase();
   if (n.includes('minecart')) return 5;
@@ -73,13 +86,13 @@ function interpolationTicks(name) {
   return 3;
 }
 
-// Dense table by id: [width, height, interp, name] or null for an unused id.
+// Dense table by id: [width, height, interp, name, sized by metadata] or null for an unused id.
 function table(entries, where) {
   const rows = [];
   for (const e of entries) {
     if (!Number.isInteger(e.id) || e.id < 0 || e.id > 1024) fail(`${where}: entity id ${e.id} out of range`);
     if (!(e.width > 0 && e.height > 0)) continue; // no size known: the lookup falls back to the default
-    const row = [e.width, e.height, interpolationTicks(e.name), e.name];
+    const row = [e.width, e.height, interpolationTicks(e.name), e.name, sizedByMetadata(e.name)];
     // 1.9 and 1.10 list some object ids twice (arrow kinds); the sizes agree, keep the first name.
     if (rows[e.id] && (rows[e.id][0] !== row[0] || rows[e.id][1] !== row[1])) fail(`${where}: id ${e.id} twice with different sizes`);
     rows[e.id] ??= row;
@@ -131,14 +144,15 @@ function render({ minecraftData, version }) {
   push('  float width;');
   push('  float height;');
   push('  std::uint8_t interpolation_ticks;');
+  push('  bool sized_by_metadata;  // the size grows with metadata: not known from the type alone');
   push('};');
   push('');
   const emit = (name, rows) => {
     if (rows.length === 0) return;
     push(`inline constexpr EntityTypeSize ${name}[] = {`);
     rows.forEach((r, i) => {
-      if (r === null) push(`    {0.0f, 0.0f, 0},  // ${i}: -`);
-      else push(`    {${floatLiteral(r[0])}, ${floatLiteral(r[1])}, ${r[2]}},  // ${i}: ${r[3]}`);
+      if (r === null) push(`    {0.0f, 0.0f, 0, false},  // ${i}: -`);
+      else push(`    {${floatLiteral(r[0])}, ${floatLiteral(r[1])}, ${r[2]}, ${r[4]}},  // ${i}: ${r[3]}`);
     });
     push('};');
   };

@@ -4,10 +4,15 @@
 // minecraft-data). Before 1.14 Spawn Object / Add Entity and Spawn Mob number
 // types in separate id spaces, so the caller says which packet it read.
 //
-// What the tables do not hold: the scale attribute (1.20.5+), poses that
-// change a box (a sneaking or swimming player, a baby mob, a slime's size
-// from metadata). A type missing from the table gets kDefaultDimensions with
-// `known` false.
+// What the tables do not hold: the scale attribute (1.20.5+; the tracker
+// applies it per entity), poses and metadata that change a box. A pose only
+// shrinks a player's box inside the standing one (sneaking, swimming,
+// gliding, sleeping all keep the feet and the width), and a baby mob is
+// smaller than the table's adult, so the table's box is the largest the
+// client can show and a hit it rules out stays ruled out. Types whose size
+// grows with metadata (slimes, magma cubes, phantoms, pufferfish, shulkers,
+// interaction entities; the generator marks them) get `known` false, as does
+// a type missing from the table (with kDefaultDimensions).
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +41,7 @@ inline EntityTypeInfo entity_type_info(std::int32_t protocol, EntityIdSpace spac
   if (type < 0 || static_cast<std::size_t>(type) >= table.size()) return info;
   const detail::EntityTypeSize& s = table[static_cast<std::size_t>(type)];
   if (s.width <= 0.0f) return info;
-  info.dimensions = EntityDimensions{s.width, s.height, true};
+  info.dimensions = EntityDimensions{s.width, s.height, !s.sized_by_metadata};
   info.interpolation_ticks = s.interpolation_ticks;
   info.is_player = !objects && type == t.player_type;
   return info;

@@ -43,6 +43,13 @@
 // vector of entities plus an open-addressing index (linear probing, load at
 // most 1/2), both grown only on spawn: moves and queries never allocate.
 //
+// Scale (1.20.5+). The scale attribute multiplies an entity's width and
+// height about its feet, so a scaled box holds the unscaled one or lies in
+// it. A change is lag-compensated like a move: from the transaction before
+// it until the client acknowledged the next one, the larger of the old and
+// the new scale is possible (the larger box holds the smaller, so checks
+// test one box). Values are clamped to the game's range, 0.0625-16.
+//
 // Removal is immediate: the client may still show a removed entity until it
 // acknowledges the next transaction, so an attack on an entity no longer
 // tracked is not evidence of anything.
@@ -59,6 +66,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -98,7 +106,7 @@ class TrackedEntities {
   struct Info {
     std::int32_t id = 0;
     std::int32_t type = 0;
-    EntityDimensions dimensions;
+    EntityDimensions dimensions;  // at the server's newest scale (any_box has the client's)
     protocol::Vec3 latest;     // the server's newest position
     protocol::Vec3 confirmed;  // the newest position the client certainly received
     bool placed = true;        // false while riding or getting off: no box is known
@@ -154,6 +162,18 @@ class TrackedEntities {
     }
   }
 
+  // The entity's scale attribute became `scale`, sent after transaction
+  // `seq_before`; `acked_seq` is what the client acknowledged so far.
+  // Untracked ids and NaN are ignored.
+  void set_scale(std::int32_t id, double scale, std::uint64_t seq_before, std::uint64_t acked_seq) noexcept {
+    Entity* e = find_mut(id);
+    if (e == nullptr || std::isnan(scale)) return;
+    // A change the client may not have applied yet stays possible: keep the larger.
+    e->scale = scale_of(*e, acked_seq);
+    e->next_scale = static_cast<float>(std::clamp(scale, kMinScale, kMaxScale));
+    e->scale_at_seq = seq_before + 1;
+  }
+
   void remove(std::int32_t id) noexcept {
     const std::size_t slot = slot_of(id);
     if (slot == kNone) return;
@@ -190,7 +210,7 @@ class TrackedEntities {
   std::optional<Info> info(std::int32_t id) const noexcept {
     const Entity* e = find(id);
     if (e == nullptr) return std::nullopt;
-    return Info{e->id, e->type, e->dims, latest_of(*e), e->confirmed, placed(*e)};
+    return Info{e->id, e->type, scaled(e->dims, e->next_scale), latest_of(*e), e->confirmed, placed(*e)};
   }
 
   // Calls f(box) for every box the client may show the entity in, given the
@@ -200,12 +220,13 @@ class TrackedEntities {
   bool any_box(std::int32_t id, std::uint64_t acked_seq, F&& f) const {
     const Entity* e = find(id);
     if (e == nullptr || !placed(*e)) return false;
-    if (f(Aabb::of(e->confirmed, e->dims))) return true;
-    if (tick_ < e->trail_until && f(Aabb::spanning(e->trail_lo, e->trail_hi, e->dims))) return true;
+    const EntityDimensions dims = scaled(e->dims, scale_of(*e, acked_seq));
+    if (f(Aabb::of(e->confirmed, dims))) return true;
+    if (tick_ < e->trail_until && f(Aabb::spanning(e->trail_lo, e->trail_hi, dims))) return true;
     for (std::size_t i = 0; i < e->steps; ++i) {
       const Step& s = e->step[i];
       if (s.begin > acked_seq) break;  // the client has not even started on it
-      if (f(Aabb::spanning(s.lo, s.hi, e->dims))) return true;
+      if (f(Aabb::spanning(s.lo, s.hi, dims))) return true;
     }
     return false;
   }
@@ -240,6 +261,8 @@ class TrackedEntities {
 
  private:
   static constexpr std::int32_t kNoVehicle = -1;
+  static constexpr double kMinScale = 0.0625;
+  static constexpr double kMaxScale = 16.0;
 
   // Moves sent between transactions `begin` (opening) and `end` (closing).
   struct Step {
@@ -256,7 +279,10 @@ class TrackedEntities {
     bool getting_off = false;           // until the client certainly applied it
     std::uint64_t off_at_seq = 0;
     std::uint32_t off_until = 0;        // client tick until which it may still be shown seated
-    EntityDimensions dims;
+    EntityDimensions dims;  // unscaled, from the type
+    float scale = 1.0f;       // certainly applied (or the larger of two possible)
+    float next_scale = 1.0f;  // the newest sent; certain once scale_at_seq is acknowledged
+    std::uint64_t scale_at_seq = 0;
     std::uint8_t interp = 3;
     std::uint8_t steps = 0;
     std::uint8_t recent_next = 0;
@@ -285,6 +311,13 @@ class TrackedEntities {
     e.trail_lo = e.trail_hi = s.position;
     e.recent.fill(s.position);  // a spawned entity is placed, not interpolated
     return e;
+  }
+
+  static float scale_of(const Entity& e, std::uint64_t acked_seq) noexcept {
+    return acked_seq >= e.scale_at_seq ? e.next_scale : std::max(e.scale, e.next_scale);
+  }
+  static EntityDimensions scaled(const EntityDimensions& d, float scale) noexcept {
+    return EntityDimensions{d.width * scale, d.height * scale, d.known};
   }
 
   static const protocol::Vec3& latest_of(const Entity& e) noexcept {

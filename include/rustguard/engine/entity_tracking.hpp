@@ -11,7 +11,8 @@
 // (checks.engine.heartbeat_ms) bounds how long a move stays uncertain, and
 // moves between two transactions merge into one step (see the tracker).
 //
-// Set Passengers marks riders, whose boxes the tracker does not know.
+// Set Passengers marks riders, whose boxes the tracker does not know. Update
+// Attributes of another entity carries its scale.
 //
 // Login, Respawn (every dimension change is one) and Start Configuration
 // make the client drop every entity, so they clear the tracker. Each movement
@@ -19,6 +20,7 @@
 
 #include <cmath>
 
+#include "rustguard/context/attributes.hpp"
 #include "rustguard/context/entity_dimensions.hpp"
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/player_context.hpp"
@@ -71,6 +73,17 @@ struct EntityTracking {
 
   static void before(const protocol::packets::SetPassengersS2c& p, ClientboundUpdate& u) noexcept {
     u.ctx.entities.set_passengers(p.vehicle_id, p.passenger_ids, u.ctx.transactions.issued_seq());
+  }
+
+  // The scale attribute of another entity (the player's own is the physics
+  // state's, lag_compensation.hpp). No scale attribute exists before 1.20.5.
+  static void before(const protocol::packets::UpdateAttributesS2c& p, ClientboundUpdate& u) noexcept {
+    if (p.entity_id == u.ctx.entity_id) return;
+    for (const auto& a : p.attributes) {
+      if (a.attribute != protocol::packets::Attribute::scale) continue;
+      u.ctx.entities.set_scale(p.entity_id, context::attribute_value(a), u.ctx.transactions.issued_seq(),
+                               u.ctx.transactions.acked_seq());
+    }
   }
 
   static void before(const protocol::packets::RemoveEntitiesS2c& p, ClientboundUpdate& u) noexcept {
