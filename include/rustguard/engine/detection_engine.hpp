@@ -352,6 +352,17 @@ class BasicDetectionEngine {
     return judge<Packet::kind>(sample, reporter);
   }
 
+  // An attack: one AttackEvent every combat check reads, whatever the
+  // version's packet (Interact's attack action, or 26.1's Attack).
+  Verdict read(const protocol::packets::InteractC2s& p, Reporter& reporter) {
+    constexpr auto kind = protocol::packets::InteractC2s::kind;
+    if (p.action != protocol::packets::InteractAction::attack) return judge<kind>(p, reporter);
+    return judge<kind>(AttackEvent{p.entity_id}, reporter);
+  }
+  Verdict read(const protocol::packets::AttackC2s& p, Reporter& reporter) {
+    return judge<protocol::packets::AttackC2s::kind>(AttackEvent{p.entity_id}, reporter);
+  }
+
   Verdict read(const protocol::packets::ConfirmTeleportC2s& p, Reporter& reporter) {
     const TeleportConfirmEvent e{p.teleport_id, ctx_.teleports.confirm(p.teleport_id)};
     return judge<protocol::packets::ConfirmTeleportC2s::kind>(e, reporter);

@@ -49,6 +49,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
@@ -59,9 +60,7 @@
 #include "rustguard/context/ray_box.hpp"
 #include "rustguard/context/tracked_entities.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
-#include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/protocol/packets/play/login_play_s2c.hpp"
 #include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
 #include "rustguard/protocol/packets/play/respawn_s2c.hpp"
@@ -99,14 +98,9 @@ class SnapCheck {
   };
   using Settings = engine::CheckSettings<SnapCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter&) {
-    if (p.action == protocol::packets::InteractAction::attack) attack(p.entity_id, ctx, s);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter&) {
-    attack(p.entity_id, ctx, s);
+    attack(a.target, ctx, s);
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,

@@ -25,6 +25,14 @@ struct TransactionAckEvent {
   Timestamp now{};
 };
 
+// An attack on entity `target`, whichever packet carried it: Interact with
+// the attack action (1.8's Use Entity, 1.9-1.21.11) or 26.1's Attack. A
+// check reads it with kReads naming interact_c2s and attack_c2s; an
+// Interact that is not an attack still comes as the packet.
+struct AttackEvent {
+  std::int32_t target = 0;
+};
+
 // Confirm Teleportation, matched against the pending teleports.
 struct TeleportConfirmEvent {
   std::int32_t teleport_id = 0;

@@ -26,6 +26,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
@@ -33,7 +34,6 @@
 #include "rustguard/checks/autoclicker/clicks.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 #include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_action_c2s.hpp"
@@ -70,16 +70,13 @@ class CpsCheck {
   };
   using Settings = engine::CheckSettings<CpsCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext&, const Settings&,
+  // Interact other than an attack (attacks come as AttackEvent): a use click.
+  engine::Verdict on(const protocol::packets::InteractC2s&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    if (p.action == protocol::packets::InteractAction::attack) {
-      in_tick_ += clicks_.on_attack() ? 1U : 0U;
-    } else {
-      clicks_.on_use();
-    }
+    clicks_.on_use();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::AttackC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const engine::AttackEvent&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
     in_tick_ += clicks_.on_attack() ? 1U : 0U;
     return engine::Verdict::pass;

@@ -39,6 +39,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
@@ -46,7 +47,6 @@
 #include "rustguard/checks/autoclicker/clicks.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 #include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_action_c2s.hpp"
@@ -138,15 +138,13 @@ class PatternCheck {
   };
   using Settings = engine::CheckSettings<PatternCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext&, const Settings& s,
-                     engine::Reporter& r) {
-    if (p.action != protocol::packets::InteractAction::attack) {
-      clicks_.on_use();
-      return engine::Verdict::pass;
-    }
-    return clicks_.on_attack() ? click(s, r) : engine::Verdict::pass;
+  // Interact other than an attack (attacks come as AttackEvent): a use click.
+  engine::Verdict on(const protocol::packets::InteractC2s&, const context::PlayerContext&, const Settings&,
+                     engine::Reporter&) {
+    clicks_.on_use();
+    return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::AttackC2s&, const context::PlayerContext&, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter& r) {
     return clicks_.on_attack() ? click(s, r) : engine::Verdict::pass;
   }

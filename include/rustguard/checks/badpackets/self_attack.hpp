@@ -7,11 +7,11 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/interact_c2s.hpp"
 
 namespace rustguard::checks::badpackets {
@@ -31,9 +31,9 @@ class SelfAttackCheck {
                      const Settings& s, engine::Reporter& r) {
     return target(p.entity_id, ctx, s, r);
   }
-  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    return target(p.entity_id, ctx, s, r);
+    return target(a.target, ctx, s, r);
   }
 
  private:

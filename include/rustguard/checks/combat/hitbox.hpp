@@ -37,15 +37,14 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/checks/combat/attack_geometry.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
-#include "rustguard/protocol/packets/play/interact_c2s.hpp"
 
 namespace rustguard::checks::combat {
 
@@ -74,15 +73,9 @@ class HitboxCheck {
   };
   using Settings = engine::CheckSettings<HitboxCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter&) {
-    if (p.action != protocol::packets::InteractAction::attack) return engine::Verdict::pass;
-    attack(p.entity_id, ctx, s);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter&) {
-    attack(p.entity_id, ctx, s);
+    attack(a.target, ctx, s);
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings& s,
@@ -120,8 +113,12 @@ class HitboxCheck {
     if (pending_.empty()) pending_.resize(kPending);
     AttackScene& scene = pending_[pending_count_];
     if (scene_of(target, ctx, reported_.exact(ctx.protocol), s.params.leeway, scene) != Unjudged::none) return;
-    // Out of reach from every eye: combat.reach judges it.
-    if (nearest_distance(scene) > scene.range + s.params.leeway) return;
+    // Out of reach from every eye: combat.reach judges it. The scene's
+    // boxes are grown by the leeway already, so beyond the range from them
+    // is beyond range + leeway from the true boxes (reach's own line with
+    // the same leeway); adding the leeway again here judged attacks that
+    // reach flags (up to ~0.07 beyond) a second time.
+    if (nearest_distance(scene) > scene.range) return;
     // The last look already hits: nothing to wait for.
     if (nearest_hit(scene, scene.yaw, scene.pitch) <= scene.range + s.params.leeway) return;
     ++pending_count_;

@@ -34,6 +34,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
@@ -41,9 +42,7 @@
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
-#include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/protocol/packets/play/login_play_s2c.hpp"
 #include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
 #include "rustguard/protocol/packets/play/respawn_s2c.hpp"
@@ -77,14 +76,9 @@ class BehindCheck {
   };
   using Settings = engine::CheckSettings<BehindCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter&) {
-    if (p.action == protocol::packets::InteractAction::attack) attack(p.entity_id, ctx, s);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter&) {
-    attack(p.entity_id, ctx, s);
+    attack(a.target, ctx, s);
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,

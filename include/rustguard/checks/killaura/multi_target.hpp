@@ -22,15 +22,14 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
-#include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/time.hpp"
 
 namespace rustguard::checks::killaura {
@@ -58,14 +57,9 @@ class MultiTargetCheck {
   };
   using Settings = engine::CheckSettings<MultiTargetCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    if (p.action != protocol::packets::InteractAction::attack) return engine::Verdict::pass;
-    return attack(p.entity_id, ctx, s, r);
-  }
-  engine::Verdict on(const protocol::packets::AttackC2s& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter& r) {
-    return attack(p.entity_id, ctx, s, r);
+    return attack(a.target, ctx, s, r);
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {

@@ -17,15 +17,14 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
-#include "rustguard/protocol/packets/play/attack_c2s.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
-#include "rustguard/protocol/packets/play/interact_c2s.hpp"
 #include "rustguard/protocol/packets/play/swing_arm_c2s.hpp"
 
 namespace rustguard::checks::killaura {
@@ -45,12 +44,7 @@ class NoSwingCheck {
   };
   using Settings = engine::CheckSettings<NoSwingCheck>;
 
-  engine::Verdict on(const protocol::packets::InteractC2s& p, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    if (p.action == protocol::packets::InteractAction::attack) ++attacks_;
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::AttackC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const engine::AttackEvent&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
     ++attacks_;
     return engine::Verdict::pass;
