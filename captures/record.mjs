@@ -30,12 +30,14 @@ const BACKEND = (version) => (['1.21.11', '26.1'].includes(version) ? 'backend_s
 
 // Combat captures: name prefix -> the fighters (captures/combat_bots.mjs
 // roles) and how many target players stand there (killaura needs two).
-const ABBR = { honest: 'hon', killaura: 'ka', autoclick: 'ac', autoclick_random: 'acr', reach: 'rch', aimbot: 'aim', behind: 'bhd' };
+const ABBR = { honest: 'hon', killaura: 'ka', autoclick: 'ac', autoclick_random: 'acr', reach: 'rch', reach31: 'r31', aimbot: 'aim', behind: 'bhd' };
 const COMBAT = {
   'combat-honest': { roles: ['honest'], targets: 1 },
   killaura: { roles: ['killaura'], targets: 2 },
   autoclick: { roles: ['autoclick', 'autoclick_random'], targets: 1 },
   reach: { roles: ['reach'], targets: 1 },
+  // 3.1 blocks eye to box: out of reach on 1.21.4 and 26.1, within 1.8's margins.
+  reach31: { roles: ['reach31'], targets: 1, fightMs: 6000 },
   aimbot: { roles: ['aimbot'], targets: 1 },
   behind: { roles: ['behind'], targets: 1 },
 };
