@@ -7,9 +7,16 @@ using namespace rustguard::test;
 namespace {
 const std::int32_t kVersions[] = {v::v1_8, v::v1_21_4, v::v26_1};
 
+// Set Passengers, or on 1.8 Attach Entity (rider, vehicle or -1, no leash).
 void ride(Driver& d, std::int32_t vehicle, bool aboard) {
   std::vector<std::uint8_t> b;
   rustguard::protocol::Writer w{b};
+  if (d.pv < v::v1_9) {
+    w.i32(kSelfId).i32(aboard ? vehicle : -1).boolean(false);
+    d.receive(PacketKind::attach_entity_s2c, b);
+    d.answer_all();
+    return;
+  }
   w.varint(vehicle);
   if (aboard) {
     w.varint(1).varint(kSelfId);
@@ -81,7 +88,7 @@ TEST_CASE("aim.duplicate: the answer to a server teleport and the packet after i
 
 TEST_CASE("aim.duplicate: riding sends the look every tick, and once more after dismounting",
           "[checks][aim_duplicate]") {
-  for (const std::int32_t pv : {v::v1_21_4, v::v26_1}) {
+  for (const std::int32_t pv : kVersions) {
     INFO("protocol " << pv);
     Driver d(pv);
     d.spawn_at(0, 64, 0);

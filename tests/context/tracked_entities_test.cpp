@@ -301,3 +301,33 @@ TEST_CASE("tracked entities: a rider has no known box until it certainly got off
   t.spawn(player(7, {5, 64, 5}));
   CHECK(may_contain(t, 7, 9, {5, 65, 5}));
 }
+
+TEST_CASE("tracked entities: 1.8 Attach Entity seats one rider per vehicle and lets it off like Set Passengers",
+          "[context][entities]") {
+  TrackedEntities t;
+  t.spawn(player(7, {0, 64, 0}));
+  t.spawn(player(8, {2, 64, 0}));
+  t.spawn(EntitySpawn{30, -1, {0, 64, 0}, rustguard::context::kPlayerDimensions, 3});  // the vehicle
+  t.attach(7, 30, /*seq_before=*/1);
+  CHECK(boxes(t, 7, 5).empty());
+  CHECK_FALSE(t.info(7)->placed);
+  CHECK(boxes(t, 8, 5).size() == 1);
+  // 8 takes the seat: 7 is off (one rider per 1.8 vehicle), 8 seated.
+  t.attach(8, 30, /*seq_before=*/2);
+  CHECK(boxes(t, 8, 5).empty());
+  t.client_tick(2);
+  CHECK(boxes(t, 7, 2).empty());  // not acknowledged yet
+  t.client_tick(3);
+  for (int i = 0; i < 4; ++i) t.client_tick(3);
+  CHECK(boxes(t, 7, 3).size() == 1);
+  // Vehicle -1: 8 gets off, certain once the transaction after it is acknowledged.
+  t.attach(8, -1, /*seq_before=*/3);
+  t.client_tick(4);
+  for (int i = 0; i < 4; ++i) t.client_tick(4);
+  CHECK(boxes(t, 8, 4).size() == 1);
+  // Unknown riders and a leash-less detach of an entity on foot change nothing.
+  t.attach(99, 30, 4);
+  t.attach(7, -1, 4);
+  CHECK(boxes(t, 7, 4).size() == 1);
+  CHECK_FALSE(t.contains(99));
+}

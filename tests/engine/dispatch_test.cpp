@@ -107,6 +107,7 @@ TEST_CASE("dispatch: the default engine wants exactly the kinds its checks, upda
       K::login_play_s2c,           K::respawn_s2c,           K::game_event_s2c,        K::player_abilities_s2c,
       K::entity_effect_s2c,        K::remove_entity_effect_s2c, K::update_attributes_s2c, K::set_health_s2c,
       K::set_entity_velocity_s2c,  K::explosion_s2c,         K::sync_player_position_s2c, K::set_passengers_s2c,
+      K::attach_entity_s2c,  // riding on 1.8 (a leash from 1.9, decoded and ignored)
       K::ping_s2c,                 K::window_confirmation_s2c, K::bundle_delimiter_s2c,  K::keep_alive_s2c,
       K::entity_relative_move_s2c, K::entity_move_rotation_s2c, K::entity_teleport_s2c,  K::entity_position_sync_s2c,
       // the entity tracker (engine/entity_tracking.hpp)

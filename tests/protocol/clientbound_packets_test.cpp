@@ -209,6 +209,9 @@ Fields fields_of(const BundleDelimiterS2c&) { return {}; }
 Fields fields_of(const DisconnectS2c& p) {
   return {{"reason_is_nbt", field_text(p.reason_is_nbt)}, {"reason", hex(p.reason)}};
 }
+Fields fields_of(const AttachEntityS2c& p) {
+  return {{"entity_id", field_text(p.entity_id)}, {"vehicle_id", field_text(p.vehicle_id)}, {"leash", field_text(p.leash)}};
+}
 Fields fields_of(const SetPassengersS2c& p) {
   Fields f{{"vehicle_id", field_text(p.vehicle_id)}};
   put_ids(f, "passenger_ids", p.passenger_ids);
@@ -249,7 +252,7 @@ const std::map<std::string, DecodeFn>& decoders() {
       entry<SpawnPlayerS2c>(), entry<EntityRelativeMoveS2c>(), entry<EntityMoveRotationS2c>(),
       entry<EntityRotationS2c>(), entry<EntityTeleportS2c>(), entry<EntityPositionSyncS2c>(),
       entry<RemoveEntitiesS2c>(), entry<SetHealthS2c>(), entry<StartConfigurationS2c>(),
-      entry<BundleDelimiterS2c>(), entry<DisconnectS2c>(), entry<SetPassengersS2c>(),
+      entry<BundleDelimiterS2c>(), entry<DisconnectS2c>(), entry<SetPassengersS2c>(), entry<AttachEntityS2c>(),
       entry<EntityStatusS2c>(), entry<ChunkDataS2c>(), entry<SetCompressionPlayS2c>(),
   };
   return table;

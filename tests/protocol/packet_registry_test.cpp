@@ -122,6 +122,7 @@ TEST_CASE("1.8 (47) ids") {
   CHECK(id_of(v, PacketKind::use_item_c2s) == -1);
   CHECK(id_of(v, PacketKind::vehicle_move_c2s) == -1);
   CHECK(id_of(v, PacketKind::set_passengers_s2c) == -1);
+  CHECK(id_of(v, PacketKind::attach_entity_s2c) == 0x1b);  // riding on 1.8
   CHECK(kind_of(v, State::play, Direction::clientbound, 0x32) == PacketKind::window_confirmation_s2c);
   // Same id, other direction: 0x32 serverbound does not exist in 1.8.
   CHECK(kind_of(v, State::play, Direction::serverbound, 0x32) == kUnknownPacketKind);

@@ -141,7 +141,10 @@ const KINDS = [
   { kind: 'set_compression_play_s2c', state: 'play', dir: s2c, names: [[47, 47, 'set_compression']] },
   { kind: 'chunk_data_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'map_chunk']] },
   { kind: 'custom_payload_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'custom_payload']] },
-  // 1.8's attach_entity (rider or leash) is a different packet, not mapped here.
+  // Riding: 1.8's attach_entity names one rider and its vehicle (or a leash);
+  // from 1.9 set_passengers lists a vehicle's riders and attach_entity is
+  // only the leash.
+  { kind: 'attach_entity_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'attach_entity']] },
   { kind: 'set_passengers_s2c', state: 'play', dir: s2c, names: [[107, OPEN, 'set_passengers']] },
   { kind: 'entity_status_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'entity_status']] },
 ];

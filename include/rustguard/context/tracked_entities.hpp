@@ -60,9 +60,9 @@
 // it has no known box, nor after it got off until the client certainly
 // applied that and interpolated for the entity's ticks. Checks then have no
 // evidence either way (an honest hit on a rider is never judged by a stale
-// position). 1.8's Attach Entity is not read: 1.8 riders keep the boxes of
-// their own moves. A rider whose vehicle is removed stays unknown until a
-// Set Passengers or a new spawn names it again.
+// position). On 1.8 Attach Entity says the same for one rider (attach()). A
+// rider whose vehicle is removed stays unknown until a Set Passengers, an
+// Attach Entity or a new spawn names it again.
 
 #include <algorithm>
 #include <array>
@@ -150,9 +150,7 @@ class TrackedEntities {
                       std::uint64_t seq_before) noexcept {
     for (auto& e : entities_) {
       if (e.vehicle != vehicle || std::find(passengers.begin(), passengers.end(), e.id) != passengers.end()) continue;
-      e.vehicle = kNoVehicle;
-      e.getting_off = true;
-      e.off_at_seq = seq_before + 1;  // certainly applied once this is acknowledged
+      get_off(e, seq_before);
     }
     for (const auto id : passengers) {
       if (Entity* e = find_mut(id)) {
@@ -160,6 +158,25 @@ class TrackedEntities {
         e->getting_off = false;
       }
     }
+  }
+
+  // 1.8's Attach Entity, sent after transaction `seq_before`: `id` rides
+  // `vehicle` now (-1: it got off). A 1.8 vehicle carries one rider, so a
+  // rider already on `vehicle` got off. Untracked ids are ignored.
+  void attach(std::int32_t id, std::int32_t vehicle, std::uint64_t seq_before) noexcept {
+    if (vehicle >= 0) {
+      for (auto& e : entities_) {
+        if (e.vehicle == vehicle && e.id != id) get_off(e, seq_before);
+      }
+    }
+    Entity* e = find_mut(id);
+    if (e == nullptr) return;
+    if (vehicle < 0) {
+      if (e->vehicle != kNoVehicle) get_off(*e, seq_before);
+      return;
+    }
+    e->vehicle = vehicle;
+    e->getting_off = false;
   }
 
   // The entity's scale attribute became `scale`, sent after transaction
@@ -311,6 +328,12 @@ class TrackedEntities {
     e.trail_lo = e.trail_hi = s.position;
     e.recent.fill(s.position);  // a spawned entity is placed, not interpolated
     return e;
+  }
+
+  static void get_off(Entity& e, std::uint64_t seq_before) noexcept {
+    e.vehicle = kNoVehicle;
+    e.getting_off = true;
+    e.off_at_seq = seq_before + 1;  // certainly applied once this is acknowledged
   }
 
   static float scale_of(const Entity& e, std::uint64_t acked_seq) noexcept {

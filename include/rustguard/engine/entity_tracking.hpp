@@ -11,7 +11,8 @@
 // (checks.engine.heartbeat_ms) bounds how long a move stays uncertain, and
 // moves between two transactions merge into one step (see the tracker).
 //
-// Set Passengers marks riders, whose boxes the tracker does not know. Update
+// Set Passengers (1.8: Attach Entity) marks riders, whose boxes the tracker
+// does not know. Update
 // Attributes of another entity carries its scale.
 //
 // Login, Respawn (every dimension change is one) and Start Configuration
@@ -84,6 +85,10 @@ struct EntityTracking {
       u.ctx.entities.set_scale(p.entity_id, context::attribute_value(a), u.ctx.transactions.issued_seq(),
                                u.ctx.transactions.acked_seq());
     }
+  }
+
+  static void before(const protocol::packets::AttachEntityS2c& p, ClientboundUpdate& u) noexcept {
+    if (p.riding()) u.ctx.entities.attach(p.entity_id, p.vehicle_id, u.ctx.transactions.issued_seq());
   }
 
   static void before(const protocol::packets::RemoveEntitiesS2c& p, ClientboundUpdate& u) noexcept {

@@ -160,18 +160,23 @@ class LagCompensation {
   }
 
   static void before(const pk::SetPassengersS2c& p, ClientboundUpdate& u) {
-    auto& ctx = u.ctx;
     const bool aboard =
-        std::find(p.passenger_ids.begin(), p.passenger_ids.end(), ctx.entity_id) != p.passenger_ids.end();
+        std::find(p.passenger_ids.begin(), p.passenger_ids.end(), u.ctx.entity_id) != p.passenger_ids.end();
     if (aboard) {
-      ctx.vehicle_id = p.vehicle_id;
-    } else if (p.vehicle_id == ctx.vehicle_id) {
-      ctx.vehicle_id = -1;
-    } else {
-      return;
+      ride(u, p.vehicle_id);
+    } else if (p.vehicle_id == u.ctx.vehicle_id) {
+      ride(u, -1);
     }
-    if (ctx.physics.latest().riding == aboard) return;
-    change(u, [&](context::PhysicsState& s) { s.riding = aboard; });
+  }
+
+  // 1.8: the player rides `vehicle_id` (-1: got off); a leash changes nothing.
+  static void before(const pk::AttachEntityS2c& p, ClientboundUpdate& u) {
+    if (!p.riding()) return;
+    if (p.entity_id == u.ctx.entity_id) {
+      ride(u, p.vehicle_id);
+    } else if (p.vehicle_id >= 0 && p.vehicle_id == u.ctx.vehicle_id) {
+      ride(u, -1);  // another rider took the player's seat (one rider per 1.8 vehicle)
+    }
   }
 
   static void before(const pk::PingS2c& p, ClientboundUpdate& u) {
@@ -215,6 +220,14 @@ class LagCompensation {
   }
 
  private:
+  // The player rides `vehicle` now (-1: on foot).
+  static void ride(ClientboundUpdate& u, std::int32_t vehicle) {
+    u.ctx.vehicle_id = vehicle;
+    const bool aboard = vehicle >= 0;
+    if (u.ctx.physics.latest().riding == aboard) return;
+    change(u, [&](context::PhysicsState& s) { s.riding = aboard; });
+  }
+
   template <class Edit>
   static void change(ClientboundUpdate& u, Edit&& edit) {
     context::PlayerContext& ctx = u.ctx;

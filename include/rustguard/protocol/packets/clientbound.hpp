@@ -1,6 +1,7 @@
 #pragma once
 // Every clientbound play packet decoder (include/rustguard/protocol/packets/play/*_s2c.hpp).
 
+#include "rustguard/protocol/packets/play/attach_entity_s2c.hpp"
 #include "rustguard/protocol/packets/play/attribute_ids_s2c.hpp"
 #include "rustguard/protocol/packets/play/attribute_s2c.hpp"
 #include "rustguard/protocol/packets/play/bundle_delimiter_s2c.hpp"
