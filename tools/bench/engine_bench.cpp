@@ -158,13 +158,16 @@ static void bench_entity_tracking(double seconds) {
 
 // Judging one attack: a 1.21.4 player among 100 tracked entities (in a ring
 // 2.6 blocks around it, each moved once a tick with the client one
-// transaction behind, so several boxes are possible), attacking one of
-// them per tick with its look on the target, as an honest player would.
+// transaction behind, so several boxes are possible), sweeping its look
+// across the entities in front and attacking the one it looks at every 2
+// or 3 ticks, as an honest player would (no violation expected).
 // Only the attack packet is timed, through the whole engine (decode, every
 // check reading attacks: reach, hitbox, killaura, autoclicker, self
 // attack); the tick's movement packet and the entity moves are not. Each
 // sample is one attack timed alone, so the figure includes one clock read
-// (about 20 ns). Goal: <= 2 us an attack.
+// (about 20 ns); the clock alone is timed beside it, so a tail the machine
+// adds (an interrupt, another tenant) shows there too. Goal: <= 2 us an
+// attack.
 static void bench_attack_judging(double seconds) {
   constexpr std::int32_t kEntities = 100;
   constexpr double kRing = 2.6;
@@ -184,13 +187,15 @@ static void bench_attack_judging(double seconds) {
     const double a = 2 * pi * id / kEntities;
     return std::pair<double, double>{kRing * std::cos(a), kRing * std::sin(a)};
   };
+  std::vector<std::int32_t> spawn_answers;
   for (std::int32_t id = 0; id < kEntities; ++id) {
     b.clear();
     protocol::Writer w{b};
     const auto [x, z] = ring(id);
     w.varint(id + 1000).uuid({1, static_cast<std::uint64_t>(id)}).varint(147).f64(x).f64(64).f64(z);
     w.u8(0).u8(0).u8(0).varint(0).i16(0).i16(0).i16(0);
-    (void)eng.on_clientbound(PacketKind::spawn_entity_s2c, b, now);
+    const auto d = eng.on_clientbound(PacketKind::spawn_entity_s2c, b, now);
+    if (d.transaction_after) spawn_answers.push_back(*d.transaction_after);
   }
   // Each entity sways by 1/16 block either way along the ring's tangent.
   std::vector<std::vector<std::uint8_t>> sway[2];
@@ -201,46 +206,84 @@ static void bench_attack_judging(double seconds) {
       sway[dir].push_back(b);
     }
   }
+  // The look at each entity, in whole mouse steps (0.15 degrees: 100 %
+  // sensitivity), and the entities in front (|yaw| < 85): the player sweeps
+  // across those, 3 entities a tick, back and forth, so its yaw never wraps
+  // and never spins (the aim checks judge both).
   std::vector<std::vector<std::uint8_t>> attacks, looks;
+  std::vector<std::pair<float, std::size_t>> front;
   for (std::int32_t id = 0; id < kEntities; ++id) {
     b.clear();
     protocol::Writer{b}.varint(id + 1000).varint(1).boolean(false);
     attacks.push_back(b);
     const auto [x, z] = ring(id);
-    const float yaw = static_cast<float>(std::atan2(-x, z) * 180 / pi);
-    const float pitch = static_cast<float>(-std::atan2(1.0 - 1.62, kRing) * 180 / pi);
+    const double step = 0.15;
+    const float yaw = static_cast<float>(step * std::round(std::atan2(-x, z) * 180 / pi / step));
+    const float pitch = static_cast<float>(step * std::round(-std::atan2(1.0 - 1.62, kRing) * 180 / pi / step));
     b.clear();
     protocol::Writer{b}.f64(0).f64(64).f64(0).f32(yaw).f32(pitch).u8(1);
     looks.push_back(b);
+    if (std::abs(yaw) < 85) front.emplace_back(yaw, static_cast<std::size_t>(id));
   }
+  std::sort(front.begin(), front.end());
+  std::size_t sweep = 0;
+  bool sweeping_up = true;
+  const auto next_in_sweep = [&] {
+    if (sweeping_up && sweep + 3 >= front.size()) sweeping_up = false;
+    if (!sweeping_up && sweep < 3) sweeping_up = true;
+    sweep = sweeping_up ? sweep + 3 : sweep - 3;
+    return front[sweep].second;
+  };
   std::vector<std::uint8_t> swing;
   protocol::Writer{swing}.varint(0);
   std::vector<std::uint8_t> pong;
-  (void)eng.on_serverbound(PacketKind::set_position_rotation_c2s, looks[0], now);
+  for (const std::int32_t answer : spawn_answers) {  // the client saw them spawn
+    protocol::Writer{pong}.i32(answer);
+    (void)eng.on_serverbound(PacketKind::pong_c2s, pong, now);
+    pong.clear();
+  }
+  std::vector<std::int32_t> answers;
+  std::size_t target = front[0].second;
+  (void)eng.on_serverbound(PacketKind::set_position_rotation_c2s, looks[target], now);
 
-  std::vector<double> attack_ns;
+  std::vector<double> attack_ns, clock_ns;
+  std::uint64_t rng = 1;
   std::size_t ticks = 0;
+  std::size_t next_click = 0;
   std::size_t non_pass = 0;
   const auto start = clock::now();
   while (std::chrono::duration<double>(clock::now() - start).count() < seconds) {
     now += millis(50);
-    const auto target = static_cast<std::size_t>((ticks * 7) % kEntities);
     // The server's tick: every entity moves; a transaction goes out now and
     // then (the heartbeat), answered a tick later.
-    std::int32_t answer = 0;
+    answers.clear();
     for (std::int32_t id = 0; id < kEntities; ++id) {
       const auto d = eng.on_clientbound(PacketKind::entity_relative_move_s2c, sway[ticks & 1][static_cast<std::size_t>(id)], now);
-      if (d.transaction_after) answer = *d.transaction_after;
+      if (d.transaction_after) answers.push_back(*d.transaction_after);
     }
-    // The client's tick: look at the target (sent last tick), attack, swing, move.
-    const auto t0 = clock::now();
-    const auto v = eng.on_serverbound(PacketKind::interact_c2s, attacks[target], now);
-    const auto t1 = clock::now();
-    attack_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
-    if (v != engine::Verdict::pass) ++non_pass;
-    (void)eng.on_serverbound(PacketKind::swing_arm_c2s, swing, now);
-    (void)eng.on_serverbound(PacketKind::set_position_rotation_c2s, looks[(target + 7) % kEntities], now);
-    if (answer != 0) {
+    // The client's tick: look at the target (sent last tick), attack, swing,
+    // move. A human clicks every 2 or 3 ticks (8-10 CPS, a fixed
+    // pseudo-random schedule): an attack every tick would be a 20 CPS
+    // machine, which the autoclicker checks flag, and the figure would be
+    // the cost of writing violations.
+    if (ticks == next_click) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      next_click = ticks + 2 + (rng >> 33) % 2;
+      // The clock alone, timed the same way just before: its tail is the
+      // machine's (interrupts, another tenant), not the engine's.
+      const auto c0 = clock::now();
+      const auto c1 = clock::now();
+      clock_ns.push_back(std::chrono::duration<double, std::nano>(c1 - c0).count());
+      const auto t0 = clock::now();
+      const auto v = eng.on_serverbound(PacketKind::interact_c2s, attacks[target], now);
+      const auto t1 = clock::now();
+      attack_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+      if (v != engine::Verdict::pass) ++non_pass;
+      (void)eng.on_serverbound(PacketKind::swing_arm_c2s, swing, now);
+    }
+    target = next_in_sweep();
+    (void)eng.on_serverbound(PacketKind::set_position_rotation_c2s, looks[target], now);
+    for (const std::int32_t answer : answers) {
       pong.clear();
       protocol::Writer{pong}.i32(answer);
       (void)eng.on_serverbound(PacketKind::pong_c2s, pong, now);
@@ -248,15 +291,22 @@ static void bench_attack_judging(double seconds) {
     ++ticks;
   }
   std::sort(attack_ns.begin(), attack_ns.end());
+  std::sort(clock_ns.begin(), clock_ns.end());
   if (attack_ns.empty()) return;
-  const auto at = [&](double q) {
-    return attack_ns[std::min(attack_ns.size() - 1, static_cast<std::size_t>(q * attack_ns.size()))];
+  const auto quantile = [](const std::vector<double>& v, double q) {
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))];
   };
+  const auto at = [&](double q) { return quantile(attack_ns, q); };
   std::size_t combat = 0;
   for (const auto& v : eng.violations()) combat += v.check.rfind("combat.", 0) == 0;
   std::printf("attack judging: %zu attacks among %d tracked entities (protocol 769)\n", attack_ns.size(), kEntities);
-  std::printf("  per attack through the engine: median %.1f ns, p99 %.1f ns (goal <= 2000)\n", at(0.5), at(0.99));
-  std::printf("  reach/hitbox violations: %zu (honest attacks: expect 0), non-pass verdicts: %zu\n", combat, non_pass);
+  std::printf("  per attack through the engine: median %.1f ns, p90 %.1f ns, p99 %.1f ns (goal <= 2000)\n", at(0.5),
+              at(0.9), at(0.99));
+  std::printf("  the clock alone, timed the same way: median %.1f ns, p99 %.1f ns, max %.1f ns\n",
+              quantile(clock_ns, 0.5), quantile(clock_ns, 0.99), clock_ns.back());
+  std::printf("  reach/hitbox violations: %zu, all violations: %zu (honest attacks: expect 0), non-pass verdicts: %zu\n",
+              combat, eng.violations().size(), non_pass);
+  for (const auto& v : eng.violations()) std::printf("  %s/%s: %s\n", v.check.c_str(), v.type.c_str(), v.detail.c_str());
 }
 
 int main(int argc, char** argv) {
