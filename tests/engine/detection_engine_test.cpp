@@ -43,6 +43,23 @@ TEST_CASE("engine: transactions bracket state changes but never land inside a bu
   CHECK_FALSE(other.transaction_before);
 }
 
+TEST_CASE("engine: no heartbeat follows Start Configuration (the client reads configuration after it)",
+          "[engine]") {
+  for (const auto kind : {PacketKind::start_configuration_s2c, PacketKind::entity_relative_move_s2c}) {
+    Driver d(v::v1_21_4);
+    d.spawn_at(0, 64, 0);
+    d.answer_all();
+    d.advance_ms(5'000);  // past checks.engine.heartbeat_ms: the next packet would carry one
+    std::vector<std::uint8_t> b;
+    if (kind == PacketKind::entity_relative_move_s2c) protocol::Writer{b}.varint(kSelfId + 1).i16(0).i16(0).i16(0).boolean(true);
+    const auto decision = d.receive(kind, b);
+    INFO(protocol::name_of(kind));
+    // A play Ping after Start Configuration could never be sent; the engine
+    // would wait for its answer. Any other packet carries the heartbeat.
+    CHECK(decision.transaction_after.has_value() == (kind != PacketKind::start_configuration_s2c));
+  }
+}
+
 TEST_CASE("engine: malformed serverbound packets kick with a reason", "[engine]") {
   Driver d(v::v1_21_4);
   d.spawn_at(0, 64, 0);

@@ -52,9 +52,12 @@ class LagCompensation {
       protocol::PacketKind::entity_teleport_s2c, protocol::PacketKind::entity_position_sync_s2c};
 
   // Packets no heartbeat follows, decoded or not: a bundle delimiter (the
-  // transaction goes after the bundle, see close_after) and what resets the
-  // player. Every other clientbound packet the engine is given may carry one.
-  using WithoutHeartbeat = PacketList<pk::BundleDelimiterS2c, pk::LoginPlayS2c, pk::RespawnS2c>;
+  // transaction goes after the bundle, see close_after), what resets the
+  // player, and Start Configuration (the client reads configuration packets
+  // after it: a play Ping there is never sent, and its answer would never
+  // come). Every other clientbound packet the engine is given may carry one.
+  using WithoutHeartbeat =
+      PacketList<pk::BundleDelimiterS2c, pk::LoginPlayS2c, pk::RespawnS2c, pk::StartConfigurationS2c>;
   static constexpr bool carries_heartbeat(protocol::PacketKind kind) noexcept {
     return !WithoutHeartbeat::contains(kind);
   }
