@@ -168,7 +168,7 @@ function makeBot(username) {
     hideErrors: true, logErrors: false, respawn: true,
   });
   const me = {
-    username, bot, silent: false, attacks: 0, clicks: 0, misses: [], phase: 'fight', phases: {}, afterMovement: [], sent: null, edge: [],
+    username, bot, silent: false, attacks: 0, clicks: 0, misses: [], phase: 'fight', phases: {}, afterMovement: [], sent: null, edge: [], clickTimes: [],
   };
   // After the goodbye chat the bot writes nothing (tests/e2e/bots.mjs).
   // Attack packets are counted; `afterMovement` holds writes due right after
@@ -417,7 +417,10 @@ async function fight(me, role, angleDeg) {
             const next = () => {
               if (state.done || me.silent) return;
               const t2 = entityOf(bot, primary);
-              if (t2) click(t2);
+              if (t2) {
+                me.clickTimes.push(performance.now());  // when the timer really fired
+                click(t2);
+              }
               due += 71 + uniform(-4, 4);
               setTimeout(next, Math.max(0, due - Date.now()));
             };
@@ -473,6 +476,7 @@ async function fight(me, role, angleDeg) {
   me.afterMovement.length = 0;
   send({
     type: 'fighter-done', username: me.username, role, attacks: me.attacks, phases: me.phases, clicks: me.clicks,
+    clickTimes: me.clickTimes.length ? me.clickTimes : undefined,
     ...(role === 'reach31' ? { edge: me.edge } : {}),
   });
   if (me.misses.length) log(tag, `${me.username}: ${me.clicks} clicks, ${me.misses.length} missed (eye-box distance, r = ray off the box): ${me.misses.slice(0, 30).join(' ')}`);
