@@ -12,10 +12,13 @@ want_bench=0
 [[ "${1:-}" == "--tests" ]] && want_tests=1
 [[ "${1:-}" == "--bench" ]] && want_bench=1
 
+# libcurl4-openssl-dev: webhooks (tools/proxy/webhook_sender.hpp); libssl-dev:
+# the HTTPS server its tests run (tests/proxy/webhook_test.cpp).
 packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libfmt-dev
-          catch2 libpcap-dev zlib1g-dev)
+          catch2 libpcap-dev zlib1g-dev libcurl4-openssl-dev libssl-dev)
 if (( want_tests )); then
-  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs)
+  # openssl: the webhook tests make their self-signed certificate with it.
+  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if (( want_bench )); then
