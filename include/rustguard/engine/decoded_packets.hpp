@@ -50,8 +50,8 @@ using DecodedClientbound = PacketList<
     pk::BundleDelimiterS2c, pk::LoginPlayS2c, pk::RespawnS2c, pk::StartConfigurationS2c, pk::GameEventS2c,
     pk::PlayerAbilitiesS2c, pk::EntityEffectS2c, pk::RemoveEntityEffectS2c, pk::UpdateAttributesS2c,
     pk::SetHealthS2c, pk::SetEntityVelocityS2c, pk::ExplosionS2c, pk::SyncPlayerPositionS2c,
-    pk::PlayerRotationS2c, pk::SetPassengersS2c, pk::AttachEntityS2c, pk::PingS2c, pk::WindowConfirmationS2c, pk::KeepAliveS2c,
-    pk::SpawnEntityS2c, pk::SpawnLivingEntityS2c, pk::SpawnPlayerS2c, pk::RemoveEntitiesS2c,
+    pk::PlayerRotationS2c, pk::SetPassengersS2c, pk::AttachEntityS2c, pk::PingS2c, pk::WindowConfirmationS2c,
+    pk::KeepAliveS2c, pk::SpawnEntityS2c, pk::SpawnLivingEntityS2c, pk::SpawnPlayerS2c, pk::RemoveEntitiesS2c,
     pk::EntityRelativeMoveS2c, pk::EntityMoveRotationS2c, pk::EntityRotationS2c, pk::EntityTeleportS2c,
     pk::EntityPositionSyncS2c, pk::EntityStatusS2c, pk::ChunkDataS2c, pk::SetCompressionPlayS2c,
     pk::DisconnectS2c>;

@@ -12,8 +12,7 @@
 // moves between two transactions merge into one step (see the tracker).
 //
 // Set Passengers (1.8: Attach Entity) marks riders, whose boxes the tracker
-// does not know. Update
-// Attributes of another entity carries its scale.
+// does not know. Update Attributes of another entity carries its scale.
 //
 // Login, Respawn (every dimension change is one) and Start Configuration
 // make the client drop every entity, so they clear the tracker. Each movement
