@@ -17,6 +17,8 @@
 //   unknown-version    with unknown_versions: refuse, a client announcing protocol 9999 gets a login
 //                      Disconnect naming the supported range
 //   per-ip-limit       the third connection within the burst from one address is refused (and counted)
+//   client-quits       a 1.8 player's last chats before it quits all reach a backend that reads
+//                      late and is still writing (no reset: the proxy half-closes and drains)
 //   oversized-frame    one bot sends a frame above limits.max_frame_bytes: only it is disconnected,
 //                      the other keeps chatting
 // Exit code: 0 if every case passed, 1 otherwise, 2 on a usage error.
@@ -295,6 +297,71 @@ const CASES = {
     check(third !== 'answered', 'the third connection within the burst was answered');
     check(await metric(proxy.admin, 'rustguard_limit_hits_total{limit="per_ip_rate"}') >= 1, 'per-IP limit not counted');
     check(await proxy.waitLog(/more than .* new connections per second/), 'per-IP refusal not logged');
+  },
+
+  // A player's last packets before it quits reach a backend that reads
+  // slowly and is still writing: the proxy half-closes and reads the backend
+  // until it closes (a plain close with unread input would reset the
+  // connection, and a server that sees the reset, as flying-squid does on
+  // EPIPE, drops what it had not read yet).
+  async 'client-quits'(scene) {
+    const CHATS = 30;
+    let received = 0;
+    let backendError = null;
+    const backendDone = new Promise((resolve) => {
+      const server = net.createServer((sock) => {
+        let buf = Buffer.alloc(0);
+        let frames = 0;
+        let flood = null;
+        sock.on('data', (d) => {
+          buf = Buffer.concat([buf, d]);
+          for (;;) {  // frames: handshake, login start, then the player's chats
+            let len = 0; let shift = 0; let i = 0;
+            for (; i < buf.length && i < 3; i++) { len |= (buf[i] & 0x7f) << shift; shift += 7; if (!(buf[i] & 0x80)) break; }
+            if (i >= buf.length || buf.length < i + 1 + len) break;
+            const id = buf[i + 1];
+            buf = buf.subarray(i + 1 + len);
+            frames++;
+            if (frames === 2) {
+              // Login Success (1.8: uuid as text), then play: a keep-alive every
+              // 10 ms, and no reading for a second.
+              const uuid = Buffer.from('00000000-0000-3000-8000-000000000001');
+              const name = Buffer.from('quit_a');
+              sock.write(frame(Buffer.concat([Buffer.from([0x02]), varint(uuid.length), uuid, varint(name.length), name])));
+              let n = 0;
+              flood = setInterval(() => sock.write(frame(Buffer.concat([Buffer.from([0x00]), varint(++n)]))), 10);
+              sock.pause();
+              setTimeout(() => sock.resume(), 1000);
+            } else if (frames > 2 && id === 0x01) {
+              received++;
+            }
+          }
+        });
+        const finish = (e) => { if (e) backendError = e.code ?? e.message; clearInterval(flood); sock.destroy(); resolve(); server.close(); };
+        sock.on('end', () => finish(null));
+        sock.on('error', finish);
+      });
+      server.listen(0, '127.0.0.1', () => resolveBackendPort(server.address().port));
+    });
+    let resolveBackendPort;
+    const portP = new Promise((r) => { resolveBackendPort = r; });
+    const proxy = await scene.proxy(await portP);
+    // The player: logs in on 1.8, sends its chats and quits at once.
+    const sock = net.connect(proxy.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const name = Buffer.from('quit_a');
+    sock.write(Buffer.concat([handshake(47, proxy.port, 2), frame(Buffer.concat([Buffer.from([0x00]), varint(name.length), name]))]));
+    await withTimeout(new Promise((r) => sock.once('data', r)), 5000, 'Login Success through the proxy');
+    sock.on('data', () => {});
+    sock.on('error', () => {});
+    for (let i = 0; i < CHATS; i++) {
+      const msg = Buffer.from(`last words ${i}`);
+      sock.write(frame(Buffer.concat([Buffer.from([0x01]), varint(msg.length), msg])));
+    }
+    sock.end();
+    await withTimeout(backendDone, 10000, 'the backend connection ending');
+    check(received === CHATS, `the backend read ${received} of the player's ${CHATS} last chats (its connection: ${backendError ?? 'closed cleanly'})`);
+    check(backendError === null, `the backend connection ended with ${backendError}, expected a clean close`);
   },
 
   async 'oversized-frame'(scene) {

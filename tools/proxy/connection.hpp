@@ -208,15 +208,22 @@ class Connection final : public Stoppable {
     asio::steady_timer deadline(client_.get_executor());
     deadline.expires_after(std::chrono::milliseconds(cfg_.connections.shutdown_flush_ms));
     co_await (drained() || deadline.async_wait(use_nothrow));
+    // Half-close both sides and read what is left until each peer closes:
+    // closing a socket with unread input resets the connection, and a reset
+    // destroys what the peer has not read yet (the backend would lose the
+    // player's last packets, the client our Disconnect). Bounded by the same
+    // deadline, restarted.
     asio::error_code ec;
-    server_.close(ec);
-    if (told_client_ && !client_out_.failed()) {
-      // Half-close and let the client read the goodbye: closing with unread
-      // input would reset the connection and could destroy it in flight.
-      client_.shutdown(tcp::socket::shutdown_send, ec);
-      deadline.expires_after(std::chrono::milliseconds(500));
-      co_await (drain_client_input() || deadline.async_wait(use_nothrow));
+    const bool drain_server = server_.is_open() && !server_out_.failed();
+    const bool drain_client = told_client_ && !client_out_.failed();
+    if (drain_server) server_.shutdown(tcp::socket::shutdown_send, ec);
+    if (drain_client) client_.shutdown(tcp::socket::shutdown_send, ec);
+    if (drain_server || drain_client) {
+      deadline.expires_after(std::chrono::milliseconds(cfg_.connections.shutdown_flush_ms));
+      co_await ((drain_input(server_, drain_server) && drain_input(client_, drain_client)) ||
+                deadline.async_wait(use_nothrow));
     }
+    server_.close(ec);
     client_.close(ec);
     // Closing aborted the writes in flight and the watchdog's wait was
     // cancelled above; their handlers are queued and point at this object.
@@ -230,11 +237,12 @@ class Connection final : public Stoppable {
     while (!server_out_.done()) co_await server_out_.progress();
   }
 
-  asio::awaitable<void> drain_client_input() {
-    for (;;) {
-      auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, use_nothrow);
+  // Reads and discards until the peer closes or fails (the other side is gone).
+  static asio::awaitable<void> drain_input(tcp::socket& socket, bool enabled) {
+    while (enabled) {
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
       if (ec) co_return;
-      const std::size_t n = client_.read_some(asio::buffer(detail::scratch().data(), detail::scratch().size()), ec);
+      const std::size_t n = socket.read_some(asio::buffer(detail::scratch().data(), detail::scratch().size()), ec);
       if (ec == asio::error::would_block) continue;
       if (ec || n == 0) co_return;
     }
