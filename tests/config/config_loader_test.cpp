@@ -26,7 +26,33 @@ std::string error_of(const std::string& yaml) {
 
 TEST_CASE("The shipped config.yml holds exactly the defaults", "[config]") {
   const Config c = load_config(std::string(RUSTGUARD_SOURCE_DIR) + "/config.yml");
-  CHECK(c == Config{});
+  // Except the punishment ladders: none by default, two examples shipped.
+  using namespace rustguard::actions;
+  Punishments ladders;
+  ladders.server_name = "survival";
+  ladders.strike_expiry_ms = 7LL * 24 * 3600 * 1000;
+  PunishmentGroup movement;
+  movement.name = "movement";
+  movement.checks = {{"movement.*", false}, {"timer.*", false}};
+  movement.steps = {LadderStep{StepMeasure::vl, 20, 60'000, {{ActionType::alert, ""}}, false}};
+  PunishmentGroup combat;
+  combat.name = "combat";
+  combat.checks = {{"combat.*", false}, {"killaura.*", false}, {"aim.*", false}, {"autoclicker.*", false}};
+  combat.steps = {LadderStep{StepMeasure::vl, 10, 60'000, {{ActionType::alert, ""}}, false},
+                  LadderStep{StepMeasure::vl, 40, 60'000, {{ActionType::kick, "Kicked by RustGuard: %check%"}}, true}};
+  ladders.groups = {movement, combat};
+  CHECK(c.checks.punishments == ladders);
+  // No ladder needs RCON, which ships off (as does the webhook).
+  for (const auto& g : c.checks.punishments.groups) {
+    for (const auto& step : g.steps) {
+      for (const auto& a : step.actions) CHECK(a.type != ActionType::command);
+    }
+  }
+  CHECK_FALSE(c.rcon.enabled);
+  CHECK_FALSE(c.webhook.enabled);
+  Config rest = c;
+  rest.checks.punishments = Config{}.checks.punishments;
+  CHECK(rest == Config{});
 }
 
 TEST_CASE("An empty file means every default", "[config]") {

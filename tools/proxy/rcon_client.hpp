@@ -68,25 +68,13 @@
 #include <vector>
 
 #include "rcon_packet.hpp"
+#include "rustguard/adapters/action_settings.hpp"
 #include "write_queue.hpp"
 
 namespace rustguard::proxy {
 
-struct RconSettings {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 25575;
-  std::string password;
-  // Resolve, connect and log in.
-  std::chrono::milliseconds connect_timeout{5000};
-  // From sending a command to the end of its reply.
-  std::chrono::milliseconds command_timeout{5000};
-  // How long a command may wait in the queue for a connection.
-  std::chrono::milliseconds queue_timeout{60000};
-  std::chrono::milliseconds first_backoff{500};
-  std::chrono::milliseconds max_backoff{30000};
-  // Commands waiting to be sent (the one in flight not counted).
-  std::size_t queue_capacity = 256;
-};
+// The settings are config.yml's `rcon:` (adapters/action_settings.hpp).
+using RconSettings = rustguard::RconSettings;
 
 enum class RconOutcome : std::uint8_t { sent, failed };
 

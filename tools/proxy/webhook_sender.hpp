@@ -51,25 +51,13 @@
 #include <thread>
 #include <utility>
 
+#include "rustguard/adapters/action_settings.hpp"
 #include "webhook_message.hpp"
 
 namespace rustguard::proxy {
 
-struct WebhookSettings {
-  std::string url;  // https://discord.com/api/webhooks/<id>/<token>
-  std::chrono::milliseconds interval{10000};  // aggregation window per player
-  std::chrono::milliseconds timeout{10000};   // one POST, connect included
-  std::chrono::milliseconds first_backoff{1000};
-  std::chrono::milliseconds max_backoff{30000};
-  int max_attempts = 4;               // POSTs per message, the first included
-  std::size_t queue_capacity = 1000;  // alerts waiting (see the top)
-  bool include_addresses = true;
-  std::string ca_file;                // PEM bundle to trust instead of the system's
-  std::string username = "RustGuard";
-  std::string content;                // text above each embed, e.g. a role mention
-  // How long the destructor may spend posting what is still waiting.
-  std::chrono::milliseconds stop_grace{2000};
-};
+// The settings are config.yml's `webhook:` (adapters/action_settings.hpp).
+using WebhookSettings = rustguard::WebhookSettings;
 
 // Written by the sender's thread (dropped: by submit), readable from any thread.
 struct WebhookCounters {

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "rustguard/adapters/action_settings.hpp"
 #include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/proxy_settings.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
@@ -33,6 +34,9 @@ struct Config {
   Messages messages{};
   ProxyProtocolConfig proxy_protocol{};
   engine::EngineConfig checks{};  // checks.* : the detection engine and every check
+  // (and `punishments:`, the ladders the engine runs: checks.punishments)
+  RconSettings rcon{};        // rcon.*: where `command` actions go
+  WebhookSettings webhook{};  // webhook.*: where alerts are posted
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -11,7 +11,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -23,6 +25,7 @@
 
 #include "rustguard/adapters/checks_config_loader.hpp"
 #include "rustguard/adapters/config.hpp"
+#include "rustguard/adapters/punishments_config_loader.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 
 namespace rustguard::adapters {
@@ -285,11 +288,88 @@ inline void read_proxy_protocol(const ConfigReader& r, const YAML::Node& n, Prox
   if (auto v = n["to_backend"]) out.to_backend = r.boolean(v, "proxy_protocol.to_backend");
 }
 
+inline void read_rcon(const ConfigReader& r, const YAML::Node& n, RconSettings& out) {
+  r.only_keys(n, "rcon", {"enabled", "host", "port", "password", "connect_timeout", "command_timeout", "queue_timeout",
+                          "queue_capacity"});
+  if (auto v = n["enabled"]) out.enabled = r.boolean(v, "rcon.enabled");
+  if (auto v = n["host"]) {
+    out.host = r.text(v, "rcon.host");
+    if (out.host.empty()) r.fail(v, "rcon.host", "empty host");
+  }
+  if (auto v = n["port"]) out.port = r.integer<std::uint16_t>(v, "rcon.port", 1, 65535);
+  if (auto v = n["password"]) out.password = r.text(v, "rcon.password");
+  auto timeout = [&](const char* name, std::chrono::milliseconds& field, std::int64_t min_ms, std::int64_t max_ms) {
+    if (auto v = n[name]) {
+      field = std::chrono::milliseconds(read_duration_ms(r, v, std::string("rcon.") + name, min_ms, max_ms));
+    }
+  };
+  timeout("connect_timeout", out.connect_timeout, 100, 600'000);
+  timeout("command_timeout", out.command_timeout, 100, 600'000);
+  timeout("queue_timeout", out.queue_timeout, 1'000, 86'400'000);
+  if (auto v = n["queue_capacity"]) out.queue_capacity = r.integer<std::size_t>(v, "rcon.queue_capacity", 1, 1'000'000);
+  // The server refuses RCON logins without a password (and does not even open the port).
+  if (out.enabled && out.password.empty()) {
+    r.fail(n["password"] ? n["password"] : n["enabled"], "rcon.password", "required when rcon is enabled");
+  }
+}
+
+// An https:// URL, or http:// to this machine only (a local relay): the URL
+// holds the webhook's token and the alerts hold player names and addresses.
+inline std::optional<std::string> webhook_url_problem(std::string_view url) {
+  const auto host_of = [](std::string_view rest) {
+    return rest.substr(0, std::min(rest.find_first_of(":/?#"), rest.size()));
+  };
+  if (url.rfind("https://", 0) == 0) {
+    if (host_of(url.substr(8)).empty()) return "no host in '" + std::string(url) + "'";
+    return std::nullopt;
+  }
+  if (url.rfind("http://", 0) == 0) {
+    const auto host = host_of(url.substr(7));
+    if (host == "127.0.0.1" || host == "localhost") return std::nullopt;
+    return "http:// is allowed only to 127.0.0.1 or localhost (the URL holds the webhook's token): use https://, "
+           "got '" + std::string(url) + "'";
+  }
+  return "expected an https:// URL, got '" + std::string(url) + "'";
+}
+
+inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSettings& out) {
+  r.only_keys(n, "webhook", {"enabled", "url", "interval", "timeout", "max_attempts", "queue_capacity",
+                             "include_addresses", "ca_file", "username", "content"});
+  if (auto v = n["enabled"]) out.enabled = r.boolean(v, "webhook.enabled");
+  if (auto v = n["url"]) {
+    out.url = r.text(v, "webhook.url");
+    if (!out.url.empty()) {
+      if (auto problem = webhook_url_problem(out.url)) r.fail(v, "webhook.url", *problem);
+    }
+  }
+  if (auto v = n["interval"]) {
+    out.interval = std::chrono::milliseconds(read_duration_ms(r, v, "webhook.interval", 0, 3'600'000));
+  }
+  if (auto v = n["timeout"]) {
+    out.timeout = std::chrono::milliseconds(read_duration_ms(r, v, "webhook.timeout", 100, 600'000));
+  }
+  if (auto v = n["max_attempts"]) out.max_attempts = r.integer<int>(v, "webhook.max_attempts", 1, 100);
+  if (auto v = n["queue_capacity"]) {
+    out.queue_capacity = r.integer<std::size_t>(v, "webhook.queue_capacity", 1, 1'000'000);
+  }
+  if (auto v = n["include_addresses"]) out.include_addresses = r.boolean(v, "webhook.include_addresses");
+  if (auto v = n["ca_file"]) out.ca_file = r.text(v, "webhook.ca_file");
+  if (auto v = n["username"]) out.username = r.text(v, "webhook.username");
+  if (auto v = n["content"]) {
+    out.content = r.text(v, "webhook.content");
+    if (out.content.size() > 2000) r.fail(v, "webhook.content", "longer than 2000 bytes (Discord's limit)");
+  }
+  if (out.enabled && out.url.empty()) {
+    r.fail(n["url"] ? n["url"] : n["enabled"], "webhook.url", "required when the webhook is enabled");
+  }
+}
+
 inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
-                      "connections", "messages", "proxy_protocol", "checks", "violation_log"});
+                      "connections", "messages", "proxy_protocol", "checks", "violation_log", "punishments",
+                      "rcon", "webhook"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -312,6 +392,9 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["proxy_protocol"]) read_proxy_protocol(r, v, c.proxy_protocol);
   if (auto v = root["checks"]) read_checks(r, v, c.checks);
   if (auto v = root["violation_log"]) read_violation_log(r, v, c.violation_log);
+  if (auto v = root["punishments"]) read_punishments(r, v, c.checks);
+  if (auto v = root["rcon"]) read_rcon(r, v, c.rcon);
+  if (auto v = root["webhook"]) read_webhook(r, v, c.webhook);
   return c;
 }
 
