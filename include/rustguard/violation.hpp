@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "rustguard/actions/fired_action.hpp"
 
 #include "rustguard/protocol/types.hpp"
 
@@ -47,6 +50,9 @@ struct Violation {
   std::uint32_t count = 1;  // flags this record stands for (repeats fold: engine/violation_folding.hpp)
   Outcome outcome = Outcome::none;  // of every flag it stands for
   std::uint32_t cancelled = 0;      // packets its flags dropped
+  // What the punishment ladders decided on this flag (alerts, commands,
+  // strikes), in the order they fired; such a flag is never folded.
+  std::vector<actions::FiredAction> actions;
   std::uint64_t session_id = 0;  // assigned by the violation log at session start
 };
 

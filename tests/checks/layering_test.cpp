@@ -1,5 +1,5 @@
-// The layers point one way: context/ below checks/api/ below the checks below
-// engine/. Read from the headers' own #include lines, so a check that reaches
+// The layers point one way: context/ and actions/ below checks/api/ below the
+// checks below engine/. Read from the headers' own #include lines, so a check that reaches
 // into the engine fails here rather than in a review.
 
 #include <catch2/catch.hpp>
@@ -50,10 +50,17 @@ TEST_CASE("layering: context/ includes only context/, protocol/ and time", "[lay
   require_layer("context", {"rustguard/context/", "rustguard/protocol/", "rustguard/time.hpp"}, false);
 }
 
-TEST_CASE("layering: checks/api/ includes only itself, context/, protocol/, time and Violation", "[layering]") {
+// The punishment ladders are plain data and arithmetic on flags: below the
+// checks' API, which runs them on every flag.
+TEST_CASE("layering: actions/ includes only itself and time", "[layering]") {
+  require_layer("actions", {"rustguard/actions/", "rustguard/time.hpp"}, false);
+}
+
+TEST_CASE("layering: checks/api/ includes only itself, actions/, context/, protocol/, time and Violation",
+          "[layering]") {
   require_layer("checks/api",
-                {"rustguard/checks/api/", "rustguard/context/", "rustguard/protocol/", "rustguard/time.hpp",
-                 "rustguard/violation.hpp"},
+                {"rustguard/checks/api/", "rustguard/actions/", "rustguard/context/", "rustguard/protocol/",
+                 "rustguard/time.hpp", "rustguard/violation.hpp"},
                 false);
 }
 

@@ -64,7 +64,7 @@ TEST_CASE("a fresh file gets the current schema") {
   REQUIRE(migrate_schema(db).ok());
 }
 
-TEST_CASE("migration from version 1 keeps every row and adds the version 2 and 3 columns") {
+TEST_CASE("migration from version 1 keeps every row and adds the columns and actions of versions 2 to 4") {
   TempDir dir;
   const std::string path = dir.file("old.db");
   create_v1_file(path);
@@ -81,10 +81,15 @@ TEST_CASE("migration from version 1 keeps every row and adds the version 2 and 3
   auto v = make_violation(session, 3100, "timer", "balance -350 ms");
   v.ping_ms = 87;
   REQUIRE(log->log_violation(v) == 44);
+  // Version 4: a ladder's strike is an action the old CHECK refused.
+  REQUIRE(log->log_action({0, session, 44, 3100, ActionKind::strike, "combat", "ok"}) == 45);
   log->stop();
 
   Inspector check{path};
-  CHECK(check.integer("PRAGMA user_version") == 3);
+  CHECK(check.integer("PRAGMA user_version") == 4);
+  CHECK(check.text("SELECT detail FROM actions WHERE id = 45 AND action = 'strike'") == "combat");
+  CHECK(check.text("SELECT action || ' ' || detail FROM actions WHERE id = 42") == "kick Reach");
+  CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'actions_by_session'") == 1);
   CHECK(check.integer("SELECT count(*) FROM violations") == 3);
   CHECK(check.text("SELECT detail FROM violations WHERE id = 40") == "reach 3.4 > 3.1");
   CHECK(check.text("SELECT numbers_json FROM violations WHERE id = 41") == R"({"balance_ms":-400})");

@@ -1,7 +1,8 @@
 #pragma once
 // Turns one player connection's core events (session/session_event.hpp) into
 // the violation log's rows: the `sessions` row, its brand, every violation
-// record, and the actions the core decided (alert, cancel, kick). The live
+// record, and the actions the core decided (alert, cancel, kick, and the
+// punishment ladders' alerts, commands and strikes). The live
 // proxy and the replay tool both record through this one class, so for the
 // same bytes they write the same rows; the only difference is the actions'
 // `result`: "ok" live, where they were carried out, and "not executed" in a
@@ -12,11 +13,14 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
+#include "rustguard/actions/fired_action.hpp"
 #include "rustguard/adapters/storage_record.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/session/session_event.hpp"
@@ -68,6 +72,10 @@ class SessionRecorder {
   // The client's address, once known (the proxy learns it from a PROXY header).
   void set_address(std::string address) { origin_.address = std::move(address); }
 
+  // Where live ladder commands go (the proxy's RCON client): it must store
+  // the row (ViolationLog::log_action) with the result once it has one.
+  void set_command_runner(std::function<void(ActionRecord)> runner) { command_runner_ = std::move(runner); }
+
   // The `sessions` row's id; 0 before the login (or without a log).
   std::uint64_t session_id() const noexcept { return session_id_; }
 
@@ -96,6 +104,7 @@ class SessionRecorder {
     const Outcome outcome = v.outcome;
     const std::uint32_t cancelled = v.cancelled;
     const std::int64_t time_ms = v.time_ms;
+    std::vector<actions::FiredAction> fired = std::move(v.actions);
     std::string summary = violation_summary(v);
     const std::uint64_t id = log_->log_violation(std::move(v));
     if (has(outcome, Outcome::alert)) action(id, time_ms, ActionKind::alert, summary);
@@ -104,6 +113,7 @@ class SessionRecorder {
              (cancelled == 1 ? std::string("1 packet dropped") : std::to_string(cancelled) + " packets dropped") +
                  ": " + summary);
     }
+    for (actions::FiredAction& a : fired) fired_action(id, time_ms, std::move(a));
     if (has(outcome, Outcome::kick)) kick_violation_ = id;
   }
 
@@ -120,6 +130,25 @@ class SessionRecorder {
   void on(session::ServerDisconnected&) {}
   void on(session::TimingFlagsHeld&) {}  // a metric, not a row: nothing was flagged
 
+  // A ladder's action: alerts and strikes are rows at once (the alert's log
+  // line is the proxy's business); a command goes to the runner, which
+  // stores its row once the server answered. Without a runner (replay, or no
+  // RCON) the row says it was not executed.
+  void fired_action(std::uint64_t violation_id, std::int64_t time_ms, actions::FiredAction a) {
+    switch (a.kind) {
+      case actions::FiredKind::alert: action(violation_id, time_ms, ActionKind::alert, std::move(a.text)); return;
+      case actions::FiredKind::strike: action(violation_id, time_ms, ActionKind::strike, std::move(a.group)); return;
+      case actions::FiredKind::command: break;
+    }
+    ActionRecord row{0, session_id_, violation_id, time_ms, ActionKind::command, std::move(a.text), {}};
+    if (origin_.source == SessionSource::live && command_runner_) {
+      command_runner_(std::move(row));
+      return;
+    }
+    row.result = origin_.source == SessionSource::replay ? std::string(kNotExecuted) : "failed: RCON is not enabled";
+    log_->log_action(std::move(row));
+  }
+
   void action(std::uint64_t violation_id, std::int64_t time_ms, ActionKind kind, std::string detail) {
     const std::string_view result = origin_.source == SessionSource::replay ? kNotExecuted : "ok";
     log_->log_action({0, session_id_, violation_id, time_ms, kind, std::move(detail), std::string(result)});
@@ -129,6 +158,7 @@ class SessionRecorder {
   RecorderOrigin origin_;
   std::uint64_t session_id_ = 0;
   std::uint64_t kick_violation_ = 0;  // the record whose flag kicked
+  std::function<void(ActionRecord)> command_runner_;
   bool ended_ = false;
 };
 

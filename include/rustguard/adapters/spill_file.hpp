@@ -156,7 +156,7 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
       a.violation_id = r.u64();
       a.time_ms = r.i64();
       const std::uint8_t kind = r.u8();
-      if (kind > 3) r.fail(protocol::make_error(protocol::Errc::invalid_value, "spill action kind", kind));
+      if (kind > static_cast<std::uint8_t>(ActionKind::setback)) r.fail(protocol::make_error(protocol::Errc::invalid_value, "spill action kind", kind));
       a.kind = static_cast<ActionKind>(kind);
       a.detail = str();
       a.result = str();

@@ -14,7 +14,7 @@
 
 namespace rustguard::adapters {
 
-inline constexpr std::int64_t kSchemaVersion = 3;
+inline constexpr std::int64_t kSchemaVersion = 4;
 
 namespace detail {
 
@@ -88,8 +88,30 @@ ALTER TABLE sessions ADD COLUMN end_reason TEXT;
 CREATE INDEX sessions_open ON sessions (id) WHERE end_ms IS NULL;
 )sql";
 
+// Version 4: the punishment ladders' actions: 'setback', and 'strike' (the
+// detail is the punishment group; the ladders read a player's unexpired
+// strikes back at login). SQLite cannot change a CHECK in place: the table is
+// rebuilt with every row and id kept.
+inline constexpr const char* kMigrationTo4 = R"sql(
+CREATE TABLE actions_v4 (
+  id           INTEGER PRIMARY KEY,
+  session_id   INTEGER NOT NULL REFERENCES sessions (id),
+  violation_id INTEGER REFERENCES violations (id),
+  time_ms      INTEGER NOT NULL,
+  action       TEXT NOT NULL CHECK (action IN ('alert', 'cancel', 'setback', 'kick', 'command', 'strike')),
+  detail       TEXT NOT NULL,
+  result       TEXT NOT NULL
+);
+INSERT INTO actions_v4 (id, session_id, violation_id, time_ms, action, detail, result)
+  SELECT id, session_id, violation_id, time_ms, action, detail, result FROM actions;
+DROP TABLE actions;
+ALTER TABLE actions_v4 RENAME TO actions;
+CREATE INDEX actions_by_session ON actions (session_id, time_ms);
+)sql";
+
 // kMigrations[n] takes a file from version n to n + 1.
-inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2, kMigrationTo3};
+inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2, kMigrationTo3,
+                                                                     kMigrationTo4};
 
 }  // namespace detail
 

@@ -24,7 +24,8 @@ constexpr std::string_view to_string(SessionSource s) noexcept {
 }
 
 // What was decided about a player, and done.
-enum class ActionKind : std::uint8_t { alert = 0, cancel = 1, kick = 2, command = 3 };
+// Stored by name; the numbers are the spill file's encoding: never reuse one.
+enum class ActionKind : std::uint8_t { alert = 0, cancel = 1, kick = 2, command = 3, strike = 4, setback = 5 };
 
 constexpr std::string_view to_string(ActionKind k) noexcept {
   switch (k) {
@@ -32,6 +33,8 @@ constexpr std::string_view to_string(ActionKind k) noexcept {
     case ActionKind::cancel: return "cancel";
     case ActionKind::kick: return "kick";
     case ActionKind::command: return "command";
+    case ActionKind::strike: return "strike";
+    case ActionKind::setback: return "setback";
   }
   return "alert";
 }

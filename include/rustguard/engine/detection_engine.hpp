@@ -112,6 +112,11 @@ class BasicDetectionEngine {
     next_tick_ = now + kTickInterval;
   }
 
+  // A strike of an earlier session (PlayerSession::add_prior_strike).
+  void add_prior_strike(std::string_view group, Timestamp at) {
+    ladder_.add_prior_strike(config_->punishments, group, at);
+  }
+
   void on_configuration_start(Timestamp) {
     ctx_.in_play = false;
     ctx_.in_bundle = false;
@@ -387,7 +392,7 @@ class BasicDetectionEngine {
 
   Reporter make_reporter(Timestamp now, Judging judging) noexcept {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
-                    now, judging);
+                    now, judging, &ladder_, &config_->punishments);
   }
   bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
   // The suspicion gate of heavy checks, asked only when one would run.
@@ -450,6 +455,7 @@ class BasicDetectionEngine {
   Chain chain_{};
   std::vector<Violation> violations_;
   ViolationFolder folder_;
+  actions::PunishmentLadder ladder_;
   SuspicionScore suspicion_{};
   Consequences consequences_{};
   CancelRateLimit cancel_rate_{};

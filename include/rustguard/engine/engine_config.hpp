@@ -7,6 +7,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "rustguard/actions/punishment_config.hpp"
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_list.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
@@ -69,6 +70,8 @@ template <class... Checks>
 struct BasicEngineConfig<CheckList<Checks...>> {
   EngineSettings engine{};
   std::tuple<CheckSettings<Checks>...> checks{};
+  // `punishments:` in config.yml: the ladders the engine runs on every flag.
+  actions::Punishments punishments{};
 
   template <class Check>
   CheckSettings<Check>& get() noexcept {

@@ -95,6 +95,11 @@ class PlayerSession {
     judge_.drain(out.events);
   }
 
+  // A strike the player got in an earlier session, for the punishment
+  // ladders' strikes steps: the adapters read them from the violation log
+  // when PlayerLoggedIn comes out (before any play packet of the player).
+  void add_prior_strike(std::string_view group, Timestamp at) { judge_.engine.add_prior_strike(group, at); }
+
   // A Disconnect with `text` for the client, in its current state.
   void append_disconnect(std::string_view text, Output& out) { session_.append_disconnect(text, out); }
 

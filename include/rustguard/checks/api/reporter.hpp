@@ -5,8 +5,12 @@
 // pending record (violation_folding.hpp), and turns the check's limits into a
 // verdict (cancel the packet, kick, or ask for a setback) and the violation's
 // Outcome, the one statement of what was done that every adapter reads.
-// Every flag has its consequences, folded or not. Allocates only when a flag
-// is raised.
+// Every flag has its consequences, folded or not. Every flag also climbs the
+// player's punishment ladders (actions/punishment_ladder.hpp): a step that
+// fires adds its actions to the flag's record (stored at once, so the actions
+// rows can point at it), and its kick, cancel or setback to the verdict and
+// consequences like a check's own thresholds. Allocates only when a flag is
+// raised.
 
 #include <cstdint>
 #include <optional>
@@ -15,12 +19,17 @@
 #include <utility>
 #include <vector>
 
+#include "rustguard/actions/fired_action.hpp"
+#include "rustguard/actions/placeholders.hpp"
+#include "rustguard/actions/punishment_config.hpp"
+#include "rustguard/actions/punishment_ladder.hpp"
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/suspicion_score.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_folding.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/context/player_context.hpp"
+#include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/time.hpp"
 #include "rustguard/violation.hpp"
 
@@ -41,13 +50,20 @@ struct Consequences {
 // it, or time passing / a transaction answer, where a cancel drops nothing.
 enum class Judging : std::uint8_t { packet, event };
 
+// The alert line of a ladder's `alert` without a text of its own.
+inline constexpr std::string_view kDefaultLadderAlert = "%player% failed %check% %type% (VL %vl%, %group%): %detail%";
+// The Disconnect of a ladder's `kick` without a text of its own.
+inline constexpr std::string_view kDefaultLadderKick = "Kicked by RustGuard (%check%)";
+
 class Reporter {
  public:
   Reporter(const context::PlayerContext& ctx, ViolationFolder& folder, std::vector<Violation>& out,
            SuspicionScore& suspicion, double suspicion_half_life_s, Consequences& consequences, Timestamp now,
-           Judging judging = Judging::packet) noexcept
+           Judging judging = Judging::packet, actions::PunishmentLadder* ladder = nullptr,
+           const actions::Punishments* punishments = nullptr) noexcept
       : ctx_(ctx), folder_(folder), out_(out), suspicion_(suspicion), half_life_(suspicion_half_life_s),
-        consequences_(consequences), now_(now), judging_(judging) {}
+        consequences_(consequences), now_(now), judging_(judging), ladder_(ladder),
+        punishments_(punishments) {}
 
   Timestamp now() const noexcept { return now_; }
 
@@ -96,8 +112,10 @@ class Reporter {
         v.outcome |= Outcome::kick;
       }
     }
-    // The flag that kicks is stored at once, so the kick can point at it;
-    // one that reaches the alert VL too, so alerts are never late.
+    if (ladder_ != nullptr && punishments_ != nullptr && run_ladders(info, type, level, v, verdict)) kicks_now = true;
+    // The flag that kicks (or fired a ladder step) is stored at once, so the
+    // kick and the actions can point at it; one that reaches the alert VL
+    // too, so alerts are never late.
     folder_.add(std::move(v), out_,
                 kicks_now ? ViolationFolder::Store::at_once
                           : (alert ? ViolationFolder::Store::alert : ViolationFolder::Store::fold));
@@ -119,6 +137,65 @@ class Reporter {
   }
 
  private:
+  // The steps this flag fires, applied to its record and the verdict. True
+  // when one fired (the record must be stored at once).
+  bool run_ladders(const CheckInfo& info, std::string_view type, double level, Violation& v, Verdict& verdict) {
+    const actions::Punishments& config = *punishments_;
+    if (config.groups.empty()) return false;
+    const std::vector<actions::FiredStep> fired = ladder_->on_flag(config, info.key, level, now_);
+    if (fired.empty()) return false;
+    const std::string uuid = v.player_uuid.to_string();
+    actions::PlaceholderValues values{v.player_name, uuid, v.check, type, level, v.ping_ms, version_name(),
+                                      v.detail, config.server_name, {}};
+    for (const actions::FiredStep& f : fired) {
+      const actions::PunishmentGroup& group = config.groups[f.group];
+      const actions::LadderStep& step = group.steps[f.step];
+      values.group = group.name;
+      for (const actions::ActionSpec& a : step.actions) {
+        switch (a.type) {
+          case actions::ActionType::alert:
+            v.actions.push_back({actions::FiredKind::alert, group.name,
+                                 actions::expand(a.text.empty() ? kDefaultLadderAlert : a.text, values)});
+            break;
+          case actions::ActionType::command:
+            v.actions.push_back({actions::FiredKind::command, group.name, actions::expand(a.text, values)});
+            break;
+          case actions::ActionType::cancel:
+            verdict = worst(verdict, Verdict::cancel);
+            if (judging_ == Judging::packet) {
+              v.outcome |= Outcome::cancel;
+              v.cancelled = 1;
+            }
+            break;
+          case actions::ActionType::setback:
+            consequences_.setback = true;
+            v.outcome |= Outcome::setback;
+            break;
+          case actions::ActionType::kick:
+            verdict = Verdict::kick;
+            if (!consequences_.kick_reason) {
+              consequences_.kick_reason = actions::expand(a.text.empty() ? kDefaultLadderKick : a.text, values);
+              consequences_.kick_at = now_;
+              consequences_.kick_check = info.key;
+              v.outcome |= Outcome::kick;
+            }
+            break;
+        }
+      }
+      if (step.strike) v.actions.push_back({actions::FiredKind::strike, group.name, {}});
+    }
+    return true;
+  }
+
+  // "1.21.4" for %version%: the newest release of the player's protocol.
+  std::string_view version_name() const noexcept {
+    const protocol::VersionInfo* version = protocol::find_version(ctx_.protocol);
+    if (version == nullptr) return {};
+    const std::string_view names = version->release_names();
+    const std::size_t comma = names.rfind(", ");
+    return comma == std::string_view::npos ? names : names.substr(comma + 2);
+  }
+
   const context::PlayerContext& ctx_;
   ViolationFolder& folder_;
   std::vector<Violation>& out_;
@@ -127,6 +204,8 @@ class Reporter {
   Consequences& consequences_;
   Timestamp now_;
   Judging judging_;
+  actions::PunishmentLadder* ladder_;
+  const actions::Punishments* punishments_;
 };
 
 }  // namespace rustguard::engine
