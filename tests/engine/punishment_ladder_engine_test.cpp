@@ -80,6 +80,7 @@ TEST_CASE("ladder steps act on the flag that reaches them", "[engine][ladder]") 
   CHECK(d.rot(0, 150, true) == Verdict::kick);
   REQUIRE(d.engine.kick_reason());
   CHECK(*d.engine.kick_reason() == "Bye Steve (badpackets.pitch, VL 5.0)");
+  CHECK(d.engine.kick_reason_is_message());  // the player reads it as it is
   const Violation& fifth = last_pitch(d);
   CHECK(has(fifth.outcome, Outcome::kick));
   REQUIRE(fifth.actions.size() == 1);

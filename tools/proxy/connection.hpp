@@ -442,7 +442,7 @@ class Connection final : public Stoppable {
     if (out.close) {
       const auto& c = *out.close;
       if (c.cause != session::CloseCause::malformed) {
-        end(kick_ending(cfg_.messages, c.reason));
+        end(kick_ending(cfg_.messages, c.reason, session_.engine().kick_reason_is_message()));
         return false;
       }
       state_.metrics.decode_error(c.error);
@@ -475,7 +475,7 @@ class Connection final : public Stoppable {
     session_.advance(at, out);
     events_.handle(out);
     if (!out.close) return true;
-    end(kick_ending(cfg_.messages, out.close->reason));
+    end(kick_ending(cfg_.messages, out.close->reason, session_.engine().kick_reason_is_message()));
     return false;
   }
 

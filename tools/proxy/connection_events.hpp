@@ -1,7 +1,9 @@
 #pragma once
 // What the proxy does with the core's events for one connection: counts them
-// in the metrics, lists the player in /players while logged in, writes the
-// alert and kick log lines, feeds the status cache and the backend-down
+// in the metrics, lists the player in /players while logged in, gives the
+// ladders the player's earlier strikes at login, writes the alert and kick
+// log lines, sends alerts to the webhook and the ladders' commands to RCON
+// (action_outlets.hpp), feeds the status cache and the backend-down
 // responder, then hands the events to the shared SessionRecorder, which
 // writes the rows a replay of the same bytes writes too. No sockets; it runs
 // on the connection's io thread like the rest of the connection.
@@ -29,14 +31,21 @@ namespace rustguard::proxy {
 class ConnectionEvents {
  public:
   // `session`, `address` and `responder` belong to the connection and outlive this.
-  ConnectionEvents(std::uint64_t id, ProxyState& state, const session::PlayerSession& session,
+  ConnectionEvents(std::uint64_t id, ProxyState& state, session::PlayerSession& session,
                    const ClientAddress& address, BackendDownResponder& responder)
       : id_(id),
         state_(state),
         session_(session),
         address_(address),
         responder_(responder),
-        recorder_(state.violation_log, adapters::RecorderOrigin{adapters::SessionSource::live, {}, {}}) {}
+        recorder_(state.violation_log, adapters::RecorderOrigin{adapters::SessionSource::live, {}, {}}) {
+    if (state.actions != nullptr && state.actions->rcon) {
+      recorder_.set_command_runner([this](adapters::ActionRecord row) {
+        tools::log_info("command #{} {}: {}", id_, player_name(), row.detail);
+        state_.actions->run_command(std::move(row), state_.violation_log);
+      });
+    }
+  }
 
   // The player's address is known (the peer's, or a trusted PROXY header's).
   void address_changed() { recorder_.set_address(address_.real.to_string()); }
@@ -81,11 +90,18 @@ class ConnectionEvents {
   std::string address_text() const { return proxy::address_text(address_, session_.tracker().identity()); }
 
  private:
-  void on(session::PlayerLoggedIn&, Metrics& m) {
+  void on(session::PlayerLoggedIn& e, Metrics& m) {
     if (counted_player_) return;
     counted_player_ = true;
     m.player(session_.tracker().protocol(), 1);
     list_player();
+    // Strikes of earlier sessions, before any play packet of the player.
+    if (state_.actions != nullptr && e.uuid) {
+      const std::int64_t expiry = session_.engine().config().punishments.strike_expiry_ms;
+      for (const adapters::Strike& s : state_.actions->strikes.of(e.uuid->to_string(), e.at.to_millis() - expiry)) {
+        session_.add_prior_strike(s.group, Timestamp::from_millis(s.time_ms));
+      }
+    }
   }
   void on(session::ClientBrand&, Metrics&) {}
   void on(session::ViolationFound& e, Metrics& m) {
@@ -97,9 +113,51 @@ class ConnectionEvents {
       listed_->violations.fetch_add(v.count, std::memory_order_relaxed);
       if (alert) listed_->alerts.fetch_add(1, std::memory_order_relaxed);
     }
+    for (const actions::FiredAction& a : v.actions) ladder_action(v, a, m);
     if (!alert) return;
     m.alerts.add(v.check);
     tools::log_warn("alert #{} {}: {}", id_, player_name(), adapters::violation_summary(v));
+    to_webhook(v, v.detail);
+  }
+
+  // A ladder's alert, command or strike (the recorder writes its row).
+  void ladder_action(const Violation& v, const actions::FiredAction& a, Metrics& m) {
+    switch (a.kind) {
+      case actions::FiredKind::alert:
+        Metrics::add(m.ladder_alerts);
+        tools::log_warn("alert #{} {} [{}]: {}", id_, player_name(), a.group, a.text);
+        to_webhook(v, a.text);
+        return;
+      case actions::FiredKind::command:
+        Metrics::add(m.ladder_commands);
+        if (state_.actions == nullptr || !state_.actions->rcon) {
+          tools::log_warn("command #{} {} [{}] not run, RCON is not enabled: {}", id_, player_name(), a.group, a.text);
+        }
+        return;
+      case actions::FiredKind::strike:
+        Metrics::add(m.strikes_given);
+        tools::log_warn("strike #{} {} [{}]", id_, player_name(), a.group);
+        if (state_.actions != nullptr) state_.actions->strikes.add(v.player_uuid.to_string(), a.group, v.time_ms);
+        return;
+    }
+  }
+
+  void to_webhook(const Violation& v, std::string_view detail) {
+    if (state_.actions == nullptr || !state_.actions->webhook) return;
+    webhook::Alert alert;
+    alert.player = v.player_name;
+    alert.uuid = v.player_uuid.to_string();
+    alert.address = player_address(address_, session_.tracker().identity());
+    alert.check = v.check;
+    alert.type = v.type;
+    alert.vl = v.vl;
+    alert.detail = std::string(detail);
+    alert.ping_ms = v.ping_ms;
+    const auto names = protocol::release_names(v.protocol_version);
+    alert.version = std::string(names.substr(0, names.find(',')));
+    alert.server = state_.actions->server_name;
+    alert.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(v.time_ms));
+    state_.actions->webhook->submit(std::move(alert));  // a refusal is counted by the sender
   }
   void on(session::PlayerKicked& e, Metrics& m) {
     const std::string check = e.check.empty() ? std::string("other") : e.check;
@@ -138,7 +196,7 @@ class ConnectionEvents {
 
   std::uint64_t id_;
   ProxyState& state_;
-  const session::PlayerSession& session_;
+  session::PlayerSession& session_;
   const ClientAddress& address_;
   BackendDownResponder& responder_;
   adapters::SessionRecorder recorder_;

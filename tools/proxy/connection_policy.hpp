@@ -222,9 +222,10 @@ inline ProxyHeaderStep proxy_header_step(std::span<const std::uint8_t> head, con
 }
 
 // The core ended the connection for the player's behaviour: the player reads
-// the kick message and the core's reason.
-inline Ending kick_ending(const Messages& messages, const std::string& reason) {
-  return Ending{EndCause::kicked, messages.kick + ": " + reason, std::nullopt};
+// the kick message and the core's reason, or a punishment ladder's own text
+// as it is (`reason_is_message`).
+inline Ending kick_ending(const Messages& messages, const std::string& reason, bool reason_is_message = false) {
+  return Ending{EndCause::kicked, reason_is_message ? reason : messages.kick + ": " + reason, std::nullopt};
 }
 
 // The core found a stream it cannot read (either side): a frame over the

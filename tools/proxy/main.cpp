@@ -101,6 +101,73 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
   }
 }
 
+void load_strikes(proxy::ActionOutlets& outlets, const Config& config) {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto& p = config.checks.punishments;
+  if (p.groups.empty()) return;
+  if (const auto s = outlets.strikes.load(config.database, now_ms - p.strike_expiry_ms); !s.ok()) {
+    tools::log_error("punishments: cannot read the strikes in {} ({}); the ladders count this run's strikes only",
+                     config.database, s.message);
+    return;
+  }
+  if (outlets.strikes.loaded() > 0) tools::log_info("punishments: {} unexpired strike(s) read", outlets.strikes.loaded());
+}
+
+// The RCON client (on the main executor) and the webhook sender, when
+// enabled. RCON is tried at once: a wrong password or a closed port is an
+// error in the log before the first command needs it, not a reason to stop.
+void start_outlets(proxy::ActionOutlets& outlets, const Config& config, proxy::IoPool& pool) {
+  outlets.server_name = config.checks.punishments.server_name;
+  for (const auto& group : config.checks.punishments.groups) {
+    for (const auto& step : group.steps) {
+      for (const auto& action : step.actions) {
+        if (action.type == actions::ActionType::setback) {
+          tools::log_warn("punishments.groups.{}: setback is not carried out yet (docs/actions.md); it is only recorded",
+                          group.name);
+        }
+      }
+    }
+  }
+  if (config.rcon.enabled) {
+    outlets.rcon_executor = pool.main().get_executor();
+    outlets.rcon = std::make_unique<proxy::RconClient>(outlets.rcon_executor, config.rcon,
+                                                       [](std::string_view line) { tools::log_warn("rcon: {}", line); });
+    outlets.rcon->start();
+    tools::log_info("rcon: commands go to {}:{}", config.rcon.host, config.rcon.port);
+  }
+  if (config.webhook.enabled) {
+    outlets.webhook = std::make_unique<proxy::WebhookSender>(
+        config.webhook, [](std::string_view line) { tools::log_warn("webhook: {}", line); });
+    tools::log_info("webhook: alerts are posted every {} ms at most per player", config.webhook.interval.count());
+  }
+}
+
+proxy::ActionFigures outlet_figures(const proxy::ActionOutlets& o) {
+  proxy::ActionFigures f;
+  if (o.rcon) {
+    const auto& c = o.rcon->counters();
+    f.rcon_enabled = true;
+    f.rcon_connected = c.connected.load(std::memory_order_relaxed);
+    f.rcon_sent = c.sent.load(std::memory_order_relaxed);
+    f.rcon_failed = c.failed.load(std::memory_order_relaxed);
+    f.rcon_reconnects = c.reconnects.load(std::memory_order_relaxed);
+    f.rcon_connect_failures = c.connect_failures.load(std::memory_order_relaxed);
+    f.rcon_queue = c.queue_depth.load(std::memory_order_relaxed);
+  }
+  if (o.webhook) {
+    const auto& c = o.webhook->counters();
+    f.webhook_enabled = true;
+    f.webhook_sent = c.sent.load(std::memory_order_relaxed);
+    f.webhook_failed = c.failed.load(std::memory_order_relaxed);
+    f.webhook_dropped = c.dropped.load(std::memory_order_relaxed);
+    f.webhook_retried = c.retried.load(std::memory_order_relaxed);
+    f.webhook_rate_limited = c.rate_limited.load(std::memory_order_relaxed);
+    f.webhook_waiting = c.waiting.load(std::memory_order_relaxed);
+  }
+  return f;
+}
+
 void raise_file_limit() {
   rlimit l{};
   if (getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
@@ -131,6 +198,11 @@ int main(int argc, char** argv) {
   tools::Log::instance().set_level(config.log_level);
   raise_file_limit();
 
+  // The ladders' unexpired strikes, read before the violation log opens the
+  // file for writing (and migrates it). Unreadable: logged, the ladders
+  // start from this process's strikes only.
+  proxy::ActionOutlets outlets;
+  load_strikes(outlets, config);
   // One violation log per process; its writer thread stores what every
   // connection reports. A database that cannot be written is retried and
   // spilled (never silently dropped); only a second writer is fatal.
@@ -146,6 +218,9 @@ int main(int argc, char** argv) {
   proxy::Shutdown shutdown(pool);
   proxy::ProxyState state;
   state.violation_log = violation_log.get();
+  start_outlets(outlets, config, pool);
+  state.actions = &outlets;
+  state.metrics.actions = [&outlets] { return outlet_figures(outlets); };
   state.metrics.storage = [log = violation_log.get()] {
     const auto c = log->counters();
     return proxy::StorageFigures{c.accepted, c.written, c.spilled, c.imported, c.retried, c.dropped, c.rejected,
@@ -202,6 +277,9 @@ int main(int argc, char** argv) {
     asio::error_code ignored;
     acceptor.close(ignored);
     admin.close(ignored);
+    // Commands still queued fail ("stopped", an actions row each); the
+    // client ends once the executor has run its completions.
+    if (outlets.rcon) outlets.rcon->stop();
     // A last resort if some connection cannot finish flushing: stop anyway.
     shutdown.begin(std::chrono::milliseconds(live.config().connections.shutdown_flush_ms + 3000));
   };
@@ -211,6 +289,8 @@ int main(int argc, char** argv) {
   asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players), asio::detached);
   pool.run();
   shutdown.finished();
+  // Alerts still waiting for the webhook get one attempt within stop_grace.
+  if (outlets.webhook) outlets.webhook->stop();
   // Every connection has ended (and logged its session end): store what is
   // still pending before exiting.
   violation_log->stop();

@@ -114,6 +114,16 @@ struct StorageFigures {
   std::uint64_t disk_bytes = 0;  // database + journal + spill file now (a gauge)
 };
 
+// The action outlets (action_outlets.hpp) as /metrics shows them.
+struct ActionFigures {
+  bool rcon_enabled = false;
+  bool rcon_connected = false;
+  std::uint64_t rcon_sent = 0, rcon_failed = 0, rcon_reconnects = 0, rcon_connect_failures = 0, rcon_queue = 0;
+  bool webhook_enabled = false;
+  std::uint64_t webhook_sent = 0, webhook_failed = 0, webhook_dropped = 0, webhook_retried = 0,
+                webhook_rate_limited = 0, webhook_waiting = 0;
+};
+
 class Metrics {
  public:
   using Counter = std::atomic<std::uint64_t>;
@@ -138,6 +148,9 @@ class Metrics {
   Counter timing_flags_held{0};
   // Set once before the io threads start (main); read by the admin endpoint.
   std::function<StorageFigures()> storage;
+  std::function<ActionFigures()> actions;
+  // The punishment ladders' actions, by kind, and the strikes they gave.
+  Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
   std::function<std::chrono::microseconds()> event_loop_lag;  // the worst io thread's
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
@@ -261,6 +274,43 @@ class Metrics {
       family("rustguard_violation_log_disk_bytes", "gauge",
              "Bytes the violation log occupies on disk: database, journal and spill file.");
       sample("rustguard_violation_log_disk_bytes", "", f.disk_bytes);
+    }
+    family("rustguard_ladder_actions_total", "counter",
+           "Actions the punishment ladders fired: alerts, console commands (through RCON) and strikes.");
+    sample("rustguard_ladder_actions_total", "kind=\"alert\"", get(ladder_alerts));
+    sample("rustguard_ladder_actions_total", "kind=\"command\"", get(ladder_commands));
+    sample("rustguard_ladder_actions_total", "kind=\"strike\"", get(strikes_given));
+    if (actions) {
+      const ActionFigures f = actions();
+      if (f.rcon_enabled) {
+        family("rustguard_rcon_connected", "gauge", "1 while the RCON connection is logged in.");
+        sample("rustguard_rcon_connected", "", f.rcon_connected ? 1 : 0);
+        family("rustguard_rcon_commands_total", "counter",
+               "Console commands by outcome: answered by the server, or failed (refused, timed out, connection "
+               "lost, wrong password; each also an actions row saying why).");
+        sample("rustguard_rcon_commands_total", "outcome=\"sent\"", f.rcon_sent);
+        sample("rustguard_rcon_commands_total", "outcome=\"failed\"", f.rcon_failed);
+        family("rustguard_rcon_connect_failures_total", "counter", "RCON connection attempts that failed.");
+        sample("rustguard_rcon_connect_failures_total", "", f.rcon_connect_failures);
+        family("rustguard_rcon_reconnects_total", "counter", "RCON logins after a failure or a lost connection.");
+        sample("rustguard_rcon_reconnects_total", "", f.rcon_reconnects);
+        family("rustguard_rcon_queue", "gauge", "Commands waiting for the RCON connection.");
+        sample("rustguard_rcon_queue", "", f.rcon_queue);
+      }
+      if (f.webhook_enabled) {
+        family("rustguard_webhook_messages_total", "counter", "Webhook messages delivered or given up on.");
+        sample("rustguard_webhook_messages_total", "outcome=\"sent\"", f.webhook_sent);
+        sample("rustguard_webhook_messages_total", "outcome=\"failed\"", f.webhook_failed);
+        family("rustguard_webhook_alerts_dropped_total", "counter",
+               "Alerts the webhook queue refused (full); each is still a log line and an actions row.");
+        sample("rustguard_webhook_alerts_dropped_total", "", f.webhook_dropped);
+        family("rustguard_webhook_retries_total", "counter", "POSTs repeated after an error or a 429.");
+        sample("rustguard_webhook_retries_total", "", f.webhook_retried);
+        family("rustguard_webhook_rate_limited_total", "counter", "HTTP 429 answers.");
+        sample("rustguard_webhook_rate_limited_total", "", f.webhook_rate_limited);
+        family("rustguard_webhook_alerts_waiting", "gauge", "Alerts not yet delivered or failed.");
+        sample("rustguard_webhook_alerts_waiting", "", f.webhook_waiting);
+      }
     }
     const HeapFigures heap = heap_figures();
     family("rustguard_heap_in_use_bytes", "gauge", "Heap bytes allocated by the process (malloc's view).");

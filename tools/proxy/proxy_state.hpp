@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "action_outlets.hpp"
 #include "clock.hpp"
 #include "metrics.hpp"
 #include "player_directory.hpp"
@@ -45,6 +46,7 @@ struct ProxyState {
   StatusCache status;
   adapters::ViolationLog* violation_log = nullptr;  // set once in main; null: nothing is stored
   PlayerDirectory players;                          // who is online, for GET /players
+  ActionOutlets* actions = nullptr;                 // set once in main; null: no RCON, webhook or strikes
 };
 
 }  // namespace rustguard::proxy

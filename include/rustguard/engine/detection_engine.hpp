@@ -222,6 +222,8 @@ class BasicDetectionEngine {
   const std::vector<Violation>& violations() const noexcept { return violations_; }
   // Set once a check's kick threshold was reached (or a transaction timed out).
   std::optional<std::string> kick_reason() const { return consequences_.kick_reason; }
+  // The kick reason is a punishment ladder's message for the player, shown as it is.
+  bool kick_reason_is_message() const noexcept { return consequences_.kick_reason_is_message; }
   // The key of the check whose flag kicked; empty when a limit of the engine
   // did (packet rate, cancel rate, a malformed packet) or nobody did.
   std::string_view kick_check() const noexcept { return consequences_.kick_check; }

@@ -40,6 +40,9 @@ struct Consequences {
   std::optional<std::string> kick_reason;
   std::string_view kick_check;  // the key of the check whose flag kicked (empty: a limit of the engine)
   Timestamp kick_at{};          // the time of the input that kicked (a packet, or a tick's own instant)
+  // The kick reason is a punishment ladder's text, for the player to read as
+  // it is (a check's or the engine's reason follows messages.kick).
+  bool kick_reason_is_message = false;
   bool setback = false;  // send the player back to its last accepted position
   // Flags judged from arrival times that were held because the host said it
   // was reading late (Reporter::flag_timing).
@@ -175,6 +178,7 @@ class Reporter {
             verdict = Verdict::kick;
             if (!consequences_.kick_reason) {
               consequences_.kick_reason = actions::expand(a.text.empty() ? kDefaultLadderKick : a.text, values);
+              consequences_.kick_reason_is_message = true;
               consequences_.kick_at = now_;
               consequences_.kick_check = info.key;
               v.outcome |= Outcome::kick;
@@ -187,13 +191,13 @@ class Reporter {
     return true;
   }
 
-  // "1.21.4" for %version%: the newest release of the player's protocol.
+  // "1.21.4" for %version%: the first release of the player's protocol, as
+  // the proxy's /players and webhook name it.
   std::string_view version_name() const noexcept {
     const protocol::VersionInfo* version = protocol::find_version(ctx_.protocol);
     if (version == nullptr) return {};
     const std::string_view names = version->release_names();
-    const std::size_t comma = names.rfind(", ");
-    return comma == std::string_view::npos ? names : names.substr(comma + 2);
+    return names.substr(0, names.find(','));
   }
 
   const context::PlayerContext& ctx_;

@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// End-to-end punishment ladder: a pitch cheater through the real proxy, a
+// real flying-squid backend (1.21.4) and an RCON server on 127.0.0.1 that
+// speaks Minecraft's RCON (written here: no vanilla server on this machine).
+//
+//   node tests/e2e/actions.mjs --proxy build/tools/proxy/rustguard [--out DIR] [--keep]
+//
+// The ladder (group `packets`, badpackets.*; the pitch check's VL grows by one
+// a flag and decays a little between them): VL 2.5 (the 3rd flag) -> an alert
+// and the console command "say %player% tripped %check% at VL %vl%"; VL 4.5
+// (the 5th) -> kick "Bye %player%" and a strike; 2 strikes -> "ban %player%
+// (%group%)".
+// Passes when:
+//   run 1  the cheater is kicked with the ladder's text; the RCON server was
+//          logged into with the configured password and got the `say`
+//          command with every placeholder filled in; the actions table holds
+//          the command (result "sent: <the server's reply>"), the alert, the
+//          strike and the kick, each pointing at a violation;
+//   run 2  a new proxy on the same database reads the strike back; the
+//          cheater's second kick is its second strike and the `ban` goes to
+//          RCON; the bans row says "sent";
+//   run 3  with a wrong RCON password the proxy logs the refusal at start,
+//          and the ladder's command is a row that says it failed and why.
+// Exit code: 0 if every run passed, 1 otherwise, 2 on a usage error.
+
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/child.mjs';
+import { checkInstalled } from './lib/deps.mjs';
+import { sql, sqliteAvailable } from './lib/db_rows.mjs';
+import { RawClient, lookBody } from './lib/raw_client.mjs';
+import {
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, killAll,
+} from './lib/procs.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const VERSION = '1.21.4';
+const PASSWORD = 'rg-e2e-secret';
+
+const args = parseArgs();
+const usage = (m) => { process.stderr.write(`actions.mjs: ${m}\nusage: node tests/e2e/actions.mjs --proxy PATH\n`); process.exit(2); };
+if (!args.proxy) usage('--proxy PATH is required');
+const proxyBin = resolve(String(args.proxy));
+try { accessSync(proxyBin, constants.X_OK); } catch { usage(`--proxy ${proxyBin}: not an executable file`); }
+try { checkInstalled(); } catch (e) { usage(e.message); }
+if (!sqliteAvailable()) usage('the sqlite3 command-line tool is missing (tools/dev/setup.sh --tests installs it)');
+installCleanup();
+
+const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-actions-'));
+mkdirSync(outRoot, { recursive: true });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const problems = [];
+const check = (ok, message) => { if (!ok) problems.push(message); return ok; };
+
+// Minecraft's RCON: int32 LE length, id, type, body, two NULs. Login is type
+// 3 (answered with the id, or -1 when the password is wrong), a command type
+// 2 (answered with type 0). Every login and command is remembered.
+function rconServer(password) {
+  const seen = { logins: [], commands: [] };
+  const server = net.createServer((sock) => {
+    let buf = Buffer.alloc(0);
+    let authed = false;
+    const reply = (id, type, body) => {
+      const b = Buffer.from(body, 'utf8');
+      const out = Buffer.alloc(14 + b.length);
+      out.writeInt32LE(10 + b.length, 0); out.writeInt32LE(id, 4); out.writeInt32LE(type, 8);
+      b.copy(out, 12);
+      sock.write(out);
+    };
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32LE(0)) {
+        const len = buf.readInt32LE(0);
+        const id = buf.readInt32LE(4);
+        const type = buf.readInt32LE(8);
+        const body = buf.subarray(12, 4 + len - 2).toString('utf8');
+        buf = buf.subarray(4 + len);
+        if (type === 3) {
+          seen.logins.push(body);
+          authed = body === password;
+          reply(authed ? id : -1, 2, '');
+        } else if (type === 2 && authed) {
+          seen.commands.push(body);
+          reply(id, 0, `done: ${body.split(' ')[0]}`);
+        } else if (type === 0 && authed) {
+          reply(id, 0, 'Unknown request 0');  // the client's end-of-reply marker
+        }
+      }
+    });
+    sock.on('error', () => {});
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, seen, port: server.address().port })));
+}
+
+function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password }) {
+  const config = join(dir, 'config.yml');
+  writeFileSync(config, [
+    `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
+    `database: '${join(outRoot, 'rustguard.db')}'`, 'threads: 2', 'log_level: info',
+    'violation_log:', '  flush_interval_ms: 100',
+    'rcon:', '  enabled: true', `  port: ${rconPort}`, `  password: '${password}'`, '  connect_timeout: 2s',
+    'checks:', '  badpackets:', '    pitch:', '      alert_vl: 0', '      cancel_vl: 1',
+    'punishments:', '  server_name: e2e', '  strike_expiry: 1d', '  groups:', '    packets:',
+    "      checks: ['badpackets.*']", '      cooldown: 60s', '      steps:',
+    '        - vl: 2.5', '          do:', "            - alert: '%player% pitch VL %vl% [%group%] on %version% at %server%'",
+    "            - command: 'say %player% tripped %check% at VL %vl%'",
+    '        - vl: 4.5', '          strike: true', '          do:', "            - kick: 'Bye %player%'",
+    '        - strikes: 2', '          do:', "            - command: 'ban %player% (%group%)'", '',
+  ].join('\n'));
+  return config;
+}
+
+// One run: a proxy with `password` for RCON, the cheater until it is kicked.
+async function run(name, backendPort, rcon, password) {
+  const dir = join(outRoot, name);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const adminPort = await freePort();
+  const config = proxyConfig(dir, { port, backendPort, adminPort, rconPort: rcon.port, password });
+  const log = join(dir, 'proxy.log');
+  const proxy = spawnBinary(proxyBin, ['--config', config], log, `proxy ${name}`);
+  await waitForPort(port, proxy, 10000);
+  const c = new RawClient({ port, username: 'pitch_a', version: VERSION });
+  await c.connect();
+  await c.login();
+  // Pitch 150 every 50 ms until the ladder's kick (the check cancels each).
+  for (let i = 0; i < 100 && !c.isClosed; i++) {
+    c.send(c.ids.play.look, lookBody(0, 150));
+    await sleep(50);
+  }
+  const end = await Promise.race([c.closed, sleep(5000).then(() => null)]);
+  c.end();
+  await sleep(300);  // the RCON reply and its row
+  const exit = await stopProcess(proxy, { graceMs: 8000 });
+  check(exit.code === 0 && !exit.killed, `${name}: rustguard did not exit cleanly (${JSON.stringify(exit)})`);
+  return { end, log: existsSync(log) ? readFileSync(log, 'utf8') : '' };
+}
+
+const db = join(outRoot, 'rustguard.db');
+const actionsOf = (sinceId) => sql(db, `SELECT a.id, a.action, a.detail, a.result, a.violation_id, v.check_name
+  FROM actions a LEFT JOIN violations v ON v.id = a.violation_id WHERE a.id > ${sinceId} ORDER BY a.id`);
+const lastActionId = () => (existsSync(db) ? (sql(db, 'SELECT coalesce(max(id), 0) AS m FROM actions')[0]?.m ?? 0) : 0);
+
+console.log(`rustguard e2e actions through ${proxyBin}; logs in ${outRoot}`);
+const started = Date.now();
+const backend = forkNode(join(here, 'backend_squid.mjs'), ['--version', VERSION, '--port', '0', '--record', join(outRoot, 'server.json')],
+  join(outRoot, 'backend.log'), 'backend');
+const rcon = await rconServer(PASSWORD);
+try {
+  const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
+
+  // Run 1: the ladder's alert, command, kick and strike.
+  const r1 = await run('run1', backendPort, rcon, PASSWORD);
+  check(r1.end && String(r1.end.reason ?? '').includes('Bye pitch_a'), `run1: expected the ladder's kick "Bye pitch_a", got ${JSON.stringify(r1.end)}`);
+  check(!String(r1.end?.reason ?? '').includes('Kicked by RustGuard'), `run1: the ladder's text is shown as it is, got ${JSON.stringify(r1.end)}`);
+  check(rcon.seen.logins.length >= 1 && rcon.seen.logins.every((p) => p === PASSWORD), `run1: RCON logins ${JSON.stringify(rcon.seen.logins)}`);
+  check(rcon.seen.commands.includes('say pitch_a tripped badpackets.pitch at VL 3.0'), `run1: RCON commands ${JSON.stringify(rcon.seen.commands)}`);
+  check(!rcon.seen.commands.some((c) => c.startsWith('ban')), 'run1: a ban after one strike');
+  const a1 = actionsOf(0);
+  const kinds1 = a1.map((a) => a.action);
+  const say = a1.find((a) => a.action === 'command' && a.detail.startsWith('say'));
+  check(say && say.result === 'sent: done: say' && say.check_name === 'badpackets.pitch', `run1: command row ${JSON.stringify(say)}`);
+  const alert = a1.find((a) => a.action === 'alert');
+  check(alert && alert.detail === 'pitch_a pitch VL 3.0 [packets] on 1.21.4 at e2e', `run1: alert row ${JSON.stringify(alert)}`);
+  const strike = a1.find((a) => a.action === 'strike');
+  check(strike && strike.detail === 'packets' && strike.check_name === 'badpackets.pitch', `run1: strike row ${JSON.stringify(strike)}`);
+  const kick = a1.find((a) => a.action === 'kick');
+  check(kick && kick.detail === 'Bye pitch_a' && kick.violation_id, `run1: kick row ${JSON.stringify(kick)}`);
+  check(kinds1.filter((k) => k === 'strike').length === 1, `run1: action kinds ${kinds1.join(',')}`);
+  console.log(`  run1: kicked (${r1.end?.reason}), RCON got ${JSON.stringify(rcon.seen.commands)}, rows ${kinds1.join(',')}`);
+
+  // Run 2: a new proxy reads the strike back; the second strike bans.
+  const before2 = lastActionId();
+  const r2 = await run('run2', backendPort, rcon, PASSWORD);
+  check(/1 unexpired strike\(s\) read/.test(r2.log), 'run2: the proxy did not log the strike it read back');
+  check(rcon.seen.commands.includes('ban pitch_a (packets)'), `run2: RCON commands ${JSON.stringify(rcon.seen.commands)}`);
+  const a2 = actionsOf(before2);
+  const ban = a2.find((a) => a.action === 'command' && a.detail === 'ban pitch_a (packets)');
+  check(ban && ban.result === 'sent: done: ban', `run2: ban row ${JSON.stringify(ban)}`);
+  console.log(`  run2: kicked (${r2.end?.reason}), rows ${a2.map((a) => a.action).join(',')}`);
+
+  // Run 3: a wrong password: an error at start, the command's row says why.
+  rmSync(db, { force: true });  // a fresh history: no ban this time
+  const commandsBefore = rcon.seen.commands.length;
+  const r3 = await run('run3', backendPort, rcon, 'not-the-password');
+  check(/rcon: .*(password|auth)/i.test(r3.log), 'run3: no RCON login error in the proxy log');
+  check(rcon.seen.commands.length === commandsBefore, 'run3: a command reached RCON without a login');
+  const a3 = actionsOf(0);
+  const failed = a3.find((a) => a.action === 'command');
+  check(failed && failed.result.startsWith('failed: '), `run3: command row ${JSON.stringify(failed)}`);
+  console.log(`  run3: command row result "${failed?.result}"`);
+} catch (e) {
+  problems.push(e.stack ?? String(e));
+} finally {
+  await stopProcess(backend, { graceMs: 3000 });
+  rcon.server.close();
+}
+
+for (const p of problems) console.log(`  PROBLEM ${p}`);
+console.log(`${problems.length ? 'FAIL' : 'PASS'} actions (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+killAll('SIGKILL');
+if (!problems.length && !args.out && !args.keep) rmSync(outRoot, { recursive: true, force: true });
+process.exit(problems.length ? 1 : 0);
