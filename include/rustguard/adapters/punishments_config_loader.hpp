@@ -35,6 +35,8 @@
 #include <system_error>
 #include <vector>
 
+#include "rustguard/actions/check_pattern.hpp"
+#include "rustguard/actions/placeholders.hpp"
 #include "rustguard/actions/punishment_config.hpp"
 #include "rustguard/engine/detection_engine.hpp"
 
@@ -97,74 +99,19 @@ std::int64_t read_duration_ms(const Reader& r, const YAML::Node& n, const std::s
   return *ms;
 }
 
-// The placeholders an action's text may hold.
-inline constexpr std::string_view kPunishmentPlaceholders[] = {"player", "uuid",    "ping",   "check",  "type",
-                                                               "vl",     "version", "detail", "server", "group"};
-
-// Rejects a %word% that is not a placeholder (%Player% included: names are
-// lower case). A `%` that does not open a %word% (e.g. "100% sure") is text.
+// Rejects a %word% that is not a placeholder (actions/placeholders.hpp;
+// %Player% included: names are lower case). A `%` that does not open a
+// %word% (e.g. "100% sure") is text.
 template <class Reader>
 void check_placeholders(const Reader& r, const YAML::Node& n, const std::string& key, std::string_view text) {
-  std::size_t i = text.find('%');
-  while (i != std::string_view::npos) {
-    const std::size_t close = text.find('%', i + 1);
-    if (close == std::string_view::npos) return;
-    const std::string_view name = text.substr(i + 1, close - i - 1);
-    bool word = !name.empty();
-    for (char c : name) {
-      word = word && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
-    }
-    if (!word) {
-      i = close;  // the first `%` was text; the second may open a placeholder
-      continue;
-    }
-    bool known = false;
-    std::string names;
-    for (auto p : kPunishmentPlaceholders) {
-      known = known || p == name;
-      names += names.empty() ? "%" : " %";
-      names += std::string(p) + "%";
-    }
-    if (!known) r.fail(n, key, "unknown placeholder %" + std::string(name) + "%; known: " + names);
-    i = text.find('%', close + 1);
+  const std::string_view unknown = actions::unknown_placeholder(text);
+  if (unknown.empty()) return;
+  std::string names;
+  for (std::string_view p : actions::kPlaceholders) {
+    names += names.empty() ? "%" : " %";
+    names += std::string(p) + "%";
   }
-}
-
-// `*` matches any run of characters, dots included.
-inline bool check_pattern_matches(std::string_view pattern, std::string_view key) {
-  std::size_t p = 0, k = 0, star = std::string_view::npos, resume = 0;
-  while (k < key.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      resume = k;
-    } else if (p < pattern.size() && pattern[p] == key[k]) {
-      ++p;
-      ++k;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      k = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-// The checks `patterns` put in a group (an including pattern matches, no excluding one does).
-inline std::vector<std::string> checks_in_group(const std::vector<actions::CheckPattern>& patterns,
-                                                const std::vector<std::string>& keys) {
-  std::vector<std::string> out;
-  for (const auto& key : keys) {
-    bool in = false;
-    bool out_of = false;
-    for (const auto& p : patterns) {
-      if (!check_pattern_matches(p.pattern, key)) continue;
-      (p.exclude ? out_of : in) = true;
-    }
-    if (in && !out_of) out.push_back(key);
-  }
-  return out;
+  r.fail(n, key, "unknown placeholder " + std::string(unknown) + "; known: " + names);
 }
 
 template <class Reader>
@@ -181,11 +128,13 @@ std::vector<actions::CheckPattern> read_check_patterns(const Reader& r, const YA
     p.pattern = p.exclude ? s.substr(1) : s;
     if (p.pattern.empty()) r.fail(item, key, "empty check pattern");
     bool matches = false;
-    for (const auto& k : known_keys) matches = matches || check_pattern_matches(p.pattern, k);
+    for (const auto& k : known_keys) matches = matches || actions::wildcard_match(p.pattern, k);
     if (!matches) r.fail(item, key, "'" + s + "' matches no check (check keys are listed in docs/checks.md)");
     out.push_back(std::move(p));
   }
-  if (checks_in_group(out, known_keys).empty()) r.fail(n, key, "the patterns leave no check in the group");
+  bool any = false;
+  for (const auto& k : known_keys) any = any || actions::covers(out, k);
+  if (!any) r.fail(n, key, "the patterns leave no check in the group");
   return out;
 }
 
