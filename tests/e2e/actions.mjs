@@ -11,8 +11,10 @@
 // (the 5th) -> kick "Bye %player%" and a strike; 2 strikes -> "ban %player%
 // (%group%)".
 // Passes when:
-//   run 1  the cheater is kicked with the ladder's text; the RCON server was
-//          logged into with the configured password and got the `say`
+//   run 1  the cheater is kicked with the ladder's text; the webhook
+//          (plain HTTP on 127.0.0.1) got the ladder's alert as a Discord
+//          embed; the RCON server was logged into with the configured
+//          password and got the `say`
 //          command with every placeholder filled in; the actions table holds
 //          the command (result "sent: <the server's reply>"), the alert, the
 //          strike and the kick, each pointing at a violation;
@@ -24,6 +26,7 @@
 // Exit code: 0 if every run passed, 1 otherwise, 2 on a usage error.
 
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,13 +98,26 @@ function rconServer(password) {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, seen, port: server.address().port })));
 }
 
-function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password }) {
+// A webhook endpoint on 127.0.0.1 (plain HTTP is allowed to loopback):
+// remembers every POSTed body and answers 204 as Discord does.
+function webhookServer() {
+  const posts = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { posts.push({ method: req.method, url: req.url, type: req.headers['content-type'], body }); res.writeHead(204); res.end(); });
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, posts, port: server.address().port })));
+}
+
+function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password, webhookPort }) {
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
     `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
     `database: '${join(outRoot, 'rustguard.db')}'`, 'threads: 2', 'log_level: info',
     'violation_log:', '  flush_interval_ms: 100',
     'rcon:', '  enabled: true', `  port: ${rconPort}`, `  password: '${password}'`, '  connect_timeout: 2s',
+    'webhook:', '  enabled: true', `  url: 'http://127.0.0.1:${webhookPort}/hook'`, '  interval: 200ms',
     'checks:', '  badpackets:', '    pitch:', '      alert_vl: 0', '      cancel_vl: 1',
     'punishments:', '  server_name: e2e', '  strike_expiry: 1d', '  groups:', '    packets:',
     "      checks: ['badpackets.*']", '      cooldown: 60s', '      steps:',
@@ -114,12 +130,12 @@ function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password }) 
 }
 
 // One run: a proxy with `password` for RCON, the cheater until it is kicked.
-async function run(name, backendPort, rcon, password) {
+async function run(name, backendPort, rcon, password, hook) {
   const dir = join(outRoot, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const adminPort = await freePort();
-  const config = proxyConfig(dir, { port, backendPort, adminPort, rconPort: rcon.port, password });
+  const config = proxyConfig(dir, { port, backendPort, adminPort, rconPort: rcon.port, password, webhookPort: hook.port });
   const log = join(dir, 'proxy.log');
   const proxy = spawnBinary(proxyBin, ['--config', config], log, `proxy ${name}`);
   await waitForPort(port, proxy, 10000);
@@ -149,11 +165,12 @@ const started = Date.now();
 const backend = forkNode(join(here, 'backend_squid.mjs'), ['--version', VERSION, '--port', '0', '--record', join(outRoot, 'server.json')],
   join(outRoot, 'backend.log'), 'backend');
 const rcon = await rconServer(PASSWORD);
+const hook = await webhookServer();
 try {
   const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
 
   // Run 1: the ladder's alert, command, kick and strike.
-  const r1 = await run('run1', backendPort, rcon, PASSWORD);
+  const r1 = await run('run1', backendPort, rcon, PASSWORD, hook);
   check(r1.end && String(r1.end.reason ?? '').includes('Bye pitch_a'), `run1: expected the ladder's kick "Bye pitch_a", got ${JSON.stringify(r1.end)}`);
   check(!String(r1.end?.reason ?? '').includes('Kicked by RustGuard'), `run1: the ladder's text is shown as it is, got ${JSON.stringify(r1.end)}`);
   check(rcon.seen.logins.length >= 1 && rcon.seen.logins.every((p) => p === PASSWORD), `run1: RCON logins ${JSON.stringify(rcon.seen.logins)}`);
@@ -170,11 +187,15 @@ try {
   const kick = a1.find((a) => a.action === 'kick');
   check(kick && kick.detail === 'Bye pitch_a' && kick.violation_id, `run1: kick row ${JSON.stringify(kick)}`);
   check(kinds1.filter((k) => k === 'strike').length === 1, `run1: action kinds ${kinds1.join(',')}`);
-  console.log(`  run1: kicked (${r1.end?.reason}), RCON got ${JSON.stringify(rcon.seen.commands)}, rows ${kinds1.join(',')}`);
+  // The webhook got the ladder's alert as a Discord embed.
+  const posted = hook.posts.find((p) => p.body.includes('pitch_a pitch VL 3.0 [packets] on 1.21.4 at e2e'));
+  check(posted && posted.method === 'POST' && posted.url === '/hook' && /json/.test(posted.type ?? '')
+    && Array.isArray(JSON.parse(posted.body).embeds), `run1: webhook posts ${JSON.stringify(hook.posts).slice(0, 400)}`);
+  console.log(`  run1: kicked (${r1.end?.reason}), RCON got ${JSON.stringify(rcon.seen.commands)}, rows ${kinds1.join(',')}, ${hook.posts.length} webhook post(s)`);
 
   // Run 2: a new proxy reads the strike back; the second strike bans.
   const before2 = lastActionId();
-  const r2 = await run('run2', backendPort, rcon, PASSWORD);
+  const r2 = await run('run2', backendPort, rcon, PASSWORD, hook);
   check(/1 unexpired strike\(s\) read/.test(r2.log), 'run2: the proxy did not log the strike it read back');
   check(rcon.seen.commands.includes('ban pitch_a (packets)'), `run2: RCON commands ${JSON.stringify(rcon.seen.commands)}`);
   const a2 = actionsOf(before2);
@@ -185,7 +206,7 @@ try {
   // Run 3: a wrong password: an error at start, the command's row says why.
   rmSync(db, { force: true });  // a fresh history: no ban this time
   const commandsBefore = rcon.seen.commands.length;
-  const r3 = await run('run3', backendPort, rcon, 'not-the-password');
+  const r3 = await run('run3', backendPort, rcon, 'not-the-password', hook);
   check(/rcon: .*(password|auth)/i.test(r3.log), 'run3: no RCON login error in the proxy log');
   check(rcon.seen.commands.length === commandsBefore, 'run3: a command reached RCON without a login');
   const a3 = actionsOf(0);
@@ -197,6 +218,7 @@ try {
 } finally {
   await stopProcess(backend, { graceMs: 3000 });
   rcon.server.close();
+  hook.server.close();
 }
 
 for (const p of problems) console.log(`  PROBLEM ${p}`);
