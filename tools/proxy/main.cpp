@@ -291,6 +291,10 @@ int main(int argc, char** argv) {
   shutdown.finished();
   // Alerts still waiting for the webhook get one attempt within stop_grace.
   if (outlets.webhook) outlets.webhook->stop();
+  // The RCON client's socket and timers belong to the pool's main context:
+  // they go while it still exists (outlets was made before the pool, to read
+  // the strikes before the violation log opens the file).
+  outlets.rcon.reset();
   // Every connection has ended (and logged its session end): store what is
   // still pending before exiting.
   violation_log->stop();
