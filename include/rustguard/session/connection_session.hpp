@@ -266,6 +266,37 @@ class ConnectionSession {
     }
   }
 
+  // Writes a packet of our own toward `toward`: its id, then what
+  // `encode_body` appends, framed (and compressed) as that stream is. Between
+  // two feeds the owner may call it too (a staff alert, a setback): the
+  // streams are always at a frame boundary there. False, and nothing
+  // written, when the client's version has no such packet or reads in
+  // another state than the packet's. Built in the workspace's scratch buffer, so a transaction costs no
+  // allocation once the buffers have grown; deflated only when it reaches
+  // the threshold (our packets rarely do).
+  template <class EncodeBody>
+  bool inject(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
+    const protocol::VersionInfo* version = tracker_.version();
+    if (version == nullptr && kind == PacketKind::login_disconnect_s2c) version = &protocol::supported_versions().back();
+    if (version == nullptr || !version->has(kind)) return false;
+    // A packet of another state than the client reads in would be misread
+    // (a play Ping right after Start Configuration, say): not sent.
+    if (toward == Direction::clientbound && protocol::state_of(kind) != client_reads_) return false;
+    protocol::CompressionWorkspace& ws = workspace();
+    std::vector<std::uint8_t>& packet = ws.packet();
+    packet.clear();
+    protocol::Writer{packet}.varint(version->id_of(kind));
+    encode_body(packet);
+    // Packets toward the client travel in the clientbound stream, framed as it is.
+    Side& stream = side(toward);
+    if (protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
+                               stream.threshold, ws)) {
+      ++stream.counters.injected;
+      return true;
+    }
+    return false;
+  }
+
  private:
   struct Side {
     Side(Direction d, const protocol::FrameLimits& limits) : decoder(d, limits) {}
@@ -509,31 +540,6 @@ class ConnectionSession {
         protocol::packets::WindowConfirmationS2c{0, static_cast<std::int16_t>(transaction_id), false}.encode(body,
                                                                                                           protocol);
       });
-    }
-  }
-
-  // Writes a packet of our own: its id, then what `encode_body` appends.
-  // Built in the workspace's scratch buffer, so a transaction costs no
-  // allocation once the buffers have grown; deflated only when it reaches
-  // the threshold (our packets rarely do).
-  template <class EncodeBody>
-  void inject(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
-    const protocol::VersionInfo* version = tracker_.version();
-    if (version == nullptr && kind == PacketKind::login_disconnect_s2c) version = &protocol::supported_versions().back();
-    if (version == nullptr || !version->has(kind)) return;
-    // A packet of another state than the client reads in would be misread
-    // (a play Ping right after Start Configuration, say): not sent.
-    if (toward == Direction::clientbound && protocol::state_of(kind) != client_reads_) return;
-    protocol::CompressionWorkspace& ws = workspace();
-    std::vector<std::uint8_t>& packet = ws.packet();
-    packet.clear();
-    protocol::Writer{packet}.varint(version->id_of(kind));
-    encode_body(packet);
-    // Packets toward the client travel in the clientbound stream, framed as it is.
-    Side& stream = side(toward);
-    if (protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
-                               stream.threshold, ws)) {
-      ++stream.counters.injected;
     }
   }
 
