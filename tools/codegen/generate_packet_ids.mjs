@@ -147,6 +147,10 @@ const KINDS = [
   { kind: 'attach_entity_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'attach_entity']] },
   { kind: 'set_passengers_s2c', state: 'play', dir: s2c, names: [[107, OPEN, 'set_passengers']] },
   { kind: 'entity_status_s2c', state: 'play', dir: s2c, names: [[47, OPEN, 'entity_status']] },
+  // RustGuard's staff alerts: until 1.18.2 the one clientbound chat packet
+  // (with a position byte), from 1.19 the system-only one (players' own
+  // messages moved to player_chat).
+  { kind: 'system_chat_s2c', state: 'play', dir: s2c, names: [[47, 758, 'chat'], [759, OPEN, 'system_chat']] },
 ];
 
 // minecraft-data's protocol.json keys for our State / Direction.
