@@ -516,7 +516,8 @@ TEST_CASE("webhook message for one alert: an embed with every fact, parsed back"
   REQUIRE(j["embeds"].items.size() == 1);
   const Json& e = j["embeds"][0];
   CHECK(e["title"].text == "Steve failed speed (A)");
-  CHECK(e["description"].text == a.detail);
+  // The detail's backslash is escaped as markdown too (the JSON escapes come back out in parse).
+  CHECK(e["description"].text == "quote \" backslash \\\\ newline\n tab\t ctl\x02 caf\xC3\xA9");
   CHECK(e["timestamp"].text == "2026-12-01T11:58:05.123Z");
   CHECK(e["footer"]["text"].text == "RustGuard");
   CHECK(field_value(e, "Check") == "speed");
@@ -569,6 +570,55 @@ TEST_CASE("webhook message for a batch lists each check with its count", "[webho
   CHECK(field_value(e, "Alerts") == "5");
   CHECK(field_value(e, "Checks") == "2");
   CHECK(field_value(e, "Ping") == "80 ms");  // the latest alert's
+}
+
+TEST_CASE("webhook markdown escaping: every markdown character, line starts, mentions", "[webhook]") {
+  const std::string zwsp = "\xE2\x80\x8B";
+  CHECK(webhook::escape_markdown("Steve") == "Steve");
+  CHECK(webhook::escape_markdown("__x__") == "\\_\\_x\\_\\_");
+  CHECK(webhook::escape_markdown("a\\b*c_d~e`f|g>h<i[j]k") == "a\\\\b\\*c\\_d\\~e\\`f\\|g\\>h\\<i\\[j\\]k");
+  CHECK(webhook::escape_markdown("||spoiler||") == "\\|\\|spoiler\\|\\|");
+  CHECK(webhook::escape_markdown("```code```") == "\\`\\`\\`code\\`\\`\\`");
+  CHECK(webhook::escape_markdown("[click](https://evil.example)") == "\\[click\\](https://evil.example)");
+  // # and - only where they start a line (a heading, a list item), indented or not.
+  CHECK(webhook::escape_markdown("# big\n  - item\nvl -0.5 #3") == "\\# big\n  \\- item\nvl -0.5 #3");
+  CHECK(webhook::escape_markdown("> quoted") == "\\> quoted");
+  // Mentions: a zero-width space after every '@'; <@id> and <@&role> lose their '<' too.
+  CHECK(webhook::escape_markdown("@everyone @here") == "@" + zwsp + "everyone @" + zwsp + "here");
+  CHECK(webhook::escape_markdown("<@&123>") == "\\<@" + zwsp + "&123\\>");
+  // UTF-8 passes through untouched.
+  CHECK(webhook::escape_markdown("caf\xC3\xA9 \xF0\x9F\x98\x80_") == "caf\xC3\xA9 \xF0\x9F\x98\x80\\_");
+}
+
+TEST_CASE("webhook message escapes the player's name and the details, not its own markup", "[webhook]") {
+  const std::string zwsp = "\xE2\x80\x8B";
+  webhook::Alert a = sample_alert();
+  a.player = "__evil*_";
+  a.detail = "@everyone look at [this](https://x.example) `now`";
+  webhook::MessageOptions options;
+  options.content = "<@&123> alert";  // the operator's own mention stays as written
+  const Json j = parse(webhook::alert_message(a, options));
+  CHECK(j["content"].text == "<@&123> alert");
+  CHECK(j["allowed_mentions"]["parse"].items.empty());
+  const Json& e = j["embeds"][0];
+  CHECK(e["title"].text == "\\_\\_evil\\*\\_ failed speed (A)");
+  CHECK(field_value(e, "Player") == "\\_\\_evil\\*\\_");
+  CHECK(e["description"].text == "@" + zwsp + "everyone look at \\[this\\](https://x.example) \\`now\\`");
+  CHECK(field_value(e, "Check") == "speed");  // our own texts are not escaped
+
+  // A batch: the title's name and each last detail escaped, the check names in bold as before.
+  webhook::PlayerBatch batch;
+  batch.add(a);
+  a.check = "fly";
+  a.type = "";
+  a.detail = "> @here";
+  batch.add(a);
+  const Json b = parse(webhook::batch_message(batch, options))["embeds"][0];
+  CHECK(b["title"].text == "\\_\\_evil\\*\\_: 2 alerts");
+  CHECK(b["description"].text ==
+        "**speed (A)** \xC3\x97" "1, VL 12.5 \xE2\x80\x94 @" + zwsp + "everyone look at \\[this\\](https://x.example) \\`now\\`\n"
+        "**fly** \xC3\x97" "1, VL 12.5 \xE2\x80\x94 \\> @" + zwsp + "here");
+  CHECK(field_value(b, "Player") == "\\_\\_evil\\*\\_");
 }
 
 TEST_CASE("webhook message keeps within Discord's limits", "[webhook]") {

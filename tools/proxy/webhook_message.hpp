@@ -11,6 +11,14 @@
 // is not valid UTF-8 (a detail quoting a client's bytes) has its bad bytes
 // replaced by U+FFFD, so the body is always valid JSON.
 // allowed_mentions is empty: nothing an alert quotes can ping anyone.
+//
+// Player names and detail texts come from the client (a name is only
+// [A-Za-z0-9_] on a vanilla server, but offline-mode and proxied servers take
+// more; a detail may quote a chat line or a brand): they are escaped as
+// Discord markdown (escape_markdown) so a name like __x__ is not underlined
+// and a detail cannot make a link, a quote block or a heading, and every '@'
+// is followed by a zero-width space so @everyone and @here do not even look
+// like a mention (allowed_mentions already keeps them from pinging).
 
 #include <algorithm>
 #include <chrono>
@@ -145,6 +153,44 @@ inline std::string truncate_text(std::string_view valid, std::size_t limit) {
     end += len;
   }
   return std::string(valid.substr(0, end)) + "\xE2\x80\xA6";
+}
+
+// ---- Discord markdown ------------------------------------------------------
+
+// Text shown as it is in Discord: a backslash before each character that
+// starts markdown anywhere (\ * _ ~ ` | > < [ ]: emphasis, code, spoilers,
+// quotes, <@mentions> and <#channels>, [masked](links)) and before # and -
+// at the start of a line (headings, lists; elsewhere they are plain, and a
+// detail's "-0.5" stays readable); a zero-width space after every '@'
+// (@everyone, @here). Discord shows an escaped character without its
+// backslash. Bytes other than these pass through, so valid UTF-8 stays valid.
+inline std::string escape_markdown(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8 + 4);
+  bool line_start = true;
+  for (const char ch : text) {
+    switch (ch) {
+      case '\\': case '*': case '_': case '~': case '`': case '|': case '>': case '<': case '[': case ']':
+        out.push_back('\\');
+        out.push_back(ch);
+        break;
+      case '#': case '-':
+        if (line_start) out.push_back('\\');
+        out.push_back(ch);
+        break;
+      case '@':
+        out.append("@\xE2\x80\x8B");  // U+200B ZERO WIDTH SPACE
+        break;
+      default: out.push_back(ch);
+    }
+    // Indentation keeps a line's start: "  # x" is a heading too.
+    if (ch == '\n') {
+      line_start = true;
+    } else if (ch != ' ' && ch != '\t') {
+      line_start = false;
+    }
+  }
+  return out;
 }
 
 // ---- JSON ----------------------------------------------------------------
@@ -348,7 +394,7 @@ struct PlayerBatch {
 };
 
 inline void add_player_fields(Embed& e, const Alert& a, const MessageOptions& options) {
-  e.fields.push_back({"Player", a.player});
+  e.fields.push_back({"Player", escape_markdown(a.player)});
   if (!a.uuid.empty()) e.fields.push_back({"UUID", a.uuid});
   if (options.include_addresses && !a.address.empty()) e.fields.push_back({"Address", a.address});
   if (a.ping_ms >= 0) e.fields.push_back({"Ping", std::to_string(a.ping_ms) + " ms"});
@@ -359,8 +405,8 @@ inline void add_player_fields(Embed& e, const Alert& a, const MessageOptions& op
 // One alert: the check in the title, its detail as the description.
 inline Embed alert_embed(const Alert& a, const MessageOptions& options) {
   Embed e;
-  e.title = a.player + " failed " + check_label(a);
-  e.description = a.detail;
+  e.title = escape_markdown(a.player) + " failed " + check_label(a);
+  e.description = escape_markdown(a.detail);
   e.fields.push_back({"Check", a.check});
   if (!a.type.empty()) e.fields.push_back({"Type", a.type});
   e.fields.push_back({"VL", format_vl(a.vl)});
@@ -375,7 +421,7 @@ inline Embed alert_embed(const Alert& a, const MessageOptions& options) {
 inline Embed batch_embed(const PlayerBatch& b, const MessageOptions& options) {
   if (b.alerts == 1) return alert_embed(b.latest, options);
   Embed e;
-  e.title = b.latest.player + ": " + std::to_string(b.alerts) + " alerts";
+  e.title = escape_markdown(b.latest.player) + ": " + std::to_string(b.alerts) + " alerts";
   if (options.interval.count() > 0) {
     e.title += " in " + format_vl(static_cast<double>(options.interval.count()) / 1000.0) + " s";
   }
@@ -383,7 +429,7 @@ inline Embed batch_embed(const PlayerBatch& b, const MessageOptions& options) {
     if (!e.description.empty()) e.description.push_back('\n');
     e.description += "**" + (t.type.empty() ? t.check : t.check + " (" + t.type + ")") + "** \xC3\x97" +
                      std::to_string(t.count) + ", VL " + format_vl(t.max_vl);
-    if (!t.last_detail.empty()) e.description += " \xE2\x80\x94 " + t.last_detail;
+    if (!t.last_detail.empty()) e.description += " \xE2\x80\x94 " + escape_markdown(t.last_detail);
   }
   e.fields.push_back({"Alerts", std::to_string(b.alerts)});
   e.fields.push_back({"Checks", std::to_string(b.checks.size())});

@@ -5,10 +5,24 @@
 // gives, so a login never waits for the database and a strike written a
 // moment ago (still in the log's batch) already counts.
 //
+// Bounded: an account flood (fresh names that each earn a strike) must not
+// grow the book without end. Expired strikes go as soon as the book sees
+// them (at load, at a login's look-up, at every add for that player, and in
+// a sweep of every player when the book is full), and at most `max_players`
+// players are held: past that, the players whose newest strike is the
+// oldest are dropped from memory (their strikes stay in the database and
+// are read back at the next start). "Expired" is judged against the horizon
+// the proxy last asked with (the `since_ms` of the latest load() or of()):
+// strike_expiry before the latest login, so a reload that shortens
+// strike_expiry takes effect at the next login and one that lengthens it
+// brings back nothing already dropped (as docs/actions.md says of the start).
+//
 // Thread-safe: connections on every io thread read and add.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -27,10 +41,27 @@ struct Strike {
 
 class StrikeBook {
  public:
+  // Why 100,000: a player held costs about 200 bytes (the UUID text, one
+  // strike with its group name, the map's node), so the full book is ~20 MB,
+  // small next to the proxy's per-connection buffers; and 100,000 distinct
+  // players struck within strike_expiry is far beyond what one server's
+  // cheaters earn, so only a flood of throw-away accounts reaches it, and
+  // then the oldest are the ones worth forgetting: a strike counts against
+  // a player who comes back, and a throw-away account does not.
+  static constexpr std::size_t kDefaultMaxPlayers = 100'000;
+
+  explicit StrikeBook(std::size_t max_players = kDefaultMaxPlayers) : max_players_(std::max<std::size_t>(1, max_players)) {}
+
   // Every strike at or after `since_ms` in the database at `path` (the
   // actions rows of kind 'strike', by the session's player). A missing file
   // is an empty book; an unreadable one an error for the caller to log.
   SqliteStatus load(const std::string& path, std::int64_t since_ms) {
+    {
+      std::lock_guard lock(mutex_);
+      horizon_ = since_ms;
+      // What an earlier load or add left that has expired since.
+      sweep_expired();
+    }
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return {};
     SqliteDatabase db;
@@ -45,20 +76,21 @@ class StrikeBook {
     std::lock_guard lock(mutex_);
     int rc = 0;
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
-      strikes_[text(q, 0)].push_back({text(q, 1), sqlite3_column_int64(q.get(), 2)});
+      insert(text(q, 0), {text(q, 1), sqlite3_column_int64(q.get(), 2)});
       ++loaded_;
     }
     if (rc != SQLITE_DONE) return sqlite_status(db.get(), rc, "read strikes");
     return {};
   }
 
-  // The player's strikes at or after `since_ms`, oldest first.
+  // The player's strikes at or after `since_ms`, oldest first. `since_ms`
+  // becomes the book's horizon for expiry (see the top).
   std::vector<Strike> of(const std::string& uuid, std::int64_t since_ms) {
     std::lock_guard lock(mutex_);
+    horizon_ = since_ms;
     const auto it = strikes_.find(uuid);
     if (it == strikes_.end()) return {};
-    std::erase_if(it->second, [&](const Strike& s) { return s.time_ms < since_ms; });  // expired for good
-    if (it->second.empty()) {
+    if (prune(it->second)) {
       strikes_.erase(it);
       return {};
     }
@@ -67,10 +99,22 @@ class StrikeBook {
 
   void add(const std::string& uuid, std::string group, std::int64_t time_ms) {
     std::lock_guard lock(mutex_);
-    strikes_[uuid].push_back({std::move(group), time_ms});
+    insert(uuid, {std::move(group), time_ms});
   }
 
   std::size_t loaded() const noexcept { return loaded_; }
+  // Players held now.
+  std::size_t players() const {
+    std::lock_guard lock(mutex_);
+    return strikes_.size();
+  }
+  // Players dropped to stay within max_players since the start (not those
+  // whose strikes all expired).
+  std::size_t evicted() const {
+    std::lock_guard lock(mutex_);
+    return evicted_;
+  }
+  std::size_t max_players() const noexcept { return max_players_; }
 
  private:
   static std::string text(const SqliteStatement& q, int column) {
@@ -78,9 +122,59 @@ class StrikeBook {
     return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
   }
 
-  std::mutex mutex_;
+  // With mutex_ held. Drops a player's expired strikes; true when none is left.
+  bool prune(std::vector<Strike>& strikes) const {
+    std::erase_if(strikes, [&](const Strike& s) { return s.time_ms < horizon_; });
+    return strikes.empty();
+  }
+
+  // With mutex_ held.
+  void insert(const std::string& uuid, Strike strike) {
+    if (strike.time_ms < horizon_) return;  // expired already (a clock stepped back, a stale row)
+    auto [it, fresh] = strikes_.try_emplace(uuid);
+    prune(it->second);
+    it->second.push_back(std::move(strike));
+    if (fresh && strikes_.size() > max_players_) make_room();
+  }
+
+  // With mutex_ held. Every player whose strikes all expired goes.
+  void sweep_expired() {
+    for (auto it = strikes_.begin(); it != strikes_.end();) {
+      it = prune(it->second) ? strikes_.erase(it) : std::next(it);
+    }
+  }
+
+  // With mutex_ held, the book one over max_players: expired strikes go,
+  // then, if that was not enough, the players whose newest strike is the
+  // oldest, down to 90 % of max_players, so a flood pays for this O(n)
+  // sweep once per tenth of the book rather than at every add.
+  void make_room() {
+    sweep_expired();
+    if (strikes_.size() <= max_players_) return;
+    const std::size_t keep = max_players_ - max_players_ / 10;
+    std::vector<std::pair<std::int64_t, const std::string*>> newest;
+    newest.reserve(strikes_.size());
+    for (const auto& [uuid, strikes] : strikes_) {
+      std::int64_t t = std::numeric_limits<std::int64_t>::min();
+      for (const Strike& s : strikes) t = std::max(t, s.time_ms);
+      newest.emplace_back(t, &uuid);
+    }
+    const std::size_t drop = strikes_.size() - keep;
+    std::nth_element(newest.begin(), newest.begin() + static_cast<std::ptrdiff_t>(drop), newest.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> gone;
+    gone.reserve(drop);
+    for (std::size_t i = 0; i < drop; ++i) gone.push_back(*newest[i].second);
+    for (const std::string& uuid : gone) strikes_.erase(uuid);
+    evicted_ += drop;
+  }
+
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, std::vector<Strike>> strikes_;  // by the player's UUID text
+  std::size_t max_players_;
+  std::int64_t horizon_ = std::numeric_limits<std::int64_t>::min();  // strikes before it have expired
   std::size_t loaded_ = 0;
+  std::size_t evicted_ = 0;
 };
 
 }  // namespace rustguard::adapters
