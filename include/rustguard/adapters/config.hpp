@@ -13,6 +13,7 @@
 #include "rustguard/adapters/action_settings.hpp"
 #include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/proxy_settings.hpp"
+#include "rustguard/adapters/staff_alert_settings.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/engine/detection_engine.hpp"  // engine::EngineConfig (the default check list)
 #include "rustguard/protocol/limits.hpp"
@@ -37,6 +38,7 @@ struct Config {
   // (and `punishments:`, the ladders the engine runs: checks.punishments)
   RconSettings rcon{};        // rcon.*: where `command` actions go
   WebhookSettings webhook{};  // webhook.*: where alerts are posted
+  StaffAlertSettings staff_alerts{};  // staff_alerts.*: who gets alerts in game
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -26,6 +26,7 @@
 #include "rustguard/adapters/checks_config_loader.hpp"
 #include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/punishments_config_loader.hpp"
+#include "rustguard/adapters/staff_alerts_config_loader.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 
 namespace rustguard::adapters {
@@ -369,7 +370,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
                       "connections", "messages", "proxy_protocol", "checks", "violation_log", "punishments",
-                      "rcon", "webhook"});
+                      "rcon", "webhook", "staff_alerts"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -395,6 +396,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["punishments"]) read_punishments(r, v, c.checks);
   if (auto v = root["rcon"]) read_rcon(r, v, c.rcon);
   if (auto v = root["webhook"]) read_webhook(r, v, c.webhook);
+  if (auto v = root["staff_alerts"]) read_staff_alerts(r, v, c.staff_alerts);
   return c;
 }
 
