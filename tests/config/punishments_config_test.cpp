@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "rustguard/adapters/config_loader.hpp"
@@ -35,6 +38,28 @@ std::string one_step(const std::string& step_lines) {
          "      steps:\n" +
          step_lines;
 }
+
+// A directory of its own under the system's temp dir, removed at the end:
+// webhook.ca_file must name a readable PEM file.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    path = std::filesystem::temp_directory_path() /
+           ("rustguard-config-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name, std::ios::binary) << text;
+    return (path / name).string();
+  }
+};
 
 }  // namespace
 
@@ -319,6 +344,8 @@ TEST_CASE("rcon: mistakes name file, line and column", "[config][rcon]") {
 
 TEST_CASE("webhook: read, off by default", "[config][webhook]") {
   CHECK_FALSE(Config{}.webhook.enabled);
+  const TempDir dir;
+  const std::string ca = dir.write("private-ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
   const Config c = parse_config(
       "webhook:\n"
       "  enabled: true\n"
@@ -328,7 +355,7 @@ TEST_CASE("webhook: read, off by default", "[config][webhook]") {
       "  max_attempts: 6\n"
       "  queue_capacity: 50\n"
       "  include_addresses: false\n"
-      "  ca_file: /etc/ssl/private-ca.pem\n"
+      "  ca_file: '" + ca + "'\n"
       "  username: Guard\n"
       "  content: \"<@&123> alert\"\n",
       "p.yml");
@@ -339,7 +366,7 @@ TEST_CASE("webhook: read, off by default", "[config][webhook]") {
   CHECK(c.webhook.max_attempts == 6);
   CHECK(c.webhook.queue_capacity == 50);
   CHECK_FALSE(c.webhook.include_addresses);
-  CHECK(c.webhook.ca_file == "/etc/ssl/private-ca.pem");
+  CHECK(c.webhook.ca_file == ca);
   CHECK(c.webhook.username == "Guard");
   CHECK(c.webhook.content == "<@&123> alert");
   CHECK(c.webhook.stop_grace == 2s);  // not in the file
@@ -374,6 +401,27 @@ TEST_CASE("webhook: mistakes name file, line and column", "[config][webhook]") {
   CHECK(error_of("webhook:\n  include_addreses: false\n") == "p.yml:2:3: webhook.include_addreses: unknown key");
   CHECK(error_of("webhook:\n  content: " + std::string(2001, 'x') + "\n") ==
         "p.yml:2:12: webhook.content: longer than 2000 bytes (Discord's limit)");
+}
+
+TEST_CASE("webhook: ca_file must be a readable PEM file", "[config][webhook]") {
+  const TempDir dir;
+  const std::string missing = (dir.path / "nope.pem").string();
+  CHECK(error_of("webhook:\n  ca_file: '" + missing + "'\n") ==
+        "p.yml:2:12: webhook.ca_file: no such file '" + missing + "'");
+  CHECK(error_of("webhook:\n  enabled: false\n  ca_file: '" + dir.path.string() + "'\n") ==
+        "p.yml:3:12: webhook.ca_file: '" + dir.path.string() + "' is a directory, expected a PEM file");
+  const std::string der = dir.write("ca.der", std::string("\x30\x82\x01\x0a", 4));
+  CHECK(error_of("webhook:\n  ca_file: '" + der + "'\n") ==
+        "p.yml:2:12: webhook.ca_file: '" + der + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  // Empty: the system store, nothing to check.
+  CHECK(parse_config("webhook:\n  ca_file: ''\n", "p.yml").webhook.ca_file.empty());
+  // From the command line, the error names it.
+  try {
+    (void)parse_config("", "p.yml", {{"webhook.ca_file", missing}});
+    FAIL("accepted a missing ca_file from --set");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()) == "command line: webhook.ca_file: no such file '" + missing + "'");
+  }
 }
 
 TEST_CASE("punishments, rcon and webhook take --set overrides like any key", "[config][punishments]") {

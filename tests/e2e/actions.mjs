@@ -12,21 +12,26 @@
 // (%group%)".
 // Passes when:
 //   run 1  the cheater is kicked with the ladder's text; the webhook
-//          (plain HTTP on 127.0.0.1) got the ladder's alert as a Discord
-//          embed; the RCON server was logged into with the configured
-//          password and got the `say`
-//          command with every placeholder filled in; the actions table holds
+//          (HTTPS on 127.0.0.1, a self-signed certificate made here with
+//          the openssl command and trusted through webhook.ca_file) got the
+//          ladder's alert as a Discord embed with the expected fields; the
+//          RCON server was logged into with the configured password and got
+//          the `say` command with every placeholder filled in; the actions
+//          table holds
 //          the command (result "sent: <the server's reply>"), the alert, the
 //          strike and the kick, each pointing at a violation;
 //   run 2  a new proxy on the same database reads the strike back; the
 //          cheater's second kick is its second strike and the `ban` goes to
 //          RCON; the bans row says "sent";
 //   run 3  with a wrong RCON password the proxy logs the refusal at start,
-//          and the ladder's command is a row that says it failed and why.
+//          and the ladder's command is a row that says it failed and why;
+//          without ca_file the same endpoint's certificate is refused (TLS
+//          verification is on): nothing is posted and the log says why.
 // Exit code: 0 if every run passed, 1 otherwise, 2 on a usage error.
 
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { execFileSync, spawnSync } from 'node:child_process';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,26 +103,46 @@ function rconServer(password) {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, seen, port: server.address().port })));
 }
 
-// A webhook endpoint on 127.0.0.1 (plain HTTP is allowed to loopback):
-// remembers every POSTed body and answers 204 as Discord does.
-function webhookServer() {
+// A self-signed certificate for 127.0.0.1 and localhost, made with the
+// openssl command (tools/dev/setup.sh --tests installs it): the proxy trusts
+// it only through webhook.ca_file.
+function selfSignedCertificate(dir) {
+  const key = join(dir, 'webhook-key.pem');
+  const cert = join(dir, 'webhook-cert.pem');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'pipe' });
+  } catch (e) {
+    usage(`openssl req failed (tools/dev/setup.sh --tests installs openssl): ${e.stderr ?? e.message}`);
+  }
+  return { key, cert };
+}
+
+// A webhook endpoint on 127.0.0.1 over HTTPS: remembers every POSTed body
+// and answers 204 as Discord does. `handshakeErrors` counts clients that
+// refused the certificate.
+function webhookServer(tls) {
   const posts = [];
-  const server = http.createServer((req, res) => {
+  const handshakeErrors = [];
+  const server = https.createServer({ key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, (req, res) => {
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => { posts.push({ method: req.method, url: req.url, type: req.headers['content-type'], body }); res.writeHead(204); res.end(); });
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, posts, port: server.address().port })));
+  server.on('tlsClientError', (e) => handshakeErrors.push(e.message));
+  return new Promise((done) => server.listen(0, '127.0.0.1',
+    () => done({ server, posts, handshakeErrors, port: server.address().port, caFile: tls.cert })));
 }
 
-function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password, webhookPort }) {
+function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password, webhookPort, caFile }) {
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
     `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
     `database: '${join(outRoot, 'rustguard.db')}'`, 'threads: 2', 'log_level: info',
     'violation_log:', '  flush_interval_ms: 100',
     'rcon:', '  enabled: true', `  port: ${rconPort}`, `  password: '${password}'`, '  connect_timeout: 2s',
-    'webhook:', '  enabled: true', `  url: 'http://127.0.0.1:${webhookPort}/hook'`, '  interval: 200ms',
+    'webhook:', '  enabled: true', `  url: 'https://127.0.0.1:${webhookPort}/hook'`, '  interval: 200ms',
+    `  ca_file: '${caFile}'`,
     'checks:', '  badpackets:', '    pitch:', '      alert_vl: 0', '      cancel_vl: 1',
     'punishments:', '  server_name: e2e', '  strike_expiry: 1d', '  groups:', '    packets:',
     "      checks: ['badpackets.*']", '      cooldown: 60s', '      steps:',
@@ -130,12 +155,14 @@ function proxyConfig(dir, { port, backendPort, adminPort, rconPort, password, we
 }
 
 // One run: a proxy with `password` for RCON, the cheater until it is kicked.
-async function run(name, backendPort, rcon, password, hook) {
+async function run(name, backendPort, rcon, password, hook, { trustHook = true } = {}) {
   const dir = join(outRoot, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const adminPort = await freePort();
-  const config = proxyConfig(dir, { port, backendPort, adminPort, rconPort: rcon.port, password, webhookPort: hook.port });
+  const config = proxyConfig(dir, {
+    port, backendPort, adminPort, rconPort: rcon.port, password, webhookPort: hook.port, caFile: trustHook ? hook.caFile : '',
+  });
   const log = join(dir, 'proxy.log');
   const proxy = spawnBinary(proxyBin, ['--config', config], log, `proxy ${name}`);
   await waitForPort(port, proxy, 10000);
@@ -155,6 +182,29 @@ async function run(name, backendPort, rcon, password, hook) {
   return { end, log: existsSync(log) ? readFileSync(log, 'utf8') : '' };
 }
 
+// The Discord embed of the ladder's alert (tools/proxy/webhook_message.hpp):
+// who posts, that nothing can ping, and every fact of the alert in its field.
+function checkEmbed(body) {
+  const problem = (m) => check(false, `run1: webhook embed: ${m} in ${JSON.stringify(body).slice(0, 600)}`);
+  if (body.username !== 'RustGuard') problem(`username ${body.username}`);
+  if (!Array.isArray(body.allowed_mentions?.parse) || body.allowed_mentions.parse.length !== 0) problem('allowed_mentions');
+  if (!Array.isArray(body.embeds) || body.embeds.length !== 1) return problem('not one embed');
+  const e = body.embeds[0];
+  // The player's name and the alert's text escaped as Discord markdown.
+  if (e.title !== 'pitch\\_a failed badpackets.pitch (pitch)') problem(`title ${e.title}`);
+  if (e.description !== 'pitch\\_a pitch VL 3.0 \\[packets\\] on 1.21.4 at e2e') problem(`description ${e.description}`);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(e.timestamp ?? '')) problem(`timestamp ${e.timestamp}`);
+  if (e.footer?.text !== 'RustGuard') problem('footer');
+  const field = (name) => (e.fields ?? []).find((f) => f.name === name)?.value;
+  const want = { Check: 'badpackets.pitch', Type: 'pitch', Player: 'pitch\\_a', Version: '1.21.4', Server: 'e2e' };
+  for (const [name, value] of Object.entries(want)) if (field(name) !== value) problem(`field ${name} = ${field(name)}, expected ${value}`);
+  // The VL with two decimals at most: ~3 (it decays a little between flags), at or past the step's 2.5.
+  const vl = field('VL') ?? '';
+  if (!/^\d+(\.\d{1,2})?$/.test(vl) || !(Number(vl) >= 2.5 && Number(vl) < 4.5)) problem(`field VL = ${vl}`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(field('UUID') ?? '')) problem(`UUID ${field('UUID')}`);
+  if (!/^127\.0\.0\.1:\d+$/.test(field('Address') ?? '')) problem(`Address ${field('Address')}`);
+}
+
 const db = join(outRoot, 'rustguard.db');
 const actionsOf = (sinceId) => sql(db, `SELECT a.id, a.action, a.detail, a.result, a.violation_id, v.check_name
   FROM actions a LEFT JOIN violations v ON v.id = a.violation_id WHERE a.id > ${sinceId} ORDER BY a.id`);
@@ -165,7 +215,7 @@ const started = Date.now();
 const backend = forkNode(join(here, 'backend_squid.mjs'), ['--version', VERSION, '--port', '0', '--record', join(outRoot, 'server.json')],
   join(outRoot, 'backend.log'), 'backend');
 const rcon = await rconServer(PASSWORD);
-const hook = await webhookServer();
+const hook = await webhookServer(selfSignedCertificate(outRoot));
 try {
   const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
 
@@ -187,10 +237,12 @@ try {
   const kick = a1.find((a) => a.action === 'kick');
   check(kick && kick.detail === 'Bye pitch_a' && kick.violation_id, `run1: kick row ${JSON.stringify(kick)}`);
   check(kinds1.filter((k) => k === 'strike').length === 1, `run1: action kinds ${kinds1.join(',')}`);
-  // The webhook got the ladder's alert as a Discord embed.
-  const posted = hook.posts.find((p) => p.body.includes('pitch_a pitch VL 3.0 [packets] on 1.21.4 at e2e'));
-  check(posted && posted.method === 'POST' && posted.url === '/hook' && /json/.test(posted.type ?? '')
-    && Array.isArray(JSON.parse(posted.body).embeds), `run1: webhook posts ${JSON.stringify(hook.posts).slice(0, 400)}`);
+  // The webhook got the ladder's alert as a Discord embed, over HTTPS.
+  const embedOf = (p) => { try { return JSON.parse(p.body).embeds?.[0]; } catch { return undefined; } };
+  const posted = hook.posts.find((p) => embedOf(p)?.description?.includes('pitch VL 3.0'));
+  check(posted && posted.method === 'POST' && posted.url === '/hook' && /json/.test(posted.type ?? ''),
+    `run1: webhook posts ${JSON.stringify(hook.posts).slice(0, 400)}`);
+  if (posted) checkEmbed(JSON.parse(posted.body));
   console.log(`  run1: kicked (${r1.end?.reason}), RCON got ${JSON.stringify(rcon.seen.commands)}, rows ${kinds1.join(',')}, ${hook.posts.length} webhook post(s)`);
 
   // Run 2: a new proxy reads the strike back; the second strike bans.
@@ -206,13 +258,30 @@ try {
   // Run 3: a wrong password: an error at start, the command's row says why.
   rmSync(db, { force: true });  // a fresh history: no ban this time
   const commandsBefore = rcon.seen.commands.length;
-  const r3 = await run('run3', backendPort, rcon, 'not-the-password', hook);
+  const postsBefore3 = hook.posts.length;
+  const r3 = await run('run3', backendPort, rcon, 'not-the-password', hook, { trustHook: false });
   check(/rcon: .*(password|auth)/i.test(r3.log), 'run3: no RCON login error in the proxy log');
   check(rcon.seen.commands.length === commandsBefore, 'run3: a command reached RCON without a login');
   const a3 = actionsOf(0);
   const failed = a3.find((a) => a.action === 'command');
   check(failed && failed.result.startsWith('failed: '), `run3: command row ${JSON.stringify(failed)}`);
-  console.log(`  run3: command row result "${failed?.result}"`);
+  // Run 3 trusts the system store only: the self-signed certificate is refused.
+  check(hook.posts.length === postsBefore3, `run3: a webhook POST got through without ca_file (${hook.posts.length - postsBefore3})`);
+  check(/webhook: .*not delivered: .*(SSL|certificate)/i.test(r3.log), 'run3: no certificate error from the webhook in the proxy log');
+  check(hook.handshakeErrors.length > 0, 'run3: the endpoint saw no refused TLS handshake');
+  console.log(`  run3: command row result "${failed?.result}"; webhook: ${hook.handshakeErrors.length} refused handshake(s)`);
+
+  // A ca_file that is not there: the proxy refuses the config at start (exit 3, file:line:column).
+  const badDir = join(outRoot, 'bad_ca');
+  mkdirSync(badDir, { recursive: true });
+  const badConfig = proxyConfig(badDir, {
+    port: await freePort(), backendPort, adminPort: await freePort(), rconPort: rcon.port, password: PASSWORD,
+    webhookPort: hook.port, caFile: join(badDir, 'missing.pem'),
+  });
+  const bad = spawnSync(proxyBin, ['--config', badConfig], { encoding: 'utf8', timeout: 10000 });
+  const badOut = `${bad.stdout}${bad.stderr}`;
+  check(bad.status === 3 && /config\.yml:\d+:\d+: webhook\.ca_file: no such file '[^']*missing\.pem'/.test(badOut),
+    `bad ca_file: exit ${bad.status}, output ${badOut.slice(0, 400)}`);
 } catch (e) {
   problems.push(e.stack ?? String(e));
 } finally {

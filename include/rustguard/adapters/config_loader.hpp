@@ -15,6 +15,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -333,6 +334,26 @@ inline std::optional<std::string> webhook_url_problem(std::string_view url) {
   return "expected an https:// URL, got '" + std::string(url) + "'";
 }
 
+// A CA bundle libcurl can read: checked here because libcurl would only say
+// so at the first POST, as an undelivered message minutes into a run. A
+// relative path is relative to the working directory, as libcurl opens it.
+inline std::optional<std::string> ca_file_problem(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) return "no such file '" + path + "'";
+  if (std::filesystem::is_directory(status)) return "'" + path + "' is a directory, expected a PEM file";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read '" + path + "'";
+  // libcurl takes PEM only; a DER file or a key would fail every POST.
+  std::string head(1 << 16, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return "'" + path + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
+  }
+  return std::nullopt;
+}
+
 inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSettings& out) {
   r.only_keys(n, "webhook", {"enabled", "url", "interval", "timeout", "max_attempts", "queue_capacity",
                              "include_addresses", "ca_file", "username", "content"});
@@ -354,7 +375,12 @@ inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSett
     out.queue_capacity = r.integer<std::size_t>(v, "webhook.queue_capacity", 1, 1'000'000);
   }
   if (auto v = n["include_addresses"]) out.include_addresses = r.boolean(v, "webhook.include_addresses");
-  if (auto v = n["ca_file"]) out.ca_file = r.text(v, "webhook.ca_file");
+  if (auto v = n["ca_file"]) {
+    out.ca_file = r.text(v, "webhook.ca_file");
+    if (!out.ca_file.empty()) {
+      if (auto problem = ca_file_problem(out.ca_file)) r.fail(v, "webhook.ca_file", *problem);
+    }
+  }
   if (auto v = n["username"]) out.username = r.text(v, "webhook.username");
   if (auto v = n["content"]) {
     out.content = r.text(v, "webhook.content");
