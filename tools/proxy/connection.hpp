@@ -137,6 +137,12 @@ class Connection final : public Stoppable {
     events_.address_changed();
     // Built on the io thread that owns the connection (serve_connection).
     session_.use_workspace(detail::scratch_workspace());
+    // Staff alerts are posted to this io thread and go out like any other
+    // bytes for the client: in the stream's order, after the last feed's
+    // output, and not once serving ended (the goodbye is the last word).
+    events_.enable_staff_alerts(client_.get_executor(), [this](std::span<const std::uint8_t> bytes) {
+      if (!halted_) client_out_.push(bytes);
+    });
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
   }

@@ -7,14 +7,30 @@
 // responder, then hands the events to the shared SessionRecorder, which
 // writes the rows a replay of the same bytes writes too. No sockets; it runs
 // on the connection's io thread like the rest of the connection.
+//
+// Staff alerts in game: every alert line (a check's alert, a ladder's alert
+// action) also goes to the online staff players (PlayerDirectory::
+// alert_staff, which rate-limits per staff player). Each connection listed
+// in /players gives its entry a sink that posts the line to its own io
+// thread; there, deliver_staff_alert() has the session inject a System Chat
+// packet in the player's version and writes it to the client. The sink holds
+// the connection through a StaffAlertTarget that finish() (on that same
+// thread) empties, so a line posted to a connection that ended meanwhile is
+// dropped instead of touching a dead object.
+
+#include <asio/any_io_executor.hpp>
+#include <asio/post.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "../common/log.hpp"
@@ -23,6 +39,7 @@
 #include "metrics.hpp"
 #include "proxy_state.hpp"
 #include "rustguard/adapters/session_recorder.hpp"
+#include "rustguard/protocol/packets/play/system_chat_s2c.hpp"
 #include "rustguard/session/player_session.hpp"
 #include "rustguard/time.hpp"
 
@@ -45,6 +62,40 @@ class ConnectionEvents {
         state_.actions->run_command(std::move(row), state_.violation_log);
       });
     }
+  }
+
+  ~ConnectionEvents() { staff_target_->events = nullptr; }
+  ConnectionEvents(const ConnectionEvents&) = delete;
+  ConnectionEvents& operator=(const ConnectionEvents&) = delete;
+
+  // Lets staff alerts reach this player: `executor` is the connection's io
+  // thread, `to_client` writes bytes on the client's stream (called on that
+  // thread). Without it (the unit tests) the player gets no alerts.
+  using ClientWriter = std::function<void(std::span<const std::uint8_t>)>;
+  void enable_staff_alerts(asio::any_io_executor executor, ClientWriter to_client) {
+    executor_ = std::move(executor);
+    to_client_ = std::move(to_client);
+  }
+
+  // On this connection's io thread: `line` for the client as system chat.
+  // False when it could not be sent (not in play, closed, encrypted).
+  bool deliver_staff_alert(std::string_view line) {
+    Metrics& m = state_.metrics;
+    const std::int32_t protocol = session_.tracker().protocol();
+    session::Output out;
+    const bool injected =
+        to_client_ && session_.inject(protocol::Direction::clientbound, protocol::PacketKind::system_chat_s2c, out,
+                                      [&](std::vector<std::uint8_t>& body) {
+                                        protocol::packets::SystemChatS2c::from_plain_text(line, protocol)
+                                            .encode(body, protocol);
+                                      });
+    if (!injected) {
+      Metrics::add(m.staff_alerts_unsent);
+      return false;
+    }
+    to_client_(out.to_client);
+    Metrics::add(m.staff_alerts_sent);
+    return true;
   }
 
   // The player's address is known (the peer's, or a trusted PROXY header's).
@@ -79,6 +130,7 @@ class ConnectionEvents {
   // The connection ended at `now`: its session row closes, the player
   // leaves /players and the per-version gauge.
   void finish(Timestamp now) {
+    staff_target_->events = nullptr;  // lines still on their way are dropped
     recorder_.end(now);
     if (listed_) state_.players.remove(id_);
     if (counted_player_) state_.metrics.player(session_.tracker().protocol(), -1);
@@ -116,8 +168,10 @@ class ConnectionEvents {
     for (const actions::FiredAction& a : v.actions) ladder_action(v, a, m);
     if (!alert) return;
     m.alerts.add(v.check);
-    tools::log_warn("alert #{} {}: {}", id_, player_name(), adapters::violation_summary(v));
+    const std::string summary = adapters::violation_summary(v);
+    tools::log_warn("alert #{} {}: {}", id_, player_name(), summary);
     to_webhook(v, v.detail);
+    to_staff(std::string(player_name()) + " " + summary);
   }
 
   // A ladder's alert, command or strike (the recorder writes its row).
@@ -127,6 +181,7 @@ class ConnectionEvents {
         Metrics::add(m.ladder_alerts);
         tools::log_warn("alert #{} {} [{}]: {}", id_, player_name(), a.group, a.text);
         to_webhook(v, a.text);
+        to_staff(a.text);  // the ladder's own text (its default names the player and the check)
         return;
       case actions::FiredKind::command:
         Metrics::add(m.ladder_commands);
@@ -159,6 +214,13 @@ class ConnectionEvents {
     alert.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(v.time_ms));
     state_.actions->webhook->submit(std::move(alert));  // a refusal is counted by the sender
   }
+  // The line to every online staff player (on their own threads); dropped
+  // lines (rate limit) are counted here, delivered ones where they arrive.
+  void to_staff(std::string_view line) {
+    const auto fanout = state_.players.alert_staff(line, state_.clock.now_us());
+    Metrics::add(state_.metrics.staff_alerts_dropped, fanout.dropped);
+  }
+
   void on(session::PlayerKicked& e, Metrics& m) {
     const std::string check = e.check.empty() ? std::string("other") : e.check;
     m.kicks.add(check);
@@ -191,8 +253,22 @@ class ConnectionEvents {
     const auto names = protocol::release_names(entry->protocol);
     entry->release = std::string(names.substr(0, names.find(',')));
     entry->since_ms = state_.clock.now_us() / 1000;
+    if (to_client_) {
+      // Called on the alerting player's thread; runs the delivery on ours.
+      entry->alert_sink = [executor = executor_, target = staff_target_](std::string line) {
+        asio::post(executor, [target, text = std::move(line)] {
+          if (target->events != nullptr) target->events->deliver_staff_alert(text);
+        });
+      };
+    }
     listed_ = state_.players.add(std::move(entry));
   }
+
+  // What a staff alert posted to this connection's thread reaches: this
+  // object until finish(); read and cleared on that thread only.
+  struct StaffAlertTarget {
+    ConnectionEvents* events = nullptr;
+  };
 
   std::uint64_t id_;
   ProxyState& state_;
@@ -206,6 +282,9 @@ class ConnectionEvents {
   std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics
   std::uint64_t transactions_sent_ = 0;          // likewise the engine's transaction counts
   std::uint64_t transactions_answered_ = 0;
+  asio::any_io_executor executor_;  // the connection's io thread (enable_staff_alerts)
+  ClientWriter to_client_;
+  std::shared_ptr<StaffAlertTarget> staff_target_ = std::make_shared<StaffAlertTarget>(StaffAlertTarget{this});
 };
 
 }  // namespace rustguard::proxy

@@ -218,6 +218,7 @@ int main(int argc, char** argv) {
   proxy::Shutdown shutdown(pool);
   proxy::ProxyState state;
   state.violation_log = violation_log.get();
+  state.players.set_staff_alerts(config.staff_alerts);
   start_outlets(outlets, config, pool);
   state.actions = &outlets;
   state.metrics.actions = [&outlets] { return outlet_figures(outlets); };
@@ -267,6 +268,7 @@ int main(int argc, char** argv) {
         const Config& fresh = live.config();
         tools::Log::instance().set_level(fresh.log_level);
         server.rate_limiter.configure(fresh.connections.per_ip_rate, fresh.connections.per_ip_burst);
+        state.players.set_staff_alerts(fresh.staff_alerts);  // at once, for staff already online too
       }
       signals.async_wait(on_signal);
       return;

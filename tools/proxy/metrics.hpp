@@ -151,6 +151,10 @@ class Metrics {
   std::function<ActionFigures()> actions;
   // The punishment ladders' actions, by kind, and the strikes they gave.
   Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
+  // Alert lines for staff in game (player_directory.hpp): written into a staff
+  // player's stream, dropped by the per-staff rate limit, or not sent because
+  // the staff player was not in play (configuration, leaving) when it arrived.
+  Counter staff_alerts_sent{0}, staff_alerts_dropped{0}, staff_alerts_unsent{0};
   std::function<std::chrono::microseconds()> event_loop_lag;  // the worst io thread's
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
@@ -280,6 +284,12 @@ class Metrics {
     sample("rustguard_ladder_actions_total", "kind=\"alert\"", get(ladder_alerts));
     sample("rustguard_ladder_actions_total", "kind=\"command\"", get(ladder_commands));
     sample("rustguard_ladder_actions_total", "kind=\"strike\"", get(strikes_given));
+    family("rustguard_staff_alerts_total", "counter",
+           "Alert lines for staff players in game: sent as system chat, dropped by the per-staff rate limit, or "
+           "unsent (the staff player was not in play).");
+    sample("rustguard_staff_alerts_total", "outcome=\"sent\"", get(staff_alerts_sent));
+    sample("rustguard_staff_alerts_total", "outcome=\"dropped\"", get(staff_alerts_dropped));
+    sample("rustguard_staff_alerts_total", "outcome=\"unsent\"", get(staff_alerts_unsent));
     if (actions) {
       const ActionFigures f = actions();
       if (f.rcon_enabled) {

@@ -4,15 +4,31 @@
 //
 // The packet path never touches the lock: a connection adds its entry once at
 // login and removes it once at disconnect; the counters it bumps on a
-// violation are atomics in its own entry. Only the admin endpoint walks the map.
+// violation are atomics in its own entry. The admin endpoint walks the map,
+// and so does an alert (alert_staff), which is rare: a few per minute.
+//
+// Staff alerts: the directory holds the `staff_alerts:` settings in force
+// (set at start and on reload, so a new staff list applies at once, to
+// players already online too). alert_staff() picks the online staff players
+// by name, takes a token from each one's bucket (max_per_minute) and hands
+// the line to the entry's alert_sink, which posts it to that player's own io
+// thread (connection_events.hpp); lines past the limit are dropped and
+// counted. Nothing waits: the sinks are called after the lock is released,
+// and posting to another io thread does not block.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rustguard/adapters/staff_alert_settings.hpp"
 
 namespace rustguard::proxy {
 
@@ -26,6 +42,16 @@ struct PlayerEntry {
   std::int64_t since_ms = 0;
   std::atomic<std::uint64_t> violations{0};
   std::atomic<std::uint64_t> alerts{0};
+  // Takes an alert line for this player from any thread and brings it to the
+  // player's connection on its own thread; set before add(), then never
+  // changed. Empty: this connection cannot show staff alerts.
+  std::function<void(std::string)> alert_sink;
+
+ private:
+  friend class PlayerDirectory;
+  // The staff alert bucket, in millionths of a line; under the directory's lock.
+  std::int64_t alert_tokens_ = -1;  // -1: full at the first alert
+  std::int64_t alert_refilled_us_ = 0;
 };
 
 class PlayerDirectory {
@@ -42,6 +68,60 @@ class PlayerDirectory {
   std::size_t size() const {
     std::lock_guard lock(mutex_);
     return players_.size();
+  }
+
+  // The staff_alerts settings in force (main: at start and on each reload).
+  void set_staff_alerts(StaffAlertSettings settings) {
+    std::lock_guard lock(mutex_);
+    staff_ = std::move(settings);
+  }
+
+  struct StaffFanout {
+    std::uint32_t posted = 0;   // handed to a staff player's connection
+    std::uint32_t dropped = 0;  // over that player's max_per_minute
+  };
+
+  // `line` (the prefix is put before it) to every online staff player, at
+  // `now_us` on any monotonic microsecond clock (the bucket refills by it).
+  // Callable from any io thread.
+  StaffFanout alert_staff(std::string_view line, std::int64_t now_us) {
+    StaffFanout result;
+    std::vector<std::shared_ptr<PlayerEntry>> to;
+    std::string text;
+    {
+      std::lock_guard lock(mutex_);
+      if (!staff_.enabled || staff_.players.empty()) return result;
+      // Tokens in millionths: one line is kUnit, the bucket holds
+      // max_per_minute lines and refills that many per 60 s.
+      const std::int64_t capacity = static_cast<std::int64_t>(staff_.max_per_minute) * kUnit;
+      for (const auto& [id, p] : players_) {
+        if (!p->alert_sink || !staff_.is_staff(p->name)) continue;
+        if (p->alert_tokens_ < 0) {
+          p->alert_tokens_ = capacity;
+        } else if (now_us > p->alert_refilled_us_) {
+          // A minute refills the bucket whole; capping first keeps the product in range.
+          const std::int64_t elapsed = std::min(now_us - p->alert_refilled_us_, kMinuteUs);
+          const std::int64_t earned = elapsed * static_cast<std::int64_t>(staff_.max_per_minute) * kUnit / kMinuteUs;
+          p->alert_tokens_ = std::min(capacity, p->alert_tokens_ + earned);
+        }
+        // A reload may lower max_per_minute below what a bucket holds.
+        p->alert_tokens_ = std::min(capacity, p->alert_tokens_);
+        p->alert_refilled_us_ = std::max(p->alert_refilled_us_, now_us);
+        if (p->alert_tokens_ < kUnit) {
+          ++result.dropped;
+          continue;
+        }
+        p->alert_tokens_ -= kUnit;
+        to.push_back(p);
+      }
+      text = staff_.prefix;
+    }
+    text += line;
+    for (const auto& p : to) {
+      p->alert_sink(text);
+      ++result.posted;
+    }
+    return result;
   }
 
   // JSON array of the players online, oldest connection first; only those
@@ -89,8 +169,12 @@ class PlayerDirectory {
     return out + "\"";
   }
 
+  static constexpr std::int64_t kUnit = 1'000'000;
+  static constexpr std::int64_t kMinuteUs = 60'000'000;
+
   mutable std::mutex mutex_;
   std::map<std::uint64_t, std::shared_ptr<PlayerEntry>> players_;
+  StaffAlertSettings staff_;
 };
 
 }  // namespace rustguard::proxy

@@ -103,6 +103,14 @@ class PlayerSession {
   // A Disconnect with `text` for the client, in its current state.
   void append_disconnect(std::string_view text, Output& out) { session_.append_disconnect(text, out); }
 
+  // A packet of the owner's own between two feeds (the proxy's staff alerts):
+  // ConnectionSession::inject, refused once closed or opaque (encrypted).
+  template <class EncodeBody>
+  bool inject(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
+    if (closed_ || session_.opaque()) return false;
+    return session_.inject(toward, kind, out, std::forward<EncodeBody>(encode_body));
+  }
+
   // Borrow a zlib workspace (ConnectionSession::use_workspace): the proxy lends one per io thread.
   void use_workspace(protocol::CompressionWorkspace& workspace) noexcept { session_.use_workspace(workspace); }
 
