@@ -14,7 +14,9 @@
 //     "[RustGuard] ladder: <cheater> looked pitch 150...";
 //   - neither the bystander on the same backend nor the cheater sees a
 //     RustGuard line;
-//   - /metrics counts the lines sent (rustguard_staff_alerts_total).
+//   - /metrics counts the lines sent (rustguard_staff_alerts_total);
+//   - after a reload (SIGHUP) that adds the bystander to the list, the
+//     bystander gets the next alert, without reconnecting.
 // Exit code: 0 if both versions passed, 1 otherwise, 2 on a usage error.
 
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +48,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const problems = [];
 const check = (ok, message) => { if (!ok) problems.push(message); return ok; };
 
-function proxyConfig(dir, { port, backendPort, adminPort }) {
+function proxyConfig(dir, { port, backendPort, adminPort, staff = ['Staff_Mod'] }) {
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
     `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
@@ -55,7 +57,7 @@ function proxyConfig(dir, { port, backendPort, adminPort }) {
     'checks:', '  badpackets:', '    pitch:', '      alert_vl: 1',
     'punishments:', '  groups:', '    packets:', "      checks: ['badpackets.*']", '      steps:',
     "        - {vl: 2.5, do: [{alert: 'ladder: %player% looked %detail%'}]}",
-    'staff_alerts:', '  enabled: true', '  players: [Staff_Mod]', '  max_per_minute: 20', `  prefix: '${PREFIX}'`, '',
+    'staff_alerts:', '  enabled: true', `  players: [${staff.join(', ')}]`, '  max_per_minute: 20', `  prefix: '${PREFIX}'`, '',
   ].join('\n'));
   return config;
 }
@@ -114,12 +116,15 @@ async function run(version) {
     // Looks 150 degrees down (the game clamps pitch to +-90), in the
     // version's movement layout (flags from 1.21.2, onGround before).
     const p = cheater.bot.entity.position;
-    for (let i = 0; i < 5; i++) {
-      cheater.bot._client.write('position_look', {
-        x: p.x, y: p.y, z: p.z, yaw: i * 9, pitch: 150, onGround: true, flags: { onGround: true, hasHorizontalCollision: false },
-      });
-      await sleep(50);
-    }
+    const lookDown = async (times, gapMs) => {
+      for (let i = 0; i < times; i++) {
+        cheater.bot._client.write('position_look', {
+          x: p.x, y: p.y, z: p.z, yaw: i * 9, pitch: 150, onGround: true, flags: { onGround: true, hasHorizontalCollision: false },
+        });
+        await sleep(gapMs);
+      }
+    };
+    await lookDown(5, 50);
     const isAlert = (line) => line.startsWith(`${PREFIX}${cheaterName} badpackets.pitch pitch VL `);
     const isLadder = (line) => line.startsWith(`${PREFIX}ladder: ${cheaterName} looked pitch 150`);
     const got = await waitFor(() => staff.lines.some(isAlert) && staff.lines.some(isLadder), 5000);
@@ -132,6 +137,17 @@ async function run(version) {
     const metrics = await httpGet(`http://127.0.0.1:${adminPort}/metrics`, 3000);
     const sent = Number(/rustguard_staff_alerts_total\{outcome="sent"\} (\d+)/.exec(metrics.body ?? "")?.[1] ?? 0);
     check(sent >= 1, tag(`rustguard_staff_alerts_total{outcome="sent"} is ${sent}`));
+
+    // A reload with the bystander added: the next alert reaches it too, at
+    // once, although it was online before the reload.
+    proxyConfig(dir, { port, backendPort, adminPort, staff: ['Staff_Mod', `Bystander_${short}`] });
+    proxy.kill('SIGHUP');
+    const log = join(dir, 'proxy.log');
+    const reloaded = await waitFor(() => /config reloaded/.test(readFileSync(log, 'utf8')), 5000);
+    check(reloaded, tag('the proxy did not log the reload'));
+    await lookDown(4, 400);  // over a second: a new violation record, so a new alert
+    const bystanderGot = await waitFor(() => bystander.lines.some(isAlert), 5000);
+    check(bystanderGot, tag(`after the reload the bystander saw no alert; its chat: ${JSON.stringify(bystander.lines)}`));
     console.log(`  ${version}: staff saw ${staff.lines.filter(isAlert).length} check alert(s) and ${staff.lines.filter(isLadder).length} ladder alert(s), e.g. ${JSON.stringify(staff.lines.find(isAlert))}; metric sent=${sent}`);
   } finally {
     for (const b of bots) { try { b.bot.quit(); } catch {} }

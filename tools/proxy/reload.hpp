@@ -5,7 +5,9 @@
 // A file with any error is rejected as a whole: the config in force stays
 // and the error is logged as file:line:column: key: problem. A valid one
 // applies to connections accepted from then on (checks.* included; an open
-// connection keeps the config it was accepted with). The settings that only
+// connection keeps the config it was accepted with), except `staff_alerts`,
+// which main hands to the PlayerDirectory at once, so a new staff list
+// applies to players already online too. The settings that only
 // apply at start (listen, admin, threads, database, violation_log) keep the
 // values the proxy started with, before the new config is built, and a
 // reload that changes one says so in the log.
