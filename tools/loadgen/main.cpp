@@ -46,6 +46,8 @@ struct Options {
   std::size_t threads = 0;
   double attack_every_s = 2;
   double chat_every_s = 30;
+  std::uint32_t cheaters = 0;
+  double cheat_every_s = 1;
   double login_timeout_s = 30;
   double wait_target_s = 0;
   bool no_tick_end = false;
@@ -146,6 +148,8 @@ int run(const Options& o) {
   player_options.move_hz = o.move_hz;
   player_options.attack_every_ticks = every_ticks(o.attack_every_s);
   player_options.chat_every_ticks = every_ticks(o.chat_every_s);
+  player_options.cheaters = o.cheaters;
+  player_options.cheat_every_ticks = every_ticks(o.cheat_every_s);
   player_options.other_entities = o.backend.entities;
   player_options.tick_end = !o.no_tick_end;
   player_options.login_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.login_timeout_s * 1000));
@@ -271,6 +275,12 @@ int main(int argc, char** argv) {
   app.add_option("--attack-every", o.attack_every_s, "Seconds between swing + attack of each player; 0: never")
       ->capture_default_str();
   app.add_option("--chat-every", o.chat_every_s, "Seconds between chat lines of each player; 0: never")
+      ->capture_default_str();
+  app.add_option("--cheaters", o.cheaters,
+                 "The first N players also attack their own entity (badpackets.self_attack), to make a proxy's "
+                 "punishment ladders act")
+      ->capture_default_str();
+  app.add_option("--cheat-every", o.cheat_every_s, "Seconds between a cheater's self-attacks; 0: never")
       ->capture_default_str();
   app.add_option("--login-timeout", o.login_timeout_s, "Seconds a player may take to reach play")
       ->capture_default_str();

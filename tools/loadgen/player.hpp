@@ -24,6 +24,14 @@
 // mineflayer). Swing + attack on another entity and chat lines come
 // at low rates (defaults: every 2 s and every 30 s), each player at its own
 // phase.
+//
+// Cheaters (--cheaters N, the first N players): every cheat_every ticks the
+// player's attack targets its own entity instead, which no vanilla client
+// can do (badpackets.self_attack flags it at once and cancels it). It is the
+// cheapest flag RustGuard raises that leaves everything measured alone: the
+// attack is not a movement packet (timer, movement checks and the latency
+// FIFOs see nothing of it) and the backend never needed it. Benchmarks use
+// it to make the punishment ladders act (tools/bench/actions_bench.mjs).
 
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
@@ -54,6 +62,8 @@ struct PlayerOptions {
   double move_hz = 20;
   std::uint32_t attack_every_ticks = 40;  // 0: never
   std::uint32_t chat_every_ticks = 600;   // 0: never
+  std::uint32_t cheaters = 0;             // the first `cheaters` players also attack themselves
+  std::uint32_t cheat_every_ticks = 20;   // how often a cheater does; 0: never
   std::int32_t other_entities = 8;        // entity ids the backend moves: attack targets
   std::chrono::milliseconds login_timeout{30'000};
   bool tick_end = true;  // 1.21.2+: Client Tick End every tick, as vanilla (mineflayer sends none)
@@ -121,6 +131,10 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     // attack comes before the tick's movement packet (after it is what
     // killaura.post looks for).
     if (options_.attack_every_ticks != 0 && (ticks_ + index_) % options_.attack_every_ticks == 0) attack();
+    if (index_ < options_.cheaters && options_.cheat_every_ticks != 0 &&
+        (ticks_ + index_) % options_.cheat_every_ticks == 0) {
+      attack(true);
+    }
     if (walking_) {
       walk_step(now);
     } else if (ticks_ % ticks_per_move_ == 0) {
@@ -435,11 +449,17 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     sent(PacketKind::set_position_c2s);
   }
 
-  void attack() {
+  // `self`: a cheater's attack on its own entity (see the top).
+  void attack(bool self = false) {
     const std::int32_t p = options_.protocol;
     const auto others = static_cast<std::uint32_t>(std::max(1, options_.other_entities));
     std::int32_t target = kFirstOtherEntityId + static_cast<std::int32_t>(index_ % others);
-    if (target == entity_id_) ++target;  // never ourselves (badpackets.self_attack)
+    if (target == entity_id_) ++target;  // never ourselves (badpackets.self_attack) unless cheating
+    if (self) {
+      if (entity_id_ < 0) return;  // Login (play) not seen yet
+      target = entity_id_;
+      ++worker_.stats.self_attacks;
+    }
     // 1.8 clients swing, then attack; later ones attack, then swing.
     const bool swing_first = p <= protocol::v::v1_8;
     if (swing_first) swing();

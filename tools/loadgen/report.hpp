@@ -79,7 +79,7 @@ inline std::string json_line(const RunDescription& run, const Stats& s) {
       "\"play_disconnects\":{},\"play_disconnect_reasons\":{},\"move_hz\":{},\"duration_s\":{},\"ramp_s\":{},"
       "\"threads\":{},\"compression_threshold\":{},\"backend_in_process\":{},\"serverbound\":{},"
       "\"clientbound\":{},\"keep_alives_answered\":{},\"transactions_answered\":{},\"teleports_confirmed\":{},"
-      "\"attacks\":{},\"chats\":{},\"ticks_skipped\":{},\"backend_connections\":{},\"backend_logins\":{},"
+      "\"attacks\":{},\"self_attacks\":{},\"chats\":{},\"ticks_skipped\":{},\"backend_connections\":{},\"backend_logins\":{},"
       "\"backend_errors\":{},\"backend_keep_alive_mismatches\":{},\"wall_s\":{:.3f},\"cpu_user_s\":{:.3f},"
       "\"cpu_system_s\":{:.3f},\"max_rss_kib\":{},\"tick_lateness_us\":{{\"p50\":{},\"p99\":{},\"max\":{}}},"
       "\"movement_gap_us\":{{\"p50\":{},\"p99\":{},\"max\":{}}},\"movement_gaps_over_1500ms\":{}}}",
@@ -87,7 +87,7 @@ inline std::string json_line(const RunDescription& run, const Stats& s) {
       count_of(s.login_failures), json_reasons(s.login_failures), count_of(s.play_disconnects),
       json_reasons(s.play_disconnects), run.move_hz, run.duration_s, run.ramp_s, run.threads, run.compression_threshold,
       run.backend_in_process, json_direction(s.serverbound), json_direction(s.clientbound), s.keep_alives_answered,
-      s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats, s.ticks_skipped, s.backend_connections,
+      s.transactions_answered, s.teleports_confirmed, s.attacks, s.self_attacks, s.chats, s.ticks_skipped, s.backend_connections,
       s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches, run.wall_s, run.cpu_user_s, run.cpu_system_s,
       run.max_rss_kib, s.tick_lateness.quantile(0.5), s.tick_lateness.quantile(0.99), s.tick_lateness.max(),
       s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99), s.movement_gap.max(), s.movement_gaps_over_1500ms);
@@ -120,6 +120,7 @@ inline std::string summary(const RunDescription& run, const Stats& s) {
   out += direction_summary("clientbound", s.clientbound, run.backend_in_process);
   out += fmt::format("answered     {} keep-alives, {} transactions, {} teleports; {} attacks, {} chat lines sent\n",
                      s.keep_alives_answered, s.transactions_answered, s.teleports_confirmed, s.attacks, s.chats);
+  if (s.self_attacks != 0) out += fmt::format("cheated      {} attacks on the player's own entity\n", s.self_attacks);
   if (run.backend_in_process) {
     out += fmt::format("backend      {} connections, {} logins, {} protocol errors, {} keep-alive mismatches\n",
                        s.backend_connections, s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches);

@@ -46,6 +46,7 @@ struct Stats {
   std::uint64_t transactions_answered = 0;  // Pongs / window confirmations for the proxy's transactions
   std::uint64_t teleports_confirmed = 0;
   std::uint64_t attacks = 0;
+  std::uint64_t self_attacks = 0;  // the cheaters' (--cheaters), counted in attacks too
   std::uint64_t chats = 0;
   std::uint64_t ticks_skipped = 0;              // client ticks dropped because this process fell behind
   LatencyHistogram tick_lateness;               // how late each tick-wheel phase ran (this process's own lag)
@@ -76,6 +77,7 @@ struct Stats {
     transactions_answered += o.transactions_answered;
     teleports_confirmed += o.teleports_confirmed;
     attacks += o.attacks;
+    self_attacks += o.self_attacks;
     chats += o.chats;
     ticks_skipped += o.ticks_skipped;
     tick_lateness.merge(o.tick_lateness);
