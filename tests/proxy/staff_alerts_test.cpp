@@ -152,7 +152,12 @@ TEST_CASE("A staff alert reaches the staff player's stream as System Chat of its
     auto events = std::make_unique<ConnectionEvents>(7, state, session, address, responder);
     events->enable_staff_alerts(io.get_executor(), [&](std::span<const std::uint8_t> bytes) {
       written.insert(written.end(), bytes.begin(), bytes.end());
+      return true;
     });
+    // Not in play yet (no handshake even): nothing is written, the line is counted unsent.
+    CHECK_FALSE(events->deliver_staff_alert("too early"));
+    CHECK(written.empty());
+    CHECK(Metrics::get(state.metrics.staff_alerts_unsent) == 1);
 
     // The recorded player logs in and plays; the client reads what the session forwards.
     session::ConnectionSession client_view;

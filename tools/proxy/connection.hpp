@@ -141,7 +141,9 @@ class Connection final : public Stoppable {
     // bytes for the client: in the stream's order, after the last feed's
     // output, and not once serving ended (the goodbye is the last word).
     events_.enable_staff_alerts(client_.get_executor(), [this](std::span<const std::uint8_t> bytes) {
-      if (!halted_) client_out_.push(bytes);
+      if (halted_ || client_out_.failed()) return false;
+      client_out_.push(bytes);
+      return true;
     });
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);

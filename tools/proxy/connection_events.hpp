@@ -70,8 +70,9 @@ class ConnectionEvents {
 
   // Lets staff alerts reach this player: `executor` is the connection's io
   // thread, `to_client` writes bytes on the client's stream (called on that
-  // thread). Without it (the unit tests) the player gets no alerts.
-  using ClientWriter = std::function<void(std::span<const std::uint8_t>)>;
+  // thread; false once the connection no longer writes to the client).
+  // Without it the player gets no alerts.
+  using ClientWriter = std::function<bool(std::span<const std::uint8_t>)>;
   void enable_staff_alerts(asio::any_io_executor executor, ClientWriter to_client) {
     executor_ = std::move(executor);
     to_client_ = std::move(to_client);
@@ -89,11 +90,10 @@ class ConnectionEvents {
                                         protocol::packets::SystemChatS2c::from_plain_text(line, protocol)
                                             .encode(body, protocol);
                                       });
-    if (!injected) {
+    if (!injected || !to_client_(out.to_client)) {
       Metrics::add(m.staff_alerts_unsent);
       return false;
     }
-    to_client_(out.to_client);
     Metrics::add(m.staff_alerts_sent);
     return true;
   }

@@ -4,17 +4,18 @@
 //
 // The packet path never touches the lock: a connection adds its entry once at
 // login and removes it once at disconnect; the counters it bumps on a
-// violation are atomics in its own entry. The admin endpoint walks the map,
-// and so does an alert (alert_staff), which is rare: a few per minute.
+// violation are atomics in its own entry. Only the admin endpoint walks the map.
 //
 // Staff alerts: the directory holds the `staff_alerts:` settings in force
 // (set at start and on reload, so a new staff list applies at once, to
-// players already online too). alert_staff() picks the online staff players
-// by name, takes a token from each one's bucket (max_per_minute) and hands
+// players already online too) and, under a lock of their own, the online
+// staff players. alert_staff(), on the alerting player's thread, walks only
+// those (never the whole map, never under the lock /players holds while it
+// renders), takes a token from each one's bucket (max_per_minute) and hands
 // the line to the entry's alert_sink, which posts it to that player's own io
 // thread (connection_events.hpp); lines past the limit are dropped and
-// counted. Nothing waits: the sinks are called after the lock is released,
-// and posting to another io thread does not block.
+// counted. The sinks are called after the lock is released, and posting to
+// another io thread does not wait for it.
 
 #include <algorithm>
 #include <atomic>
@@ -49,21 +50,26 @@ struct PlayerEntry {
 
  private:
   friend class PlayerDirectory;
-  // The staff alert bucket, in millionths of a line; under the directory's lock.
+  // The staff alert bucket, in millionths of a line; under the directory's staff lock.
   std::int64_t alert_tokens_ = -1;  // -1: full at the first alert
   std::int64_t alert_refilled_us_ = 0;
 };
 
 class PlayerDirectory {
  public:
+  // Locks are taken in one order, mutex_ then staff_mutex_.
   std::shared_ptr<PlayerEntry> add(std::shared_ptr<PlayerEntry> entry) {
     std::lock_guard lock(mutex_);
     players_[entry->connection_id] = entry;
+    std::lock_guard staff_lock(staff_mutex_);
+    if (receives_alerts(*entry)) staff_online_[entry->connection_id] = entry;
     return entry;
   }
   void remove(std::uint64_t connection_id) {
     std::lock_guard lock(mutex_);
     players_.erase(connection_id);
+    std::lock_guard staff_lock(staff_mutex_);
+    staff_online_.erase(connection_id);
   }
   std::size_t size() const {
     std::lock_guard lock(mutex_);
@@ -73,7 +79,12 @@ class PlayerDirectory {
   // The staff_alerts settings in force (main: at start and on each reload).
   void set_staff_alerts(StaffAlertSettings settings) {
     std::lock_guard lock(mutex_);
+    std::lock_guard staff_lock(staff_mutex_);
     staff_ = std::move(settings);
+    staff_online_.clear();
+    for (const auto& [id, p] : players_) {
+      if (receives_alerts(*p)) staff_online_[id] = p;
+    }
   }
 
   struct StaffFanout {
@@ -89,13 +100,12 @@ class PlayerDirectory {
     std::vector<std::shared_ptr<PlayerEntry>> to;
     std::string text;
     {
-      std::lock_guard lock(mutex_);
-      if (!staff_.enabled || staff_.players.empty()) return result;
+      std::lock_guard lock(staff_mutex_);
+      if (staff_online_.empty()) return result;
       // Tokens in millionths: one line is kUnit, the bucket holds
       // max_per_minute lines and refills that many per 60 s.
       const std::int64_t capacity = static_cast<std::int64_t>(staff_.max_per_minute) * kUnit;
-      for (const auto& [id, p] : players_) {
-        if (!p->alert_sink || !staff_.is_staff(p->name)) continue;
+      for (const auto& [id, p] : staff_online_) {
         if (p->alert_tokens_ < 0) {
           p->alert_tokens_ = capacity;
         } else if (now_us > p->alert_refilled_us_) {
@@ -143,6 +153,9 @@ class PlayerDirectory {
   }
 
  private:
+  // Under staff_mutex_.
+  bool receives_alerts(const PlayerEntry& p) const { return p.alert_sink && staff_.is_staff(p.name); }
+
   static bool same_name(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -174,7 +187,9 @@ class PlayerDirectory {
 
   mutable std::mutex mutex_;
   std::map<std::uint64_t, std::shared_ptr<PlayerEntry>> players_;
-  StaffAlertSettings staff_;
+  mutable std::mutex staff_mutex_;
+  StaffAlertSettings staff_;                                        // under staff_mutex_
+  std::map<std::uint64_t, std::shared_ptr<PlayerEntry>> staff_online_;  // likewise
 };
 
 }  // namespace rustguard::proxy
