@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,9 +82,19 @@ class Driver {
     flags(b, on_ground);
     return send(PacketKind::set_movement_flags_c2s, b);
   }
+  // Confirms the server's teleport `id` the way the client does: by the id
+  // it received, which is the engine's own when it rewrote it (setbacks on;
+  // engine/setbacks.hpp). An id the server never sent goes as it is.
   Verdict confirm(std::int32_t id) {
     auto b = body();
-    protocol::Writer{b}.varint(id);
+    const auto seen = client_teleport_ids_.find(id);
+    protocol::Writer{b}.varint(seen != client_teleport_ids_.end() ? seen->second : id);
+    return send(PacketKind::confirm_teleport_c2s, b);
+  }
+  // Confirms exactly `client_id`, the id a teleport of the engine carried.
+  Verdict confirm_as_seen(std::int32_t client_id) {
+    auto b = body();
+    protocol::Writer{b}.varint(client_id);
     return send(PacketKind::confirm_teleport_c2s, b);
   }
   Verdict held(std::int16_t slot) {
@@ -176,7 +187,12 @@ class Driver {
       if (pv >= v::v1_9) w.varint(id);
       if (pv >= v::v1_17 && pv < v::v1_19_4) w.boolean(false);
     }
-    return receive(PacketKind::sync_player_position_s2c, b);
+    auto d = receive(PacketKind::sync_player_position_s2c, b);
+    if (const auto& r = engine.rewrite().replacement) {
+      auto seen = protocol::packets::SyncPlayerPositionS2c::decode(*r, pv);
+      if (seen) client_teleport_ids_[id] = seen->teleport_id;
+    }
+    return d;
   }
   engine::ClientboundDecision abilities_s2c(bool flying, bool may_fly, float fly_speed = 0.05f) {
     auto b = body();
@@ -288,6 +304,7 @@ class Driver {
     receive(PacketKind::login_play_s2c, b);
   }
   std::int32_t teleport_ids_ = 0;
+  std::map<std::int32_t, std::int32_t> client_teleport_ids_;  // server id -> the id the client saw
 };
 
 // Vanilla movement of one player on flat ground (LivingEntity.travel, reduced

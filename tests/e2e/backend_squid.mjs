@@ -4,7 +4,8 @@
 //   node backend_squid.mjs --version 1.20.4 --port 0 --record out.json
 // IPC: sends {type:'ready', port}; on {type:'stop'} writes the recording
 // and exits; answers {type:'attack-counts'} with the attacks received per
-// player (lib/recorder.mjs). --no-pvp-damage: a player's attack on another
+// player (lib/recorder.mjs), and {type:'positions'} with the positions and
+// teleport confirmations each player sent (setbacks.mjs). --no-pvp-damage: a player's attack on another
 // still arrives and is counted, but deals no damage and no knockback (the
 // combat tests' targets stay where they stand, as arena dummies do).
 // --max-players N (default 10): flying-squid turns away players beyond it.
@@ -118,6 +119,34 @@ if (oldTeleport) {
 const connections = [];
 serv._server.on('connection', (client) => trackServerConnection(client, connections));
 answerAttackCounts(connections);
+
+// What the server saw of each player's position and teleports, for the
+// setback tests (setbacks.mjs): IPC {type:'positions'} answers per player the
+// positions received [ms, x, y, z], the teleport ids sent and the
+// confirmations received.
+const seen = [];
+serv._server.on('connection', (client) => {
+  const rec = { client, positions: [], teleportsSent: [], confirms: [] };
+  seen.push(rec);
+  client.on('packet', (data, meta) => {
+    if (meta.state !== 'play') return;
+    if (meta.name === 'position' || meta.name === 'position_look') rec.positions.push([Date.now(), data.x, data.y, data.z]);
+    else if (meta.name === 'teleport_confirm') rec.confirms.push(data.teleportId);
+  });
+  const write = client.write.bind(client);
+  client.write = (name, params) => {
+    if (name === 'position' && params?.teleportId !== undefined) rec.teleportsSent.push(params.teleportId);
+    return write(name, params);
+  };
+});
+process.on('message', (m) => {
+  if (m?.type !== 'positions' || !process.send) return;
+  const players = {};
+  for (const r of seen) {
+    if (r.client.username) players[r.client.username] = { positions: r.positions, teleportsSent: r.teleportsSent, confirms: r.confirms };
+  }
+  process.send({ type: 'positions', players });
+});
 serv.on('error', (e) => log(tag, 'server error', e?.stack ?? e));
 serv.on('clientError', (_c, e) => log(tag, 'client error', e?.message ?? e));
 

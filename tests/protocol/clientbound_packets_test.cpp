@@ -546,3 +546,23 @@ TEST_CASE("lpVec3 velocity decodes the zero form and large scales", "[packets][s
   std::vector<std::uint8_t> cut = {0x05, 0x07, 0xff, 0xff, 0xff, 0xff, 0xff};
   CHECK(SetEntityVelocityS2c::decode(bytes_of(cut), v::v1_21_9).error().code == Errc::truncated);
 }
+
+// RustGuard writes Synchronize Player Position itself (setbacks, rewritten
+// teleport ids): what it writes must be byte for byte what the game sends.
+TEST_CASE("sync player position re-encodes to the game's own bytes", "[packets][s2c][setback]") {
+  std::size_t checked = 0;
+  for (const std::string& release : rustguard::test::fixture_releases()) {
+    const std::int32_t protocol = version_of(release).protocol();
+    for (const auto& f : clientbound_play_fixtures(release)) {
+      if (f.kind != "sync_player_position_s2c") continue;
+      INFO(release);
+      const auto p = SyncPlayerPositionS2c::decode(bytes_of(f.body), protocol);
+      REQUIRE(p.ok());
+      std::vector<std::uint8_t> again;
+      p->encode(again, protocol);
+      CHECK(again == f.body);
+      ++checked;
+    }
+  }
+  CHECK(checked >= 5);
+}

@@ -29,7 +29,7 @@ run_suite() {
 # e2e_parity (~45 s) adds rustguard-replay, whose parsing the replay unit
 # tests and replay_verify cover under ASan, for a comparison that needs a
 # widened timing bound there.
-sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity)$'
+sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity|e2e_setbacks)$'
 
 # ThreadSanitizer over the threaded code: the violation log's writer thread
 # against many producers (storage), the proxy's unit tests (single-threaded,

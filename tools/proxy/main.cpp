@@ -122,8 +122,8 @@ void start_outlets(proxy::ActionOutlets& outlets, const Config& config, proxy::I
   for (const auto& group : config.checks.punishments.groups) {
     for (const auto& step : group.steps) {
       for (const auto& action : step.actions) {
-        if (action.type == actions::ActionType::setback) {
-          tools::log_warn("punishments.groups.{}: setback is not carried out yet (docs/actions.md); it is only recorded",
+        if (action.type == actions::ActionType::setback && !config.checks.engine.setbacks) {
+          tools::log_warn("punishments.groups.{}: setback does nothing while checks.engine.setbacks is false",
                           group.name);
         }
       }

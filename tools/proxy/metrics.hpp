@@ -146,6 +146,8 @@ class Metrics {
   Counter transactions_sent{0}, transactions_answered{0};
   // Timing flags the engine held because this proxy read late (overload).
   Counter timing_flags_held{0};
+  // Setbacks sent (engine/setbacks.hpp).
+  Counter setbacks_sent{0};
   // Set once before the io threads start (main); read by the admin endpoint.
   std::function<StorageFigures()> storage;
   std::function<ActionFigures()> actions;
@@ -255,6 +257,10 @@ class Metrics {
            "Timing flags (timer, transaction timeouts) not raised because RustGuard itself read late: an overloaded "
            "proxy, not the players. Non-zero means the host needs more CPU.");
     sample("rustguard_timing_flags_held_total", "", get(timing_flags_held));
+    family("rustguard_setbacks_total", "counter",
+           "Players sent back to where the server last saw them after a flag with a setback outcome; the "
+           "illegal moves never reached the server.");
+    sample("rustguard_setbacks_total", "", get(setbacks_sent));
     if (event_loop_lag) {
       family("rustguard_event_loop_lag_seconds", "gauge",
              "How late the slowest io thread's event loop last ran (a 20 ms probe timer). Above "

@@ -113,6 +113,9 @@ class SessionRecorder {
              (cancelled == 1 ? std::string("1 packet dropped") : std::to_string(cancelled) + " packets dropped") +
                  ": " + summary);
     }
+    // Live: the move was held and the player sent back (engine/setbacks.hpp);
+    // the SetbackSent event that follows is the proxy's metric.
+    if (has(outcome, Outcome::setback)) action(id, time_ms, ActionKind::setback, summary);
     for (actions::FiredAction& a : fired) fired_action(id, time_ms, std::move(a));
     if (has(outcome, Outcome::kick)) kick_violation_ = id;
   }
@@ -129,6 +132,7 @@ class SessionRecorder {
   void on(session::StatusAnswered&) {}
   void on(session::ServerDisconnected&) {}
   void on(session::TimingFlagsHeld&) {}  // a metric, not a row: nothing was flagged
+  void on(session::SetbackSent&) {}      // the violation's setback row is already written
 
   // A ladder's action: alerts and strikes are rows at once (the alert's log
   // line is the proxy's business); a command goes to the runner, which

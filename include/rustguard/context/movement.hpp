@@ -57,6 +57,11 @@ struct MoveSample {
   protocol::Vec3 delta{};       // zero when !input.has_position or !position_known
   double horizontal = 0;        // |delta.xz|
   bool teleport_response = false;  // lands on a pending server teleport target
+  // ...that was one of RustGuard's setbacks (engine/setbacks.hpp): checks
+  // that buffer offending moves keep their buffer, or a cheat would get its
+  // first offending moves through again after every setback.
+  bool setback_response = false;
+  bool setback_on_ground = false;  // for a setback response: the ground state it sent the player back to
   // Before this packet:
   bool was_on_ground = false;          // the previous packet's claim
   bool was_on_ground_before = false;   // the claim before that
@@ -114,7 +119,11 @@ struct MovementHistory {
     }
     on_ground_before = on_ground;
     on_ground = s.input.on_ground;
-    if (s.teleport_response) {
+    if (s.setback_response) {
+      // Back where the server last saw the player, in the state it was in.
+      on_ground = s.setback_on_ground;
+      on_ground_before = s.setback_on_ground;
+    } else if (s.teleport_response) {
       // The answer to a teleport claims "in the air" whatever is below; the
       // next moves may start from the ground, the more permissive case.
       on_ground = true;

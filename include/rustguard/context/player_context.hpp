@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <string>
 
+#include "rustguard/context/accepted_position.hpp"
 #include "rustguard/context/knockback.hpp"
 #include "rustguard/context/lag_compensated.hpp"
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/physics_state.hpp"
 #include "rustguard/context/receipt_markers.hpp"
+#include "rustguard/context/teleport_ids.hpp"
 #include "rustguard/context/teleports.hpp"
 #include "rustguard/context/tracked_entities.hpp"
 #include "rustguard/context/transaction_queue.hpp"
@@ -71,6 +73,10 @@ struct PlayerContext {
   LagCompensated<PhysicsState> physics{};
   KnockbackTracker knockback{};
   PendingTeleports teleports{};
+  // With setbacks on: the teleport ids the client sees, and where the server
+  // last saw the player (engine/setbacks.hpp).
+  TeleportIds teleport_ids{};
+  AcceptedPosition accepted{};
   TransactionQueue transactions{};
   MovementHistory movement{};
   ClientClaims claims{};

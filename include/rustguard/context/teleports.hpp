@@ -20,6 +20,7 @@ struct PendingTeleport {
   protocol::Vec3 velocity{};  // 1.21.2+: the motion the teleport sets
   Timestamp sent_at{};
   bool confirmed = false;
+  bool ours = false;  // a setback of RustGuard's, not the server's teleport
 };
 
 enum class ConfirmResult : std::uint8_t { ok, out_of_order, unknown };
@@ -69,6 +70,14 @@ class PendingTeleports {
   }
 
   bool empty() const noexcept { return queue_.empty(); }
+  // Whether one of RustGuard's own teleports (a setback) is still on its way:
+  // the client has not yet arrived at it, nor at a later target.
+  bool has_ours() const noexcept {
+    for (const auto& t : queue_) {
+      if (t.ours) return true;
+    }
+    return false;
+  }
   std::size_t size() const noexcept { return queue_.size(); }
   const PendingTeleport* oldest() const noexcept { return queue_.empty() ? nullptr : &queue_.front(); }
   const PendingTeleport* newest() const noexcept { return queue_.empty() ? nullptr : &queue_.back(); }

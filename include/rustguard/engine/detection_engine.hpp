@@ -46,6 +46,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,7 @@
 #include "rustguard/engine/engine_mode.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/engine/packet_rate_limiter.hpp"
+#include "rustguard/engine/setbacks.hpp"
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/time.hpp"
@@ -126,6 +128,7 @@ class BasicDetectionEngine {
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
     Reporter reporter = make_reporter(now, Judging::packet);
     swallow_ = false;
+    rewrite_ = {};
     Verdict v = Verdict::pass;
     if (protocol::is_known(kind)) {
       const auto& readers = ctx_.observe ? kTables.serverbound_observed : kTables.serverbound;
@@ -138,6 +141,17 @@ class BasicDetectionEngine {
       v = worst(v, Verdict::cancel);
       ++transactions_answered_;
     }
+    if (setbacks_on()) {
+      Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+      // Held packets are ours to keep from the server, not cancels: they
+      // count toward no limit.
+      if (rewrite_.hold) {
+        v = worst(v, Verdict::cancel);
+        ++packets_held_;
+      }
+      if (rewrite_.teleport) ++setbacks_sent_;
+    }
+    consequences_.setback = false;
     return v;
   }
 
@@ -171,10 +185,16 @@ class BasicDetectionEngine {
   // nothing: the client will reject it as well, or disconnect.
   ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
     ClientboundDecision d;
+    rewrite_ = {};
     if (protocol::is_known(kind)) {
       const ClientboundReader reader = kTables.clientbound[static_cast<std::size_t>(kind)];
       if (reader != nullptr) reader(*this, body, now, d);
     }
+    if (setbacks_on()) {
+      Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+      if (rewrite_.teleport) ++setbacks_sent_;
+    }
+    consequences_.setback = false;
     if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
     transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
     return d;
@@ -204,7 +224,28 @@ class BasicDetectionEngine {
     if (!ctx_.in_play) return;
     Reporter reporter = make_reporter(now, Judging::event);
     chain_.run_event(TickEvent{now}, ctx_, *config_, reporter, gate(now));
+    if (setbacks_on()) {
+      PacketRewrite r;
+      Setbacks::on_request(ctx_, consequences_, now, r);
+      if (r.teleport) {
+        ++setbacks_sent_;
+        tick_setback_ = r.teleport;
+      }
+    }
+    consequences_.setback = false;
   }
+
+  // What the engine wants changed about the packet it was just given (held,
+  // re-encoded, a setback after it); valid until the next packet.
+  const PacketRewrite& rewrite() const noexcept { return rewrite_; }
+  PacketRewrite& rewrite() noexcept { return rewrite_; }
+  // A setback a tick asked for, to send the client now (taken once).
+  std::optional<protocol::packets::SyncPlayerPositionS2c> take_tick_setback() noexcept {
+    return std::exchange(tick_setback_, std::nullopt);
+  }
+  // Setbacks sent, and packets held from the server because of them.
+  std::uint64_t setbacks_sent() const noexcept { return setbacks_sent_; }
+  std::uint64_t packets_held() const noexcept { return packets_held_; }
 
   // The host read this player's bytes up to `delay` late, as measured at
   // `now` (the live proxy's event-loop lag). From the threshold up, flags
@@ -324,6 +365,10 @@ class BasicDetectionEngine {
                                ClientboundDecision& d) {
     auto p = decode_packet<Packet>(body, self.ctx_.protocol);
     if (!p) return;
+    if constexpr (std::is_same_v<Packet, protocol::packets::SyncPlayerPositionS2c>) {
+      // Before anything records it: the client will know it by our id.
+      if (self.setbacks_on()) Setbacks::on_server_teleport(self.ctx_, *p, self.rewrite_);
+    }
     ClientboundUpdate u{self.ctx_, now, d};
     Updaters::before(*p, u);
     if constexpr (Chain::any_reads(Packet::kind)) {
@@ -352,11 +397,16 @@ class BasicDetectionEngine {
   Verdict read(const Packet& p, Reporter& reporter) {
     const context::MovementInput in = context::movement_input(p);
     context::MoveSample sample = ctx_.movement.sample(in);
+    const bool awaiting_setback = ctx_.teleports.has_ours();
     if (in.has_position) {
-      sample.teleport_response =
-          ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol)) != nullptr;
+      const context::PendingTeleport* t = ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol));
+      sample.teleport_response = t != nullptr;
+      sample.setback_response = t != nullptr && t->ours;
+      sample.setback_on_ground = sample.setback_response && ctx_.accepted.on_ground;
     }
-    return judge<Packet::kind>(sample, reporter);
+    const Verdict v = judge<Packet::kind>(sample, reporter);
+    if (setbacks_on()) Setbacks::after_move(ctx_, in, awaiting_setback, v, consequences_, reporter.now(), rewrite_);
+    return v;
   }
 
   // An attack: one AttackEvent every combat check reads, whatever the
@@ -371,6 +421,7 @@ class BasicDetectionEngine {
   }
 
   Verdict read(const protocol::packets::ConfirmTeleportC2s& p, Reporter& reporter) {
+    if (setbacks_on()) Setbacks::on_confirm(ctx_, p, rewrite_);
     const TeleportConfirmEvent e{p.teleport_id, ctx_.teleports.confirm(p.teleport_id)};
     return judge<protocol::packets::ConfirmTeleportC2s::kind>(e, reporter);
   }
@@ -394,8 +445,9 @@ class BasicDetectionEngine {
 
   Reporter make_reporter(Timestamp now, Judging judging) noexcept {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
-                    now, judging, &ladder_, &config_->punishments);
+                    now, judging, &ladder_, &config_->punishments, config_->engine.setbacks);
   }
+  bool setbacks_on() const noexcept { return !ctx_.observe && config_->engine.setbacks; }
   bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
   // The suspicion gate of heavy checks, asked only when one would run.
   auto gate(Timestamp now) const noexcept {
@@ -466,6 +518,10 @@ class BasicDetectionEngine {
   std::uint64_t transactions_answered_ = 0;
   Timestamp next_tick_{};
   bool swallow_ = false;  // the last serverbound packet answered one of our transactions
+  PacketRewrite rewrite_{};
+  std::optional<protocol::packets::SyncPlayerPositionS2c> tick_setback_;
+  std::uint64_t setbacks_sent_ = 0;
+  std::uint64_t packets_held_ = 0;
 };
 
 using DetectionEngine = BasicDetectionEngine<checks::DefaultChecks>;

@@ -45,6 +45,11 @@ struct EngineSettings {
   // (the burst of packets that queued meanwhile is read in that window).
   std::int64_t host_late_threshold_ms = 50;
   std::int64_t host_late_hold_ms = 2'000;
+  // Carry out setbacks (engine/setbacks.hpp): a flag with a setback outcome
+  // sends the player back to where the server last saw it, and the server
+  // never sees the illegal moves. Off: no flag asks for a setback (no
+  // setback outcome, no row), and teleport ids pass unchanged.
+  bool setbacks = true;
 
   // Every field by its config name (checks.engine.<name>), for the loader.
   template <class F>
@@ -59,6 +64,7 @@ struct EngineSettings {
     f("packet_rate_window_s", packet_rate_window_s);
     f("host_late_threshold_ms", host_late_threshold_ms);
     f("host_late_hold_ms", host_late_hold_ms);
+    f("setbacks", setbacks);
   }
   bool operator==(const EngineSettings&) const = default;
 };

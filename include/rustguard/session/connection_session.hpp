@@ -46,6 +46,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rustguard/protocol/compression.hpp"
@@ -82,6 +83,12 @@ struct PacketDisposition {
   std::optional<std::int32_t> transaction_before;
   std::optional<std::int32_t> transaction_after;
   std::string reason;  // for close
+  // The packet's body re-encoded, sent instead of the original (forward
+  // only): a teleport id the proxy rewrote.
+  std::optional<std::vector<std::uint8_t>> replacement;
+  // A packet of our own for the client, written right after this one (a
+  // setback teleport): its kind and body.
+  std::optional<std::pair<PacketKind, std::vector<std::uint8_t>>> to_client_after;
 };
 
 // A packet the hooks asked to see.
@@ -127,6 +134,7 @@ struct DirectionCounters {
   std::uint64_t inflated_bytes = 0;  // bytes actually inflated (inspected packets)
   std::uint64_t dropped = 0;       // packets the hooks swallowed
   std::uint64_t injected = 0;      // packets the session wrote into this direction
+  std::uint64_t rewritten = 0;     // packets forwarded re-encoded (a teleport id rewritten)
 };
 
 // Frame limits for one direction from the config's protocol limits. The
@@ -276,6 +284,15 @@ class ConnectionSession {
   // the threshold (our packets rarely do).
   template <class EncodeBody>
   bool inject(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
+    if (!write_packet(toward, kind, out, std::forward<EncodeBody>(encode_body))) return false;
+    ++side(toward).counters.injected;
+    return true;
+  }
+
+ private:
+  // inject() without counting: also how a re-encoded packet goes out.
+  template <class EncodeBody>
+  bool write_packet(Direction toward, PacketKind kind, Output& out, EncodeBody&& encode_body) {
     const protocol::VersionInfo* version = tracker_.version();
     if (version == nullptr && kind == PacketKind::login_disconnect_s2c) version = &protocol::supported_versions().back();
     if (version == nullptr || !version->has(kind)) return false;
@@ -289,15 +306,11 @@ class ConnectionSession {
     encode_body(packet);
     // Packets toward the client travel in the clientbound stream, framed as it is.
     Side& stream = side(toward);
-    if (protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
-                               stream.threshold, ws)) {
-      ++stream.counters.injected;
-      return true;
-    }
-    return false;
+    return protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
+                                  stream.threshold, ws)
+        .ok();
   }
 
- private:
   struct Side {
     Side(Direction d, const protocol::FrameLimits& limits) : decoder(d, limits) {}
     protocol::FrameDecoder decoder;
@@ -432,11 +445,21 @@ class ConnectionSession {
     const std::size_t before_packet = dest.size();
     if (disposition.action == PacketAction::drop) {
       ++s.counters.dropped;
+    } else if (disposition.replacement && write_packet(from, kind, out, [&](std::vector<std::uint8_t>& packet_out) {
+                 packet_out.insert(packet_out.end(), disposition.replacement->begin(), disposition.replacement->end());
+               })) {
+      ++s.counters.rewritten;
     } else {
       append_framed(dest, f.contents);
     }
     if (disposition.action != PacketAction::drop && from == Direction::clientbound) note_client_reads(kind);
     if (disposition.transaction_after) inject_transaction(*disposition.transaction_after, out);
+    if (disposition.to_client_after) {
+      inject(Direction::clientbound, disposition.to_client_after->first, out, [&](std::vector<std::uint8_t>& packet_out) {
+        const auto& b = disposition.to_client_after->second;
+        packet_out.insert(packet_out.end(), b.begin(), b.end());
+      });
+    }
 
     // State changes take effect after the packet that carries them.
     if (known) {

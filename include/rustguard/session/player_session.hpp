@@ -79,6 +79,13 @@ class PlayerSession {
     if (!due || *due > now) return;
     judge_.engine.advance(now);
     judge_.drain(out.events);
+    if (auto teleport = judge_.engine.take_tick_setback()) {
+      const bool sent = session_.inject(Direction::clientbound, PacketKind::sync_player_position_s2c, out,
+                                        [&](std::vector<std::uint8_t>& body) {
+                                          teleport->encode(body, judge_.engine.context().protocol);
+                                        });
+      if (sent) out.events.push_back(SetbackSent{now, teleport->position});
+    }
     report_held(now, out);
     if (auto reason = judge_.engine.kick_reason()) {
       out.close = CloseRequest{CloseCause::hooks, Direction::serverbound, protocol::Errc::ok, std::move(*reason)};
@@ -162,13 +169,27 @@ class PlayerSession {
           out.action = PacketAction::close;
           out.reason = engine.kick_reason().value_or("kicked by RustGuard");
         }
+        take_rewrite(out);
         return out;
       }
       const engine::ClientboundDecision d = engine.on_clientbound(p.kind, p.body, now);
       drain(*events);  // checks that read clientbound packets may flag there too
       out.transaction_before = d.transaction_before;
       out.transaction_after = d.transaction_after;
+      take_rewrite(out);
       return out;
+    }
+
+    // A re-encoded body, and a setback to send after the packet (setbacks.hpp).
+    void take_rewrite(PacketDisposition& out) {
+      engine::PacketRewrite& r = engine.rewrite();
+      if (r.replacement) out.replacement = std::move(r.replacement);
+      if (r.teleport) {
+        out.to_client_after.emplace(PacketKind::sync_player_position_s2c, std::vector<std::uint8_t>{});
+        r.teleport->encode(out.to_client_after->second, engine.context().protocol);
+        events->push_back(SetbackSent{now, r.teleport->position});
+        r.teleport.reset();
+      }
     }
 
     void on_tracker_update(const protocol::ConnectionTracker& tracker, const protocol::TrackerUpdate& u) {

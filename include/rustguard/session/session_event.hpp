@@ -75,7 +75,16 @@ struct TimingFlagsHeld {
   std::uint64_t count = 0;
 };
 
+// RustGuard sent the player back to `position`, where the server last saw it
+// (engine/setbacks.hpp), after a flag with Outcome::setback. Live only: a
+// replay sends nothing.
+struct SetbackSent {
+  Timestamp at{};
+  protocol::Vec3 position{};
+};
+
 using Event = std::variant<PlayerLoggedIn, ClientBrand, ViolationFound, PlayerKicked, EncryptionStarted,
-                           StatusRequested, StatusPinged, StatusAnswered, ServerDisconnected, TimingFlagsHeld>;
+                           StatusRequested, StatusPinged, StatusAnswered, ServerDisconnected, TimingFlagsHeld,
+                           SetbackSent>;
 
 }  // namespace rustguard::session

@@ -63,10 +63,10 @@ class Reporter {
   Reporter(const context::PlayerContext& ctx, ViolationFolder& folder, std::vector<Violation>& out,
            SuspicionScore& suspicion, double suspicion_half_life_s, Consequences& consequences, Timestamp now,
            Judging judging = Judging::packet, actions::PunishmentLadder* ladder = nullptr,
-           const actions::Punishments* punishments = nullptr) noexcept
+           const actions::Punishments* punishments = nullptr, bool setbacks = true) noexcept
       : ctx_(ctx), folder_(folder), out_(out), suspicion_(suspicion), half_life_(suspicion_half_life_s),
         consequences_(consequences), now_(now), judging_(judging), ladder_(ladder),
-        punishments_(punishments) {}
+        punishments_(punishments), setbacks_(setbacks) {}
 
   Timestamp now() const noexcept { return now_; }
 
@@ -94,7 +94,7 @@ class Reporter {
     bool kicks_now = false;
     const bool alert = limits.alert_vl > 0 && level >= limits.alert_vl;
     if (alert) v.outcome |= Outcome::alert;
-    if (limits.setback_vl > 0 && level >= limits.setback_vl) {
+    if (setbacks_ && limits.setback_vl > 0 && level >= limits.setback_vl) {
       consequences_.setback = true;
       v.outcome |= Outcome::setback;
     }
@@ -171,6 +171,7 @@ class Reporter {
             }
             break;
           case actions::ActionType::setback:
+            if (!setbacks_) break;
             consequences_.setback = true;
             v.outcome |= Outcome::setback;
             break;
@@ -210,6 +211,7 @@ class Reporter {
   Judging judging_;
   actions::PunishmentLadder* ladder_;
   const actions::Punishments* punishments_;
+  bool setbacks_ = true;  // engine.setbacks: off, no flag asks for one
 };
 
 }  // namespace rustguard::engine

@@ -40,7 +40,7 @@ class FlyCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
       "movement.fly", "Fly", "Vertical motion gravity does not allow (rising, hovering, slow falling)",
-      engine::CostClass::cheap, {.alert_vl = 10, .decay_per_second = 1}};
+      engine::CostClass::cheap, {.alert_vl = 10, .decay_per_second = 1, .setback_vl = 1}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_c2s,
                                      protocol::PacketKind::set_position_rotation_c2s};
   struct Params {
@@ -67,6 +67,8 @@ class FlyCheck {
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
+    // Back from our setback: the next offending move flags at once.
+    if (m.setback_response) return engine::Verdict::pass;
     if (!m.moved() || m.teleport_response || !m.last_delta_known || ctx.may_be_riding() ||
         ctx.may_be_spectator() || ctx.may_be_flying() || ctx.claims.gliding) {
       reset();

@@ -32,7 +32,7 @@ class SpeedCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
       "movement.speed", "Speed", "Horizontal movement faster than the player's state allows",
-      engine::CostClass::cheap, {.alert_vl = 10, .decay_per_second = 1}};
+      engine::CostClass::cheap, {.alert_vl = 10, .decay_per_second = 1, .setback_vl = 1}};
   static constexpr std::array kReads{protocol::PacketKind::set_position_c2s,
                                      protocol::PacketKind::set_position_rotation_c2s};
   struct Params {

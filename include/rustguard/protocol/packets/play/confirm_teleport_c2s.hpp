@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/reader.hpp"
+#include "rustguard/protocol/writer.hpp"
 
 namespace rustguard::protocol::packets {
 
@@ -25,6 +27,10 @@ struct ConfirmTeleportC2s {
     if (auto done = r.finish("Confirm Teleportation"); !done) return done.error();
     return p;
   }
+
+  // The proxy forwards the confirmation of a server teleport with the
+  // server's own id (session/teleport_ids.hpp).
+  void encode(std::vector<std::uint8_t>& body, std::int32_t /*protocol*/) const { Writer{body}.varint(teleport_id); }
 };
 
 }  // namespace rustguard::protocol::packets

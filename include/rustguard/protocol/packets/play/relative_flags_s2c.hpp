@@ -32,6 +32,11 @@ struct RelativeFlags {
     f.rotate_velocity = (bits & 0x100) != 0;
     return f;
   }
+  constexpr std::uint32_t to_bits() const noexcept {
+    return (x ? 0x001u : 0u) | (y ? 0x002u : 0u) | (z ? 0x004u : 0u) | (yaw ? 0x008u : 0u) |
+           (pitch ? 0x010u : 0u) | (velocity_x ? 0x020u : 0u) | (velocity_y ? 0x040u : 0u) |
+           (velocity_z ? 0x080u : 0u) | (rotate_velocity ? 0x100u : 0u);
+  }
   friend bool operator==(const RelativeFlags&, const RelativeFlags&) = default;
 };
 

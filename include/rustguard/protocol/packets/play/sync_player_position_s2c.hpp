@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_ids.gen.hpp"
@@ -12,6 +13,7 @@
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/types.hpp"
+#include "rustguard/protocol/writer.hpp"
 
 namespace rustguard::protocol::packets {
 
@@ -47,6 +49,25 @@ struct SyncPlayerPositionS2c {
     }
     if (auto res = r.finish("Synchronize Player Position"); !res) return res.error();
     return p;
+  }
+
+  // RustGuard writes its own (setbacks) and rewrites the server's teleport
+  // ids (session/teleport_ids.hpp), in the layout decode() reads.
+  void encode(std::vector<std::uint8_t>& body, std::int32_t protocol) const {
+    Writer w{body};
+    if (protocol >= v::v1_21_2) {
+      w.varint(teleport_id);
+      w.f64(position.x).f64(position.y).f64(position.z);
+      w.f64(velocity.x).f64(velocity.y).f64(velocity.z);
+      w.f32(yaw).f32(pitch);
+      w.i32(static_cast<std::int32_t>(relative.to_bits()));
+      return;
+    }
+    w.f64(position.x).f64(position.y).f64(position.z);
+    w.f32(yaw).f32(pitch);
+    w.u8(static_cast<std::uint8_t>(relative.to_bits() & 0x1Fu));
+    if (protocol >= v::v1_9) w.varint(teleport_id);
+    if (protocol >= v::v1_17 && protocol < v::v1_19_4) w.boolean(dismount_vehicle);
   }
 };
 
