@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -172,7 +173,7 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
       case PacketKind::login_start_c2s: {
         auto packet = pk::LoginStartC2s::decode(body, protocol_);
         if (!packet) return error("bad Login Start: " + packet.error().message());
-        login(packet->name, packet->uuid.value_or(packets::player_uuid(0)));
+        login(packet->name, packet->uuid);
         return true;
       }
       case PacketKind::login_acknowledged_c2s:
@@ -203,7 +204,11 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
     finish(false);
   }
 
-  void login(const std::string& name, const protocol::Uuid& uuid) {
+  // `sent_uuid`: the one in Login Start (1.19.1+); before that the server
+  // picks it, here the player's own (player_uuid), so that every player has
+  // a UUID of its own on every version, as on a real server (a proxy keys
+  // strikes and webhook alerts by it).
+  void login(const std::string& name, const std::optional<protocol::Uuid>& sent_uuid) {
     // lg00001 -> player 0: the FIFOs of the player this process simulates.
     if (name.size() > 2 && name.starts_with("lg")) {
       std::uint32_t number = 0;
@@ -213,6 +218,7 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
         latency_ = latencies_[index_].get();
       }
     }
+    const protocol::Uuid uuid = sent_uuid.value_or(packets::player_uuid(index_));
     if (options_.compression_threshold >= 0) {
       body_.clear();
       packets::set_compression(body_, options_.compression_threshold);
