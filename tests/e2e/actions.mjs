@@ -32,13 +32,13 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql, sqliteAvailable } from './lib/db_rows.mjs';
+import { rconServer } from './lib/rcon_server.mjs';
 import { RawClient, lookBody } from './lib/raw_client.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, killAll,
@@ -62,46 +62,6 @@ mkdirSync(outRoot, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const problems = [];
 const check = (ok, message) => { if (!ok) problems.push(message); return ok; };
-
-// Minecraft's RCON: int32 LE length, id, type, body, two NULs. Login is type
-// 3 (answered with the id, or -1 when the password is wrong), a command type
-// 2 (answered with type 0). Every login and command is remembered.
-function rconServer(password) {
-  const seen = { logins: [], commands: [] };
-  const server = net.createServer((sock) => {
-    let buf = Buffer.alloc(0);
-    let authed = false;
-    const reply = (id, type, body) => {
-      const b = Buffer.from(body, 'utf8');
-      const out = Buffer.alloc(14 + b.length);
-      out.writeInt32LE(10 + b.length, 0); out.writeInt32LE(id, 4); out.writeInt32LE(type, 8);
-      b.copy(out, 12);
-      sock.write(out);
-    };
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32LE(0)) {
-        const len = buf.readInt32LE(0);
-        const id = buf.readInt32LE(4);
-        const type = buf.readInt32LE(8);
-        const body = buf.subarray(12, 4 + len - 2).toString('utf8');
-        buf = buf.subarray(4 + len);
-        if (type === 3) {
-          seen.logins.push(body);
-          authed = body === password;
-          reply(authed ? id : -1, 2, '');
-        } else if (type === 2 && authed) {
-          seen.commands.push(body);
-          reply(id, 0, `done: ${body.split(' ')[0]}`);
-        } else if (type === 0 && authed) {
-          reply(id, 0, 'Unknown request 0');  // the client's end-of-reply marker
-        }
-      }
-    });
-    sock.on('error', () => {});
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, seen, port: server.address().port })));
-}
 
 // A self-signed certificate for 127.0.0.1 and localhost, made with the
 // openssl command (tools/dev/setup.sh --tests installs it): the proxy trusts

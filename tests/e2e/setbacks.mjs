@@ -6,6 +6,9 @@
 //   fly_c    walks, then rises 0.4 blocks a tick;
 //   both accept every teleport the way a cheat client does (confirm it, stand
 //   at its target once, then cheat on from there);
+//   climb_c  a blind speed cheat (ignores teleports, keeps going) that climbs
+//   the punishment ladder on movement.speed: alert, setback, then kick and a
+//   console command through RCON (an RCON server runs in the test);
 //   honest   three players walking, sprinting and jumping, two of them
 //   behind a lag relay adding 150 and 300 ms each way.
 // Expected, per version:
@@ -16,7 +19,9 @@
 //   - no honest player is ever set back;
 //   - every teleport confirmation the backend received carries an id it
 //     sent (RustGuard rewrites ids both ways and keeps its own to itself),
-//     and every teleport it sent an honest player was confirmed.
+//     and every teleport it sent an honest player was confirmed;
+//   - the climber got an alert, setbacks, the kick with the ladder's text,
+//     and the command reached the RCON server and is recorded with its reply.
 //
 //   node tests/e2e/setbacks.mjs --proxy build/tools/proxy/rustguard [--versions 1.8.8,1.21.4] [--out DIR]
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
@@ -30,6 +35,7 @@ import { checkInstalled, requireDep as require } from './lib/deps.mjs';
 import { sql, sqliteAvailable } from './lib/db_rows.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import { GOODBYE } from './lib/protocol.mjs';
+import { rconServer } from './lib/rcon_server.mjs';
 import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -75,11 +81,13 @@ function makeBot(port, username, version) {
   bot._client.on('position', () => setImmediate(() => {
     if (!me.raw) return;
     ++me.setbacks;
+    if (me.blind) return;
     me.p = bot.entity.position.clone();
     move(me, me.p, { onGround: false, look: true });
   }));
   me.spawned = new Promise((res, rej) => { bot.once('spawn', res); bot.once('end', (r) => rej(new Error(`${username} ended before spawning: ${r}`))); });
   me.ended = new Promise((res) => bot.once('end', res));
+  bot.once('kicked', (reason) => { me.kicked = typeof reason === 'string' ? reason : JSON.stringify(reason); });
   me.spawned.catch(() => {});
   bot.on('error', () => {});
   return me;
@@ -106,14 +114,15 @@ async function honestPlay(me, ms) {
   bot.clearControlStates();
 }
 
-async function cheat(me, kind, ms) {
+async function cheat(me, kind, ms, { blind = false } = {}) {
   await honestPlay(me, 800);
   await sleep(600);  // stand still: the cheat starts from rest
   me.p = me.bot.entity.position.clone();
   const start = { at: Date.now(), x: me.p.x, y: me.p.y, z: me.p.z };
   me.raw = true;
+  me.blind = blind;
   const until = Date.now() + ms;
-  while (Date.now() < until) {
+  while (Date.now() < until && !me.kicked) {
     if (kind === 'speed') { me.p.x += 0.42; move(me, me.p, { onGround: true }); }
     else { me.p.y += 0.4; move(me, me.p, { onGround: false }); }
     await sleep(TICK_MS);
@@ -124,11 +133,20 @@ async function cheat(me, kind, ms) {
   return { ...start, end };
 }
 
-function proxyConfig(dir, { port, backendPort, adminPort, db }) {
+const RCON_PASSWORD = 'rg-setbacks';
+
+// The repo's defaults (setbacks on) plus RCON and a ladder on Speed: an
+// alert from VL 1, the kick and a console command at VL 12, which only a
+// cheat that keeps going reaches (VL decays 1 a second).
+function proxyConfig(dir, { port, backendPort, adminPort, db, rconPort }) {
   const config = join(dir, 'config.yml');
   writeFileSync(config, [
     `listen: '127.0.0.1:${port}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '127.0.0.1:${adminPort}'`,
-    `database: '${db}'`, 'threads: 2', 'log_level: info', 'violation_log:', '  flush_interval_ms: 100', '',
+    `database: '${db}'`, 'threads: 2', 'log_level: info', 'violation_log:', '  flush_interval_ms: 100',
+    'rcon:', '  enabled: true', `  port: ${rconPort}`, `  password: '${RCON_PASSWORD}'`,
+    'punishments:', '  server_name: e2e', '  groups:', '    movement:', "      checks: ['movement.speed']", '      steps:',
+    '        - vl: 1', '          do:', "            - alert: '%player% moves too fast (VL %vl%)'",
+    '        - vl: 12', '          do:', "            - kick: 'Too fast, %player%'", "            - command: 'tempban %player% 1h %check%'", '',
   ].join('\n'));
   return config;
 }
@@ -139,13 +157,17 @@ async function runVersion(version) {
   const backend = forkNode(join(here, 'backend_squid.mjs'), ['--version', version, '--port', '0', '--record', join(dir, 'server.json')],
     join(dir, 'backend.log'), `backend ${version}`);
   const relays = [];
+  const closers = [];
   let proxy = null;
   try {
     const { port: backendPort } = await waitMessage(backend, 'ready', 30000);
     const port = await freePort();
     const adminPort = await freePort();
     const db = join(dir, 'rustguard.db');
-    proxy = spawnBinary(proxyBin, ['--config', proxyConfig(dir, { port, backendPort, adminPort, db })], join(dir, 'proxy.log'), `proxy ${version}`);
+    const rcon = await rconServer(RCON_PASSWORD);
+    closers.push(() => rcon.server.close());
+    proxy = spawnBinary(proxyBin, ['--config', proxyConfig(dir, { port, backendPort, adminPort, db, rconPort: rcon.port })],
+      join(dir, 'proxy.log'), `proxy ${version}`);
     await waitForPort(port, proxy, 10000);
     for (const delayMs of [150, 300]) relays.push(await startLagRelay({ targetPort: port, delayMs }));
 
@@ -157,26 +179,30 @@ async function runVersion(version) {
     ];
     const speed = makeBot(port, `speed_c${v}`, version);
     const fly = makeBot(port, `fly_c${v}`, version);
-    const all = [...honest, speed, fly];
+    const climber = makeBot(port, `climb_c${v}`, version);
+    const all = [...honest, speed, fly, climber];
     await Promise.all(all.map((b) => b.spawned));
     await sleep(1000);
     const [, speedRun, flyRun] = await Promise.all([
       Promise.all(honest.map((b) => honestPlay(b, 6000))),
       cheat(speed, 'speed', 3000),
       cheat(fly, 'fly', 3000),
+      cheat(climber, 'speed', 3000, { blind: true }),
     ]);
     backend.send({ type: 'positions' });
     const { players } = await waitMessage(backend, 'positions', 5000);
-    for (const b of all) b.bot.chat(GOODBYE);
-    await Promise.race([Promise.all(all.map((b) => b.ended)), sleep(5000)]);
+    const online = all.filter((b) => !b.kicked);
+    for (const b of online) b.bot.chat(GOODBYE);
+    await Promise.race([Promise.all(online.map((b) => b.ended)), sleep(5000)]);
     for (const b of all) b.bot.quit();
     await sleep(300);
     const exit = await stopProcess(proxy, { graceMs: 8000 });
     proxy = null;
     check(exit.code === 0 && !exit.killed, `${version}: rustguard exited cleanly (${JSON.stringify(exit)})`);
 
-    const rows = sql(db, `SELECT s.player_name AS player, a.action, v.check_name FROM actions a
-      JOIN sessions s ON s.id = a.session_id LEFT JOIN violations v ON v.id = a.violation_id WHERE a.action = 'setback'`);
+    const actions = sql(db, `SELECT a.id, s.player_name AS player, a.action, a.detail, a.result, v.check_name FROM actions a
+      JOIN sessions s ON s.id = a.session_id LEFT JOIN violations v ON v.id = a.violation_id ORDER BY a.id`);
+    const rows = actions.filter((a) => a.action === 'setback');
     const setbacksOf = (name) => rows.filter((r) => r.player === name);
     writeFileSync(join(dir, 'positions.json'), JSON.stringify({ players, speedRun, flyRun, rows }, null, 1));
 
@@ -197,6 +223,16 @@ async function runVersion(version) {
     };
     envelope(speed, speedRun, 'speed');
     envelope(fly, flyRun, 'fly');
+
+    // The ladder: alert, setback, then kick and the console command.
+    const climbed = actions.filter((a) => a.player === climber.username);
+    const first = (kind) => climbed.find((a) => a.action === kind);
+    const [alert, setback, kick, command] = ['alert', 'setback', 'kick', 'command'].map(first);
+    check(alert && setback && kick && command && alert.id < kick.id && setback.id < kick.id,
+      `${version}: ${climber.username} climbed the ladder: alert, setback, kick, command (${climbed.map((a) => a.action).join(' ')})`);
+    check(String(climber.kicked ?? '').includes(`Too fast, ${climber.username}`), `${version}: ${climber.username} saw the ladder's kick text (${climber.kicked})`);
+    check(rcon.seen.commands.includes(`tempban ${climber.username} 1h movement.speed`), `${version}: the command reached RCON (${JSON.stringify(rcon.seen.commands)})`);
+    check(command && command.result === 'sent: done: tempban', `${version}: the command row carries RCON's reply (${JSON.stringify(command)})`);
 
     for (const b of honest) {
       const seen = players[b.username];
@@ -219,6 +255,7 @@ async function runVersion(version) {
   } finally {
     if (proxy) await stopProcess(proxy, { graceMs: 3000 });
     for (const r of relays) await r.close();
+    for (const close of closers) close();
     backend.send({ type: 'stop' });
     await stopProcess(backend, { graceMs: 5000 });
   }
