@@ -9,8 +9,9 @@
 //
 // An entry is one string: "<state> <name> <bytes> <hash>", hash = first 12 hex
 // digits of SHA-1 over id+body (play pings, pongs and window confirmations
-// add their id, see transactionTag). Equal entries on both sides mean the same
-// packet bytes in the same protocol state.
+// add their id, see transactionTag; teleports and their confirmations leave
+// the teleport id out, see withoutTeleportId). Equal entries on both sides
+// mean the same packet bytes in the same protocol state.
 
 import { createHash } from 'node:crypto';
 import { requireDep as require } from './deps.mjs';
@@ -55,7 +56,34 @@ function transactionTag(state, name, buf) {
   return '';
 }
 
-export function entry(state, name, buf) {
+function varintLength(buf, at = 0) {
+  let n = 0;
+  while (at + n < buf.length && n < 5 && (buf[at + n] & 0x80) !== 0) n++;
+  return n + 1;
+}
+
+// RustGuard rewrites teleport ids by design (engine/setbacks.hpp: the client
+// sees only RustGuard's own sequence): the id in Synchronize Player Position
+// and in Confirm Teleportation differs across the proxy. Both sides record
+// those two packets without the id (tagged " tp"), so everything else in
+// them must still match byte for byte. `protocol`: the version's number.
+function withoutTeleportId(state, name, clientbound, protocol, buf) {
+  if (state !== 'play') return null;
+  const body = varintLength(buf);  // past the packet id
+  let at = -1;
+  if (clientbound && name === 'position') {
+    if (protocol >= 768) at = body;  // 1.21.2+: the id comes first
+    else if (protocol >= 107) at = body + 33;  // 1.9+: after x, y, z, yaw, pitch and the flags
+  } else if (!clientbound && name === 'teleport_confirm') {
+    at = body;
+  }
+  if (at < 0 || at >= buf.length) return null;
+  return Buffer.concat([buf.subarray(0, at), buf.subarray(at + varintLength(buf, at))]);
+}
+
+export function entry(state, name, buf, { clientbound = false, protocol = 0 } = {}) {
+  const bare = withoutTeleportId(state, name, clientbound, protocol, buf);
+  if (bare) return `${state} ${name} ${bare.length} ${createHash('sha1').update(bare).digest('hex').slice(0, 12)} tp`;
   const hash = createHash('sha1').update(buf).digest('hex').slice(0, 12);
   return `${state} ${name} ${buf.length} ${hash}${transactionTag(state, name, buf)}`;
 }
@@ -68,6 +96,9 @@ export function recordClient(client, { isServer }) {
   const received = isServer ? rec.serverbound : rec.clientbound;
   const inDirection = isServer ? 'toServer' : 'toClient';
   const version = client.version;
+  const protocol = minecraftData(version)?.version?.version ?? 0;
+  const sentAs = { clientbound: isServer, protocol };
+  const receivedAs = { clientbound: !isServer, protocol };
 
   const hookSerializer = (serializer, state) => {
     if (!serializer || serializer.__e2eHooked) return;
@@ -75,7 +106,7 @@ export function recordClient(client, { isServer }) {
     const create = serializer.createPacketBuffer.bind(serializer);
     serializer.createPacketBuffer = (packet) => {
       const buf = create(packet);
-      sent.push(entry(state, packet.name, buf));
+      sent.push(entry(state, packet.name, buf, sentAs));
       return buf;
     };
   };
@@ -86,7 +117,7 @@ export function recordClient(client, { isServer }) {
     deserializer.parsePacketBuffer = (buf) => {
       const id = readVarInt(buf);
       const name = idNames(version, state, inDirection).get(id) ?? `unknown_0x${id.toString(16)}`;
-      received.push(entry(state, name, buf));
+      received.push(entry(state, name, buf, receivedAs));
       return parse(buf);
     };
   };
@@ -113,7 +144,7 @@ export function recordClient(client, { isServer }) {
       const outDirection = isServer ? 'toClient' : 'toServer';
       const id = readVarInt(buffer);
       const name = idNames(version, client.state, outDirection).get(id) ?? `unknown_0x${id.toString(16)}`;
-      sent.push(entry(client.state, name, buffer));
+      sent.push(entry(client.state, name, buffer, sentAs));
     }
     return writeRaw(buffer);
   };
