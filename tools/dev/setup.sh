@@ -18,7 +18,9 @@ packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev l
           catch2 libpcap-dev zlib1g-dev libcurl4-openssl-dev libssl-dev)
 if (( want_tests )); then
   # openssl: the webhook tests make their self-signed certificate with it.
-  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl)
+  # tshark: the pcapng writer's tests check that Wireshark decodes its files
+  # (DEBIAN_FRONTEND below answers wireshark-common's capture question: no).
+  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl tshark)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if (( want_bench )); then
