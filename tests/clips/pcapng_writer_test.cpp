@@ -404,8 +404,29 @@ TEST_CASE("errors are reported, sticky, and name the file", "[clips][pcapng]") {
     CHECK_FALSE(w.write(Direction::serverbound, bytes, Timestamp{kBaseMicros}));
     CHECK_FALSE(w.finish(Timestamp{kBaseMicros}));
   }
+  SECTION("an existing file is kept unless replacing is asked for") {
+    const std::string path = (dir.path / "clip.pcapng").string();
+    std::ofstream{path} << "older evidence";
+    {
+      PcapngWriter w{path, kV4};
+      CHECK_FALSE(w.ok());
+      CHECK(w.error() == "open " + path + ": File exists");
+    }
+    {
+      std::ifstream in{path};
+      CHECK(std::string{std::istreambuf_iterator<char>{in}, {}} == "older evidence");
+    }
+    PcapngOptions replace;
+    replace.replace_existing = true;
+    PcapngWriter w{path, kV4, replace};
+    CHECK(w.ok());
+    CHECK(w.finish(Timestamp{kBaseMicros}));
+    CHECK(fs::file_size(path) > 100);
+  }
   SECTION("a full disk: the flush at the end says so") {
-    PcapngWriter w{std::string{"/dev/full"}, kV4};
+    PcapngOptions replace;  // /dev/full exists
+    replace.replace_existing = true;
+    PcapngWriter w{std::string{"/dev/full"}, kV4, replace};
     bool ok = w.ok() && w.write(Direction::clientbound, bytes, Timestamp{kBaseMicros});
     ok = ok && w.finish(Timestamp{kBaseMicros + 1});
     CHECK_FALSE(ok);

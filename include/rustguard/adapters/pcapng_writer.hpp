@@ -34,6 +34,8 @@
 // the caller owns through std::ostream); finish() or close() flushes and
 // reports what the flush found.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -74,6 +76,9 @@ struct PcapngOptions {
   // same file; nothing reading it depends on their values.
   std::uint32_t client_isn = 0x52470000;
   std::uint32_t server_isn = 0x47520000;
+  // A file that already exists is an error unless this is set: a clip's name
+  // clashing with an older one must not destroy the older evidence.
+  bool replace_existing = false;
 };
 
 class PcapngWriter {
@@ -85,12 +90,13 @@ class PcapngWriter {
   static constexpr std::array<std::uint8_t, 6> kServerMac{0x02, 0x52, 0x47, 0x00, 0x00, 0x02};
   static constexpr std::uint8_t kWindowShift = 14;
 
-  // Creates (or truncates) `path` and writes the file's header blocks. On
-  // failure ok() is false and error() says why.
+  // Creates `path` (replaces it only with `replace_existing`) and writes the
+  // file's header blocks. On failure ok() is false and error() says why.
   PcapngWriter(std::string path, const PcapngEndpoints& endpoints, PcapngOptions options = {})
       : name_(std::move(path)), options_(std::move(options)) {
     if (!configure(endpoints)) return;
-    file_ = std::fopen(name_.c_str(), "wb");
+    // "x": glibc's O_EXCL, so two writers racing for one name cannot both win.
+    file_ = std::fopen(name_.c_str(), options_.replace_existing ? "wb" : "wbx");
     if (file_ == nullptr) {
       fail_errno("open");
       return;
@@ -174,7 +180,9 @@ class PcapngWriter {
   }
 
   // Flushes (and closes a file the writer opened) without FINs: a recording
-  // cut where the connection still was open. Further calls then fail.
+  // cut where the connection still was open. Further calls then fail. A file
+  // the writer opened is synced before it counts as written: a clip is
+  // evidence, and the proxy may name it in an alert right after.
   bool close() {
     if (!writable()) return false;
     closed_ = true;
@@ -185,11 +193,18 @@ class PcapngWriter {
     }
     if (file_ == nullptr) return true;
     std::FILE* f = std::exchange(file_, nullptr);
-    const bool flushed = std::fflush(f) == 0;
-    const int flush_errno = errno;
-    const bool closed = std::fclose(f) == 0;
-    if (!flushed) errno = flush_errno;
-    if (!flushed || !closed) return fail_errno("close");
+    if (std::fflush(f) != 0) {
+      fail_errno("write");
+      std::fclose(f);
+      return false;
+    }
+    // Pipes and character devices cannot be synced (EINVAL): nothing is lost.
+    if (::fsync(::fileno(f)) != 0 && errno != EINVAL && errno != EROFS) {
+      fail_errno("fsync");
+      std::fclose(f);
+      return false;
+    }
+    if (std::fclose(f) != 0) return fail_errno("close");
     return true;
   }
 
