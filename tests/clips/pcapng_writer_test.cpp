@@ -104,15 +104,16 @@ bool tcp_checksum_ok(std::span<const std::uint8_t> frame) {
     const std::size_t total = static_cast<std::size_t>((ip[2] << 8) | ip[3]);
     tcp = ip.subspan(ihl, total - ihl);
     pseudo.insert(pseudo.end(), ip.begin() + 12, ip.begin() + 20);
-    pseudo.insert(pseudo.end(), {0, 6, static_cast<std::uint8_t>(tcp.size() >> 8), static_cast<std::uint8_t>(tcp.size())});
+    pseudo.insert(pseudo.end(),
+                  {0, 6, static_cast<std::uint8_t>(tcp.size() >> 8), static_cast<std::uint8_t>(tcp.size())});
   } else {
     REQUIRE(ether_type == 0x86DD);
     REQUIRE(ip[6] == 6);
     const std::size_t payload = static_cast<std::size_t>((ip[4] << 8) | ip[5]);
     tcp = ip.subspan(40, payload);
     pseudo.insert(pseudo.end(), ip.begin() + 8, ip.begin() + 40);
-    pseudo.insert(pseudo.end(), {0, 0, static_cast<std::uint8_t>(tcp.size() >> 8), static_cast<std::uint8_t>(tcp.size()),
-                                 0, 0, 0, 6});
+    pseudo.insert(pseudo.end(), {0, 0, static_cast<std::uint8_t>(tcp.size() >> 8),
+                                 static_cast<std::uint8_t>(tcp.size()), 0, 0, 0, 6});
   }
   pseudo.insert(pseudo.end(), tcp.begin(), tcp.end());
   return ones_sum(pseudo) == 0xFFFF;
@@ -348,7 +349,7 @@ TEST_CASE("the file is one SHB with its comment, one IDB in microseconds, then E
   PcapngOptions options;
   options.comment = "RustGuard clip: player Steve, check movement.speed";  // 50 bytes: padded to 52
   PcapngWriter w{out, kV4, options};
-  const std::vector<std::uint8_t> hello{'h', 'e', 'l', 'l', 'o'};  // a frame of 59 bytes: padded
+  const std::vector<std::uint8_t> hello{'h', 'e', 'l', 'l', 'o'};               // a frame of 59 bytes: padded
   REQUIRE(w.write(Direction::serverbound, hello, Timestamp{kBaseMicros + 3}));  // handshake first, implied
   REQUIRE(w.finish(Timestamp{kBaseMicros + 7}, Direction::clientbound));
   CHECK(w.frames() == 7);

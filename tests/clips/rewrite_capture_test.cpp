@@ -49,7 +49,7 @@ class FlowCollector final : public replay::StreamSink {
   void on_data(const replay::FlowInfo& flow, replay::Direction dir, std::span<const std::uint8_t> bytes,
                std::int64_t time_ns) override {
     const auto d = dir == replay::Direction::client_to_server ? protocol::Direction::serverbound
-                                                               : protocol::Direction::clientbound;
+                                                              : protocol::Direction::clientbound;
     flows[flow.id].chunks.push_back({d, time_ns, {bytes.begin(), bytes.end()}});
   }
   void on_gap(const replay::FlowInfo&, replay::Direction, std::uint64_t, std::int64_t) override { ++gaps; }

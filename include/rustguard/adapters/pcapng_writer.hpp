@@ -304,17 +304,17 @@ class PcapngWriter {
     le32(0xFFFFFFFF);  // section length: not given (-1), so nothing to patch later
     le32(0xFFFFFFFF);
     if (!options_.comment.empty()) option(1, options_.comment);  // opt_comment
-    option(4, std::string_view{"RustGuard"});                     // shb_userappl
-    le32(0);                                                      // opt_endofopt
+    option(4, std::string_view{"RustGuard"});                    // shb_userappl
+    le32(0);                                                     // opt_endofopt
     if (!end_block()) return false;
 
     begin_block(kIdb);
     le16(1);  // LINKTYPE_ETHERNET
     le16(0);  // reserved
     le32(kSnapLength);
-    option(2, std::string_view{"rustguard"});                            // if_name
-    option(9, std::span<const std::uint8_t>{kMicroseconds.data(), 1});   // if_tsresol: 10^-6 s
-    le32(0);                                                             // opt_endofopt
+    option(2, std::string_view{"rustguard"});                           // if_name
+    option(9, std::span<const std::uint8_t>{kMicroseconds.data(), 1});  // if_tsresol: 10^-6 s
+    le32(0);                                                            // opt_endofopt
     return end_block();
   }
 
@@ -348,8 +348,8 @@ class PcapngWriter {
   }
 
   // One Ethernet/IP/TCP frame from `from` to the other end, in one EPB.
-  bool segment(std::size_t from, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags, std::span<const std::uint8_t> payload,
-               std::span<const std::uint8_t> tcp_options, Timestamp t) {
+  bool segment(std::size_t from, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
+               std::span<const std::uint8_t> payload, std::span<const std::uint8_t> tcp_options, Timestamp t) {
     if (t.micros < 0) return fail("timestamp " + std::to_string(t.micros) + " us is before 1970");
     const net::Endpoint& src = ends_[from];
     const net::Endpoint& dst = ends_[1 - from];
