@@ -30,9 +30,10 @@
 // writer has failed, and error() says why ("write clip.pcapng: No space left
 // on device"). Failure is sticky: after one, nothing more is written, since a
 // file with a hole in the middle of a TCP stream would replay differently from
-// what happened. Bytes go to a stdio stream (a file the writer opened, or one
-// the caller owns through std::ostream); finish() or close() flushes and
-// reports what the flush found.
+// what happened. The file keeps what was written before the failure; whether
+// to delete it is the caller's call. Bytes go to a stdio stream (a file the
+// writer opened, or one the caller owns through std::ostream); finish() or
+// close() flushes and reports what the flush found.
 
 #include <unistd.h>
 
@@ -116,7 +117,9 @@ class PcapngWriter {
   PcapngWriter(const PcapngWriter&) = delete;
   PcapngWriter& operator=(const PcapngWriter&) = delete;
   // Closes without FINs: whoever drops a writer mid-connection gets a file
-  // that ends like a capture cut short, which readers accept.
+  // that ends like a capture cut short, which readers accept. Unsynced, and
+  // a failing last write goes unreported here: call finish() or close() to
+  // know.
   ~PcapngWriter() {
     if (file_ != nullptr) std::fclose(file_);
   }
