@@ -156,6 +156,13 @@ class Driver {
     auto d = engine.on_clientbound(kind, body, now);
     if (d.transaction_before) unanswered.push_back(*d.transaction_before);
     if (d.transaction_after) unanswered.push_back(*d.transaction_after);
+    // A teleport the engine forwards with an id of its own: the client will
+    // confirm that one (see confirm()).
+    if (const auto& r = engine.rewrite().replacement; r && kind == PacketKind::sync_player_position_s2c) {
+      const auto sent = protocol::packets::SyncPlayerPositionS2c::decode(body, pv);
+      const auto seen = protocol::packets::SyncPlayerPositionS2c::decode(*r, pv);
+      if (sent && seen) client_teleport_ids_[sent->teleport_id] = seen->teleport_id;
+    }
     return d;
   }
   engine::ClientboundDecision effect(std::int32_t effect_id, std::int32_t amplifier) {
@@ -187,12 +194,7 @@ class Driver {
       if (pv >= v::v1_9) w.varint(id);
       if (pv >= v::v1_17 && pv < v::v1_19_4) w.boolean(false);
     }
-    auto d = receive(PacketKind::sync_player_position_s2c, b);
-    if (const auto& r = engine.rewrite().replacement) {
-      auto seen = protocol::packets::SyncPlayerPositionS2c::decode(*r, pv);
-      if (seen) client_teleport_ids_[id] = seen->teleport_id;
-    }
-    return d;
+    return receive(PacketKind::sync_player_position_s2c, b);
   }
   engine::ClientboundDecision abilities_s2c(bool flying, bool may_fly, float fly_speed = 0.05f) {
     auto b = body();

@@ -12,7 +12,8 @@
 // backend's port: proxy <-> backend). Through the proxy play two honest pairs
 // of bots.mjs, each behind a lag relay (50 and 150 ms each way by default),
 // then captures/cheat_bots.mjs for speed, timer, nofall and pitch (pitch is
-// the default checks' cancelling check, so the backend leg misses packets).
+// the default checks' cancelling check, and speed is set back, so the
+// backend leg misses packets).
 // The proxy gets SIGTERM, tcpdump SIGINT; each capture is replayed with
 // `rustguard-replay -c config.yml --database <fresh.db>`; the three databases
 // are read with the sqlite3 CLI and compared (see the README section for
@@ -212,7 +213,8 @@ function pairRows(liveRows, otherRows) {
 const flagSlack = (check) => (TIME_CHECKS.has(check) ? TIME_CHECK_FLAG_SLACK : 0);
 
 // One leg against live. `cancelled`: Map player -> Set of checks that had a
-// cancel action live (backend leg only; null for the client leg).
+// cancel or setback action live (backend leg only; null for the client leg):
+// the backend never saw the packets they dropped or held.
 // `backendLeg`: the replay of the backend leg has none of RustGuard's
 // lag-compensation transactions (the proxy answers them itself), so it judges
 // with the keep-alive rule instead (docs/replay.md): the time-dependent checks
@@ -282,7 +284,7 @@ function compareLeg(live, other, { cancelled, backendLeg = false }) {
   for (const k of new Set([...LA.keys(), ...OA.keys()])) {
     const [player, kind, subject] = k.split('\t');
     const ln = LA.get(k) ?? 0; const on = OA.get(k) ?? 0;
-    const subset = Boolean(cancelled) && (kind === 'cancel' || isCancelled(player, subject));
+    const subset = Boolean(cancelled) && (kind === 'cancel' || kind === 'setback' || isCancelled(player, subject));
     const slack = kind === 'alert' || kind === 'cancel' ? Math.abs(rowsOf(L, player, subject) - rowsOf(O, player, subject)) : 0;
     perAction.set(k, { player, kind, subject, live: ln, other: on, subset, slack });
     const bad = subset ? on > ln + slack : Math.abs(on - ln) > slack;
@@ -550,13 +552,15 @@ async function runVersion(version) {
 
     // Live vs backend leg: checks with a cancel action live may only have less.
     const cancelled = new Map();
-    for (const a of live.actions.filter((x) => x.kind === 'cancel')) {
+    // A setback holds the flagged move and the moves after it from the
+    // backend (engine/setbacks.hpp), as a cancel drops its packet.
+    for (const a of live.actions.filter((x) => x.kind === 'cancel' || x.kind === 'setback')) {
       if (!cancelled.has(a.player)) cancelled.set(a.player, new Set());
       cancelled.get(a.player).add(actionSubject(a));
     }
     const cmpB = compareLeg(live, backendRows, { cancelled, backendLeg: true });
     const cancelText = [...cancelled].map(([p, s]) => `${p}: ${[...s].join(',')}`).join('; ') || 'none';
-    note(`${version}: checks with cancel actions live (backend leg compared as a subset): ${cancelText}`);
+    note(`${version}: checks with cancel or setback actions live (backend leg compared as a subset): ${cancelText}`);
     check(cmpB.keyProblems.length === 0, `${version}: backend leg: the same (player, check, type) violations as live, cancelled checks a subset (${cmpB.perKey.size} keys)`, cmpB.keyProblems);
     check(cmpB.flagProblems.length === 0, `${version}: backend leg: equal flags per (player, check, type) (${[...TIME_CHECKS].join('/')} ±${TIME_CHECK_FLAG_SLACK}; cancelled checks at most live)`, cmpB.flagProblems);
     check(cmpB.actionProblems.length === 0, `${version}: backend leg: the same action rows as live (${live.actions.length} vs ${backendRows.actions.length}), cancel actions and cancelled checks at most live`, cmpB.actionProblems);

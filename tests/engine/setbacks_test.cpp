@@ -216,3 +216,60 @@ TEST_CASE("a cheat that follows its setbacks gains nothing on the server", "[eng
     CHECK(farthest.x <= 0.42 + 1e-9);
   }
 }
+
+// A replay of the client side of a live session (the moves, and the
+// setbacks the live engine sent, as the client received them) keeps the same
+// books: it recognises RustGuard's teleports and judges every move as live
+// did, so both raise the same violations.
+TEST_CASE("a replay of the client side judges a session with setbacks as live did", "[engine][setback]") {
+  const auto version = GENERATE(v::v1_8, v::v1_21_4);
+  const bool fly = GENERATE(false, true);
+  Driver live(version, config(true));
+  Driver replay(version, config(true), engine::EngineMode::observe);
+  for (Driver* d : {&live, &replay}) {
+    d->spawn_at(0, 64, 0);
+    REQUIRE(d->pos(0, 64, 0, true) == Verdict::pass);
+    d->advance_ms(50);
+  }
+  protocol::Vec3 p{0, 64, 0};
+  int adopted = 0;
+  for (int i = 0; i < 60; ++i) {
+    // A cheat for 40 ticks, then honest walking on from where it stands.
+    if (i < 40) {
+      if (fly) p.y += 0.4; else p.x += 0.42;
+    } else {
+      p.x += 0.1;
+    }
+    const bool ground = !fly || i >= 40;
+    live.pos(p.x, p.y, p.z, ground);
+    replay.pos(p.x, p.y, p.z, ground);
+    if (auto back = take_setback(live)) {
+      // What the client received: the teleport's bytes, as the capture shows them.
+      std::vector<std::uint8_t> bytes;
+      back->encode(bytes, version);
+      replay.receive(PacketKind::sync_player_position_s2c, bytes);
+      if (replay.engine.context().teleports.has_ours()) ++adopted;
+      if (protocol::has_teleport_confirm(version)) {
+        live.confirm_as_seen(back->teleport_id);
+        replay.confirm_as_seen(back->teleport_id);
+      }
+      live.pos_rot(back->position.x, back->position.y, back->position.z, 0, 0, false);
+      replay.pos_rot(back->position.x, back->position.y, back->position.z, 0, 0, false);
+      p = back->position;
+    }
+    live.advance_ms(50);
+    replay.advance_ms(50);
+  }
+  CHECK(adopted >= 3);
+  INFO("live:\n" << live.describe() << "replay:\n" << replay.describe());
+  const auto& a = live.engine.violations();
+  const auto& b = replay.engine.violations();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].check == b[i].check);
+    CHECK(a[i].type == b[i].type);
+    CHECK(a[i].time_ms == b[i].time_ms);
+    CHECK(a[i].vl == Approx(b[i].vl));
+    CHECK(a[i].outcome == b[i].outcome);
+  }
+}

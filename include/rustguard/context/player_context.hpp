@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "rustguard/context/accepted_position.hpp"
@@ -77,6 +78,9 @@ struct PlayerContext {
   // last saw the player (engine/setbacks.hpp).
   TeleportIds teleport_ids{};
   AcceptedPosition accepted{};
+  // Observe mode: the setback a live RustGuard sent here, not yet seen in
+  // the capture's clientbound stream (engine/setbacks.hpp).
+  std::optional<PendingTeleport> unseen_setback;
   TransactionQueue transactions{};
   MovementHistory movement{};
   ClientClaims claims{};

@@ -21,6 +21,7 @@ struct PendingTeleport {
   Timestamp sent_at{};
   bool confirmed = false;
   bool ours = false;  // a setback of RustGuard's, not the server's teleport
+  bool on_ground = false;  // ours: the ground state of the position it sends the player back to
 };
 
 enum class ConfirmResult : std::uint8_t { ok, out_of_order, unknown };
@@ -81,6 +82,7 @@ class PendingTeleports {
   std::size_t size() const noexcept { return queue_.size(); }
   const PendingTeleport* oldest() const noexcept { return queue_.empty() ? nullptr : &queue_.front(); }
   const PendingTeleport* newest() const noexcept { return queue_.empty() ? nullptr : &queue_.back(); }
+  PendingTeleport* newest() noexcept { return queue_.empty() ? nullptr : &queue_.back(); }
   void clear() noexcept { queue_.clear(); }
 
  private:

@@ -144,12 +144,12 @@ class BasicDetectionEngine {
     if (setbacks_on()) {
       Setbacks::on_request(ctx_, consequences_, now, rewrite_);
       // Held packets are ours to keep from the server, not cancels: they
-      // count toward no limit.
-      if (rewrite_.hold) {
+      // count toward no limit. A replay only keeps the books.
+      if (rewrite_.hold && !ctx_.observe) {
         v = worst(v, Verdict::cancel);
         ++packets_held_;
       }
-      if (rewrite_.teleport) ++setbacks_sent_;
+      if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
     }
     consequences_.setback = false;
     return v;
@@ -192,7 +192,7 @@ class BasicDetectionEngine {
     }
     if (setbacks_on()) {
       Setbacks::on_request(ctx_, consequences_, now, rewrite_);
-      if (rewrite_.teleport) ++setbacks_sent_;
+      if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
     }
     consequences_.setback = false;
     if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
@@ -228,7 +228,7 @@ class BasicDetectionEngine {
       PacketRewrite r;
       Setbacks::on_request(ctx_, consequences_, now, r);
       if (r.teleport) {
-        ++setbacks_sent_;
+        read_own_teleport(*r.teleport, now);
         tick_setback_ = r.teleport;
       }
     }
@@ -365,12 +365,16 @@ class BasicDetectionEngine {
                                ClientboundDecision& d) {
     auto p = decode_packet<Packet>(body, self.ctx_.protocol);
     if (!p) return;
-    if constexpr (std::is_same_v<Packet, protocol::packets::SyncPlayerPositionS2c>) {
+    constexpr bool teleport = std::is_same_v<Packet, protocol::packets::SyncPlayerPositionS2c>;
+    if constexpr (teleport) {
       // Before anything records it: the client will know it by our id.
-      if (self.setbacks_on()) Setbacks::on_server_teleport(self.ctx_, *p, self.rewrite_);
+      if (self.setbacks_on() && !self.ctx_.observe) Setbacks::on_server_teleport(self.ctx_, *p, self.rewrite_);
     }
     ClientboundUpdate u{self.ctx_, now, d};
     Updaters::before(*p, u);
+    if constexpr (teleport) {
+      if (self.setbacks_on()) Setbacks::on_observed_teleport(self.ctx_, *p);
+    }
     if constexpr (Chain::any_reads(Packet::kind)) {
       Reporter reporter = self.make_reporter(now, Judging::event);
       (void)self.chain_.template run<Packet::kind>(*p, self.ctx_, *self.config_, reporter, self.gate(now));
@@ -389,6 +393,20 @@ class BasicDetectionEngine {
     return v;
   }
 
+  // A setback of ours, read as the client will read it: the updaters record
+  // it as pending (and Setbacks marks it ours), the checks that read server
+  // teleports see it. What a replay does with the same teleport in a capture.
+  void read_own_teleport(const protocol::packets::SyncPlayerPositionS2c& t, Timestamp now) {
+    ++setbacks_sent_;
+    ClientboundDecision ignored;  // our packet carries no transaction of its own
+    ClientboundUpdate u{ctx_, now, ignored};
+    Updaters::before(t, u);
+    Setbacks::on_observed_teleport(ctx_, t);
+    Reporter reporter = make_reporter(now, Judging::event);
+    (void)chain_.template run<protocol::packets::SyncPlayerPositionS2c::kind>(t, ctx_, *config_, reporter, gate(now));
+    Updaters::after(t, u);
+  }
+
   // --- what the engine itself makes of some serverbound packets.
 
   // A move: one MoveSample every movement check reads; the history advances
@@ -397,12 +415,12 @@ class BasicDetectionEngine {
   Verdict read(const Packet& p, Reporter& reporter) {
     const context::MovementInput in = context::movement_input(p);
     context::MoveSample sample = ctx_.movement.sample(in);
-    const bool awaiting_setback = ctx_.teleports.has_ours();
+    const bool awaiting_setback = Setbacks::awaiting(ctx_);
     if (in.has_position) {
       const context::PendingTeleport* t = ctx_.teleports.match(in.position, protocol::has_teleport_confirm(ctx_.protocol));
       sample.teleport_response = t != nullptr;
       sample.setback_response = t != nullptr && t->ours;
-      sample.setback_on_ground = sample.setback_response && ctx_.accepted.on_ground;
+      sample.setback_on_ground = sample.setback_response && t->on_ground;
     }
     const Verdict v = judge<Packet::kind>(sample, reporter);
     if (setbacks_on()) Setbacks::after_move(ctx_, in, awaiting_setback, v, consequences_, reporter.now(), rewrite_);
@@ -421,7 +439,7 @@ class BasicDetectionEngine {
   }
 
   Verdict read(const protocol::packets::ConfirmTeleportC2s& p, Reporter& reporter) {
-    if (setbacks_on()) Setbacks::on_confirm(ctx_, p, rewrite_);
+    if (setbacks_on() && !ctx_.observe) Setbacks::on_confirm(ctx_, p, rewrite_);
     const TeleportConfirmEvent e{p.teleport_id, ctx_.teleports.confirm(p.teleport_id)};
     return judge<protocol::packets::ConfirmTeleportC2s::kind>(e, reporter);
   }
@@ -447,7 +465,9 @@ class BasicDetectionEngine {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
                     now, judging, &ladder_, &config_->punishments, config_->engine.setbacks);
   }
-  bool setbacks_on() const noexcept { return !ctx_.observe && config_->engine.setbacks; }
+  // Setbacks are carried out live, and their books kept in a replay too
+  // (engine/setbacks.hpp).
+  bool setbacks_on() const noexcept { return config_->engine.setbacks; }
   bool suspicious(Timestamp now) const noexcept { return suspicion(now) >= config_->engine.suspicion_gate; }
   // The suspicion gate of heavy checks, asked only when one would run.
   auto gate(Timestamp now) const noexcept {

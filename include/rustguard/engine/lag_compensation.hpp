@@ -322,6 +322,7 @@ class LagCompensation {
     ctx.knockback.clear();
     ctx.observed_change_open = false;
     ctx.teleports.clear();
+    ctx.unseen_setback.reset();
     ctx.accepted.forget();
     ctx.movement.reset(false);
     ctx.claims.sprinting = false;

@@ -22,8 +22,13 @@
 // second one of ours would land the client away from where the server
 // expects it. Riders are not set back (their moves are the vehicle's).
 //
-// Only in EngineMode::originate with engine.setbacks on; a replay records the
-// outcome and changes nothing.
+// With engine.setbacks on. A replay (EngineMode::observe) sends and holds
+// nothing, but keeps the same books, so that it judges a client-side capture
+// of a live RustGuard exactly as live did: it knows when a setback started
+// and where to, recognises RustGuard's teleport when it shows up in the
+// capture, and treats the client's arrival there as live did. A capture
+// without those teleports (the backend side, or no RustGuard) never shows
+// one; the books then wait for it, which no check reads.
 
 #include <optional>
 #include <utility>
@@ -56,16 +61,22 @@ struct Setbacks {
   // ignoring it): it no longer stops setbacks.
   static constexpr Micros kServerTeleportPatience = millis(5'000);
 
+  // Whether a setback of ours is on its way: the client has not yet arrived
+  // at it (nor at a later target), or, in a replay, it has not even shown up.
+  static bool awaiting(const context::PlayerContext& ctx) noexcept {
+    return ctx.teleports.has_ours() || ctx.unseen_setback.has_value();
+  }
+
   // A move was judged: `awaited` says whether our setback was on its way
   // before it, `verdict` what the checks decided. A forwarded position is
   // where the server now sees the player (a teleport's target included).
   static void after_move(context::PlayerContext& ctx, const context::MovementInput& in, bool awaited,
                          Verdict verdict, Consequences& c, Timestamp now, PacketRewrite& out) {
     const bool requested = std::exchange(c.setback, false);
-    const bool awaiting = awaited && ctx.teleports.has_ours();
-    if (requested || awaiting) {
+    const bool still = awaited && awaiting(ctx);
+    if (requested || still) {
       out.hold = true;
-      if (requested && !awaiting) start(ctx, now, out);
+      if (requested && !still) start(ctx, now, out);
       return;
     }
     if (verdict == Verdict::pass && in.has_position) ctx.accepted.accept(in.position, in.on_ground);
@@ -73,7 +84,21 @@ struct Setbacks {
 
   // A flag asked for a setback outside a move (another packet, a tick).
   static void on_request(context::PlayerContext& ctx, Consequences& c, Timestamp now, PacketRewrite& out) {
-    if (std::exchange(c.setback, false) && !ctx.teleports.has_ours()) start(ctx, now, out);
+    if (std::exchange(c.setback, false) && !awaiting(ctx)) start(ctx, now, out);
+  }
+
+  // A teleport reached the client (live: one of ours, read back at once; a
+  // replay: one the capture shows): if it is the setback the books expect
+  // (absolute, to its target), the pending teleport is ours. Called after
+  // the teleport was recorded as pending.
+  static void on_observed_teleport(context::PlayerContext& ctx, const protocol::packets::SyncPlayerPositionS2c& p) {
+    if (!ctx.unseen_setback || p.relative.x || p.relative.y || p.relative.z) return;
+    context::PendingTeleport* t = ctx.teleports.newest();
+    const protocol::Vec3& want = ctx.unseen_setback->target;
+    if (t == nullptr || t->target.x != want.x || t->target.y != want.y || t->target.z != want.z) return;
+    t->ours = true;
+    t->on_ground = ctx.unseen_setback->on_ground;
+    ctx.unseen_setback.reset();
   }
 
   // The server teleports the player: the client gets it with an id of ours.
@@ -108,21 +133,27 @@ struct Setbacks {
     return t != nullptr && !t->ours && now - t->sent_at < kServerTeleportPatience;
   }
 
+  // Live, the engine then reads the teleport it sends as the client will
+  // (DetectionEngine::read_own_teleport): the teleport is recorded as
+  // pending and the checks that read server teleports see it, exactly as a
+  // replay sees it in the capture; on_observed_teleport marks it ours.
   static void start(context::PlayerContext& ctx, Timestamp now, PacketRewrite& out) {
     if (!ctx.accepted.known || ctx.may_be_riding() || server_teleport_on_its_way(ctx, now)) return;
     context::PendingTeleport pending;
-    pending.id = protocol::has_teleport_confirm(ctx.protocol) ? ctx.teleport_ids.ours() : 0;
     pending.target = ctx.accepted.position;
     pending.sent_at = now;
     pending.ours = true;
-    ctx.teleports.add(pending);
+    pending.on_ground = ctx.accepted.on_ground;
+    ctx.unseen_setback = pending;  // a replay sees it when the capture shows it
+    if (ctx.observe) return;
     protocol::packets::SyncPlayerPositionS2c t;
     t.position = ctx.accepted.position;
     t.relative.yaw = true;  // the view stays where the player looks
     t.relative.pitch = true;
-    t.teleport_id = pending.id;
+    t.teleport_id = protocol::has_teleport_confirm(ctx.protocol) ? ctx.teleport_ids.ours() : 0;
     out.teleport = t;
   }
+
 };
 
 }  // namespace rustguard::engine
