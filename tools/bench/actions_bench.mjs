@@ -16,6 +16,8 @@
 //            HTTPS URL on 127.0.0.1 whose server accepts the connection and
 //            never answers (not even the TLS handshake), and rcon.enabled
 //            pointing at a closed port on 127.0.0.1
+//   hook, rcon  (not run unless asked, --modes direct,off,hook,rcon) one of
+//            the two at a time: only the hanging webhook, only the dead RCON
 //
 // and prints the latency rustguard adds (that run's p50/p99/p99.9 minus the
 // direct run's) both ways, with what the actions came to (ladder actions,
@@ -61,7 +63,9 @@ for (let i = 2; i < process.argv.length; ++i) {
   else args[key] = typeof args[key] === 'number' ? Number(process.argv[++i]) : process.argv[++i];
 }
 const modes = String(args.modes).split(',');
-for (const m of modes) if (!['direct', 'off', 'hanging'].includes(m)) fail(`unknown mode ${m} (direct, off, hanging)`);
+// What each proxied mode enables: the hanging webhook, the dead RCON.
+const outlets = { off: { hook: false, rcon: false }, hanging: { hook: true, rcon: true }, hook: { hook: true, rcon: false }, rcon: { hook: false, rcon: true } };
+for (const m of modes) if (m !== 'direct' && !outlets[m]) fail(`unknown mode ${m} (direct, off, hanging, hook, rcon)`);
 const rustguardBin = path.join(args.build, 'tools', 'proxy', 'rustguard');
 const loadgenBin = path.join(args.build, 'tools', 'loadgen', 'rustguard-loadgen');
 for (const bin of [rustguardBin, loadgenBin]) if (!existsSync(bin)) fail(`${bin} is missing: tools/dev/build.sh release (or --build DIR)`);
@@ -159,7 +163,7 @@ function baseConfig() {
 
 // The ladder: every self-attack flag (VL >= 1, cooldown 0) is an alert, a
 // console command and a strike; the 3rd strike also a `ban` command.
-function actionsConfig({ hanging, webhookPort, rconPort }) {
+function actionsConfig({ hanging, deadRcon, webhookPort, rconPort }) {
   return [
     '',
     'punishments:',
@@ -179,7 +183,7 @@ function actionsConfig({ hanging, webhookPort, rconPort }) {
     '          do:',
     "            - command: 'ban %player% (%group%)'",
     'rcon:',
-    `  enabled: ${hanging}`,
+    `  enabled: ${deadRcon}`,
     `  port: ${rconPort}`,
     "  password: 'bench'",
     '  connect_timeout: 2s',
@@ -201,6 +205,12 @@ function metric(text, name, labels = '') {
   return sum;
 }
 
+function quantile(xs, q) {
+  if (!xs.length) return NaN;
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.min(a.length - 1, Math.floor(q * a.length))];
+}
+
 // ---- one run ----------------------------------------------------------------
 async function runOnce(mode, dir) {
   const backendPort = await freePort();
@@ -210,13 +220,13 @@ async function runOnce(mode, dir) {
   let database = null;
   let adminPort = 0;
   if (mode !== 'direct') {
-    const hanging = mode === 'hanging';
+    const { hook: hanging, rcon: deadRcon } = outlets[mode];
     hook = hanging ? await hangingServer() : null;
     const rconPort = await freePort();  // nothing listens there
     database = path.join(dir, `rustguard-${mode}.db`);
     rmSync(database, { force: true });
     const config = path.join(dir, `config-${mode}.yml`);
-    writeFileSync(config, baseConfig() + actionsConfig({ hanging, webhookPort: hook?.port ?? 9, rconPort }));
+    writeFileSync(config, baseConfig() + actionsConfig({ hanging, deadRcon, webhookPort: hook?.port ?? 9, rconPort }));
     proxy = start(rustguardBin, [
       '--config', config,
       '--set', `listen=127.0.0.1:${proxyPort}`,
@@ -241,6 +251,7 @@ async function runOnce(mode, dir) {
     '--json',
   ], path.join(dir, `loadgen-${mode}.log`));
 
+  const lagSamples = [];
   let cpu0 = NaN;
   let cpu1 = NaN;
   let t0 = 0;
@@ -249,7 +260,18 @@ async function runOnce(mode, dir) {
     await Promise.race([sleep((ramp + 1) * 1000), loadgen.done]);
     cpu0 = cpuSeconds(proxy.pid);
     t0 = Date.now();
-    await Promise.race([sleep((args.duration - 1) * 1000), loadgen.done]);
+    // The io threads' own lateness (rustguard_event_loop_lag_seconds: the
+    // worst thread's probe lag, remembered for a second) four times a second:
+    // a stall of an io thread shows here whatever the loadgen's noise.
+    const windowEnd = t0 + (args.duration - 1) * 1000;
+    while (Date.now() < windowEnd && loadgen.exitCode === null) {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+        const lag = metric(text, 'rustguard_event_loop_lag_seconds');
+        if (Number.isFinite(lag)) lagSamples.push(lag * 1e6);
+      } catch { /* the sample is missing */ }
+      await sleep(250);
+    }
     cpu1 = cpuSeconds(proxy.pid);
     t1 = Date.now();
   }
@@ -281,6 +303,7 @@ async function runOnce(mode, dir) {
   }
   return {
     mode, report, rows, exit, stopMs, hookConnections,
+    lagMedianUs: quantile(lagSamples, 0.5), lagMaxUs: lagSamples.length ? Math.max(...lagSamples) : NaN,
     cpuPercent: proxy ? (100 * (cpu1 - cpu0)) / ((t1 - t0) / 1000) : NaN,
     m: {
       ladderAlerts: metric(metrics, 'rustguard_ladder_actions_total', 'kind="alert"'),
@@ -310,29 +333,33 @@ function latencyCell(r, direct, dir) {
 }
 
 function actionsCell(r) {
-  if (r.mode === 'direct') return '–';
+  const reasons = { ...r.report.failed_login_reasons, ...r.report.play_disconnect_reasons };
+  const why = Object.keys(reasons).length ? `; ${Object.entries(reasons).map(([k, n]) => `${n} × ${k}`).join(', ')}` : '';
+  if (r.mode === 'direct') return why ? why.slice(2) : '–';
   const m = r.m;
   const parts = [`${fmt(r.rows.violations)} violations`, `ladder ${fmt(m.ladderAlerts)} alerts, ${fmt(m.ladderCommands)} commands, ${fmt(m.strikes)} strikes`];
   const failedCommands = r.rows['command failed'] ?? 0;
   parts.push(`command rows ${fmt((r.rows.command ?? 0) + failedCommands)} (${fmt(failedCommands)} failed)`);
-  if (r.mode === 'hanging') {
+  if (outlets[r.mode].hook) {
     parts.push(`webhook ${fmt(m.webhookSent)} sent, ${fmt(m.webhookFailed)} failed, ${fmt(m.webhookDropped)} alerts dropped, ${fmt(m.webhookWaiting)} waiting`);
+  }
+  if (outlets[r.mode].rcon) {
     parts.push(`RCON ${fmt(m.rconFailed)} commands failed, ${fmt(m.rconConnectFailures)} connect failures, queue ${fmt(m.rconQueue)}`);
   }
-  return parts.join('; ');
+  return parts.join('; ') + why;
 }
 
 function row(r, direct) {
   const lg = r.report;
   return `| ${r.mode} | ${lg.players_requested} (${args.cheaters} cheating) | ${latencyCell(r, direct, 'serverbound')} | ${latencyCell(r, direct, 'clientbound')} | ` +
-    `${r.mode === 'direct' ? '–' : `${fmt(r.cpuPercent, 1)} %`} | ${lg.logged_in} / ${lg.failed_logins} / ${lg.play_disconnects} | ` +
+    `${r.mode === 'direct' ? '–' : `${fmt(r.cpuPercent, 1)} %`} | ${r.mode === 'direct' ? '–' : `${fmt(r.lagMedianUs / 1000, 1)} / ${fmt(r.lagMaxUs / 1000, 1)} ms`} | ${lg.logged_in} / ${lg.failed_logins} / ${lg.play_disconnects} | ` +
     `${lg.serverbound.lost + lg.clientbound.lost} / ${lg.serverbound.mismatches + lg.clientbound.mismatches} | ` +
     `${r.mode === 'direct' ? '–' : `${(r.stopMs / 1000).toFixed(1)} s (exit ${r.exit?.code ?? r.exit?.signal})`} | ${actionsCell(r)} |`;
 }
 
 const header = [
-  '| mode | players | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | proxy CPU (% of one core) | logged in / failed / kicked | lost / mismatched | proxy stop | actions |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| mode | players | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | proxy CPU (% of one core) | io loop lag, median / max of samples | logged in / failed / kicked | lost / mismatched | proxy stop | actions |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 
 // ---- main -------------------------------------------------------------------
@@ -342,10 +369,11 @@ console.log(`# actions bench: ${args.players} players (${args.cheaters} self-att
   `${args.duration} s of play per run; ${machine}`);
 console.log(`# logs and databases: ${dir}`);
 const lines = [...header];
+const addedByMode = {};  // mode -> direction -> percentile -> [added, one per repetition]
 for (let rep = 0; rep < args.repeat; ++rep) {
   const results = {};
-  // Every other repetition runs hanging before off, so a drift of the
-  // machine's load over the run does not always favour the same one.
+  // Every other repetition runs the proxied modes in reverse order, so a
+  // drift of the machine's load over the run does not always favour one.
   const order = rep % 2 ? [...modes.filter((m) => m === 'direct'), ...modes.filter((m) => m !== 'direct').reverse()] : modes;
   for (const mode of order) {
     process.stderr.write(`actions_bench: ${mode}${args.repeat > 1 ? `, run ${rep + 1}` : ''}...\n`);
@@ -359,6 +387,26 @@ for (let rep = 0; rep < args.repeat; ++rep) {
   for (const mode of modes) {
     if (!results[mode]) continue;
     const line = row(results[mode], results.direct);
+    lines.push(line);
+    console.log(line);
+    if (mode === 'direct' || !results.direct) continue;
+    for (const dir of ['serverbound', 'clientbound']) {
+      for (const p of ['p50', 'p99', 'p999']) {
+        const v = lat(results[mode], dir, p) - lat(results.direct, dir, p);
+        if (Number.isFinite(v)) ((addedByMode[mode] ??= {})[dir] ??= {})[p] = [...(addedByMode[mode]?.[dir]?.[p] ?? []), v];
+      }
+    }
+  }
+}
+// With repetitions: the median of each added figure over them, per mode
+// (each repetition's figure against its own direct run).
+if (args.repeat > 1) {
+  const median = (xs) => { const a = [...xs].sort((x, y) => x - y); return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2; };
+  for (const mode of modes) {
+    const m = addedByMode[mode];
+    if (!m) continue;
+    const cell = (dir) => `${['p50', 'p99', 'p999'].map((p) => fmt(m[dir]?.[p]?.length ? median(m[dir][p]) : NaN)).join(' / ')} µs`;
+    const line = `| ${mode}, median of ${m.serverbound?.p50?.length ?? 0} | | ${cell('serverbound')} | ${cell('clientbound')} | | | | | | |`;
     lines.push(line);
     console.log(line);
   }
