@@ -30,12 +30,13 @@
 //   node tools/bench/actions_bench.mjs                       # 200 players, 20 cheaters, protocol 47, 30 s
 //   node tools/bench/actions_bench.mjs --build build/hooks --players 200 --cheaters 20 --repeat 2
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, cpuSeconds, freePort, waitForPort, start, stop } from './lib/processes.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -76,59 +77,6 @@ function fail(message) {
 }
 
 // ---- helpers ----------------------------------------------------------------
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
-  } catch { return NaN; }
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function waitForPort(port, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => { c.destroy(); resolve(true); });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
-}
-
-function start(cmd, argv, logFile) {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
-    if (logFile) writeFileSync(logFile, out);
-    resolve({ code, signal, out });
-  }));
-  return child;
-}
-
-async function stop(child, graceMs = 10000) {
-  if (child.exitCode !== null || child.signalCode !== null) return child.done;
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  const r = await child.done;
-  clearTimeout(t);
-  return r;
-}
 
 // The hanging webhook: accepts every connection and never writes a byte, so
 // libcurl waits in the TLS handshake until webhook.timeout each time.
@@ -281,7 +229,7 @@ async function runOnce(mode, dir) {
     try { metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text(); } catch { metrics = ''; }
   }
   const stopStarted = Date.now();
-  const exit = proxy ? await stop(proxy) : null;
+  const exit = proxy ? await stop(proxy, 10000) : null;
   const stopMs = Date.now() - stopStarted;
   const hookConnections = hook ? await new Promise((r) => hook.server.getConnections((e, n) => r(e ? NaN : n))) : NaN;
   hook?.close();

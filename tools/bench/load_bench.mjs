@@ -20,12 +20,12 @@
 // generator, the backend and the proxy share this machine's cores: where the
 // loadgen alone saturates them, the figures say so (its own CPU is printed).
 
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, cpuSeconds, memoryKiB, freePort, waitForPort, start, stop } from './lib/processes.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -66,67 +66,6 @@ function fail(message) {
 }
 
 // ---- helpers ----------------------------------------------------------------
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
-  } catch { return NaN; }
-}
-
-function memoryKiB(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const get = (k) => Number((status.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || NaN);
-    return { rss: get('VmRSS'), hwm: get('VmHWM') };
-  } catch { return { rss: NaN, hwm: NaN }; }
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-}
-
-async function waitForPort(port, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => { c.destroy(); resolve(true); });
-      c.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
-}
-
-function start(cmd, argv, logFile) {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
-    if (logFile) writeFileSync(logFile, out);
-    resolve({ code, signal, out });
-  }));
-  return child;
-}
-
-async function stop(child, graceMs = 5000) {
-  if (child.exitCode !== null || child.signalCode !== null) return child.done;
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  const r = await child.done;
-  clearTimeout(t);
-  return r;
-}
 
 // The idle lobby (--move-hz below 20): players stand, so the world around them
 // is quiet too: a few entities shuffling once a second, no new chunks after

@@ -1,0 +1,75 @@
+// What the Node benchmark scripts (load_bench.mjs, actions_bench.mjs) share:
+// child processes with their output kept for a log, free loopback ports,
+// waiting for a listener, and a process's CPU time and memory from /proc.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+// User + system CPU seconds of `pid` so far (NaN once it is gone).
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
+  } catch { return NaN; }
+}
+
+// Resident and peak resident memory of `pid`, KiB.
+export function memoryKiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const get = (k) => Number((status.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] || NaN);
+    return { rss: get('VmRSS'), hwm: get('VmHWM') };
+  } catch { return { rss: NaN, hwm: NaN }; }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+export async function waitForPort(port, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => { c.destroy(); resolve(true); });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+}
+
+// Starts `cmd`; `child.done` resolves with {code, signal, out} at exit, when
+// its output also goes to `logFile` (if given).
+export function start(cmd, argv, logFile) {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  child.done = new Promise((resolve) => child.on('exit', (code, signal) => {
+    if (logFile) writeFileSync(logFile, out);
+    resolve({ code, signal, out });
+  }));
+  return child;
+}
+
+// SIGTERM, then SIGKILL after `graceMs`.
+export async function stop(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.done;
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const r = await child.done;
+  clearTimeout(t);
+  return r;
+}
