@@ -273,3 +273,23 @@ TEST_CASE("a replay of the client side judges a session with setbacks as live di
     CHECK(a[i].outcome == b[i].outcome);
   }
 }
+
+// 1.20.2+: the server may send the player back to configuration while our
+// teleport is on its way (or when the client, already reading configuration,
+// could not be sent it); play starts over with the server placing the player.
+TEST_CASE("a setback on its way ends with the configuration phase", "[engine][setback]") {
+  Driver d(v::v1_21_4, config(true));
+  d.spawn_at(0, 64, 0);
+  REQUIRE(d.pos(0, 64, 0, true) == Verdict::pass);
+  const double x = walk(d, 0, 3);
+  CHECK(d.pos(x + 3, 64, 0, true) == Verdict::cancel);
+  REQUIRE(take_setback(d));
+  REQUIRE(d.engine.context().teleports.has_ours());
+  d.engine.on_configuration_start(d.now);
+  d.engine.on_play_start(d.now);
+  CHECK_FALSE(d.engine.context().teleports.has_ours());
+  CHECK_FALSE(d.engine.context().accepted.known);
+  // Back in play, the server places the player; moves flow again.
+  d.spawn_at(10, 64, 10);
+  CHECK(d.pos(10, 64, 10.05, true) == Verdict::pass);
+}

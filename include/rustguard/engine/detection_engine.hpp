@@ -123,6 +123,12 @@ class BasicDetectionEngine {
     ctx_.in_play = false;
     ctx_.in_bundle = false;
     ctx_.movement.reset(false);
+    // The server places the player again when play resumes; a setback still
+    // on its way (or one the client, already reading configuration, could
+    // not be sent) must not hold the moves after that.
+    ctx_.teleports.clear();
+    ctx_.unseen_setback.reset();
+    ctx_.accepted.forget();
   }
 
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
