@@ -134,7 +134,7 @@ class BasicDetectionEngine {
   Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
     Reporter reporter = make_reporter(now, Judging::packet);
     swallow_ = false;
-    rewrite_ = {};
+    clear_rewrite();
     Verdict v = Verdict::pass;
     if (protocol::is_known(kind)) {
       const auto& readers = ctx_.observe ? kTables.serverbound_observed : kTables.serverbound;
@@ -148,14 +148,14 @@ class BasicDetectionEngine {
       ++transactions_answered_;
     }
     if (setbacks_on()) {
-      Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+      if (consequences_.setback) [[unlikely]] Setbacks::on_request(ctx_, consequences_, now, rewrite_);
       // Held packets are ours to keep from the server, not cancels: they
       // count toward no limit. A replay only keeps the books.
       if (rewrite_.hold && !ctx_.observe) {
         v = worst(v, Verdict::cancel);
         ++packets_held_;
       }
-      if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
+      if (rewrite_.teleport) [[unlikely]] read_own_teleport(*rewrite_.teleport, now);
     }
     consequences_.setback = false;
     return v;
@@ -191,16 +191,18 @@ class BasicDetectionEngine {
   // nothing: the client will reject it as well, or disconnect.
   ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
     ClientboundDecision d;
-    rewrite_ = {};
+    clear_rewrite();
     if (protocol::is_known(kind)) {
       const ClientboundReader reader = kTables.clientbound[static_cast<std::size_t>(kind)];
       if (reader != nullptr) reader(*this, body, now, d);
     }
-    if (setbacks_on()) {
-      Setbacks::on_request(ctx_, consequences_, now, rewrite_);
-      if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
+    if (consequences_.setback) [[unlikely]] {  // a check that reads clientbound packets asked for one
+      if (setbacks_on()) {
+        Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+        if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
+      }
+      consequences_.setback = false;
     }
-    consequences_.setback = false;
     if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
     transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
     return d;
@@ -402,7 +404,8 @@ class BasicDetectionEngine {
   // A setback of ours, read as the client will read it: the updaters record
   // it as pending (and Setbacks marks it ours), the checks that read server
   // teleports see it. What a replay does with the same teleport in a capture.
-  void read_own_teleport(const protocol::packets::SyncPlayerPositionS2c& t, Timestamp now) {
+  // Rare: kept out of line, off the packet path's code.
+  [[gnu::noinline]] void read_own_teleport(const protocol::packets::SyncPlayerPositionS2c& t, Timestamp now) {
     ++setbacks_sent_;
     ClientboundDecision ignored;  // our packet carries no transaction of its own
     ClientboundUpdate u{ctx_, now, ignored};
@@ -470,6 +473,13 @@ class BasicDetectionEngine {
   Reporter make_reporter(Timestamp now, Judging judging) noexcept {
     return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
                     now, judging, &ladder_, &config_->punishments, config_->engine.setbacks);
+  }
+  // Every packet starts with nothing to change; only what a setback set is
+  // reset (no temporaries on the packet path).
+  void clear_rewrite() noexcept {
+    rewrite_.hold = false;
+    if (rewrite_.replacement) [[unlikely]] rewrite_.replacement.reset();
+    if (rewrite_.teleport) [[unlikely]] rewrite_.teleport.reset();
   }
   // Setbacks are carried out live, and their books kept in a replay too
   // (engine/setbacks.hpp).
