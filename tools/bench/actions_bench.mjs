@@ -37,11 +37,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, cpuSeconds, freePort, waitForPort, start, stop } from './lib/processes.mjs';
+import { parseOptions } from './lib/options.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // ---- options ----------------------------------------------------------------
-const args = {
+const args = parseOptions({
   players: 200,
   cheaters: 20,
   'cheat-every': 1,
@@ -54,15 +55,7 @@ const args = {
   'loadgen-threads': 0,
   markdown: '',
   'keep-dir': false,
-};
-for (let i = 2; i < process.argv.length; ++i) {
-  const a = process.argv[i];
-  if (!a.startsWith('--')) fail(`unexpected argument ${a}`);
-  const key = a.slice(2);
-  if (!(key in args)) fail(`unknown option ${a}`);
-  if (typeof args[key] === 'boolean') args[key] = true;
-  else args[key] = typeof args[key] === 'number' ? Number(process.argv[++i]) : process.argv[++i];
-}
+}, (m) => fail(m));
 const modes = String(args.modes).split(',');
 // What each proxied mode enables: the hanging webhook, the dead RCON.
 const outlets = { off: { hook: false, rcon: false }, hanging: { hook: true, rcon: true }, hook: { hook: true, rcon: false }, rcon: { hook: false, rcon: true } };

@@ -26,11 +26,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleep, cpuSeconds, memoryKiB, freePort, waitForPort, start, stop } from './lib/processes.mjs';
+import { parseOptions } from './lib/options.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // ---- options ----------------------------------------------------------------
-const args = {
+const args = parseOptions({
   players: '50,500,1000,5000,9900',
   modes: 'direct,haproxy,rustguard',
   protocol: 47,
@@ -42,15 +43,7 @@ const args = {
   'loadgen-threads': 0,
   markdown: '',
   'keep-dir': false,
-};
-for (let i = 2; i < process.argv.length; ++i) {
-  const a = process.argv[i];
-  if (!a.startsWith('--')) fail(`unexpected argument ${a}`);
-  const key = a.slice(2);
-  if (!(key in args)) fail(`unknown option ${a}`);
-  if (typeof args[key] === 'boolean') args[key] = true;
-  else args[key] = typeof args[key] === 'number' ? Number(process.argv[++i]) : process.argv[++i];
-}
+}, (m) => fail(m));
 const counts = String(args.players).split(',').map(Number);
 const modes = String(args.modes).split(',');
 const rustguardBin = path.join(args.build, 'tools', 'proxy', 'rustguard');
