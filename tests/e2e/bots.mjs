@@ -74,6 +74,17 @@ async function play(me, other) {
 
   for (let i = 0; i < 40 && !target(); i++) await sleep(100);
 
+  // flying-squid finishes a login (the rest of the chunks, its second
+  // position packet, chunk updates on movement) only when it hears a Player
+  // Rotation or On Ground packet after its own initial chunks. The one
+  // mineflayer sends at spawn can arrive before that when the proxy is slow
+  // (seen once under TSan): the login then never finished, and in that run
+  // each bot saw the other 18 blocks away however they walked, so neither
+  // attacked. Turn once while standing still, which mineflayer sends as a
+  // rotation-only packet.
+  await bot.look(bot.entity.yaw + 0.5, 0, true);
+  await bot.waitForTicks(2);
+
   const step = playMs / 8;
   bot.chat(`hello from ${me.username}`); act('chat');
   bot.setControlState('forward', true); act('walk');
