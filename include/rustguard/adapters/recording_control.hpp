@@ -1,0 +1,119 @@
+#pragma once
+// RustGuard's notes inside a session recording: what the live core was told
+// besides the bytes, so that a replay of the recording calls the core exactly
+// as the proxy did (docs/recordings.md).
+//
+// A session recording is a pcapng file (adapters/pcapng_writer.hpp) of one
+// connection as the core read it: the TCP stream from the client carries the
+// bytes the proxy read from the player, the stream back carries the bytes it
+// read from the backend, each stamped with the proxy's own read time. Next to
+// the stream, on the same addresses and ports, travel UDP datagrams with one
+// note each, stamped with the time the proxy made the call:
+//
+//   RUSTGUARD/1 core-input                  first, before any byte: the streams
+//                                           are the core's input, replay as live
+//   RUSTGUARD/1 host-late <delay_us>        PlayerSession::host_late(t, delay)
+//   RUSTGUARD/1 prior-strike <at_us> <group>  PlayerSession::add_prior_strike
+//
+// Plain ASCII lines, so tshark shows them as they are; a newline ends each.
+// A reader ignores datagrams that do not start with the magic, and counts
+// (never trusts) ones that do but do not parse: a capture is input from
+// anyone.
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "rustguard/time.hpp"
+
+namespace rustguard::adapters::recording {
+
+inline constexpr std::string_view kMagic = "RUSTGUARD/1 ";
+// Longest note a reader accepts (a group name is a config key: short).
+inline constexpr std::size_t kMaxNoteBytes = 512;
+
+enum class NoteKind : std::uint8_t {
+  core_input,    // the recording holds what the core read: replay in live mode
+  host_late,     // delay: how late the proxy read (engine::on_host_late)
+  prior_strike,  // at + group: a strike from an earlier session, given at login
+};
+
+struct Note {
+  NoteKind kind = NoteKind::core_input;
+  Micros delay{0};    // host_late
+  Timestamp at{};     // prior_strike
+  std::string group;  // prior_strike
+};
+
+inline std::string encode(const Note& n) {
+  std::string s{kMagic};
+  switch (n.kind) {
+    case NoteKind::core_input:
+      s += "core-input";
+      break;
+    case NoteKind::host_late:
+      s += "host-late " + std::to_string(n.delay.count());
+      break;
+    case NoteKind::prior_strike:
+      s += "prior-strike " + std::to_string(n.at.micros) + " " + n.group;
+      break;
+  }
+  s += '\n';
+  return s;
+}
+
+// True when `payload` starts with the magic: a note, valid or not.
+inline bool is_note(std::span<const std::uint8_t> payload) noexcept {
+  const std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
+  return text.starts_with(kMagic);
+}
+
+// The note in `payload`, or nothing when it is not a well-formed note.
+inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
+  if (payload.size() > kMaxNoteBytes || !is_note(payload)) return std::nullopt;
+  std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
+  if (!text.ends_with('\n')) return std::nullopt;
+  text.remove_prefix(kMagic.size());
+  text.remove_suffix(1);
+  const auto verb_end = text.find(' ');
+  const std::string_view verb = text.substr(0, verb_end);
+  std::string_view rest = verb_end == std::string_view::npos ? std::string_view{} : text.substr(verb_end + 1);
+  auto number = [&rest](std::int64_t& out) {
+    const auto end = rest.find(' ');
+    const std::string_view digits = rest.substr(0, end);
+    const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    if (ec != std::errc{} || ptr != digits.data() + digits.size() || digits.empty()) return false;
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    return true;
+  };
+  Note n;
+  if (verb == "core-input" && verb_end == std::string_view::npos) {
+    n.kind = NoteKind::core_input;
+    return n;
+  }
+  if (verb == "host-late") {
+    std::int64_t delay = 0;
+    if (!number(delay) || !rest.empty() || delay < 0) return std::nullopt;
+    n.kind = NoteKind::host_late;
+    n.delay = Micros{delay};
+    return n;
+  }
+  if (verb == "prior-strike") {
+    std::int64_t at = 0;
+    if (!number(at) || rest.empty()) return std::nullopt;
+    for (const char c : rest) {
+      if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
+    }
+    n.kind = NoteKind::prior_strike;
+    n.at = Timestamp{at};
+    n.group = std::string(rest);
+    return n;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rustguard::adapters::recording
