@@ -105,8 +105,10 @@ inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
   if (verb == "prior-strike") {
     std::int64_t at = 0;
     if (!number(at) || rest.empty()) return std::nullopt;
+    // The group's name is the rest of the line, as the config spells it
+    // (spaces and UTF-8 included); no control characters.
     for (const char c : rest) {
-      if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
     }
     n.kind = NoteKind::prior_strike;
     n.at = Timestamp{at};
