@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../replay/replay_test_support.hpp"
@@ -282,6 +284,112 @@ std::uint64_t count_frames(const std::vector<std::uint8_t>& stream) {
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
+// The UDP checksum over its pseudo-header (RFC 768 / RFC 8200 8.1) and
+// datagram, as a receiver checks it; and the datagram itself.
+bool udp_checksum_ok(std::span<const std::uint8_t> frame) {
+  const std::uint16_t ether_type = static_cast<std::uint16_t>((frame[12] << 8) | frame[13]);
+  const auto ip = frame.subspan(14);
+  std::vector<std::uint8_t> pseudo;
+  std::span<const std::uint8_t> udp;
+  if (ether_type == 0x0800) {
+    REQUIRE(ip[9] == 17);
+    const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0F) * 4;
+    const std::size_t total = static_cast<std::size_t>((ip[2] << 8) | ip[3]);
+    udp = ip.subspan(ihl, total - ihl);
+    pseudo.insert(pseudo.end(), ip.begin() + 12, ip.begin() + 20);
+    pseudo.insert(pseudo.end(),
+                  {0, 17, static_cast<std::uint8_t>(udp.size() >> 8), static_cast<std::uint8_t>(udp.size())});
+  } else {
+    REQUIRE(ether_type == 0x86DD);
+    REQUIRE(ip[6] == 17);
+    const std::size_t payload = static_cast<std::size_t>((ip[4] << 8) | ip[5]);
+    udp = ip.subspan(40, payload);
+    pseudo.insert(pseudo.end(), ip.begin() + 8, ip.begin() + 40);
+    pseudo.insert(pseudo.end(), {0, 0, static_cast<std::uint8_t>(udp.size() >> 8),
+                                 static_cast<std::uint8_t>(udp.size()), 0, 0, 0, 17});
+  }
+  CHECK(static_cast<std::size_t>((udp[4] << 8) | udp[5]) == udp.size());  // the UDP length
+  CHECK((udp[6] | udp[7]) != 0);  // zero would mean "no checksum", which IPv6 forbids
+  pseudo.insert(pseudo.end(), udp.begin(), udp.end());
+  return ones_sum(pseudo) == 0xFFFF;
+}
+
+std::string fmt_hex(std::uint8_t b) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  return {kDigits[b >> 4], kDigits[b & 0x0F]};
+}
+
+std::vector<std::uint8_t> text_bytes(std::string_view text) { return {text.begin(), text.end()}; }
+
+// A session written with notes between its chunks: the handshake, a note from
+// each side after it, every record, a note after every 7th, FINs. Returns the
+// notes with their times and directions, in file order.
+struct WrittenNote {
+  Direction direction;
+  std::int64_t micros;
+  std::vector<std::uint8_t> payload;
+};
+std::vector<WrittenNote> write_session_with_notes(PcapngWriter& w, const std::vector<Record>& records) {
+  std::vector<WrittenNote> notes;
+  const auto note = [&](Direction d, std::int64_t micros, std::string_view text) {
+    notes.push_back({d, micros, text_bytes(text)});
+    INFO(w.error());
+    REQUIRE(w.datagram(d, notes.back().payload, Timestamp{micros}));
+  };
+  REQUIRE(w.handshake(Timestamp{kBaseMicros}));
+  note(Direction::serverbound, kBaseMicros, "RUSTGUARD/1 core-input\n");
+  note(Direction::clientbound, kBaseMicros, "odd");  // an odd length: the checksum's last half word
+  std::int64_t last = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const Record& r = records[i];
+    REQUIRE(w.write(r.direction, r.bytes, Timestamp{kBaseMicros + r.micros}));
+    if (i % 7 == 0) note(r.direction, kBaseMicros + r.micros, "RUSTGUARD/1 host-late " + std::to_string(i) + "\n");
+    last = r.micros;
+  }
+  REQUIRE(w.finish(Timestamp{kBaseMicros + last + 1000}));
+  return notes;
+}
+
+// Reads a file written by write_session_with_notes: every datagram where it
+// was written, between the connection's endpoints, payload exact, checksums
+// good; and the TCP frames alone are the stream without notes, numbered as if
+// the datagrams were not there.
+void check_notes(const std::string& path, const std::vector<Record>& records, const std::vector<WrittenNote>& notes,
+                 const PcapngEndpoints& ends) {
+  const auto frames = read_all(path);
+  std::size_t next_note = 0;
+  rustguard::replay::test::RecordingSink sink;
+  rustguard::replay::TcpReassembler reassembler{sink};
+  for (const ReadFrame& f : frames) {
+    const auto decoded = rustguard::replay::decode_frame(rustguard::replay::link_type::ethernet, f.bytes);
+    REQUIRE(decoded.ok());
+    if (f.bytes[12] == 0x08) CHECK(ip_header_checksum_ok(std::span{f.bytes}.subspan(14)));
+    if (decoded->kind == rustguard::replay::FrameKind::tcp) {
+      CHECK(tcp_checksum_ok(f.bytes));
+      reassembler.add(decoded->segment, f.time_ns);
+      continue;
+    }
+    REQUIRE(decoded->kind == rustguard::replay::FrameKind::udp);
+    REQUIRE(next_note < notes.size());
+    const WrittenNote& n = notes[next_note++];
+    const auto& d = decoded->datagram;
+    CHECK(udp_checksum_ok(f.bytes));
+    CHECK(d.source == (n.direction == Direction::serverbound ? ends.client : ends.server));
+    CHECK(d.destination == (n.direction == Direction::serverbound ? ends.server : ends.client));
+    CHECK(std::vector<std::uint8_t>(d.payload.begin(), d.payload.end()) == n.payload);
+    CHECK(f.time_ns == n.micros * 1000);
+  }
+  CHECK(next_note == notes.size());
+  reassembler.finish(frames.back().time_ns);
+  CHECK(reassembler.stats().retransmitted_segments == 0);
+  CHECK(reassembler.stats().out_of_order_segments == 0);
+  REQUIRE(sink.flows.size() == 1);
+  const auto& flow = sink.flows.begin()->second;
+  CHECK(flow.c2s() == rustguard::test::concat(records, Direction::serverbound));
+  CHECK(flow.s2c() == rustguard::test::concat(records, Direction::clientbound));
+  CHECK(flow.end == rustguard::replay::FlowEnd::fin);
+}
+
 }  // namespace
 
 TEST_CASE("recorded sessions written as pcapng read back through libpcap as the same TCP payloads", "[clips][pcapng]") {
@@ -341,6 +449,85 @@ TEST_CASE("IPv6 connections get IPv6 headers; IPv4-mapped addresses are written 
     write_session(w, records);
   }
   check_file(mapped_path, records, kV4, PcapngOptions{});
+}
+
+TEST_CASE("notes are UDP datagrams between the connection's endpoints that leave the TCP stream as it was",
+          "[clips][pcapng]") {
+  TempDir dir;
+  const auto records = load_session("1.21.4");
+  std::array<std::uint8_t, 16> c{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+  std::array<std::uint8_t, 16> s{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+  const PcapngEndpoints v6{{IpAddress::v6(c), 40000}, {IpAddress::v6(s), 25565}};
+  for (const PcapngEndpoints& ends : {kV4, v6}) {
+    INFO(ends.client.to_string());
+    const std::string path = (dir.path / "notes.pcapng").string();
+    std::vector<WrittenNote> notes;
+    PcapngOptions options;
+    options.replace_existing = true;
+    {
+      PcapngWriter w{path, ends, options};
+      notes = write_session_with_notes(w, records);
+    }
+    check_notes(path, records, notes, ends);
+
+    // The same calls without the notes give the same TCP frames, byte for
+    // byte: the datagrams took no sequence number and no IP id of the stream.
+    const std::string plain = (dir.path / "plain.pcapng").string();
+    {
+      PcapngWriter w{plain, ends, options};
+      write_session(w, records);
+    }
+    std::vector<std::vector<std::uint8_t>> with_notes_tcp, without_tcp;
+    for (const ReadFrame& f : read_all(path)) {
+      const auto decoded = rustguard::replay::decode_frame(rustguard::replay::link_type::ethernet, f.bytes);
+      if (decoded.ok() && decoded->kind == rustguard::replay::FrameKind::tcp) with_notes_tcp.push_back(f.bytes);
+    }
+    for (const ReadFrame& f : read_all(plain)) without_tcp.push_back(f.bytes);
+    if (ends.client.address.is_v4()) {
+      // IPv4 ids count every frame a side sent, datagrams included; compare
+      // the TCP parts and the addresses, not the ids.
+      for (auto* frames : {&with_notes_tcp, &without_tcp}) {
+        for (auto& f : *frames) f[14 + 4] = f[14 + 5] = f[14 + 10] = f[14 + 11] = 0;
+      }
+    }
+    CHECK(with_notes_tcp == without_tcp);
+  }
+}
+
+TEST_CASE("datagrams: errors are sticky, too long is refused, none after finish", "[clips][pcapng]") {
+  const std::vector<std::uint8_t> note = text_bytes("RUSTGUARD/1 core-input\n");
+  SECTION("before the handshake is fine: a datagram belongs to no stream") {
+    std::ostringstream out;
+    PcapngWriter w{out, kV4};
+    CHECK(w.datagram(Direction::serverbound, note, Timestamp{kBaseMicros}));
+    CHECK(w.frames() == 1);
+    CHECK(w.finish(Timestamp{kBaseMicros + 1}));
+    CHECK(w.frames() == 1 + 3 + 3);  // the handshake finish() made, the FINs
+  }
+  SECTION("too long") {
+    std::ostringstream out;
+    PcapngWriter w{out, kV4};
+    const std::vector<std::uint8_t> big(PcapngWriter::kMaxDatagramBytes + 1, 'x');
+    CHECK_FALSE(w.datagram(Direction::clientbound, big, Timestamp{kBaseMicros}));
+    CHECK(w.error() == "datagram of 65508 bytes (at most 65507)");
+    CHECK_FALSE(w.datagram(Direction::clientbound, note, Timestamp{kBaseMicros}));  // sticky
+    CHECK_FALSE(w.write(Direction::clientbound, note, Timestamp{kBaseMicros}));
+  }
+  SECTION("after finish") {
+    std::ostringstream out;
+    PcapngWriter w{out, kV4};
+    REQUIRE(w.finish(Timestamp{kBaseMicros}));
+    const auto size = out.str().size();
+    CHECK_FALSE(w.datagram(Direction::serverbound, note, Timestamp{kBaseMicros + 1}));
+    CHECK_FALSE(w.error().empty());
+    CHECK(out.str().size() == size);
+  }
+  SECTION("a time before 1970") {
+    std::ostringstream out;
+    PcapngWriter w{out, kV4};
+    CHECK_FALSE(w.datagram(Direction::serverbound, note, Timestamp{-1}));
+    CHECK(w.error() == "timestamp -1 us is before 1970");
+  }
 }
 
 TEST_CASE("the file is one SHB with its comment, one IDB in microseconds, then EPBs, every block whole",
@@ -563,6 +750,61 @@ TEST_CASE("tshark decodes the file as one TCP stream with good checksums and not
       CHECK(info.status == 0);
       CHECK(info.output.find(options.comment) != std::string::npos);
     }
+  }
+}
+
+TEST_CASE("tshark decodes the notes as UDP with good checksums, their payload exact", "[clips][pcapng][tshark]") {
+  if (!have_program("tshark")) {
+    WARN("tshark is not installed (tools/dev/setup.sh --tests installs it): skipped");
+    return;
+  }
+  TempDir dir;
+  const auto records = load_session("1.21.4");
+  std::array<std::uint8_t, 16> c{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07};
+  std::array<std::uint8_t, 16> s{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+  const PcapngEndpoints v6{{IpAddress::v6(c), 40000}, {IpAddress::v6(s), 25565}};
+  for (const PcapngEndpoints& ends : {kV4, v6}) {
+    INFO(ends.client.to_string());
+    const fs::path path = dir.path / (ends.client.address.is_v4() ? "v4.pcapng" : "v6.pcapng");
+    std::vector<WrittenNote> notes;
+    {
+      PcapngWriter w{path.string(), ends};
+      notes = write_session_with_notes(w, records);
+    }
+    // udp.checksum.status 1 is "Good"; the payload as hex, whichever
+    // dissector the port picks for it (none takes 25565 here).
+    const CommandResult fields = run("tshark -n -r " + quoted(path) +
+                                     " -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y udp -T fields"
+                                     " -e udp.checksum.status -e udp.srcport -e udp.dstport -e udp.payload");
+    INFO(fields.output);
+    REQUIRE(fields.status == 0);
+    std::istringstream lines{fields.output};
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(lines, line)) {
+      INFO(line);
+      REQUIRE(n < notes.size());
+      std::istringstream cols{line};
+      std::string status, sport, dport, payload;
+      cols >> status >> sport >> dport >> payload;
+      CHECK(status == "1");
+      const bool up = notes[n].direction == Direction::serverbound;
+      CHECK(sport == std::to_string(up ? ends.client.port : ends.server.port));
+      CHECK(dport == std::to_string(up ? ends.server.port : ends.client.port));
+      std::string hex;
+      for (const std::uint8_t b : notes[n].payload) hex += fmt_hex(b);
+      CHECK(payload == hex);
+      ++n;
+    }
+    CHECK(n == notes.size());
+    // And the file as a whole still has nothing malformed and no warning.
+    const CommandResult problems =
+        run("tshark -n -r " + quoted(path) +
+            " -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE"
+            " -o ip.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= warning'");
+    INFO(problems.output);
+    CHECK(problems.status == 0);
+    CHECK(problems.output.empty());
   }
 }
 

@@ -63,6 +63,16 @@ Bytes ethernet(const Bytes& payload, std::initializer_list<int> type_and_tags) {
   return f;
 }
 
+// UDP header (checksum left zero: the decoder does not verify it) and payload;
+// `length` overrides the header's length field.
+Bytes udp(std::uint16_t sport, std::uint16_t dport, const Bytes& payload, int length = -1) {
+  Bytes u;
+  const int len = length >= 0 ? length : static_cast<int>(8 + payload.size());
+  append(u, {sport >> 8, sport & 0xFF, dport >> 8, dport & 0xFF, len >> 8, len & 0xFF, 0, 0});
+  u.insert(u.end(), payload.begin(), payload.end());
+  return u;
+}
+
 const Bytes kPayload{'h', 'e', 'l', 'l', 'o'};
 
 }  // namespace
@@ -109,15 +119,71 @@ TEST_CASE("IPv4 fragments are recognised, not decoded") {
 }
 
 TEST_CASE("non-TCP IP and non-IP frames are classified") {
-  auto udp = decode_frame(link_type::ethernet, ethernet(ipv4(Bytes(8, 0), 17), {0x08, 0x00}));
+  auto icmp = decode_frame(link_type::ethernet, ethernet(ipv4(Bytes(8, 0), 1), {0x08, 0x00}));
   auto arp = decode_frame(link_type::ethernet, ethernet(Bytes(28, 0), {0x08, 0x06}));
   auto llc = decode_frame(link_type::ethernet, ethernet(Bytes(28, 0), {0x00, 0x1C}));
-  REQUIRE(udp.ok());
+  REQUIRE(icmp.ok());
   REQUIRE(arp.ok());
   REQUIRE(llc.ok());
-  CHECK(udp->kind == FrameKind::other_ip);
+  CHECK(icmp->kind == FrameKind::other_ip);
   CHECK(arp->kind == FrameKind::non_ip);
   CHECK(llc->kind == FrameKind::non_ip);
+}
+
+TEST_CASE("UDP over IPv4 and IPv6: endpoints and payload, padding cut off by the UDP length") {
+  auto v4_frame = ethernet(ipv4(udp(50000, 25565, kPayload), 17), {0x08, 0x00});
+  v4_frame.insert(v4_frame.end(), 20, 0);  // Ethernet padding after the IP packet
+  auto v4 = decode_frame(link_type::ethernet, v4_frame);
+  REQUIRE(v4.ok());
+  REQUIRE(v4->kind == FrameKind::udp);
+  CHECK(v4->datagram.source.to_string() == "192.168.1.10:50000");
+  CHECK(v4->datagram.destination.to_string() == "192.168.1.20:25565");
+  CHECK(Bytes(v4->datagram.payload.begin(), v4->datagram.payload.end()) == kPayload);
+
+  // Bytes past the UDP length inside the IP packet are not the datagram's.
+  Bytes padded = kPayload;
+  padded.insert(padded.end(), 3, 0xEE);
+  auto cut = decode_frame(link_type::raw, ipv4(udp(1, 2, padded, 8 + 5), 17));
+  REQUIRE(cut.ok());
+  REQUIRE(cut->kind == FrameKind::udp);
+  CHECK(Bytes(cut->datagram.payload.begin(), cut->datagram.payload.end()) == kPayload);
+
+  // IPv6, behind a destination-options header.
+  Bytes ext;
+  append(ext, {17, 0, 1, 4, 0, 0, 0, 0});
+  const auto v6_packet = ipv6(udp(40000, 25565, kPayload), 60, ext);
+  auto v6 = decode_frame(link_type::ipv6, v6_packet);
+  REQUIRE(v6.ok());
+  REQUIRE(v6->kind == FrameKind::udp);
+  CHECK(v6->datagram.source.to_string() == "[2001:db8::1]:40000");
+  CHECK(v6->datagram.destination.port == 25565);
+  CHECK(Bytes(v6->datagram.payload.begin(), v6->datagram.payload.end()) == kPayload);
+
+  // An empty datagram, and a zero length (a jumbogram or offloaded send):
+  // the IP payload is the datagram.
+  auto empty = decode_frame(link_type::raw, ipv4(udp(1, 2, {}), 17));
+  REQUIRE(empty.ok());
+  CHECK(empty->kind == FrameKind::udp);
+  CHECK(empty->datagram.payload.empty());
+  auto zero = decode_frame(link_type::raw, ipv4(udp(1, 2, kPayload, 0), 17));
+  REQUIRE(zero.ok());
+  CHECK(Bytes(zero->datagram.payload.begin(), zero->datagram.payload.end()) == kPayload);
+}
+
+TEST_CASE("UDP cut short or with a length that contradicts itself is an error") {
+  auto short_header = decode_frame(link_type::raw, ipv4(Bytes(7, 0), 17));
+  REQUIRE_FALSE(short_header.ok());
+  CHECK(short_header.error().code == rustguard::protocol::Errc::truncated);
+  auto too_long = decode_frame(link_type::raw, ipv4(udp(1, 2, kPayload, 8 + 6), 17));
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.error().code == rustguard::protocol::Errc::truncated);
+  auto below_header = decode_frame(link_type::raw, ipv4(udp(1, 2, kPayload, 7), 17));
+  REQUIRE_FALSE(below_header.ok());
+  CHECK(below_header.error().code == rustguard::protocol::Errc::invalid_value);
+  // A UDP fragment is still a fragment.
+  auto fragment = decode_frame(link_type::raw, ipv4(udp(1, 2, kPayload), 17, 0x2000));
+  REQUIRE(fragment.ok());
+  CHECK(fragment->kind == FrameKind::ip_fragment);
 }
 
 TEST_CASE("VLAN tags: 802.1Q, QinQ, and a limit on stacking") {

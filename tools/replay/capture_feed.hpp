@@ -3,13 +3,18 @@
 // counts what it saw. Several files of one run (a folder, or tcpdump -C
 // rotations) go through the same reassembler one after another so that
 // connections continue across files; call TcpReassembler::finish() after the
-// last one.
+// last one. UDP datagrams that carry a session recording's notes
+// (adapters/recording_control.hpp) go to a NoteSink, at their place between
+// the segments: the reassembler hands in-order bytes over as soon as their
+// segment is added, so a note reaches the sink after every byte before it in
+// the file and before every byte after it.
 
 #include <cstdint>
 #include <string>
 
 #include "capture_reader.hpp"
 #include "packet_headers.hpp"
+#include "rustguard/adapters/recording_control.hpp"
 #include "tcp_reassembly.hpp"
 
 namespace rustguard::replay {
@@ -19,7 +24,8 @@ struct CaptureStats {
   std::uint64_t bytes = 0;            // captured frame bytes
   std::uint64_t tcp_segments = 0;
   std::uint64_t ip_fragments = 0;     // skipped: fragments are not reassembled
-  std::uint64_t other_ip = 0;         // UDP, ICMP, ...
+  std::uint64_t udp_datagrams = 0;    // a recording's notes among them
+  std::uint64_t other_ip = 0;         // ICMP, ESP, ...
   std::uint64_t non_ip = 0;
   std::uint64_t truncated_frames = 0; // cut short (snap length, damaged file)
   std::uint64_t invalid_frames = 0;   // headers that contradict themselves
@@ -35,6 +41,7 @@ struct CaptureStats {
     bytes += o.bytes;
     tcp_segments += o.tcp_segments;
     ip_fragments += o.ip_fragments;
+    udp_datagrams += o.udp_datagrams;
     other_ip += o.other_ip;
     non_ip += o.non_ip;
     truncated_frames += o.truncated_frames;
@@ -43,8 +50,19 @@ struct CaptureStats {
   }
 };
 
-// Decodes one frame and, when it is TCP, feeds it to `reassembler`.
-inline void feed_frame(int dlt, const CaptureFrame& frame, TcpReassembler& reassembler, CaptureStats& stats) {
+// Receives the UDP datagrams that start with a note's magic (valid or not:
+// the sink parses and counts), in capture order with the TCP data.
+class NoteSink {
+ public:
+  virtual ~NoteSink() = default;
+  // `datagram.payload` is only valid during the call.
+  virtual void on_note(const UdpDatagram& datagram, std::int64_t time_ns) = 0;
+};
+
+// Decodes one frame and, when it is TCP, feeds it to `reassembler`; a UDP
+// note goes to `notes` when there is one.
+inline void feed_frame(int dlt, const CaptureFrame& frame, TcpReassembler& reassembler, CaptureStats& stats,
+                       NoteSink* notes = nullptr) {
   ++stats.frames;
   stats.bytes += frame.bytes.size();
   auto decoded = decode_frame(dlt, frame.bytes);
@@ -60,6 +78,12 @@ inline void feed_frame(int dlt, const CaptureFrame& frame, TcpReassembler& reass
     case FrameKind::tcp:
       ++stats.tcp_segments;
       reassembler.add(decoded->segment, frame.time_ns);
+      break;
+    case FrameKind::udp:
+      ++stats.udp_datagrams;
+      if (notes != nullptr && adapters::recording::is_note(decoded->datagram.payload)) {
+        notes->on_note(decoded->datagram, frame.time_ns);
+      }
       break;
     case FrameKind::ip_fragment: ++stats.ip_fragments; break;
     case FrameKind::other_ip: ++stats.other_ip; break;

@@ -1,12 +1,13 @@
 #pragma once
-// Decodes one captured frame down to its TCP segment: link layer (Ethernet with
-// VLAN tags, Linux cooked v1/v2, BSD loopback, raw IP), IPv4 with options,
-// IPv6 with extension headers, TCP with options. Pure and allocation-free: the
+// Decodes one captured frame down to its TCP segment or UDP datagram: link
+// layer (Ethernet with VLAN tags, Linux cooked v1/v2, BSD loopback, raw IP),
+// IPv4 with options, IPv6 with extension headers, TCP with options, UDP (a
+// session recording's notes travel in UDP, adapters/recording_control.hpp). Pure and allocation-free: the
 // segment's payload is a view into the frame, so it is valid as long as the
 // frame is. libpcap stays out of this header so the decoder (and the
 // reassembly behind it) can be fed synthetic frames in tests.
 //
-// Frames that are not TCP, or are IP fragments, are not errors: they come back
+// Frames that are neither TCP nor UDP, or are IP fragments, are not errors: they come back
 // with a FrameKind so the caller can count them. Frames that are cut short or
 // contradict themselves come back as Error values.
 
@@ -79,16 +80,26 @@ struct TcpSegment {
   bool has(std::uint8_t flag) const noexcept { return (flags & flag) != 0; }
 };
 
+// Checksums are not verified, as for TCP: a capture taken before offload
+// fills them in holds "wrong" ones.
+struct UdpDatagram {
+  net::Endpoint source;
+  net::Endpoint destination;
+  std::span<const std::uint8_t> payload;
+};
+
 enum class FrameKind : std::uint8_t {
-  tcp,           // `segment` is filled in
-  ip_fragment,   // a fragment of an IPv4/IPv6 datagram; not reassembled
-  other_ip,      // IP carrying something other than TCP (UDP, ICMP, ESP...)
-  non_ip,        // ARP, LLC, a loopback family that is not IP...
+  tcp,          // `segment` is filled in
+  udp,          // `datagram` is filled in
+  ip_fragment,  // a fragment of an IPv4/IPv6 datagram; not reassembled
+  other_ip,     // IP carrying something other than TCP or UDP (ICMP, ESP...)
+  non_ip,       // ARP, LLC, a loopback family that is not IP...
 };
 
 struct DecodedFrame {
   FrameKind kind = FrameKind::non_ip;
   TcpSegment segment;
+  UdpDatagram datagram;
 };
 
 namespace detail {
@@ -137,6 +148,33 @@ inline Result<DecodedFrame> decode_tcp(std::span<const std::uint8_t> bytes, cons
   return out;
 }
 
+// The UDP length field says where the datagram ends (Ethernet pads short
+// frames); zero is what a jumbogram or an offloaded send leaves, and then
+// the IP payload is the datagram.
+inline Result<DecodedFrame> decode_udp(std::span<const std::uint8_t> bytes, const net::IpAddress& src,
+                                       const net::IpAddress& dst) noexcept {
+  if (bytes.size() < 8) {
+    return make_error(Errc::truncated, "UDP header", 8, static_cast<std::int64_t>(bytes.size()));
+  }
+  const std::uint8_t* p = bytes.data();
+  std::size_t length = be16(p + 4);
+  if (length == 0) length = bytes.size();
+  if (length < 8) return make_error(Errc::invalid_value, "UDP length", static_cast<std::int64_t>(length), 8);
+  if (length > bytes.size()) {
+    return make_error(Errc::truncated, "UDP datagram", static_cast<std::int64_t>(length),
+                      static_cast<std::int64_t>(bytes.size()));
+  }
+  DecodedFrame out;
+  out.kind = FrameKind::udp;
+  UdpDatagram& d = out.datagram;
+  d.source.address = src;
+  d.destination.address = dst;
+  d.source.port = be16(p);
+  d.destination.port = be16(p + 2);
+  d.payload = bytes.subspan(8, length - 8);
+  return out;
+}
+
 inline Result<DecodedFrame> decode_ipv4(std::span<const std::uint8_t> bytes) noexcept {
   if (bytes.size() < 20) {
     return make_error(Errc::truncated, "IPv4 header", 20, static_cast<std::int64_t>(bytes.size()));
@@ -169,10 +207,12 @@ inline Result<DecodedFrame> decode_ipv4(std::span<const std::uint8_t> bytes) noe
   }
   const bool more_fragments = (flags_fragment & 0x2000) != 0;
   const std::uint16_t fragment_offset = flags_fragment & 0x1FFF;
-  if (more_fragments || fragment_offset != 0) return DecodedFrame{FrameKind::ip_fragment, {}};
-  if (proto != 6) return DecodedFrame{FrameKind::other_ip, {}};
+  if (more_fragments || fragment_offset != 0) return DecodedFrame{FrameKind::ip_fragment, {}, {}};
   // Ethernet pads short frames; total length says where the packet ends.
-  return decode_tcp(bytes.subspan(header_len, total_len - header_len), src, dst);
+  const auto transport = bytes.subspan(header_len, total_len - header_len);
+  if (proto == 6) return decode_tcp(transport, src, dst);
+  if (proto == 17) return decode_udp(transport, src, dst);
+  return DecodedFrame{FrameKind::other_ip, {}, {}};
 }
 
 inline Result<DecodedFrame> decode_ipv6(std::span<const std::uint8_t> bytes) noexcept {
@@ -198,6 +238,8 @@ inline Result<DecodedFrame> decode_ipv6(std::span<const std::uint8_t> bytes) noe
     switch (next) {
       case 6:
         return decode_tcp(rest, src, dst);
+      case 17:
+        return decode_udp(rest, src, dst);
       case 0:    // hop-by-hop options
       case 43:   // routing
       case 60:   // destination options
@@ -224,13 +266,13 @@ inline Result<DecodedFrame> decode_ipv6(std::span<const std::uint8_t> bytes) noe
         const std::uint16_t offset_flags = be16(rest.data() + 2);
         // An "atomic" fragment (offset 0, no more fragments) is the whole
         // datagram and can be read on.
-        if ((offset_flags & 0xFFF9) != 0) return DecodedFrame{FrameKind::ip_fragment, {}};
+        if ((offset_flags & 0xFFF9) != 0) return DecodedFrame{FrameKind::ip_fragment, {}, {}};
         next = rest[0];
         rest = rest.subspan(8);
         break;
       }
       default:
-        return DecodedFrame{FrameKind::other_ip, {}};
+        return DecodedFrame{FrameKind::other_ip, {}, {}};
     }
   }
   return make_error(Errc::invalid_value, "IPv6 extension header chain", kMaxIpv6ExtensionHeaders + 1,
@@ -260,7 +302,7 @@ inline Result<DecodedFrame> decode_ethertype(std::uint16_t ether_type,
   switch (ether_type) {
     case kEtherTypeIpv4: return decode_ipv4(rest);
     case kEtherTypeIpv6: return decode_ipv6(rest);
-    default: return DecodedFrame{FrameKind::non_ip, {}};
+    default: return DecodedFrame{FrameKind::non_ip, {}, {}};
   }
 }
 
@@ -279,7 +321,7 @@ inline Result<DecodedFrame> decode_frame(int dlt, std::span<const std::uint8_t> 
       if (frame.size() < 14) return make_error(Errc::truncated, "Ethernet header", 14, static_cast<std::int64_t>(frame.size()));
       const std::uint16_t ether_type = detail::be16(frame.data() + 12);
       // Values up to 1500 are 802.3 lengths (LLC frames), not EtherTypes.
-      if (ether_type <= 1500) return DecodedFrame{FrameKind::non_ip, {}};
+      if (ether_type <= 1500) return DecodedFrame{FrameKind::non_ip, {}, {}};
       return detail::decode_ethertype(ether_type, frame.subspan(14));
     }
     case link_type::linux_sll: {
@@ -301,7 +343,7 @@ inline Result<DecodedFrame> decode_frame(int dlt, std::span<const std::uint8_t> 
       if (dlt == link_type::null && (family & 0xFFFF0000u) != 0) {
         family = ((family & 0xFF) << 24) | ((family & 0xFF00) << 8) | ((family >> 8) & 0xFF00) | (family >> 24);
       }
-      if (!detail::is_ip_family(family)) return DecodedFrame{FrameKind::non_ip, {}};
+      if (!detail::is_ip_family(family)) return DecodedFrame{FrameKind::non_ip, {}, {}};
       return detail::decode_ip(frame.subspan(4));
     }
     case link_type::raw_linux:

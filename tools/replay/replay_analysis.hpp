@@ -12,12 +12,23 @@
 // ViolationLog when one is given (actions marked "not executed"), in capture
 // order from this one thread, so a fresh database gets the same rows (ids
 // included) every run.
+//
+// A session recording (adapters/recording_control.hpp) is replayed as the
+// live proxy ran it: its core-input note, on the connection's endpoints
+// before any byte, turns that connection's session into the live one
+// (EngineMode::originate, fed from the first byte with no probing, the
+// client being the side that sent the SYN, as the writer writes it), and its
+// host-late and prior-strike notes make the calls the proxy made, at their
+// place in the file. What the session would send is dropped, as in any
+// replay; its events are the live ones.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <unordered_map>
@@ -27,10 +38,12 @@
 #include "replay/capture_feed.hpp"
 #include "replay/capture_files.hpp"
 #include "replay/capture_reader.hpp"
+#include "replay/flow_table.hpp"
 #include "replay/handshake_probe.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/tcp_reassembly.hpp"
 #include "rustguard/adapters/config.hpp"
+#include "rustguard/adapters/recording_control.hpp"
 #include "rustguard/adapters/session_recorder.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
@@ -43,7 +56,7 @@ struct ReplaySettings {
   Config config;
 };
 
-class ReplayAnalyzer final : public StreamSink {
+class ReplayAnalyzer final : public StreamSink, public NoteSink {
  public:
   ReplayAnalyzer(const ReplaySettings& settings, adapters::ViolationLog* log)
       : settings_(settings), engine_config_(std::make_shared<const engine::EngineConfig>(settings.config.checks)),
@@ -53,11 +66,13 @@ class ReplayAnalyzer final : public StreamSink {
   void set_current_file(std::string name) { current_file_ = std::move(name); }
 
   void on_open(const FlowInfo& info) override {
-    auto state = std::make_unique<FlowState>(settings_, engine_config_, log_);
+    auto state = std::make_unique<FlowState>(settings_, engine_config_, log_, engine::EngineMode::observe);
+    state->info = info;
     state->report.flow = info.id;
     state->report.capture_file = current_file_;
     state->report.start_ns = info.start_ns;
     flows_[info.id] = std::move(state);
+    open_by_endpoints_[FlowKey::of(info.client, info.server)] = info.id;
   }
 
   void on_data(const FlowInfo& info, Direction dir, std::span<const std::uint8_t> bytes,
@@ -65,6 +80,10 @@ class ReplayAnalyzer final : public StreamSink {
     const auto it = flows_.find(info.id);
     if (it == flows_.end()) return;
     FlowState& f = *it->second;
+    if (!f.any_bytes) {
+      f.any_bytes = true;
+      if (f.report.session_recording) f.report.start_ns = time_ns;
+    }
     if (f.phase == Phase::probing) {
       probe(info, f, dir, bytes, time_ns);
     } else if (f.phase == Phase::live) {
@@ -85,6 +104,10 @@ class ReplayAnalyzer final : public StreamSink {
   }
 
   void on_close(const FlowInfo& info, FlowEnd, std::int64_t time_ns) override {
+    if (const auto open = open_by_endpoints_.find(FlowKey::of(info.client, info.server));
+        open != open_by_endpoints_.end() && open->second == info.id) {
+      open_by_endpoints_.erase(open);
+    }
     const auto it = flows_.find(info.id);
     if (it == flows_.end()) return;
     FlowState& f = *it->second;
@@ -102,6 +125,38 @@ class ReplayAnalyzer final : public StreamSink {
     flows_.erase(it);
   }
 
+  // A session recording's note, between the same endpoints as its
+  // connection (either way round), at its place among the TCP data.
+  void on_note(const UdpDatagram& datagram, std::int64_t time_ns) override {
+    const std::optional<adapters::recording::Note> note = adapters::recording::parse(datagram.payload);
+    if (!note) {
+      ++totals_.malformed_notes;
+      return;
+    }
+    const auto open = open_by_endpoints_.find(FlowKey::of(datagram.source, datagram.destination));
+    const auto it = open == open_by_endpoints_.end() ? flows_.end() : flows_.find(open->second);
+    if (it == flows_.end()) {
+      ++totals_.unmatched_notes;
+      return;
+    }
+    const Timestamp now{time_ns / 1000};
+    switch (note->kind) {
+      case adapters::recording::NoteKind::core_input:
+        if (!start_recording(it->second)) {
+          ++totals_.refused_notes;
+          return;
+        }
+        break;
+      case adapters::recording::NoteKind::host_late:
+        it->second->session.host_late(now, note->delay);
+        break;
+      case adapters::recording::NoteKind::prior_strike:
+        it->second->session.add_prior_strike(note->group, note->at);
+        break;
+    }
+    ++totals_.notes;
+  }
+
   // Players of the connections closed so far, in flow order, and the counts.
   std::vector<PlayerReport> take_players() {
     std::sort(players_.begin(), players_.end(), [](const auto& a, const auto& b) { return a.flow < b.flow; });
@@ -114,11 +169,13 @@ class ReplayAnalyzer final : public StreamSink {
 
   struct FlowState {
     FlowState(const ReplaySettings& s, std::shared_ptr<const engine::EngineConfig> engine,
-              adapters::ViolationLog* log)
-        : session(s.config.limits, std::move(engine), engine::EngineMode::observe),
+              adapters::ViolationLog* log, engine::EngineMode mode)
+        : session(s.config.limits, std::move(engine), mode),
           recorder(log, adapters::RecorderOrigin{adapters::SessionSource::replay, {}, {}}) {
       session.count_kinds();
     }
+    FlowInfo info;
+    bool any_bytes = false;  // the reassembler delivered a byte of either direction
     Phase phase = Phase::probing;
     Direction client_side = Direction::client_to_server;  // the reassembly direction that carries the client
     std::array<std::vector<std::uint8_t>, 2> probe;
@@ -135,6 +192,38 @@ class ReplayAnalyzer final : public StreamSink {
     if (first_end == std::string_view::npos) return std::string(names);
     const auto last_start = names.rfind(", ") + 2;
     return std::string(names.substr(0, first_end)) + "-" + std::string(names.substr(last_start));
+  }
+
+  // core-input: the connection is a session recording, so its session
+  // becomes the live proxy's, fed from the first byte. Refused (and said in
+  // the report) once a byte came: the session, or the probe, already took
+  // bytes the live core would have read in another mode.
+  bool start_recording(std::unique_ptr<FlowState>& slot) {
+    FlowState& old = *slot;
+    if (old.any_bytes) {
+      if (old.report.recording_problem.empty()) {
+        old.report.recording_problem =
+            "core-input note after the connection's first bytes: ignored, replayed in observe mode";
+      }
+      return false;
+    }
+    if (old.report.session_recording) return true;  // said twice: nothing changes
+    auto fresh = std::make_unique<FlowState>(settings_, engine_config_, log_, engine::EngineMode::originate);
+    FlowState& f = *fresh;
+    f.info = old.info;
+    f.report.flow = old.report.flow;
+    f.report.capture_file = old.report.capture_file;
+    f.report.start_ns = old.report.start_ns;
+    f.report.session_recording = true;
+    // The writer's client is the side that sent the SYN; no probe decides it.
+    f.phase = Phase::live;
+    f.client_side = Direction::client_to_server;
+    f.report.address = f.info.client.to_string();
+    f.recorder = adapters::SessionRecorder(
+        log_, adapters::RecorderOrigin{adapters::SessionSource::replay, f.report.address, f.report.capture_file});
+    ++totals_.minecraft_flows;
+    slot = std::move(fresh);
+    return true;
   }
 
   static protocol::Direction to_minecraft(const FlowState& f, Direction dir) noexcept {
@@ -248,6 +337,7 @@ class ReplayAnalyzer final : public StreamSink {
   adapters::ViolationLog* log_;
   std::string current_file_;
   std::unordered_map<std::uint64_t, std::unique_ptr<FlowState>> flows_;
+  FlowTable<std::uint64_t> open_by_endpoints_;  // open connection -> flow id, for the notes
   std::vector<PlayerReport> players_;
   ReplayTotals totals_;
 };
@@ -290,7 +380,7 @@ inline CaptureReport replay_capture(const std::filesystem::path& argument, const
     for (bool more = true; more;) {
       switch (reader.next(frame)) {
         case CaptureReader::Next::frame:
-          feed_frame(reader.link_type(), frame, reassembler, stats);
+          feed_frame(reader.link_type(), frame, reassembler, stats, &analyzer);
           last_ns = std::max(last_ns, frame.time_ns);
           done_bytes += frame.bytes.size() + 16;  // the record header
           if (options.progress && (++frames & 0xFFF) == 0) options.progress(done_bytes, total_bytes);

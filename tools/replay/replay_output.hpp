@@ -43,6 +43,29 @@ inline std::string checks_summary(const PlayerReport& p) {
   return out.empty() ? "-" : out;
 }
 
+// "observe", or "live (session recording)" for a connection replayed from
+// a recording's core input.
+inline std::string_view replay_mode(const PlayerReport& p) {
+  return p.session_recording ? "live (session recording)" : "observe";
+}
+
+// ", 4 notes (1 malformed, ...)" when the run held notes of session
+// recordings, else nothing: ordinary captures print as they always did.
+inline std::string notes_summary(const ReplayTotals& t) {
+  if (t.notes + t.malformed_notes + t.unmatched_notes + t.refused_notes == 0) return {};
+  std::string out = fmt::format(", {} notes", t.notes);
+  std::string ignored;
+  const auto add = [&ignored](std::uint64_t n, std::string_view what) {
+    if (n == 0) return;
+    ignored += fmt::format("{}{} {}", ignored.empty() ? "" : ", ", n, what);
+  };
+  add(t.malformed_notes, "malformed");
+  add(t.unmatched_notes, "for no open connection");
+  add(t.refused_notes, "refused");
+  if (!ignored.empty()) out += " (ignored: " + ignored + ")";
+  return out;
+}
+
 inline std::string format_text(const std::vector<CaptureReport>& reports) {
   std::string out;
   ReplayTotals all;
@@ -56,15 +79,17 @@ inline std::string format_text(const std::vector<CaptureReport>& reports) {
                          p.duration_s(), checks_summary(p));
       if (!p.closed_by_core.empty()) out += fmt::format("  {:<16} closed by the core: {}\n", "", p.closed_by_core);
       if (!p.stream_problem.empty()) out += fmt::format("  {:<16} {}\n", "", p.stream_problem);
+      if (p.session_recording) out += fmt::format("  {:<16} mode: {}\n", "", replay_mode(p));
+      if (!p.recording_problem.empty()) out += fmt::format("  {:<16} {}\n", "", p.recording_problem);
     }
     for (const std::string& e : r.totals.errors) out += fmt::format("  error: {}\n", e);
     all += r.totals;
   }
   out += fmt::format(
       "total: {} capture(s), {} frames, {} bytes, {} TCP flows, {} Minecraft ({} status pings), {} skipped, "
-      "{} packets, {} violations\n",
+      "{} packets, {} violations{}\n",
       reports.size(), all.frames, all.bytes, all.tcp_flows, all.minecraft_flows, all.status_flows, all.skipped_flows,
-      all.packets, all.violations);
+      all.packets, all.violations, notes_summary(all));
   return out;
 }
 
@@ -84,11 +109,13 @@ inline std::string format_json(const std::vector<CaptureReport>& reports) {
           "{{\"flow\":{},\"capture_file\":{},\"name\":{},\"uuid\":{},\"address\":{},\"protocol\":{},\"release\":{},"
           "\"brand\":{},\"packets\":{{\"serverbound\":{},\"clientbound\":{}}},"
           "\"bytes\":{{\"serverbound\":{},\"clientbound\":{}}},\"start_ms\":{},\"end_ms\":{},\"duration_s\":{:.3f},"
-          "\"reached_play\":{},\"closed_by_core\":{},\"stream_problem\":{},\"violations\":{{",
+          "\"reached_play\":{},\"closed_by_core\":{},\"stream_problem\":{},\"mode\":{},"
+          "\"recording_problem\":{},\"violations\":{{",
           p.flow, json_string(p.capture_file), json_string(p.name), json_string(p.uuid), json_string(p.address),
           p.protocol, json_string(p.release), json_string(p.brand), p.packets_serverbound, p.packets_clientbound,
           p.bytes_serverbound, p.bytes_clientbound, p.start_ns / 1'000'000, p.end_ns / 1'000'000, p.duration_s(),
-          p.reached_play, json_string(p.closed_by_core), json_string(p.stream_problem));
+          p.reached_play, json_string(p.closed_by_core), json_string(p.stream_problem), json_string(replay_mode(p)),
+          json_string(p.recording_problem));
       bool first = true;
       for (const auto& [key, t] : p.checks) {
         out += fmt::format("{}{}:{{\"count\":{},\"max_vl\":{},\"alerts\":{}}}", first ? "" : ",", json_string(key),
@@ -110,14 +137,17 @@ inline std::string format_json(const std::vector<CaptureReport>& reports) {
                        t.frames, t.bytes, t.tcp_flows, t.minecraft_flows, t.status_flows, t.skipped_flows, t.packets,
                        t.violations, t.gaps);
     for (std::size_t i = 0; i < t.errors.size(); ++i) out += (i ? "," : "") + json_string(t.errors[i]);
-    out += "]}}";
+    out += fmt::format("],\"notes\":{},\"malformed_notes\":{},\"unmatched_notes\":{},\"refused_notes\":{}}}}}",
+                       t.notes, t.malformed_notes, t.unmatched_notes, t.refused_notes);
     all += r.totals;
   }
   out += fmt::format("],\"totals\":{{\"captures\":{},\"frames\":{},\"bytes\":{},\"tcp_flows\":{},"
                      "\"minecraft_flows\":{},\"status_flows\":{},\"skipped_flows\":{},\"packets\":{},"
-                     "\"violations\":{}}}}}\n",
+                     "\"violations\":{},\"notes\":{},\"malformed_notes\":{},\"unmatched_notes\":{},"
+                     "\"refused_notes\":{}}}}}\n",
                      reports.size(), all.frames, all.bytes, all.tcp_flows, all.minecraft_flows, all.status_flows,
-                     all.skipped_flows, all.packets, all.violations);
+                     all.skipped_flows, all.packets, all.violations, all.notes, all.malformed_notes,
+                     all.unmatched_notes, all.refused_notes);
   return out;
 }
 

@@ -34,6 +34,10 @@ struct PlayerReport {
   bool reached_play = false;
   std::string closed_by_core;      // why the session would have closed it (malformed, kick), else ""
   std::string stream_problem;      // a gap or encryption: packets after it were not seen
+  // A session recording (its core-input note came before any byte): replayed
+  // as the live proxy ran it, engine in originate mode, notes applied.
+  bool session_recording = false;
+  std::string recording_problem;   // a note that could not be applied to this connection, else ""
   std::map<std::string, std::uint64_t> kinds;  // packet kind name -> count, both directions
   std::map<std::string, CheckTally> checks;    // check key -> tally
 
@@ -55,6 +59,11 @@ struct ReplayTotals {
   std::uint64_t packets = 0;          // Minecraft packets, both directions
   std::uint64_t violations = 0;
   std::uint64_t gaps = 0;             // stream directions cut short by missing segments
+  // Session recordings' notes (adapters/recording_control.hpp):
+  std::uint64_t notes = 0;            // applied to their connection
+  std::uint64_t malformed_notes = 0;  // started with the magic but did not parse: ignored
+  std::uint64_t unmatched_notes = 0;  // no open connection between the datagram's endpoints: ignored
+  std::uint64_t refused_notes = 0;    // core-input after the connection's first bytes: ignored
   std::vector<std::string> errors;    // unreadable files, with libpcap's message
 
   ReplayTotals& operator+=(const ReplayTotals& o) {
@@ -67,6 +76,10 @@ struct ReplayTotals {
     packets += o.packets;
     violations += o.violations;
     gaps += o.gaps;
+    notes += o.notes;
+    malformed_notes += o.malformed_notes;
+    unmatched_notes += o.unmatched_notes;
+    refused_notes += o.refused_notes;
     errors.insert(errors.end(), o.errors.begin(), o.errors.end());
     return *this;
   }

@@ -21,6 +21,9 @@
 // Both SYNs carry window scaling (shift 14) so that a long one-sided burst
 // (chunk data while the client is quiet) stays inside the advertised window
 // and tools flag no "window full". No pure ACKs are invented between chunks.
+// Beside the stream, datagram() writes UDP datagrams between the same
+// addresses and ports (a session recording's notes, with a correct UDP
+// checksum, mandatory over IPv6); they leave the TCP numbering alone.
 //
 // Time is the caller's (proxy read times, capture times): the writer never
 // reads a clock. Nothing here is thread-safe; one writer per connection, used
@@ -90,6 +93,8 @@ class PcapngWriter {
   static constexpr std::array<std::uint8_t, 6> kClientMac{0x02, 0x52, 0x47, 0x00, 0x00, 0x01};
   static constexpr std::array<std::uint8_t, 6> kServerMac{0x02, 0x52, 0x47, 0x00, 0x00, 0x02};
   static constexpr std::uint8_t kWindowShift = 14;
+  // UDP payload per datagram: what an IPv4 packet holds (65,535 - 20 - 8).
+  static constexpr std::size_t kMaxDatagramBytes = 65'507;
 
   // Creates `path` (replaces it only with `replace_existing`) and writes the
   // file's header blocks. On failure ok() is false and error() says why.
@@ -126,7 +131,7 @@ class PcapngWriter {
 
   bool ok() const noexcept { return error_.empty(); }
   const std::string& error() const noexcept { return error_; }
-  // Frames written so far (handshake and FINs included).
+  // Frames written so far (handshake, FINs and datagrams included).
   std::uint64_t frames() const noexcept { return frames_; }
 
   // SYN, SYN-ACK, ACK at `t`. write() does it first if the caller did not.
@@ -162,6 +167,28 @@ class PcapngWriter {
       bytes = bytes.subspan(n);
     }
     return true;
+  }
+
+  // One UDP datagram carrying `payload` from `direction`'s sender to the
+  // other end, on the connection's addresses and ports (a session
+  // recording's notes, adapters/recording_control.hpp), at `t`. It belongs
+  // to no TCP stream: sequence and acknowledgement numbers stay as they
+  // were, and it may come before the handshake or between any two writes.
+  // At most kMaxDatagramBytes of payload.
+  bool datagram(protocol::Direction direction, std::span<const std::uint8_t> payload, Timestamp t) {
+    if (!writable()) return false;
+    if (stage_ == Stage::finished) return fail("datagram: the connection was finished");
+    if (payload.size() > kMaxDatagramBytes) {
+      return fail("datagram of " + std::to_string(payload.size()) + " bytes (at most " +
+                  std::to_string(kMaxDatagramBytes) + ")");
+    }
+    const std::size_t from = direction == protocol::Direction::serverbound ? kClient : kServer;
+    return frame(from, kUdp, payload, t, [&](std::vector<std::uint8_t>& f) {
+      put16(f, ends_[from].port);
+      put16(f, ends_[1 - from].port);
+      put16(f, static_cast<std::uint16_t>(8 + payload.size()));
+      put16(f, 0);  // checksum, filled in by frame()
+    });
   }
 
   // Ends the connection at `t`: FIN-ACK from `closer` (the client by
@@ -218,6 +245,8 @@ class PcapngWriter {
   static constexpr std::uint8_t kSyn = 0x02;
   static constexpr std::uint8_t kPsh = 0x08;
   static constexpr std::uint8_t kAck = 0x10;
+  static constexpr std::uint8_t kTcp = 6;  // IP protocol numbers
+  static constexpr std::uint8_t kUdp = 17;
   static constexpr std::uint32_t kShb = 0x0A0D0D0A;
   static constexpr std::uint32_t kIdb = 0x00000001;
   static constexpr std::uint32_t kEpb = 0x00000006;
@@ -350,14 +379,36 @@ class PcapngWriter {
     return static_cast<std::uint16_t>(~sum & 0xFFFF);
   }
 
-  // One Ethernet/IP/TCP frame from `from` to the other end, in one EPB.
+  // One Ethernet/IP/TCP frame from `from` to the other end.
   bool segment(std::size_t from, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
                std::span<const std::uint8_t> payload, std::span<const std::uint8_t> tcp_options, Timestamp t) {
+    return frame(from, kTcp, payload, t, [&](std::vector<std::uint8_t>& f) {
+      put16(f, ends_[from].port);
+      put16(f, ends_[1 - from].port);
+      put32(f, seq);
+      put32(f, (flags & kAck) != 0 ? ack : 0);
+      f.push_back(static_cast<std::uint8_t>(((20 + tcp_options.size()) / 4) << 4));
+      f.push_back(flags);
+      put16(f, 0xFFFF);  // window; scaled by 2^14 after the SYNs
+      put16(f, 0);       // checksum, filled in by frame()
+      put16(f, 0);       // urgent pointer
+      f.insert(f.end(), tcp_options.begin(), tcp_options.end());
+    });
+  }
+
+  // One Ethernet/IP frame from `from` to the other end, in one EPB: the IP
+  // header, then the transport header `put_header` appends (its checksum
+  // field zero), then `payload`. The transport checksum covers the
+  // pseudo-header (addresses, protocol, length: RFC 768 and 793 for IPv4,
+  // RFC 8200 section 8.1 for IPv6, where the length is 32 bits), header and
+  // payload; TCP's sits at offset 16, UDP's at 6.
+  template <class PutHeader>
+  bool frame(std::size_t from, std::uint8_t protocol, std::span<const std::uint8_t> payload, Timestamp t,
+             PutHeader&& put_header) {
     if (t.micros < 0) return fail("timestamp " + std::to_string(t.micros) + " us is before 1970");
     const net::Endpoint& src = ends_[from];
     const net::Endpoint& dst = ends_[1 - from];
     const bool v4 = src.address.is_v4();
-    const std::size_t tcp_len = 20 + tcp_options.size() + payload.size();
 
     frame_.clear();
     const auto& src_mac = from == kClient ? kClientMac : kServerMac;
@@ -371,44 +422,44 @@ class PcapngWriter {
     if (v4) {
       frame_.push_back(0x45);  // version 4, 20-byte header
       frame_.push_back(0);     // DSCP/ECN
-      put16(frame_, static_cast<std::uint16_t>(20 + tcp_len));
+      put16(frame_, 0);        // total length, below
       put16(frame_, ip_id_[from]++);
       put16(frame_, 0x4000);  // don't fragment
       frame_.push_back(64);   // TTL
-      frame_.push_back(6);    // TCP
-      put16(frame_, 0);       // header checksum, below
+      frame_.push_back(protocol);
+      put16(frame_, 0);  // header checksum, below
     } else {
       put32(frame_, 0x60000000);  // version 6, no traffic class, no flow label
-      put16(frame_, static_cast<std::uint16_t>(tcp_len));
-      frame_.push_back(6);   // next header: TCP
-      frame_.push_back(64);  // hop limit
+      put16(frame_, 0);           // payload length, below
+      frame_.push_back(protocol);  // next header
+      frame_.push_back(64);        // hop limit
     }
     frame_.insert(frame_.end(), src.address.bytes.begin(), src.address.bytes.begin() + addr_len);
     frame_.insert(frame_.end(), dst.address.bytes.begin(), dst.address.bytes.begin() + addr_len);
-    if (v4) store16(frame_, ip_at + 10, fold(sum16(std::span{frame_}.subspan(ip_at, 20))));
 
-    const std::size_t tcp_at = frame_.size();
-    put16(frame_, src.port);
-    put16(frame_, dst.port);
-    put32(frame_, seq);
-    put32(frame_, (flags & kAck) != 0 ? ack : 0);
-    frame_.push_back(static_cast<std::uint8_t>(((20 + tcp_options.size()) / 4) << 4));
-    frame_.push_back(flags);
-    put16(frame_, 0xFFFF);  // window; scaled by 2^14 after the SYNs
-    put16(frame_, 0);       // checksum, below
-    put16(frame_, 0);       // urgent pointer
-    frame_.insert(frame_.end(), tcp_options.begin(), tcp_options.end());
+    const std::size_t transport_at = frame_.size();
+    put_header(frame_);
+    const std::size_t checksum_at = transport_at + (protocol == kTcp ? 16 : 6);
     frame_.insert(frame_.end(), payload.begin(), payload.end());
+    const std::size_t transport_len = frame_.size() - transport_at;
+    if (v4) {
+      store16(frame_, ip_at + 2, static_cast<std::uint16_t>(20 + transport_len));
+      store16(frame_, ip_at + 10, fold(sum16(std::span{frame_}.subspan(ip_at, 20))));
+    } else {
+      store16(frame_, ip_at + 4, static_cast<std::uint16_t>(transport_len));
+    }
 
-    // Pseudo-header: addresses, protocol and TCP length (RFC 793 for IPv4,
-    // RFC 8200 section 8.1 for IPv6, where the length is 32 bits).
     std::uint64_t sum = sum16(std::span{src.address.bytes}.first(src.address.size()));
     sum = sum16(std::span{dst.address.bytes}.first(dst.address.size()), sum);
-    sum += 6;
-    sum += tcp_len & 0xFFFF;
-    sum += tcp_len >> 16;
-    sum = sum16(std::span{frame_}.subspan(tcp_at), sum);
-    store16(frame_, tcp_at + 16, fold(sum));
+    sum += protocol;
+    sum += transport_len & 0xFFFF;
+    sum += transport_len >> 16;
+    sum = sum16(std::span{frame_}.subspan(transport_at), sum);
+    std::uint16_t checksum = fold(sum);
+    // A UDP checksum of zero means "none" (and IPv6 forbids none), so a sum
+    // that comes out zero is sent as its other form, all ones (RFC 768).
+    if (protocol == kUdp && checksum == 0) checksum = 0xFFFF;
+    store16(frame_, checksum_at, checksum);
 
     begin_block(kEpb);
     le32(0);  // interface 0
