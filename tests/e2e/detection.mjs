@@ -14,12 +14,19 @@
 //            teleport (a 10-block jump): the cheater must have a violation of
 //            the right check at or above its alert threshold within 5 s of the
 //            moment the script started cheating; its `_clean` partner, none.
-// Options: --latencies 0,100,250  --cheats speed,fly,...  --parallel N (cheat
+//   recordings  (with --replay PATH) the proxy records every session
+//            (recordings.all_players, docs/recordings.md); after it stopped,
+//            rustguard-replay replays the folder into a fresh database, which
+//            must hold exactly the live database's violation and action rows
+//            (player, check, type, count, VL, time, detail; actions by kind,
+//            check, detail and time; only an action's result differs: a
+//            replay executes nothing).
+// Options: --replay PATH  --latencies 0,100,250  --cheats speed,fly,...  --parallel N (cheat
 // scripts at once, default 2)  --out DIR  --keep.
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
 
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +68,8 @@ const latencies = list(args.latencies, '0,100,250').map(Number);
 const cheats = list(args.cheats, Object.keys(CHEATS));
 for (const c of cheats) if (!CHEATS[c]) usage(`unknown cheat ${c}; known: ${Object.keys(CHEATS).join(', ')}`);
 const parallel = Math.max(1, Number(args.parallel ?? 2));
+const replayBin = args.replay ? resolve(String(args.replay)) : null;
+if (replayBin) try { accessSync(replayBin, constants.X_OK); } catch { usage(`--replay ${replayBin}: not an executable file`); }
 installCleanup();
 
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-detection-'));
@@ -92,7 +101,11 @@ async function runVersion(version) {
     writeFileSync(join(dir, 'config.yml'), [
       '# written by tests/e2e/detection.mjs: the checks run with their defaults',
       `listen: '127.0.0.1:${listenPort}'`, `backend: '127.0.0.1:${backendPort}'`, `admin: '${admin}'`,
-      `database: '${db}'`, 'threads: 2', 'log_level: info', '',
+      `database: '${db}'`, 'threads: 2', 'log_level: info',
+      ...(replayBin ? ['recordings:', `  folder: '${join(dir, 'recordings')}'`, '  all_players: true',
+        // The clip ring taps every frame: it must change no verdict (the
+        // recordings' replay, which has no ring, must still match).
+        'clips:', '  enabled: true'] : []), '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
@@ -140,6 +153,11 @@ async function runVersion(version) {
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
+    if (replayBin && metrics.status === 200) {
+      for (const family of ['rustguard_clip_ring_bytes', 'rustguard_recordings_total{outcome="started"}']) {
+        if (!metrics.body.includes(`\n${family} `)) problems.push(`/metrics has no ${family}`);
+      }
+    }
     else problems.push(`GET /metrics: ${metrics.status ?? metrics.error}`);
 
     backend.send({ type: 'stop' });
@@ -185,12 +203,58 @@ async function runVersion(version) {
       if (k) notes.push(`${c.username} kicked: ${k.detail}`);
     }
     notes.unshift(`${violations.length} violations stored, ${sessions.length} sessions; alert after cheat start: ${figures.join(', ')}`);
+    if (replayBin) compareRecordings(dir, db, sessions.length, problems, notes);
   } catch (e) {
     problems.push(e.message);
   } finally {
     for (const p of [backend, proxy]) if (p && !p.exitInfo) await stopProcess(p, { graceMs: 2000 });
   }
   return { version, ok: problems.length === 0, problems, notes, ms: Date.now() - started, dir };
+}
+
+// The live rows, and the rows rustguard-replay writes from the proxy's
+// session recordings, as comparable lines (ids and an action's result left
+// out: the replay numbers its rows in its own order and executes nothing).
+function rowLines(database) {
+  const v = sql(database, `SELECT s.player_name AS player, v.check_name, v.type, v.count, v.vl, v.time_ms, v.detail
+    FROM violations v JOIN sessions s ON s.id = v.session_id`);
+  const a = sql(database, `SELECT s.player_name AS player, a.action, coalesce(v.check_name, '') AS check_name, a.detail, a.time_ms
+    FROM actions a JOIN sessions s ON s.id = a.session_id LEFT JOIN violations v ON v.id = a.violation_id`);
+  return {
+    violations: v.map((r) => `${r.player} ${r.time_ms} ${r.check_name}/${r.type} x${r.count} VL ${r.vl} ${r.detail}`).sort(),
+    actions: a.map((r) => `${r.player} ${r.time_ms} ${r.action} ${r.check_name} ${r.detail}`).sort(),
+  };
+}
+
+function compareRecordings(dir, liveDb, liveSessions, problems, notes) {
+  const folder = join(dir, 'recordings');
+  let files = [];
+  try { files = readdirSync(folder); } catch (e) { problems.push(`recordings: ${e.message}`); return; }
+  const whole = files.filter((f) => f.endsWith('.pcapng'));
+  const other = files.filter((f) => !f.endsWith('.pcapng'));
+  if (other.length) problems.push(`recordings not whole: ${other.join(', ')}`);
+  if (whole.length !== liveSessions) problems.push(`${whole.length} recordings for ${liveSessions} live sessions`);
+  const replayDb = join(dir, 'replay.db');
+  const started = Date.now();
+  // One CAPTURE argument per file: each is a run of its own (a folder would
+  // be read as one capture cut into pieces).
+  const r = spawnSync(replayBin, ['--database', replayDb, ...whole.sort().map((f) => join(folder, f))],
+    { encoding: 'utf8', cwd: dir, maxBuffer: 64 << 20 });
+  writeFileSync(join(dir, 'replay.txt'), `${r.stdout ?? ''}${r.stderr ?? ''}`);
+  if (r.status !== 0) { problems.push(`rustguard-replay on the recordings exited with ${r.status} (see replay.txt)`); return; }
+  const live = rowLines(liveDb);
+  const replayed = rowLines(replayDb);
+  for (const kind of ['violations', 'actions']) {
+    const a = live[kind]; const b = replayed[kind];
+    const onlyLive = a.filter((x) => !b.includes(x));
+    const onlyReplay = b.filter((x) => !a.includes(x));
+    if (a.length !== b.length || onlyLive.length || onlyReplay.length) {
+      problems.push(`recordings: ${kind} differ: ${a.length} live, ${b.length} replayed`);
+      for (const x of onlyLive.slice(0, 8)) problems.push(`  live only:     ${x}`);
+      for (const x of onlyReplay.slice(0, 8)) problems.push(`  replay only:   ${x}`);
+    }
+  }
+  notes.push(`recordings: ${whole.length} files replayed in ${Date.now() - started} ms to ${replayed.violations.length} violation and ${replayed.actions.length} action rows (live: ${live.violations.length} and ${live.actions.length})`);
 }
 
 const runStarted = Date.now();

@@ -168,6 +168,11 @@ struct Script {
   bool malformed_note = false;          // a note on the connection that does not parse
   bool note_before_connection = false;  // a note before the SYN: no open connection
   bool core_input_after_bytes = false;  // core-input written after the first chunk instead of before
+  // The proxy's timer: advance() halfway through every gap of 50 ms or more
+  // between chunks; with `late`, the host_late call comes right after such an
+  // advance instead of before a feed (the proxy's watchdog reports its lag
+  // there too), and the recording writes the advance before it.
+  bool timer_advances = false;
 };
 
 struct LiveResult {
@@ -213,9 +218,24 @@ LiveResult live_run(const CapturedFlow& flow, const replay::ReplaySettings& sett
   bool closed = false;
   for (std::size_t i = 0; i < flow.chunks.size() && !closed; ++i) {
     const Chunk& c = flow.chunks[i];
+    if (script.timer_advances && i > 0 && c.at - now >= Micros{50'000}) {
+      const Timestamp tick = now + (c.at - now) / 2;
+      session.advance(tick, out);
+      recorder.record(out.events);
+      closed = out.close.has_value();
+      out.clear();
+      if (closed) break;
+      if (script.late && !result.late_called && login_at && tick >= *login_at + script.late_after) {
+        // As session_recording.hpp writes it: the advance, then the report.
+        note({recording::NoteKind::advance, {}, {}, {}}, tick);
+        session.host_late(tick + Micros{1'000}, *script.late);
+        note({recording::NoteKind::host_late, *script.late, {}, {}}, tick + Micros{1'000});
+        result.late_called = true;
+      }
+    }
     now = c.at;
-    if (script.late && !result.late_called && login_at && c.direction == protocol::Direction::serverbound &&
-        c.at >= *login_at + script.late_after) {
+    if (script.late && !script.timer_advances && !result.late_called && login_at &&
+        c.direction == protocol::Direction::serverbound && c.at >= *login_at + script.late_after) {
       session.host_late(c.at, *script.late);
       if (script.write_late_note) note({recording::NoteKind::host_late, *script.late, {}, {}}, c.at);
       result.late_called = true;
@@ -391,6 +411,32 @@ TEST_CASE("a host-late note holds the timing flags in the replay as it did live;
   CHECK(held > 0);  // the host's lateness held at least one flag
 }
 
+TEST_CASE("a host-late report right after the proxy's timer ran ticks: the advance note keeps them unheld",
+          "[replay][recording]") {
+  const replay::ReplaySettings settings = default_settings();
+  TempDir dir;
+  int n = 0;
+  std::uint64_t held = 0;
+  for (const CapturedFlow& flow : connections_of("timer-1.21.4.pcap")) {
+    const std::string name = "flow-" + std::to_string(++n);
+    INFO(name);
+    Script script;
+    script.timer_advances = true;
+    script.late = Micros{20'000'000};
+    script.late_after = Micros{500'000};
+    const fs::path recording = dir.path / (name + ".pcapng");
+    const LiveResult live = live_run(flow, settings, script, dir.path / (name + "-live.db"), recording);
+    REQUIRE(live.logged_in);
+    REQUIRE(live.late_called);
+    const ReplayResult replayed = replay_run(recording, settings, dir.path / (name + "-replay.db"));
+    CHECK(replayed.rows == live.rows);
+    CHECK(replayed.report.totals.notes == 3);  // core-input, advance, host-late
+    CHECK(replayed.report.totals.malformed_notes == 0);
+    held += live.flags_held;
+  }
+  CHECK(held > 0);  // the report did hold flags: the order of the calls mattered to the rows
+}
+
 TEST_CASE("notes that do not parse or match no open connection are counted and ignored", "[replay][recording]") {
   const replay::ReplaySettings settings = default_settings();
   TempDir dir;
@@ -438,7 +484,8 @@ TEST_CASE("notes parse as written, and what is not a note is refused", "[replay]
   for (const recording::Note& n :
        {recording::Note{recording::NoteKind::core_input, {}, {}, {}},
         recording::Note{recording::NoteKind::host_late, Micros{2'500'000}, {}, {}},
-        recording::Note{recording::NoteKind::prior_strike, {}, Timestamp{1'700'000'000'000'000}, "movement group"}}) {
+        recording::Note{recording::NoteKind::prior_strike, {}, Timestamp{1'700'000'000'000'000}, "movement group"},
+        recording::Note{recording::NoteKind::advance, {}, {}, {}}}) {
     const auto text = bytes(recording::encode(n));
     const auto back = recording::parse(text);
     REQUIRE(back);
@@ -450,7 +497,8 @@ TEST_CASE("notes parse as written, and what is not a note is refused", "[replay]
   for (const char* bad : {"RUSTGUARD/1 core-input", "RUSTGUARD/1 core-input x\n", "RUSTGUARD/1 host-late\n",
                           "RUSTGUARD/1 host-late -5\n", "RUSTGUARD/1 host-late 5 6\n", "RUSTGUARD/1 host-late 5x\n",
                           "RUSTGUARD/1 prior-strike 5\n", "RUSTGUARD/1 prior-strike x movement\n",
-                          "RUSTGUARD/1 prior-strike 5 mo\tvement\n", "RUSTGUARD/1 what\n", "RUSTGUARD/1 \n"}) {
+                          "RUSTGUARD/1 prior-strike 5 mo\tvement\n", "RUSTGUARD/1 what\n", "RUSTGUARD/1 \n",
+                          "RUSTGUARD/1 advance 5\n"}) {
     INFO(bad);
     CHECK(recording::is_note(bytes(bad)));
     CHECK_FALSE(recording::parse(bytes(bad)));

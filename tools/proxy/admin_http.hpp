@@ -1,19 +1,45 @@
 #pragma once
 // What the admin endpoint answers to one HTTP request head: the metrics for
 // GET /metrics, the players online for GET /players (GET /players?name=X for
-// one), 404 for anything else. No sockets here (admin_server.hpp).
+// one), the session recordings asked for here (GET /recordings; POST or
+// DELETE /recordings?player=NAME: record that player's next logins, or
+// stop), 404 for anything else. No sockets here (admin_server.hpp).
 
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "metrics.hpp"
 #include "player_directory.hpp"
+#include "recording_requests.hpp"
 
 namespace rustguard::proxy {
 
+// The admin endpoint's hold on session recordings.
+struct AdminRecordings {
+  RecordingRequests& requests;
+  // Makes sure the recordings' writer runs; "" when it does, else why not.
+  std::function<std::string()> start_writer;
+};
+
+namespace detail {
+
+inline std::string recordings_json(const RecordingRequests& requests) {
+  std::string out = "{\"requested\":[";
+  bool first = true;
+  for (const std::string& n : requests.names()) {  // names are [A-Za-z0-9_]: nothing to escape
+    out += first ? "\"" : ",\"";
+    out += n + "\"";
+    first = false;
+  }
+  return out + "]}\n";
+}
+
+}  // namespace detail
+
 // The response to one request head ("GET /metrics HTTP/1.1\r\n...").
 inline std::string admin_response(std::string_view request_head, const Metrics& metrics,
-                                  const PlayerDirectory& players) {
+                                  const PlayerDirectory& players, AdminRecordings* recordings = nullptr) {
   const auto line_end = request_head.find("\r\n");
   const std::string_view line = request_head.substr(0, line_end);
   auto reply = [](std::string_view status, std::string_view type, const std::string& body) {
@@ -32,7 +58,38 @@ inline std::string admin_response(std::string_view request_head, const Metrics& 
       return reply("200 OK", "application/json", players.render_json(name));
     }
   }
-  return reply("404 Not Found", "text/plain; charset=utf-8", "not found; try GET /metrics or GET /players\n");
+  if (recordings != nullptr) {
+    const auto space = line.find(' ');
+    const std::string_view method = line.substr(0, space);
+    const auto target_end = space == std::string_view::npos ? line.npos : line.find(' ', space + 1);
+    const std::string_view target =
+        space == std::string_view::npos ? std::string_view{} : line.substr(space + 1, target_end - space - 1);
+    if (method == "GET" && target == "/recordings") {
+      return reply("200 OK", "application/json", detail::recordings_json(recordings->requests));
+    }
+    if ((method == "POST" || method == "DELETE") && target.rfind("/recordings?player=", 0) == 0) {
+      const std::string_view name = target.substr(std::string_view("/recordings?player=").size());
+      if (!RecordingRequests::valid(name)) {
+        return reply("400 Bad Request", "text/plain; charset=utf-8",
+                     "expected a player name (1 to 16 letters, digits or _)\n");
+      }
+      if (method == "DELETE") {
+        if (!recordings->requests.remove(name)) {
+          return reply("404 Not Found", "text/plain; charset=utf-8", "no recording was requested for that player\n");
+        }
+        return reply("200 OK", "application/json", detail::recordings_json(recordings->requests));
+      }
+      if (const std::string problem = recordings->start_writer(); !problem.empty()) {
+        return reply("503 Service Unavailable", "text/plain; charset=utf-8", "recordings: " + problem + "\n");
+      }
+      if (!recordings->requests.add(name)) {
+        return reply("503 Service Unavailable", "text/plain; charset=utf-8", "too many players requested\n");
+      }
+      return reply("200 OK", "application/json", detail::recordings_json(recordings->requests));
+    }
+  }
+  return reply("404 Not Found", "text/plain; charset=utf-8",
+               "not found; try GET /metrics, GET /players or GET /recordings\n");
 }
 
 }  // namespace rustguard::proxy

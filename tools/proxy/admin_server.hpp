@@ -1,6 +1,7 @@
 #pragma once
-// The admin endpoint: GET /metrics in Prometheus text format, 404 for anything
-// else. HTTP/1.1 with one request per connection, which is what Prometheus and
+// The admin endpoint (admin_http.hpp says what it answers): GET /metrics in
+// Prometheus text format, GET /players, and the session recordings asked
+// for by name (GET, POST, DELETE /recordings). HTTP/1.1 with one request per connection, which is what Prometheus and
 // curl need; it runs on the main io thread and never touches player traffic.
 
 #include <asio/awaitable.hpp>
@@ -24,7 +25,7 @@
 namespace rustguard::proxy {
 
 inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const Metrics& metrics,
-                                           const PlayerDirectory& players) {
+                                           const PlayerDirectory& players, AdminRecordings* recordings) {
   using namespace asio::experimental::awaitable_operators;
   std::string head;
   asio::steady_timer timer(socket.get_executor());
@@ -36,7 +37,7 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
   };
   co_await (read() || timer.async_wait(use_nothrow));
   if (head.empty()) co_return;
-  const std::string response = admin_response(head, metrics, players);
+  const std::string response = admin_response(head, metrics, players, recordings);
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(response), use_nothrow);
   (void)ec;
   (void)n;
@@ -45,14 +46,14 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
 }
 
 inline asio::awaitable<void> admin_loop(asio::ip::tcp::acceptor& acceptor, const Metrics& metrics,
-                                        const PlayerDirectory& players) {
+                                        const PlayerDirectory& players, AdminRecordings* recordings = nullptr) {
   for (;;) {
     auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
     if (error) {
       if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics, players), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics, players, recordings), asio::detached);
   }
 }
 

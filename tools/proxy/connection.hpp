@@ -45,6 +45,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <chrono>
@@ -66,11 +67,13 @@
 #include "metrics.hpp"
 #include "net_address.hpp"
 #include "proxy_state.hpp"
+#include "recording_writer.hpp"
 #include "registry.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 #include "rustguard/session/player_session.hpp"
 #include "rustguard/time.hpp"
+#include "session_recording.hpp"
 #include "write_queue.hpp"
 
 namespace rustguard::proxy {
@@ -147,6 +150,17 @@ class Connection final : public Stoppable {
     });
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
+    if (cfg_.recordings.enabled() || state_.recording_requests.any()) {
+      recording_.arm(state_.recordings.load(std::memory_order_acquire));
+    }
+    if (cfg_.clips.enabled && state_.clip_budget != nullptr) {
+      adapters::ClipRingLimits limits;
+      limits.window = std::chrono::duration_cast<Micros>(cfg_.clips.window);
+      limits.max_bytes = cfg_.clips.max_bytes_per_player;
+      clips_ = std::make_unique<adapters::ClipRing>(limits, state_.clip_budget);
+      session_.set_frame_tap(clips_.get());
+    }
+    events_.record_to(recording_);
   }
 
   asio::awaitable<void> run() {
@@ -175,6 +189,8 @@ class Connection final : public Stoppable {
     session_.finish(out);
     events_.handle(out);
     events_.finish(now);
+    recording_.close(now, ending_ && ending_->cause == EndCause::backend_closed ? Direction::clientbound
+                                                                                : Direction::serverbound);
     registry_.remove(*this);
     state_.metrics.connections_current.fetch_sub(1, std::memory_order_relaxed);
     log_disconnect();
@@ -441,7 +457,13 @@ class Connection final : public Stoppable {
     out.clear();
     const Timestamp now{state_.clock.to_us(t0)};
     report_lateness(t0, now);
+    recording_.bytes(from, bytes, now);
+    if (clips_) clips_->set_time(now);
     session_.feed(from, bytes, now, out);
+    if (recording_.undecided()) decide_recording(now);
+    if (clips_ && clips_->in_prologue() && session_.tracker().state(Direction::serverbound) == protocol::State::play) {
+      clips_->end_prologue();
+    }
     const auto t1 = Clock::now();
     events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0));
     server_out_.push(out.to_server);
@@ -472,7 +494,39 @@ class Connection final : public Stoppable {
   // with other connections: the core must not take that for the player's
   // timing (PlayerSession::host_late; the engine ignores small delays).
   void report_lateness(Clock::time_point now, Timestamp at) {
-    if (const auto lag = lag_.lag_at(now); lag.count() > 0) session_.host_late(at, lag);
+    if (const auto lag = lag_.lag_at(now); lag.count() > 0) {
+      session_.host_late(at, lag);
+      // The engine ignores delays below its threshold: only the others are
+      // worth a note (the replay's call would be a no-op too).
+      if (lag >= millis(runtime_->engine->engine.host_late_threshold_ms)) {
+        recording_.note({adapters::recording::NoteKind::host_late, lag, {}, {}}, at);
+      }
+    }
+  }
+
+  // Whether this connection is recorded (recordings.players, all_players,
+  // or asked for through the admin address):
+  // known once Login Start named the player and the backend is connected
+  // (the recording's addresses are both ends).
+  void decide_recording(Timestamp now) {
+    const protocol::ConnectionTracker& t = session_.tracker();
+    if (t.intent() == protocol::packets::Intent::status || session_.legacy_ping()) {
+      recording_.decide(false, {}, {}, {});
+      return;
+    }
+    const std::string& name = t.identity().name;
+    if (name.empty() || !connected_) return;
+    asio::error_code ec;
+    const auto backend = server_.remote_endpoint(ec);
+    if (ec || !(cfg_.recordings.records(name) || state_.recording_requests.has(name))) {
+      recording_.decide(false, {}, {}, {});
+      return;
+    }
+    const adapters::PcapngEndpoints ends{address_.real, {to_ip(backend.address()), backend.port()}};
+    recording_.decide(true, RecordingWriter::stem_for(now, name, id_), ends,
+                      fmt::format("RustGuard session recording: player {}, connection #{}, {} -> {}; the streams are "
+                                  "what RustGuard read (client and backend), replay with rustguard-replay",
+                                  name, id_, address_.real.to_string(), ends.server.to_string()));
   }
 
   bool advance(Clock::time_point now) {
@@ -480,7 +534,9 @@ class Connection final : public Stoppable {
     out.clear();
     const Timestamp at{state_.clock.to_us(now)};
     report_lateness(now, at);
+    if (clips_) clips_->set_time(at);
     session_.advance(at, out);
+    recording_.advanced(at);
     events_.handle(out);
     if (!out.close) return true;
     end(kick_ending(cfg_.messages, out.close->reason, session_.engine().kick_reason_is_message()));
@@ -609,6 +665,8 @@ class Connection final : public Stoppable {
   ClientAddress address_;
   BackendDownResponder responder_;
   ConnectionEvents events_;
+  SessionRecording recording_;
+  std::unique_ptr<adapters::ClipRing> clips_;  // clips.enabled: the last seconds of the client leg
   net::Endpoint local_;
   std::optional<Ending> ending_;
   std::string backend_error_;

@@ -42,6 +42,7 @@
 #include "rustguard/protocol/packets/play/system_chat_s2c.hpp"
 #include "rustguard/session/player_session.hpp"
 #include "rustguard/time.hpp"
+#include "session_recording.hpp"
 
 namespace rustguard::proxy {
 
@@ -139,6 +140,9 @@ class ConnectionEvents {
   // The backend sent its own Disconnect: a kick by the backend, not a lost backend.
   bool backend_kicked() const noexcept { return backend_kicked_; }
 
+  // The connection's session recording: the strikes given at login go there too.
+  void record_to(SessionRecording& recording) noexcept { recording_ = &recording; }
+
   std::string address_text() const { return proxy::address_text(address_, session_.tracker().identity()); }
 
  private:
@@ -152,6 +156,10 @@ class ConnectionEvents {
       const std::int64_t expiry = session_.engine().config().punishments.strike_expiry_ms;
       for (const adapters::Strike& s : state_.actions->strikes.of(e.uuid->to_string(), e.at.to_millis() - expiry)) {
         session_.add_prior_strike(s.group, Timestamp::from_millis(s.time_ms));
+        if (recording_ != nullptr) {
+          recording_->note({adapters::recording::NoteKind::prior_strike, {}, Timestamp::from_millis(s.time_ms), s.group},
+                           e.at);
+        }
       }
     }
   }
@@ -282,6 +290,7 @@ class ConnectionEvents {
   BackendDownResponder& responder_;
   adapters::SessionRecorder recorder_;
   std::shared_ptr<PlayerEntry> listed_;  // our entry in state_.players while logged in
+  SessionRecording* recording_ = nullptr;  // the connection's (record_to)
   bool counted_player_ = false;
   bool backend_kicked_ = false;
   std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics

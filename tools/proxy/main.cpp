@@ -214,6 +214,10 @@ int main(int argc, char** argv) {
     return tools::to_int(tools::ExitCode::failure);
   }
 
+  // The clip rings' budget: fixed at start (a reload's clips.max_total_bytes
+  // takes a restart); rings exist only while clips.enabled. Made before the
+  // pool, whose connections return their rings' bytes to it.
+  adapters::ClipBudget clip_budget(config.clips.max_total_bytes);
   proxy::IoPool pool(config.threads);
   proxy::Shutdown shutdown(pool);
   proxy::ProxyState state;
@@ -228,6 +232,31 @@ int main(int argc, char** argv) {
                                  log->disk_bytes()};
   };
   state.metrics.event_loop_lag = [&pool] { return pool.max_published_lag(); };
+  // Session recordings: the writer starts with the first config that names
+  // a player to record (this one or a reload), or with the first request on
+  // the admin address, and stays until exit; its folder and limits are the
+  // ones of the config in force then.
+  std::unique_ptr<proxy::RecordingWriter> recordings;
+  auto start_recordings = [&](const RecordingSettings& settings, bool wanted) {
+    if (recordings || !wanted) return true;
+    auto writer = std::make_unique<proxy::RecordingWriter>(settings, tools::log_callback("recordings"));
+    if (!writer->ok()) {
+      tools::log_error("recordings: {}", writer->error());
+      return false;
+    }
+    recordings = std::move(writer);
+    state.recordings.store(recordings.get(), std::memory_order_release);
+    tools::log_info("recording sessions into {}", recordings->folder().string());
+    return true;
+  };
+  if (!start_recordings(config.recordings, config.recordings.enabled())) return tools::to_int(tools::ExitCode::failure);
+  state.clip_budget = &clip_budget;
+  state.metrics.clip_rings = [&clip_budget] { return std::pair{clip_budget.used(), clip_budget.limit()}; };
+  state.metrics.recordings = [&state]() -> std::optional<proxy::RecordingFigures> {
+    const proxy::RecordingWriter* w = state.recordings.load(std::memory_order_acquire);
+    if (w == nullptr) return std::nullopt;
+    return w->figures();
+  };
   // SIGHUP reloads the file with the same command-line overrides.
   proxy::LiveConfig live(
       config, flags.config_path, [&flags] { return adapters::load_config(flags.config_path, flags.overrides()); },
@@ -269,6 +298,11 @@ int main(int argc, char** argv) {
         tools::Log::instance().set_level(fresh.log_level);
         server.rate_limiter.configure(fresh.connections.per_ip_rate, fresh.connections.per_ip_burst);
         state.players.set_staff_alerts(fresh.staff_alerts);  // at once, for staff already online too
+        start_recordings(fresh.recordings, fresh.recordings.enabled());
+        if (recordings && fresh.recordings.folder != recordings->folder().string() && fresh.recordings.enabled()) {
+          tools::log_warn("recordings: still writing into {}; a new folder takes a restart",
+                          recordings->folder().string());
+        }
       }
       signals.async_wait(on_signal);
       return;
@@ -288,7 +322,14 @@ int main(int argc, char** argv) {
   signals.async_wait(on_signal);
 
   asio::co_spawn(pool.main(), accept_loop(acceptor, server), asio::detached);
-  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players), asio::detached);
+  // POST /recordings?player=NAME starts the writer if no config did, with
+  // the folder and limits of the config in force.
+  proxy::AdminRecordings admin_recordings{state.recording_requests, [&]() -> std::string {
+    if (recordings) return {};
+    if (!start_recordings(live.config().recordings, true)) return "cannot start the writer (see the log)";
+    return {};
+  }};
+  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players, &admin_recordings), asio::detached);
   pool.run();
   shutdown.finished();
   // Alerts still waiting for the webhook get one attempt within stop_grace.
@@ -299,6 +340,7 @@ int main(int argc, char** argv) {
   outlets.rcon.reset();
   // Every connection has ended (and logged its session end): store what is
   // still pending before exiting.
+  if (recordings) recordings->stop();
   violation_log->stop();
   const auto stored = violation_log->counters();
   // Records that went through the spill file and were imported before the

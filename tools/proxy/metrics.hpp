@@ -15,9 +15,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "accept_backoff.hpp"
@@ -124,6 +126,16 @@ struct ActionFigures {
                 webhook_rate_limited = 0, webhook_waiting = 0;
 };
 
+// The session recordings' writer (recording_writer.hpp) as /metrics shows it.
+struct RecordingFigures {
+  std::uint64_t started = 0;     // recordings opened
+  std::uint64_t finished = 0;    // closed whole (NAME.pcapng)
+  std::uint64_t incomplete = 0;  // cut (queue full) or failed to write (NAME.pcapng.incomplete)
+  std::uint64_t bytes = 0;       // game bytes written
+  std::uint64_t removed = 0;     // files deleted by retention
+  std::uint64_t queued_bytes = 0;
+};
+
 class Metrics {
  public:
   using Counter = std::atomic<std::uint64_t>;
@@ -151,6 +163,9 @@ class Metrics {
   // Set once before the io threads start (main); read by the admin endpoint.
   std::function<StorageFigures()> storage;
   std::function<ActionFigures()> actions;
+  std::function<std::optional<RecordingFigures>()> recordings;  // nothing while no recording writer exists
+  // The clip rings' memory, all connections together, and its limit (clips.*).
+  std::function<std::pair<std::size_t, std::size_t>()> clip_rings;
   // The punishment ladders' actions, by kind, and the strikes they gave.
   Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
   // Alert lines for staff in game (player_directory.hpp): written into a staff
@@ -327,6 +342,29 @@ class Metrics {
         family("rustguard_webhook_alerts_waiting", "gauge", "Alerts not yet delivered or failed.");
         sample("rustguard_webhook_alerts_waiting", "", f.webhook_waiting);
       }
+    }
+    if (recordings) {
+      if (const auto f = recordings()) {
+        family("rustguard_recordings_total", "counter",
+               "Session recordings by outcome: started, finished whole, or kept incomplete (cut or not writable).");
+        sample("rustguard_recordings_total", "outcome=\"started\"", f->started);
+        sample("rustguard_recordings_total", "outcome=\"finished\"", f->finished);
+        sample("rustguard_recordings_total", "outcome=\"incomplete\"", f->incomplete);
+        family("rustguard_recorded_bytes_total", "counter", "Game bytes written into session recordings.");
+        sample("rustguard_recorded_bytes_total", "", f->bytes);
+        family("rustguard_recordings_queue_bytes", "gauge", "Bytes waiting for the recordings' writer thread.");
+        sample("rustguard_recordings_queue_bytes", "", f->queued_bytes);
+        family("rustguard_recordings_removed_total", "counter", "Recording files deleted by retention.");
+        sample("rustguard_recordings_removed_total", "", f->removed);
+      }
+    }
+    if (clip_rings) {
+      const auto [used, limit] = clip_rings();
+      family("rustguard_clip_ring_bytes", "gauge",
+             "Bytes the players' clip rings hold (the last seconds of each client leg), all connections together.");
+      sample("rustguard_clip_ring_bytes", "", used);
+      family("rustguard_clip_ring_limit_bytes", "gauge", "clips.max_total_bytes: what the rings may hold together.");
+      sample("rustguard_clip_ring_limit_bytes", "", limit);
     }
     const HeapFigures heap = heap_figures();
     family("rustguard_heap_in_use_bytes", "gauge", "Heap bytes allocated by the process (malloc's view).");

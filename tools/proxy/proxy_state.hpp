@@ -3,6 +3,7 @@
 // violation log, and the config in force when it was accepted (a reload
 // affects new connections; a connection keeps its engine config for life).
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@
 #include "clock.hpp"
 #include "metrics.hpp"
 #include "player_directory.hpp"
+#include "recording_requests.hpp"
+#include "recording_writer.hpp"
+#include "rustguard/adapters/clip_ring.hpp"
 #include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/net/ip_address.hpp"
@@ -47,6 +51,14 @@ struct ProxyState {
   adapters::ViolationLog* violation_log = nullptr;  // set once in main; null: nothing is stored
   PlayerDirectory players;                          // who is online, for GET /players
   ActionOutlets* actions = nullptr;                 // set once in main; null: no RCON, webhook or strikes
+  // Session recordings' writer: made in main when a config (the first, or a
+  // reload) turns recordings on, then kept until exit; null: none yet.
+  std::atomic<RecordingWriter*> recordings{nullptr};
+  // Players the operator asked to record through the admin address.
+  RecordingRequests recording_requests;
+  // What every connection's clip ring draws its memory from (clips.*), set
+  // once in main; null: no rings.
+  adapters::ClipBudget* clip_budget = nullptr;
 };
 
 }  // namespace rustguard::proxy

@@ -153,6 +153,11 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
       case adapters::recording::NoteKind::prior_strike:
         it->second->session.add_prior_strike(note->group, note->at);
         break;
+      case adapters::recording::NoteKind::advance:
+        // The proxy's timer ran the due ticks here (before a host-late
+        // report): so does the replay. Nothing to run once the core closed.
+        if (it->second->phase == Phase::live) advance(*it->second, time_ns);
+        break;
     }
     ++totals_.notes;
   }
@@ -260,6 +265,17 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
     // The session runs the ticks due before these bytes at their own
     // instants, as the proxy's timer does between reads.
     f.session.feed(from, bytes, Timestamp{time_ns / 1000}, f.out);
+    after_call(f);
+  }
+
+  // A session recording's advance note: the ticks due by then.
+  void advance(FlowState& f, std::int64_t time_ns) {
+    f.session.advance(Timestamp{time_ns / 1000}, f.out);
+    after_call(f);
+  }
+
+  // What the session's answer to a call means for the report and the rows.
+  void after_call(FlowState& f) {
     const protocol::ConnectionTracker& tracker = f.session.tracker();
     if (!f.player && tracker.state(protocol::Direction::serverbound) != protocol::State::handshake) {
       if (tracker.intent() == protocol::packets::Intent::status) {

@@ -13,6 +13,8 @@
 #include "rustguard/adapters/action_settings.hpp"
 #include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/proxy_settings.hpp"
+#include "rustguard/adapters/clip_settings.hpp"
+#include "rustguard/adapters/recording_settings.hpp"
 #include "rustguard/adapters/staff_alert_settings.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/engine/detection_engine.hpp"  // engine::EngineConfig (the default check list)
@@ -39,6 +41,8 @@ struct Config {
   RconSettings rcon{};        // rcon.*: where `command` actions go
   WebhookSettings webhook{};  // webhook.*: where alerts are posted
   StaffAlertSettings staff_alerts{};  // staff_alerts.*: who gets alerts in game
+  RecordingSettings recordings{};     // recordings.*: whose sessions are recorded, where
+  ClipSettings clips{};               // clips.*: the per-player ring of the last seconds
   friend bool operator==(const Config&, const Config&) = default;
 };
 

@@ -25,8 +25,10 @@
 #include <vector>
 
 #include "rustguard/adapters/checks_config_loader.hpp"
+#include "rustguard/adapters/clips_config_loader.hpp"
 #include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/punishments_config_loader.hpp"
+#include "rustguard/adapters/recordings_config_loader.hpp"
 #include "rustguard/adapters/staff_alerts_config_loader.hpp"
 #include "rustguard/protocol/proxy_protocol.hpp"
 
@@ -396,7 +398,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
                       "connections", "messages", "proxy_protocol", "checks", "violation_log", "punishments",
-                      "rcon", "webhook", "staff_alerts"});
+                      "rcon", "webhook", "staff_alerts", "recordings", "clips"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -423,6 +425,8 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["rcon"]) read_rcon(r, v, c.rcon);
   if (auto v = root["webhook"]) read_webhook(r, v, c.webhook);
   if (auto v = root["staff_alerts"]) read_staff_alerts(r, v, c.staff_alerts);
+  if (auto v = root["recordings"]) read_recordings(r, v, c.recordings);
+  if (auto v = root["clips"]) read_clips(r, v, c.clips);
   return c;
 }
 

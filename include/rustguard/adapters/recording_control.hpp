@@ -14,6 +14,15 @@
 //                                           are the core's input, replay as live
 //   RUSTGUARD/1 host-late <delay_us>        PlayerSession::host_late(t, delay)
 //   RUSTGUARD/1 prior-strike <at_us> <group>  PlayerSession::add_prior_strike
+//   RUSTGUARD/1 advance                     PlayerSession::advance(t): the proxy's
+//                                           timer ran the core's due ticks at t
+//
+// The proxy's timer calls advance() between reads; a tick runs at its own
+// instant whoever calls it, so the next read's feed would run it the same
+// way, except when a host-late report came between the two: the engine holds
+// timing flags from that report on. So the proxy writes an advance note only
+// right before a host-late note that follows a timer advance (the one call
+// that could reorder), and the replay makes the same advance call there.
 //
 // Plain ASCII lines, so tshark shows them as they are; a newline ends each.
 // A reader ignores datagrams that do not start with the magic, and counts
@@ -40,6 +49,7 @@ enum class NoteKind : std::uint8_t {
   core_input,    // the recording holds what the core read: replay in live mode
   host_late,     // delay: how late the proxy read (engine::on_host_late)
   prior_strike,  // at + group: a strike from an earlier session, given at login
+  advance,       // the core's due ticks ran at the note's time (PlayerSession::advance)
 };
 
 struct Note {
@@ -60,6 +70,9 @@ inline std::string encode(const Note& n) {
       break;
     case NoteKind::prior_strike:
       s += "prior-strike " + std::to_string(n.at.micros) + " " + n.group;
+      break;
+    case NoteKind::advance:
+      s += "advance";
       break;
   }
   s += '\n';
@@ -93,6 +106,10 @@ inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
   Note n;
   if (verb == "core-input" && verb_end == std::string_view::npos) {
     n.kind = NoteKind::core_input;
+    return n;
+  }
+  if (verb == "advance" && verb_end == std::string_view::npos) {
+    n.kind = NoteKind::advance;
     return n;
   }
   if (verb == "host-late") {

@@ -94,6 +94,14 @@ class BasicDetectionEngine {
     if (!protocol::is_known(kind)) return false;
     return kTables.wants[ctx_.observe ? 1 : 0][static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
   }
+  // Whether an engine in `mode` ever reads packets of `kind`: fixed at
+  // compile time, whatever the config (evidence clips keep only the id and
+  // size of the packets a replay's engine would not read).
+  static constexpr bool reads(EngineMode mode, protocol::Direction direction, protocol::PacketKind kind) noexcept {
+    if (!protocol::is_known(kind)) return false;
+    return kTables.wants[mode == EngineMode::observe ? 1 : 0][static_cast<std::size_t>(direction)]
+                        [static_cast<std::size_t>(kind)];
+  }
 
   // After the handshake: the version is known. The tracker must outlive the
   // engine (the session owns both); identity is read from it at play start.

@@ -61,6 +61,7 @@
 #include "rustguard/protocol/packets/play/ping_s2c.hpp"
 #include "rustguard/protocol/packets/play/window_confirmation_s2c.hpp"
 #include "rustguard/protocol/reader.hpp"
+#include "rustguard/session/frame_tap.hpp"
 #include "rustguard/session/session_event.hpp"
 
 namespace rustguard::session {
@@ -181,6 +182,10 @@ class ConnectionSession {
     workspace_ = &workspace;
     own_workspace_.reset();
   }
+  // Shows `tap` every frame of the client's leg from now on (frame_tap.hpp);
+  // null stops. The tap must outlive the session or be unset first.
+  void set_frame_tap(FrameTap* tap) noexcept { tap_ = tap; }
+
   // Held back bytes of unfinished frames, both directions: the only buffers
   // a session keeps between reads.
   std::size_t buffer_capacity() const noexcept {
@@ -306,9 +311,15 @@ class ConnectionSession {
     encode_body(packet);
     // Packets toward the client travel in the clientbound stream, framed as it is.
     Side& stream = side(toward);
-    return protocol::encode_frame(toward == Direction::serverbound ? out.to_server : out.to_client, packet,
-                                  stream.threshold, ws)
-        .ok();
+    std::vector<std::uint8_t>& dest = toward == Direction::serverbound ? out.to_server : out.to_client;
+    const std::size_t start = dest.size();
+    if (!protocol::encode_frame(dest, packet, stream.threshold, ws).ok()) return false;
+    if (tap_ != nullptr && toward == Direction::clientbound) {
+      const std::span<const std::uint8_t> framed{dest.data() + start, dest.size() - start};
+      const auto prefix = protocol::read_varint_prefix(framed);
+      tap_->on_frame(toward, kind, version->id_of(kind), framed.subspan(prefix.size), stream.threshold >= 0);
+    }
+    return true;
   }
 
   struct Side {
@@ -396,6 +407,10 @@ class ConnectionSession {
       }
       id = v.value;
     }
+    // What the client sent, as read, whatever happens to it next.
+    if (tap_ != nullptr && from == Direction::serverbound) {
+      tap_->on_frame(from, tracker_.classify(from, id), id, f.contents, s.threshold >= 0);
+    }
     if (from == Direction::serverbound) {
       if constexpr (requires { hooks.on_serverbound_frame(); }) {
         if (!hooks.on_serverbound_frame()) {
@@ -451,6 +466,7 @@ class ConnectionSession {
       ++s.counters.rewritten;
     } else {
       append_framed(dest, f.contents);
+      if (tap_ != nullptr && from == Direction::clientbound) tap_->on_frame(from, kind, id, f.contents, s.threshold >= 0);
     }
     if (disposition.action != PacketAction::drop && from == Direction::clientbound) note_client_reads(kind);
     if (disposition.transaction_after) inject_transaction(*disposition.transaction_after, out);
@@ -573,6 +589,7 @@ class ConnectionSession {
   protocol::ConnectionTracker tracker_;
   protocol::State client_reads_ = protocol::State::handshake;  // client_state()
   std::uint64_t zero_length_counted_ = 0;  // client zero-length frames already shown to the hooks
+  FrameTap* tap_ = nullptr;                // set_frame_tap
   bool opaque_ = false;
 };
 

@@ -120,6 +120,14 @@ class PlayerSession {
 
   // Borrow a zlib workspace (ConnectionSession::use_workspace): the proxy lends one per io thread.
   void use_workspace(protocol::CompressionWorkspace& workspace) noexcept { session_.use_workspace(workspace); }
+  // The client's leg, frame by frame, to `tap` (frame_tap.hpp); null stops.
+  void set_frame_tap(FrameTap* tap) noexcept { session_.set_frame_tap(tap); }
+  // Whether a replay (an observing session) reads the body of packets of
+  // `kind` at all: the engine's, the tracker's, or announced as events.
+  static constexpr bool replay_reads(Direction direction, PacketKind kind) noexcept {
+    return Judge::announced(kind) || engine::DetectionEngine::reads(engine::EngineMode::observe, direction, kind) ||
+           (protocol::is_known(kind) && protocol::ConnectionTracker::wants_body(kind));
+  }
 
   const ConnectionSession& connection() const noexcept { return session_; }
   const protocol::ConnectionTracker& tracker() const noexcept { return session_.tracker(); }
@@ -229,9 +237,6 @@ class PlayerSession {
       engine.violations().clear();
     }
 
-   private:
-    std::string brand_;
-
     static constexpr bool announced(PacketKind k) noexcept {
       switch (k) {
         case PacketKind::status_request_c2s:
@@ -245,6 +250,9 @@ class PlayerSession {
           return false;
       }
     }
+
+   private:
+    std::string brand_;
 
     void announce(const PacketView& p) {
       namespace pk = protocol::packets;

@@ -1,0 +1,377 @@
+#pragma once
+// The last seconds of one player's client leg, kept for evidence clips
+// (docs/recordings.md, "Evidence clips"): every frame the client sent and
+// every frame it was sent, as on the wire, with the time the proxy handled
+// it. A session::FrameTap: the connection's session shows it each frame.
+//
+// Bounded three ways: frames older than the window go; the ring's bytes stop
+// at `max_bytes` per player (older frames then go before their window ends,
+// counted in evicted_early()); and every ring of the process draws its
+// capacity from one ClipBudget, so a full house cannot make the rings take
+// more than the budget (a ring the budget refuses stays at its size and
+// evicts instead). What a ring holds is charged to its connection
+// (memory_bytes()) and the budget's total is in /metrics.
+//
+// A frame whose body no replay reads (PlayerSession::replay_reads: chunk
+// data, light, sounds, tags, ...) is kept as its id and size only, and comes
+// back out as a frame with that id and an empty body: a replay of the clip
+// judges the same packets and never looks inside those. The client's frames
+// are always kept whole: a replay checks every one of them.
+//
+// The frames until the client enters play (handshake, login, configuration)
+// are kept apart (the prologue, at most `max_prologue_bytes`, kept for the
+// connection's life): a clip starts with them so that its replay knows the
+// version, the compression and the player.
+//
+// Storage is one circular byte buffer of records:
+//   varint  microseconds since the previous record (the first: since head_time_)
+//   u8      flags: 1 clientbound, 2 stub, 4 compressed framing
+//   stub:   varint id, varint size on the wire
+//   else:   varint size, then the frame's contents
+// No allocation per frame once the buffer has grown.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "rustguard/protocol/packet_registry.hpp"
+#include "rustguard/protocol/state.hpp"
+#include "rustguard/protocol/varint.hpp"
+#include "rustguard/session/frame_tap.hpp"
+#include "rustguard/session/player_session.hpp"
+#include "rustguard/time.hpp"
+
+namespace rustguard::adapters {
+
+struct ClipRingLimits {
+  Micros window{30'000'000};
+  std::size_t max_bytes = 128 * 1024;          // one player's ring
+  std::size_t max_prologue_bytes = 16 * 1024;  // one player's login and configuration
+};
+
+// What every ring of a process may hold together. Thread-safe.
+class ClipBudget {
+ public:
+  explicit ClipBudget(std::size_t limit) : limit_(limit) {}
+  bool reserve(std::size_t bytes) noexcept {
+    std::size_t used = used_.load(std::memory_order_relaxed);
+    do {
+      if (used + bytes > limit_) return false;
+    } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void release(std::size_t bytes) noexcept { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  std::size_t used() const noexcept { return used_.load(std::memory_order_relaxed); }
+  std::size_t limit() const noexcept { return limit_; }
+
+ private:
+  std::size_t limit_;
+  std::atomic<std::size_t> used_{0};
+};
+
+// One frame of a clip, ready to write: length prefix and contents as on the
+// wire (a stub: the id alone, framed for the stream).
+struct ClipFrame {
+  protocol::Direction direction = protocol::Direction::serverbound;
+  Timestamp time{};
+  bool stub = false;
+  std::uint32_t wire_size = 0;  // of the original frame (stubs: what it was)
+  std::vector<std::uint8_t> bytes;
+};
+
+class ClipRing final : public session::FrameTap {
+ public:
+  ClipRing(const ClipRingLimits& limits, ClipBudget* budget) : limits_(limits), budget_(budget) {}
+  ClipRing(const ClipRing&) = delete;
+  ClipRing& operator=(const ClipRing&) = delete;
+  ~ClipRing() { release_all(); }
+
+  // The time of the frames shown next (the owner's `now` for the feed).
+  void set_time(Timestamp now) noexcept { now_ = now; }
+  // The client entered play: frames from now on go to the ring.
+  void end_prologue() noexcept { in_prologue_ = false; }
+
+  void on_frame(protocol::Direction direction, protocol::PacketKind kind, std::int32_t id,
+                std::span<const std::uint8_t> contents, bool compressed_framing) override {
+    const bool clientbound = direction == protocol::Direction::clientbound;
+    const bool stub = clientbound && !session::PlayerSession::replay_reads(direction, kind);
+    if (in_prologue_) {
+      append_prologue(clientbound, stub, compressed_framing, id, contents);
+      return;
+    }
+    evict_older_than(now_ - limits_.window);
+    append(clientbound, stub, compressed_framing, id, contents);
+  }
+
+  // Bytes this ring holds (its buffers' capacity): charged to its connection.
+  std::size_t memory_bytes() const noexcept { return ring_.size() + prologue_reserved_; }
+  // Frames dropped before the end of their window because of a byte limit.
+  std::uint64_t evicted_early() const noexcept { return evicted_early_; }
+  // The prologue did not fit: a clip of this connection cannot start clean.
+  bool prologue_complete() const noexcept { return prologue_complete_; }
+  bool in_prologue() const noexcept { return in_prologue_; }
+  std::size_t frames_held() const noexcept { return frames_; }
+  // The time of the oldest frame in the ring (not the prologue); none: empty.
+  std::optional<Timestamp> oldest() const noexcept {
+    if (frames_ == 0) return std::nullopt;
+    return head_time_;
+  }
+
+  // The prologue, then every frame in the ring, oldest first.
+  std::vector<ClipFrame> frames() const {
+    std::vector<ClipFrame> out;
+    Reader prologue{prologue_.data(), prologue_.size(), 0, prologue_.size(), prologue_start_};
+    while (prologue.remaining() > 0) out.push_back(prologue.next());
+    Reader ring{ring_.data(), ring_.size(), head_, used_, head_time_};
+    bool first = true;
+    while (ring.remaining() > 0) {
+      ClipFrame f = ring.next(first);
+      first = false;
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+ private:
+  // Reads records from a (possibly wrapped) byte buffer.
+  struct Reader {
+    const std::uint8_t* data;
+    std::size_t capacity;
+    std::size_t pos;
+    std::size_t left;
+    Timestamp time;
+
+    std::size_t remaining() const noexcept { return left; }
+    std::uint8_t byte() noexcept {
+      const std::uint8_t b = data[pos];
+      pos = pos + 1 == capacity ? 0 : pos + 1;
+      --left;
+      return b;
+    }
+    std::uint64_t varint() noexcept {
+      std::uint64_t v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        const std::uint8_t b = byte();
+        v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+        if ((b & 0x80) == 0) break;
+      }
+      return v;
+    }
+    // The first record of the ring carries no usable delta: its time is the
+    // ring's head time.
+    ClipFrame next(bool first = false) {
+      const std::uint64_t dt = varint();
+      if (!first) time += Micros{static_cast<std::int64_t>(dt)};
+      const std::uint8_t flags = byte();
+      ClipFrame f;
+      f.direction = (flags & 1) != 0 ? protocol::Direction::clientbound : protocol::Direction::serverbound;
+      f.time = time;
+      f.stub = (flags & 2) != 0;
+      if (f.stub) {
+        const auto id = static_cast<std::int32_t>(varint());
+        f.wire_size = static_cast<std::uint32_t>(varint());
+        std::vector<std::uint8_t> contents;
+        if ((flags & 4) != 0) contents.push_back(0);  // data length 0: not deflated
+        std::uint8_t idv[protocol::kMaxVarIntBytes];
+        contents.insert(contents.end(), idv, idv + protocol::write_varint(idv, id));
+        frame(f.bytes, contents);
+      } else {
+        const std::size_t size = static_cast<std::size_t>(varint());
+        std::vector<std::uint8_t> contents(size);
+        for (std::size_t i = 0; i < size; ++i) contents[i] = byte();
+        f.wire_size = static_cast<std::uint32_t>(protocol::varint_size(static_cast<std::int32_t>(size)) + size);
+        frame(f.bytes, contents);
+      }
+      return f;
+    }
+    static void frame(std::vector<std::uint8_t>& out, const std::vector<std::uint8_t>& contents) {
+      std::uint8_t len[protocol::kMaxVarIntBytes];
+      out.insert(out.end(), len, len + protocol::write_varint(len, static_cast<std::int32_t>(contents.size())));
+      out.insert(out.end(), contents.begin(), contents.end());
+    }
+  };
+
+  // A record's header: delta, flags, then id+size or size.
+  struct Header {
+    std::uint8_t bytes[32];
+    std::size_t size = 0;
+    void varint(std::uint64_t v) noexcept {
+      do {
+        std::uint8_t b = v & 0x7f;
+        v >>= 7;
+        if (v != 0) b |= 0x80;
+        bytes[size++] = b;
+      } while (v != 0);
+    }
+  };
+
+  static Header header(std::uint64_t dt, bool clientbound, bool stub, bool compressed, std::int32_t id,
+                       std::size_t contents_size) noexcept {
+    Header h;
+    h.varint(dt);
+    h.bytes[h.size++] = static_cast<std::uint8_t>((clientbound ? 1 : 0) | (stub ? 2 : 0) | (compressed ? 4 : 0));
+    if (stub) {
+      h.varint(static_cast<std::uint32_t>(id));
+      h.varint(protocol::varint_size(static_cast<std::int32_t>(contents_size)) + contents_size);
+    } else {
+      h.varint(contents_size);
+    }
+    return h;
+  }
+
+  void append_prologue(bool clientbound, bool stub, bool compressed, std::int32_t id,
+                       std::span<const std::uint8_t> contents) {
+    if (!prologue_complete_) return;
+    if (prologue_.empty()) prologue_start_ = prologue_last_ = now_;
+    const Header h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prologue_last_).count())),
+                            clientbound, stub, compressed, id, contents.size());
+    const std::size_t need = h.size + (stub ? 0 : contents.size());
+    const std::size_t before = prologue_reserved_;
+    if (prologue_.size() + need > before) {
+      const std::size_t grown = std::min(limits_.max_prologue_bytes, std::max({before * 2, prologue_.size() + need,
+                                                                               std::size_t{512}}));
+      if (prologue_.size() + need > grown || (budget_ != nullptr && !budget_->reserve(grown - before))) {
+        drop_prologue();
+        return;
+      }
+      prologue_.reserve(grown);
+      prologue_reserved_ = grown;
+    }
+    prologue_.insert(prologue_.end(), h.bytes, h.bytes + h.size);
+    if (!stub) prologue_.insert(prologue_.end(), contents.begin(), contents.end());
+    prologue_last_ = now_;
+  }
+
+  void append(bool clientbound, bool stub, bool compressed, std::int32_t id, std::span<const std::uint8_t> contents) {
+    const Timestamp prev = frames_ == 0 ? now_ : last_time_;
+    Header h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prev).count())), clientbound,
+                      stub, compressed, id, contents.size());
+    std::size_t need = h.size + (stub ? 0 : contents.size());
+    if (need > limits_.max_bytes / 2 && !stub) {
+      // One frame bigger than half the ring: kept as its id and size (a
+      // client's giant frame would otherwise empty the ring).
+      stub = true;
+      ++evicted_early_;
+      h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prev).count())), clientbound, true,
+                 compressed, id, contents.size());
+      need = h.size;
+    }
+    if (!make_room(need)) {
+      ++evicted_early_;  // not even an empty ring can take it (the budget is spent)
+      return;
+    }
+    if (frames_ == 0) head_time_ = now_;
+    put(h.bytes, h.size);
+    if (!stub) put(contents.data(), contents.size());
+    ++frames_;
+    last_time_ = now_;
+  }
+
+  // Room for `need` more bytes: grow (within the per-player limit and the
+  // budget), else drop the oldest frames.
+  bool make_room(std::size_t need) {
+    if (used_ + need <= ring_.size()) return true;
+    const std::size_t cap = ring_.size();
+    if (cap < limits_.max_bytes) {
+      const std::size_t grown =
+          std::min(limits_.max_bytes, std::max({cap + cap / 2, used_ + need, std::size_t{4096}}));
+      if (budget_ == nullptr || budget_->reserve(grown - cap)) {
+        relinearize(grown);
+        return true;
+      }
+    }
+    while (frames_ > 0 && used_ + need > ring_.size()) {
+      drop_head();
+      ++evicted_early_;
+    }
+    return used_ + need <= ring_.size();
+  }
+
+  void relinearize(std::size_t capacity) {
+    std::vector<std::uint8_t> fresh(capacity);
+    const std::size_t first = std::min(used_, ring_.size() - head_);
+    if (used_ > 0) {
+      std::memcpy(fresh.data(), ring_.data() + head_, first);
+      std::memcpy(fresh.data() + first, ring_.data(), used_ - first);
+    }
+    ring_.swap(fresh);
+    head_ = 0;
+  }
+
+  void put(const std::uint8_t* p, std::size_t n) noexcept {
+    std::size_t tail = head_ + used_;
+    if (tail >= ring_.size()) tail -= ring_.size();
+    const std::size_t first = std::min(n, ring_.size() - tail);
+    std::memcpy(ring_.data() + tail, p, first);
+    std::memcpy(ring_.data(), p + first, n - first);
+    used_ += n;
+  }
+
+  void evict_older_than(Timestamp cutoff) {
+    while (frames_ > 0 && head_time_ < cutoff) drop_head();
+  }
+
+  // Drops the oldest record; the next one's delta moves the head time.
+  void drop_head() {
+    Reader r{ring_.data(), ring_.size(), head_, used_, head_time_};
+    (void)r.varint();
+    const std::uint8_t flags = r.byte();
+    if ((flags & 2) != 0) {
+      (void)r.varint();
+      (void)r.varint();
+    } else {
+      const std::size_t size = static_cast<std::size_t>(r.varint());
+      r.pos = (r.pos + size) % ring_.size();
+      r.left -= size;
+    }
+    head_ = r.pos;
+    used_ = r.left;
+    --frames_;
+    if (frames_ > 0) {
+      Reader next{ring_.data(), ring_.size(), head_, used_, head_time_};
+      const std::uint64_t dt = next.varint();
+      head_time_ += Micros{static_cast<std::int64_t>(dt)};
+    } else {
+      head_ = 0;
+      used_ = 0;
+    }
+  }
+
+  // Too long a login to keep: clips of this connection cannot start clean.
+  void drop_prologue() {
+    prologue_complete_ = false;
+    release(prologue_reserved_);
+    prologue_reserved_ = 0;
+    prologue_ = {};
+  }
+
+  void release(std::size_t bytes) noexcept {
+    if (budget_ != nullptr && bytes > 0) budget_->release(bytes);
+  }
+  void release_all() noexcept { release(ring_.size() + prologue_reserved_); }
+
+  ClipRingLimits limits_;
+  ClipBudget* budget_;
+  Timestamp now_{};
+  bool in_prologue_ = true;
+  bool prologue_complete_ = true;
+  std::vector<std::uint8_t> prologue_;
+  std::size_t prologue_reserved_ = 0;  // drawn from the budget for prologue_
+  Timestamp prologue_start_{};
+  Timestamp prologue_last_{};
+  std::vector<std::uint8_t> ring_;  // its size() is the capacity; used_ bytes from head_
+  std::size_t head_ = 0;
+  std::size_t used_ = 0;
+  std::size_t frames_ = 0;
+  Timestamp head_time_{};  // of the oldest record
+  Timestamp last_time_{};  // of the newest
+  std::uint64_t evicted_early_ = 0;
+};
+
+}  // namespace rustguard::adapters
