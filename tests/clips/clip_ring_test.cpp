@@ -3,8 +3,6 @@
 // with the packets no replay reads kept as their id and size only; and it
 // stays within its window, its byte limit and the process's budget.
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -21,6 +19,9 @@
 #include "replay/replay_analysis.hpp"
 #include "rustguard/adapters/clip_ring.hpp"
 #include "rustguard/adapters/pcapng_writer.hpp"
+#include "../support/captured_flows.hpp"
+#include "cheater_captures.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace rustguard;
@@ -28,54 +29,16 @@ using adapters::ClipBudget;
 using adapters::ClipFrame;
 using adapters::ClipRing;
 using adapters::ClipRingLimits;
+using test::CapturedFlow;
+using test::Chunk;
+using test::TempDir;
 
 namespace {
 
-struct Chunk {
-  protocol::Direction direction;
-  std::int64_t time_ns;
-  std::vector<std::uint8_t> bytes;
-};
-struct Flow {
-  replay::FlowInfo info;
-  std::vector<Chunk> chunks;
-};
-
-class FlowCollector final : public replay::StreamSink {
- public:
-  void on_open(const replay::FlowInfo& flow) override { flows[flow.id].info = flow; }
-  void on_data(const replay::FlowInfo& flow, replay::Direction dir, std::span<const std::uint8_t> bytes,
-               std::int64_t time_ns) override {
-    const auto d = dir == replay::Direction::client_to_server ? protocol::Direction::serverbound
-                                                              : protocol::Direction::clientbound;
-    flows[flow.id].chunks.push_back({d, time_ns, {bytes.begin(), bytes.end()}});
-  }
-  std::map<std::uint64_t, Flow> flows;
-};
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("rustguard-clip-ring-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-replay::ReplaySettings settings() {
-  // flying-squid's 1.8 chunks compress ~830:1 (captures/README.md).
-  return replay::ReplaySettings{adapters::parse_config("", "test", {{"limits.max_compression_ratio", "1000"}})};
-}
 
 // The client is whichever side sent the handshake first: in these captures
 // the side that connected (FlowInfo::client).
-std::vector<ClipFrame> ring_of(const Flow& flow, const replay::ReplaySettings& s, ClipBudget& budget,
+std::vector<ClipFrame> ring_of(const CapturedFlow& flow, const replay::ReplaySettings& s, ClipBudget& budget,
                                const ClipRingLimits& limits, std::size_t* peak_bytes) {
   auto engine = std::make_shared<const engine::EngineConfig>(s.config.checks);
   session::PlayerSession player(s.config.limits, engine, engine::EngineMode::observe);
@@ -83,7 +46,7 @@ std::vector<ClipFrame> ring_of(const Flow& flow, const replay::ReplaySettings& s
   player.set_frame_tap(&ring);
   session::Output out;
   for (const Chunk& c : flow.chunks) {
-    const Timestamp t{c.time_ns / 1000};
+    const Timestamp t = c.at();
     ring.set_time(t);
     player.feed(c.direction, c.bytes, t, out);
     if (ring.in_prologue() && player.tracker().state(protocol::Direction::serverbound) == protocol::State::play) {
@@ -99,28 +62,17 @@ std::vector<ClipFrame> ring_of(const Flow& flow, const replay::ReplaySettings& s
 }  // namespace
 
 TEST_CASE("a ring of the whole session replays to the verdicts of the session", "[clips][ring][replay]") {
-  const auto [capture, cheater, check] = GENERATE(table<const char*, const char*, const char*>({
-      {"speed-1.21.4.pcap", "spee1214_cheat", "movement.speed"},
-      {"speed-1.8.8.pcap", "spee188_cheat", "movement.speed"},
-      {"reach-1.21.4.pcap", "rea1214_rch", "combat.reach"},
-      {"fly-1.21.4.pcap", "fly1214_cheat", "movement.fly"},
-  }));
+  const test::CheaterCapture which = GENERATE(from_range(test::cheater_captures()));
+  const std::string capture = which.capture, cheater = which.cheater, check = which.check;
   INFO(capture);
   const std::string original = std::string(RUSTGUARD_SOURCE_DIR) + "/captures/" + capture;
-  const replay::ReplaySettings s = settings();
+  const replay::ReplaySettings s = test::capture_replay_settings();
   const replay::CaptureReport expected = replay::replay_capture(original, s);
   REQUIRE(expected.totals.errors.empty());
 
-  FlowCollector collected;
-  {
-    replay::TcpReassembler reassembler{collected};
-    replay::CaptureReader reader{original};
-    replay::CaptureStats stats;
-    REQUIRE(replay::feed_capture(reader, reassembler, stats).empty());
-    reassembler.finish(0);
-  }
+  const test::FlowCollector collected = test::collect_flows(original);
 
-  TempDir dir;
+  TempDir dir{"rustguard-clip-ring"};
   ClipBudget budget{std::size_t{1} << 30};
   ClipRingLimits limits;
   limits.window = Micros{600'000'000};  // the whole capture
@@ -163,15 +115,8 @@ TEST_CASE("a ring of the whole session replays to the verdicts of the session", 
     CHECK(got.bytes_clientbound <= want.bytes_clientbound);
     CHECK(got.closed_by_core == want.closed_by_core);
     CHECK(got.kinds == want.kinds);
-    REQUIRE(got.checks.size() == want.checks.size());
-    for (const auto& [key, tally] : want.checks) {
-      INFO(key);
-      REQUIRE(got.checks.count(key) == 1);
-      CHECK(got.checks.at(key).count == tally.count);
-      CHECK(got.checks.at(key).max_vl == tally.max_vl);
-      CHECK(got.checks.at(key).alerts == tally.alerts);
-      if (want.name == cheater && key.rfind(check, 0) == 0 && tally.alerts > 0) cheater_flagged = true;
-    }
+    const bool alerted = test::same_check_tallies(want, got, check);
+    if (want.name == cheater && alerted) cheater_flagged = true;
   }
   CHECK(cheater_flagged);
 }

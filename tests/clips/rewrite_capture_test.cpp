@@ -22,62 +22,18 @@
 #include "replay/capture_feed.hpp"
 #include "replay/replay_analysis.hpp"
 #include "rustguard/adapters/pcapng_writer.hpp"
+#include "../support/captured_flows.hpp"
+#include "cheater_captures.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace rustguard;
 using rustguard::adapters::PcapngWriter;
+using rustguard::test::Chunk;
+using rustguard::test::FlowCollector;
+using rustguard::test::TempDir;
 
 namespace {
-
-// Every chunk the reassembler delivers, per flow, in capture order.
-struct Chunk {
-  protocol::Direction direction;
-  std::int64_t time_ns;
-  std::vector<std::uint8_t> bytes;
-};
-struct Flow {
-  replay::FlowInfo info;
-  std::vector<Chunk> chunks;
-  bool closed = false;
-  replay::FlowEnd end = replay::FlowEnd::end_of_capture;
-  std::int64_t close_ns = 0;
-};
-
-class FlowCollector final : public replay::StreamSink {
- public:
-  void on_open(const replay::FlowInfo& flow) override { flows[flow.id].info = flow; }
-  void on_data(const replay::FlowInfo& flow, replay::Direction dir, std::span<const std::uint8_t> bytes,
-               std::int64_t time_ns) override {
-    const auto d = dir == replay::Direction::client_to_server ? protocol::Direction::serverbound
-                                                              : protocol::Direction::clientbound;
-    flows[flow.id].chunks.push_back({d, time_ns, {bytes.begin(), bytes.end()}});
-  }
-  void on_gap(const replay::FlowInfo&, replay::Direction, std::uint64_t, std::int64_t) override { ++gaps; }
-  void on_close(const replay::FlowInfo& flow, replay::FlowEnd why, std::int64_t time_ns) override {
-    Flow& f = flows[flow.id];
-    f.closed = true;
-    f.end = why;
-    f.close_ns = time_ns;
-  }
-
-  std::map<std::uint64_t, Flow> flows;
-  int gaps = 0;
-};
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("rustguard-clips-rewrite-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 Timestamp at(std::int64_t time_ns) { return Timestamp{time_ns / 1000}; }
 
@@ -102,36 +58,21 @@ std::vector<fs::path> write_flows(const FlowCollector& collected, const fs::path
   return files;
 }
 
-replay::ReplaySettings settings() {
-  // flying-squid's 1.8 chunks compress ~830:1 (captures/README.md).
-  return replay::ReplaySettings{adapters::parse_config("", "test", {{"limits.max_compression_ratio", "1000"}})};
-}
 
 }  // namespace
 
 TEST_CASE("cheaters' connections rewritten as pcapng replay to the verdicts of the original capture",
           "[clips][pcapng][replay]") {
-  const auto [capture, cheater, check] = GENERATE(table<const char*, const char*, const char*>({
-      {"speed-1.21.4.pcap", "spee1214_cheat", "movement.speed"},
-      {"speed-1.8.8.pcap", "spee188_cheat", "movement.speed"},
-      {"reach-1.21.4.pcap", "rea1214_rch", "combat.reach"},
-      {"fly-1.21.4.pcap", "fly1214_cheat", "movement.fly"},
-  }));
+  const test::CheaterCapture which = GENERATE(from_range(test::cheater_captures()));
+  const std::string capture = which.capture, cheater = which.cheater, check = which.check;
   INFO(capture);
   const std::string original = std::string(RUSTGUARD_SOURCE_DIR) + "/captures/" + capture;
-  const replay::ReplaySettings s = settings();
+  const replay::ReplaySettings s = test::capture_replay_settings();
   const replay::CaptureReport expected = replay::replay_capture(original, s);
   REQUIRE(expected.totals.errors.empty());
   REQUIRE(expected.players.size() >= 2);
 
-  FlowCollector collected;
-  {
-    replay::TcpReassembler reassembler{collected};
-    replay::CaptureReader reader{original};
-    replay::CaptureStats stats;
-    REQUIRE(replay::feed_capture(reader, reassembler, stats).empty());
-    reassembler.finish(0);
-  }
+  const FlowCollector collected = rustguard::test::collect_flows(original);
   REQUIRE(collected.gaps == 0);
   for (const auto& [id, flow] : collected.flows) {
     // Classic pcap is microseconds, as the writer: the times go over exactly.
@@ -139,7 +80,7 @@ TEST_CASE("cheaters' connections rewritten as pcapng replay to the verdicts of t
     for (const Chunk& c : flow.chunks) CHECK(c.time_ns % 1000 == 0);
   }
 
-  TempDir dir;
+  TempDir dir{"rustguard-clips-rewrite"};
   std::map<std::string, replay::PlayerReport> rewritten;
   for (const fs::path& file : write_flows(collected, dir.path)) {
     const replay::CaptureReport r = replay::replay_capture(file, s);
@@ -168,19 +109,8 @@ TEST_CASE("cheaters' connections rewritten as pcapng replay to the verdicts of t
     CHECK(got.closed_by_core == want.closed_by_core);
     CHECK(got.stream_problem == want.stream_problem);
     CHECK(got.kinds == want.kinds);
-    REQUIRE(got.checks.size() == want.checks.size());
-    for (const auto& [key, tally] : want.checks) {
-      INFO(key);
-      REQUIRE(got.checks.count(key) == 1);
-      CHECK(got.checks.at(key).count == tally.count);
-      CHECK(got.checks.at(key).max_vl == tally.max_vl);
-      CHECK(got.checks.at(key).alerts == tally.alerts);
-    }
-    if (want.name == cheater) {
-      for (const auto& [key, tally] : want.checks) {
-        if (key.rfind(check, 0) == 0 && tally.alerts > 0) cheater_flagged = true;
-      }
-    }
+    const bool alerted = test::same_check_tallies(want, got, check);
+    if (want.name == cheater && alerted) cheater_flagged = true;
   }
   // The comparison means something only if the original flags the cheater.
   CHECK(cheater_flagged);

@@ -23,10 +23,14 @@
 #include "replay/tune.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 #include "rustguard/protocol/writer.hpp"
+#include "../support/database_rows.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace rustguard;
 using namespace rustguard::replay;
+using rustguard::test::dump_rows;
+using rustguard::test::TempDir;
 
 namespace {
 
@@ -59,47 +63,6 @@ const PlayerReport* find_player(const CaptureReport& r, const std::string& name)
     if (p.name == name) return &p;
   }
   return nullptr;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("rustguard-replay-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
-
-// Every row of every table, as text, in id order.
-std::vector<std::string> dump_rows(const std::string& db_path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::vector<std::string> rows;
-  for (const char* sql : {"SELECT * FROM players ORDER BY uuid", "SELECT * FROM sessions ORDER BY id",
-                          "SELECT * FROM violations ORDER BY id", "SELECT * FROM actions ORDER BY id"}) {
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::string row = sql;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const unsigned char* text = sqlite3_column_text(st, c);
-        row += "|" + (text ? std::string(reinterpret_cast<const char*>(text)) : std::string("NULL"));
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return rows;
 }
 
 std::vector<std::string> replay_into(const std::string& db_path, const std::vector<std::string>& captures) {
@@ -252,7 +215,7 @@ TEST_CASE("the detection engine judges replays: cheaters flagged by the right ch
 TEST_CASE("a replay records the actions live would have taken, marked not executed", "[replay][engine][actions]") {
   // The speed cheater reaches its alert VL: every alert the proxy would have
   // raised is an action row, linked to its violation, never carried out.
-  TempDir dir;
+  TempDir dir{"rustguard-replay-test"};
   const std::string db = (dir.path / "actions.db").string();
   const auto rows = replay_into(db, {capture("speed-1.21.4.pcap")});
   std::size_t alerts = 0, actions = 0;
@@ -289,7 +252,7 @@ TEST_CASE("a 64:1 compression guard above 128 KiB closes flying-squid 1.8.8 sess
 }
 
 TEST_CASE("replaying into two fresh databases gives identical rows, ids included", "[replay][database]") {
-  TempDir dir;
+  TempDir dir{"rustguard-replay-test"};
   const std::vector<std::string> captures{capture("honest-1.8.8.pcap"), capture("speed-1.21.4.pcap"),
                                           capture("honest-26.1.pcap")};
   const auto first = replay_into((dir.path / "a.db").string(), captures);
@@ -316,7 +279,7 @@ TEST_CASE("replaying into two fresh databases gives identical rows, ids included
 }
 
 TEST_CASE("session rows carry the player, the capture's times and the capture file", "[replay][database]") {
-  TempDir dir;
+  TempDir dir{"rustguard-replay-test"};
   const std::string db = (dir.path / "r.db").string();
   replay_into(db, {capture("honest-26.1.pcap")});
   const CaptureReport r = replay_capture(capture("honest-26.1.pcap"), settings_with());

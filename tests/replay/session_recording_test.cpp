@@ -37,95 +37,21 @@
 #include "rustguard/adapters/pcapng_writer.hpp"
 #include "rustguard/adapters/recording_control.hpp"
 #include "rustguard/adapters/session_recorder.hpp"
+#include "../support/captured_flows.hpp"
+#include "../support/database_rows.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace rustguard;
 using adapters::PcapngWriter;
 namespace recording = adapters::recording;
+using test::CapturedFlow;
+using test::Chunk;
+using test::connections_of;
+using test::dump_rows;
+using test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("rustguard-recording-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-// One connection of a capture as its endpoints read it: every chunk the
-// reassembler delivered, in capture order.
-struct Chunk {
-  protocol::Direction direction;
-  Timestamp at;
-  std::vector<std::uint8_t> bytes;
-};
-struct CapturedFlow {
-  replay::FlowInfo info;
-  std::vector<Chunk> chunks;
-  std::optional<Timestamp> fin_at;  // the connection ended with FINs (or an RST) here
-};
-
-class FlowCollector final : public replay::StreamSink {
- public:
-  void on_open(const replay::FlowInfo& flow) override { flows[flow.id].info = flow; }
-  void on_data(const replay::FlowInfo& flow, replay::Direction dir, std::span<const std::uint8_t> bytes,
-               std::int64_t time_ns) override {
-    const auto d = dir == replay::Direction::client_to_server ? protocol::Direction::serverbound
-                                                              : protocol::Direction::clientbound;
-    flows[flow.id].chunks.push_back({d, Timestamp{time_ns / 1000}, {bytes.begin(), bytes.end()}});
-  }
-  void on_close(const replay::FlowInfo& flow, replay::FlowEnd why, std::int64_t time_ns) override {
-    if (why != replay::FlowEnd::end_of_capture) flows[flow.id].fin_at = Timestamp{time_ns / 1000};
-  }
-  std::map<std::uint64_t, CapturedFlow> flows;
-};
-
-// The Minecraft connections of a regression capture (flows that carried bytes).
-std::vector<CapturedFlow> connections_of(const std::string& capture) {
-  FlowCollector collected;
-  replay::TcpReassembler reassembler{collected};
-  replay::CaptureReader reader{std::string(RUSTGUARD_SOURCE_DIR) + "/captures/" + capture};
-  replay::CaptureStats stats;
-  REQUIRE(replay::feed_capture(reader, reassembler, stats).empty());
-  reassembler.finish(0);
-  std::vector<CapturedFlow> out;
-  for (auto& [id, flow] : collected.flows) {
-    if (!flow.chunks.empty()) out.push_back(std::move(flow));
-  }
-  REQUIRE(!out.empty());
-  return out;
-}
-
-// Every row of every table, as text, in id order.
-std::vector<std::string> dump_rows(const fs::path& db_path) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::vector<std::string> rows;
-  for (const char* sql : {"SELECT * FROM players ORDER BY uuid", "SELECT * FROM sessions ORDER BY id",
-                          "SELECT * FROM violations ORDER BY id", "SELECT * FROM actions ORDER BY id"}) {
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::string row = sql;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const unsigned char* text = sqlite3_column_text(st, c);
-        row += "|" + (text ? std::string(reinterpret_cast<const char*>(text)) : std::string("NULL"));
-      }
-      rows.push_back(row);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return rows;
-}
 
 std::size_t rows_matching(const std::vector<std::string>& rows, std::string_view table, std::string_view text) {
   std::size_t n = 0;
@@ -218,8 +144,8 @@ LiveResult live_run(const CapturedFlow& flow, const replay::ReplaySettings& sett
   bool closed = false;
   for (std::size_t i = 0; i < flow.chunks.size() && !closed; ++i) {
     const Chunk& c = flow.chunks[i];
-    if (script.timer_advances && i > 0 && c.at - now >= Micros{50'000}) {
-      const Timestamp tick = now + (c.at - now) / 2;
+    if (script.timer_advances && i > 0 && c.at() - now >= Micros{50'000}) {
+      const Timestamp tick = now + (c.at() - now) / 2;
       session.advance(tick, out);
       recorder.record(out.events);
       closed = out.close.has_value();
@@ -233,25 +159,25 @@ LiveResult live_run(const CapturedFlow& flow, const replay::ReplaySettings& sett
         result.late_called = true;
       }
     }
-    now = c.at;
+    now = c.at();
     if (script.late && !script.timer_advances && !result.late_called && login_at &&
-        c.direction == protocol::Direction::serverbound && c.at >= *login_at + script.late_after) {
-      session.host_late(c.at, *script.late);
-      if (script.write_late_note) note({recording::NoteKind::host_late, *script.late, {}, {}}, c.at);
+        c.direction == protocol::Direction::serverbound && c.at() >= *login_at + script.late_after) {
+      session.host_late(c.at(), *script.late);
+      if (script.write_late_note) note({recording::NoteKind::host_late, *script.late, {}, {}}, c.at());
       result.late_called = true;
     }
-    session.feed(c.direction, c.bytes, c.at, out);
-    REQUIRE(w.write(c.direction, c.bytes, c.at));
-    if (i == 0 && script.core_input_after_bytes) note({recording::NoteKind::core_input, {}, {}, {}}, c.at);
+    session.feed(c.direction, c.bytes, c.at(), out);
+    REQUIRE(w.write(c.direction, c.bytes, c.at()));
+    if (i == 0 && script.core_input_after_bytes) note({recording::NoteKind::core_input, {}, {}, {}}, c.at());
     for (const session::Event& e : out.events) {
       if (std::holds_alternative<session::PlayerLoggedIn>(e)) {
-        login_at = c.at;
+        login_at = c.at();
         result.logged_in = true;
         // The proxy hands the player's unexpired strikes over when the
         // login comes out, before any play packet.
         if (script.prior_strike_group) {
           session.add_prior_strike(*script.prior_strike_group, script.prior_strike_at);
-          note({recording::NoteKind::prior_strike, {}, script.prior_strike_at, *script.prior_strike_group}, c.at);
+          note({recording::NoteKind::prior_strike, {}, script.prior_strike_at, *script.prior_strike_group}, c.at());
         }
       }
       if (const auto* held = std::get_if<session::TimingFlagsHeld>(&e)) result.flags_held += held->count;
@@ -261,7 +187,7 @@ LiveResult live_run(const CapturedFlow& flow, const replay::ReplaySettings& sett
     out.clear();
   }
   // The connection ends where the capture's did, or where the core closed it.
-  const Timestamp end = closed ? now : flow.fin_at.value_or(now);
+  const Timestamp end = closed ? now : flow.fin_at().value_or(now);
   session.advance(end, out);
   session.finish(out);
   recorder.record(out.events);
@@ -317,7 +243,7 @@ replay::ReplaySettings default_settings() { return replay::ReplaySettings{adapte
 TEST_CASE("a session recording replays to the live rows exactly, a prior strike's ladder step included",
           "[replay][recording]") {
   const replay::ReplaySettings settings = ladder_settings();
-  TempDir dir;
+  TempDir dir{"rustguard-recording-test"};
   std::size_t strikes_fired = 0, violations = 0;
   int n = 0;
   for (const CapturedFlow& flow : connections_of("speed-1.21.4.pcap")) {
@@ -367,7 +293,7 @@ TEST_CASE("a session recording replays to the live rows exactly, a prior strike'
 TEST_CASE("a host-late note holds the timing flags in the replay as it did live; without it they come back",
           "[replay][recording]") {
   const replay::ReplaySettings settings = default_settings();
-  TempDir dir;
+  TempDir dir{"rustguard-recording-test"};
   std::uint64_t held = 0;
   int n = 0;
   for (const CapturedFlow& flow : connections_of("timer-1.21.4.pcap")) {
@@ -414,7 +340,7 @@ TEST_CASE("a host-late note holds the timing flags in the replay as it did live;
 TEST_CASE("a host-late report right after the proxy's timer ran ticks: the advance note keeps them unheld",
           "[replay][recording]") {
   const replay::ReplaySettings settings = default_settings();
-  TempDir dir;
+  TempDir dir{"rustguard-recording-test"};
   int n = 0;
   std::uint64_t held = 0;
   for (const CapturedFlow& flow : connections_of("timer-1.21.4.pcap")) {
@@ -439,7 +365,7 @@ TEST_CASE("a host-late report right after the proxy's timer ran ticks: the advan
 
 TEST_CASE("notes that do not parse or match no open connection are counted and ignored", "[replay][recording]") {
   const replay::ReplaySettings settings = default_settings();
-  TempDir dir;
+  TempDir dir{"rustguard-recording-test"};
   const auto flows = connections_of("speed-1.21.4.pcap");
   Script script;
   script.malformed_note = true;
@@ -462,7 +388,7 @@ TEST_CASE("notes that do not parse or match no open connection are counted and i
 TEST_CASE("a core-input note after the connection's first bytes is refused and said; the replay observes",
           "[replay][recording]") {
   const replay::ReplaySettings settings = default_settings();
-  TempDir dir;
+  TempDir dir{"rustguard-recording-test"};
   const auto flows = connections_of("speed-1.21.4.pcap");
   Script script;
   script.core_input_after_bytes = true;
