@@ -171,6 +171,19 @@ async function metric(admin, line) {
   return found ? Number(found.split(' ').pop()) : undefined;
 }
 
+// A gauge that settles once a connection has finished closing: the proxy
+// drains both sockets before it counts a connection gone
+// (connections.shutdown_flush_ms), so poll for up to `ms`.
+async function metricSettles(admin, line, want, ms = 5000) {
+  const until = Date.now() + ms;
+  let got = await metric(admin, line);
+  while (got !== want && Date.now() < until) {
+    await sleep(100);
+    got = await metric(admin, line);
+  }
+  return got;
+}
+
 function varint(n) {
   const out = [];
   do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
@@ -380,7 +393,8 @@ const CASES = {
     check(!good.ended, 'the other bot was disconnected too');
     check(await metric(proxy.admin, 'rustguard_decode_errors_total{reason="frame_too_large"}') === 1, 'decode error not counted');
     check(await metric(proxy.admin, 'rustguard_limit_hits_total{limit="max_frame_bytes"}') === 1, 'frame limit not counted');
-    check(await metric(proxy.admin, 'rustguard_connections') === 1, 'expected one connection left open');
+    const open = await metricSettles(proxy.admin, 'rustguard_connections', 1);
+    check(open === 1, `expected one connection left open, /metrics says ${open}`);
   },
 };
 

@@ -251,3 +251,35 @@ TEST_CASE("recordings: a timer advance is written only before a host-late report
                                 std::string_view("RUSTGUARD/1 host-late").end());
   CHECK(advance < late);
 }
+
+TEST_CASE("recordings: a timer advance while the connection is undecided keeps its place", "[proxy][recordings]") {
+  TempDir dir;
+  LogLines log;
+  RecordingWriter writer(settings_in(dir.path), log.fn());
+  SessionRecording rec;
+  rec.arm(&writer);
+  rec.bytes(protocol::Direction::serverbound, std::vector<std::uint8_t>{1, 0}, kStart);
+  rec.advanced(kStart + millis(50));
+  rec.note({adapters::recording::NoteKind::host_late, Micros{70'000}, {}, {}}, kStart + millis(60));  // held after its advance
+  rec.bytes(protocol::Direction::serverbound, std::vector<std::uint8_t>{2, 0}, kStart + millis(70));
+  rec.advanced(kStart + millis(120));  // pending when the login decides
+  rec.decide(true, RecordingWriter::stem_for(kStart, "Held", 6), ends(), "");
+  rec.note({adapters::recording::NoteKind::host_late, Micros{80'000}, {}, {}}, kStart + millis(130));
+  rec.close(kStart + millis(200), protocol::Direction::serverbound);
+  writer.stop();
+  const auto file = read_file(dir.path / "20251201-213500-Held-c6.pcapng");
+  const std::string_view text{reinterpret_cast<const char*>(file.data()), file.size()};
+  // In the file's order: advance, host-late 70000, advance, host-late 80000.
+  const auto a1 = text.find("RUSTGUARD/1 advance\n");
+  const auto l1 = text.find("RUSTGUARD/1 host-late 70000\n");
+  const auto a2 = text.find("RUSTGUARD/1 advance\n", a1 + 1);
+  const auto l2 = text.find("RUSTGUARD/1 host-late 80000\n");
+  REQUIRE(a1 != std::string_view::npos);
+  REQUIRE(a2 != std::string_view::npos);
+  REQUIRE(l1 != std::string_view::npos);
+  REQUIRE(l2 != std::string_view::npos);
+  CHECK(a1 < l1);
+  CHECK(l1 < a2);
+  CHECK(a2 < l2);
+  CHECK(text.find("RUSTGUARD/1 advance\n", a2 + 1) == std::string_view::npos);
+}

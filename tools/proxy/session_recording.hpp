@@ -88,6 +88,10 @@ class SessionRecording {
     std::vector<Held> held = std::move(held_);
     held_ = {};
     held_bytes_ = 0;
+    // A timer advance after the last held item stays pending; the held
+    // items already carry the advances that came before them.
+    const std::optional<Timestamp> pending = advanced_at_;
+    advanced_at_.reset();
     for (Held& h : held) {
       if (h.note) {
         note(*h.note, h.t);
@@ -95,6 +99,7 @@ class SessionRecording {
         bytes(h.from, h.data, h.t);
       }
     }
+    advanced_at_ = pending;
   }
 
   // The connection ended (`closer` closed first).
