@@ -67,8 +67,18 @@ std::vector<std::uint8_t> read_file(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// Where `needle` occurs in `haystack`, in order.
+std::vector<std::size_t> offsets_of(const std::vector<std::uint8_t>& haystack, std::string_view needle) {
+  std::vector<std::size_t> out;
+  for (auto it = haystack.begin();
+       (it = std::search(it, haystack.end(), needle.begin(), needle.end())) != haystack.end(); ++it) {
+    out.push_back(static_cast<std::size_t>(it - haystack.begin()));
+  }
+  return out;
+}
+
 bool contains(const std::vector<std::uint8_t>& haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+  return !offsets_of(haystack, needle).empty();
 }
 
 std::vector<std::string> names_in(const fs::path& folder) {
@@ -238,18 +248,11 @@ TEST_CASE("recordings: a timer advance is written only before a host-late report
   rec.close(kStart + millis(200), protocol::Direction::serverbound);
   writer.stop();
   const auto file = read_file(dir.path / "20251201-213500-Tick-c5.pcapng");
-  const auto count = [&](std::string_view needle) {
-    std::size_t n = 0;
-    for (auto it = file.begin(); (it = std::search(it, file.end(), needle.begin(), needle.end())) != file.end(); ++it) ++n;
-    return n;
-  };
-  CHECK(count("RUSTGUARD/1 advance\n") == 1);
-  CHECK(count("RUSTGUARD/1 host-late 90000\n") == 1);
-  const auto advance = std::search(file.begin(), file.end(), std::string_view("RUSTGUARD/1 advance").begin(),
-                                   std::string_view("RUSTGUARD/1 advance").end());
-  const auto late = std::search(file.begin(), file.end(), std::string_view("RUSTGUARD/1 host-late").begin(),
-                                std::string_view("RUSTGUARD/1 host-late").end());
-  CHECK(advance < late);
+  const auto advances = offsets_of(file, "RUSTGUARD/1 advance\n");
+  const auto lates = offsets_of(file, "RUSTGUARD/1 host-late 90000\n");
+  REQUIRE(advances.size() == 1);
+  REQUIRE(lates.size() == 1);
+  CHECK(advances[0] < lates[0]);
 }
 
 TEST_CASE("recordings: a timer advance while the connection is undecided keeps its place", "[proxy][recordings]") {
@@ -268,18 +271,14 @@ TEST_CASE("recordings: a timer advance while the connection is undecided keeps i
   rec.close(kStart + millis(200), protocol::Direction::serverbound);
   writer.stop();
   const auto file = read_file(dir.path / "20251201-213500-Held-c6.pcapng");
-  const std::string_view text{reinterpret_cast<const char*>(file.data()), file.size()};
   // In the file's order: advance, host-late 70000, advance, host-late 80000.
-  const auto a1 = text.find("RUSTGUARD/1 advance\n");
-  const auto l1 = text.find("RUSTGUARD/1 host-late 70000\n");
-  const auto a2 = text.find("RUSTGUARD/1 advance\n", a1 + 1);
-  const auto l2 = text.find("RUSTGUARD/1 host-late 80000\n");
-  REQUIRE(a1 != std::string_view::npos);
-  REQUIRE(a2 != std::string_view::npos);
-  REQUIRE(l1 != std::string_view::npos);
-  REQUIRE(l2 != std::string_view::npos);
-  CHECK(a1 < l1);
-  CHECK(l1 < a2);
-  CHECK(a2 < l2);
-  CHECK(text.find("RUSTGUARD/1 advance\n", a2 + 1) == std::string_view::npos);
+  const auto advances = offsets_of(file, "RUSTGUARD/1 advance\n");
+  const auto l1 = offsets_of(file, "RUSTGUARD/1 host-late 70000\n");
+  const auto l2 = offsets_of(file, "RUSTGUARD/1 host-late 80000\n");
+  REQUIRE(advances.size() == 2);
+  REQUIRE(l1.size() == 1);
+  REQUIRE(l2.size() == 1);
+  CHECK(advances[0] < l1[0]);
+  CHECK(l1[0] < advances[1]);
+  CHECK(advances[1] < l2[0]);
 }
