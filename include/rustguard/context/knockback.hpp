@@ -93,6 +93,12 @@ class KnockbackTracker {
 
   void clear() noexcept { entries_ = {}; }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.entries_);
+  }
+
  private:
   static double horizontal(const Knockback& e) noexcept {
     const double h = std::hypot(e.velocity.x, e.velocity.z);

@@ -70,11 +70,21 @@ class LagCompensated {
     latest_ = value;
   }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.confirmed_, self.latest_, self.pending_);
+  }
+
  private:
   struct Pending {
     std::uint64_t begin_seq;
     std::uint64_t end_seq;
     T value;
+    template <class Self, class V>
+    static void visit_fields(Self& self, V& v) {
+      v(self.begin_seq, self.end_seq, self.value);
+    }
   };
   T confirmed_{};
   T latest_{};

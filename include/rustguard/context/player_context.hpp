@@ -56,6 +56,12 @@ class ServerPings {
     return false;
   }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.ids_, self.used_, self.next_);
+  }
+
  private:
   std::array<std::int32_t, kCapacity> ids_{};
   std::array<bool, kCapacity> used_{};

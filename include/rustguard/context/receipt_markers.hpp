@@ -58,6 +58,15 @@ class ReceiptMarkers {
 
   void clear() noexcept { markers_ = {}; }  // and its memory
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.markers_, self.next_);
+    // add() writes into the ring assuming it is empty or whole.
+    v.require([&self] { return self.markers_.empty() || self.markers_.size() == kCapacity; },
+              "receipt markers not a whole ring");
+  }
+
  private:
   std::vector<ReceiptMarker> markers_;  // empty or kCapacity
   std::size_t next_ = 0;

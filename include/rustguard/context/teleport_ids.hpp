@@ -47,11 +47,22 @@ class TeleportIds {
 
   std::size_t size() const noexcept { return entries_.size(); }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.entries_, self.next_);
+    v.require([&self] { return self.entries_.size() <= kCapacity; }, "too many teleport ids");
+  }
+
  private:
   struct Entry {
     std::int32_t client_id;
     std::int32_t server_id;
     bool ours;
+    template <class Self, class V>
+    static void visit_fields(Self& self, V& v) {
+      v(self.client_id, self.server_id, self.ours);
+    }
   };
 
   std::int32_t next() noexcept {

@@ -85,6 +85,13 @@ class PendingTeleports {
   PendingTeleport* newest() noexcept { return queue_.empty() ? nullptr : &queue_.back(); }
   void clear() noexcept { queue_.clear(); }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.queue_, self.matched_);
+    v.require([&self] { return self.queue_.size() <= kCapacity; }, "too many pending teleports");
+  }
+
  private:
   std::deque<PendingTeleport> queue_;
   PendingTeleport matched_{};

@@ -276,6 +276,16 @@ class TrackedEntities {
   }
   static constexpr std::size_t entity_bytes() noexcept { return sizeof(Entity); }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  // The index (slots_) is derived from the entities: the snapshot keeps its
+  // size, which decides when it grows next, and the reader rebuilds it.
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.entities_, self.tick_, self.settled_at_, self.dropped_spawns_);
+    v.table_size(self.slots_);
+    if constexpr (V::kReading) v.require([&self] { return self.rebuild_index(); }, "tracked entities' index");
+  }
+
  private:
   static constexpr std::int32_t kNoVehicle = -1;
   static constexpr double kMinScale = 0.0625;
@@ -288,6 +298,10 @@ class TrackedEntities {
     protocol::Vec3 lo;    // range of the positions the client may show during the step
     protocol::Vec3 hi;
     protocol::Vec3 last;  // where the step ends
+    template <class Self, class V>
+    static void visit_fields(Self& self, V& v) {
+      v(self.begin, self.end, self.lo, self.hi, self.last);
+    }
   };
   struct Entity {
     std::int32_t id = 0;
@@ -309,6 +323,13 @@ class TrackedEntities {
     protocol::Vec3 trail_hi;
     std::array<protocol::Vec3, kRecent> recent{};  // the last positions sent, ring
     std::array<Step, kMaxSteps> step{};
+    template <class Self, class V>
+    static void visit_fields(Self& self, V& v) {
+      v(self.id, self.type, self.vehicle, self.getting_off, self.off_at_seq, self.off_until, self.dims, self.scale);
+      v(self.next_scale, self.scale_at_seq, self.interp, self.steps, self.recent_next, self.trail_until);
+      v(self.confirmed, self.trail_lo, self.trail_hi, self.recent, self.step);
+      v.require([&self] { return self.steps <= kMaxSteps && self.recent_next < kRecent; }, "entity steps");
+    }
   };
 
   static constexpr std::int32_t kEmpty = -1;
@@ -449,6 +470,22 @@ class TrackedEntities {
       slots_[i] = kEmpty;
       hole = i;
     }
+  }
+
+  // After a snapshot's entities and index size were read: the index again,
+  // if the size is one the tracker can have (a power of two at least twice
+  // the entities, none before the first spawn) and no id repeats.
+  bool rebuild_index() noexcept {
+    const std::size_t n = slots_.size();
+    if (entities_.size() > kMaxEntities) return false;
+    if (n == 0) return entities_.empty();
+    if (n < 16 || n > 2 * kMaxEntities || (n & (n - 1)) != 0 || entities_.size() * 2 > n) return false;
+    for (auto& s : slots_) s = kEmpty;
+    for (std::size_t i = 0; i < entities_.size(); ++i) {
+      if (slot_of(entities_[i].id) != kNone) return false;
+      insert_slot(entities_[i].id, static_cast<std::int32_t>(i));
+    }
+    return true;
   }
 
   void grow() {

@@ -112,6 +112,14 @@ class TransactionQueue {
     return issued_seq_ == 0 ? std::nullopt : std::optional<Timestamp>{last_issued_at_};
   }
 
+  // Every member once, for the snapshot of a clip's start (context_snapshot.hpp).
+  template <class Self, class V>
+  static void visit_fields(Self& self, V& v) {
+    v(self.pending_, self.next_id_, self.issued_seq_, self.acked_seq_, self.last_issued_at_);
+    v.require([&self] { return self.pending_.size() <= kCapacity && in_our_range(self.next_id_); },
+              "transaction queue out of range");
+  }
+
  private:
   std::deque<Transaction> pending_;
   std::int32_t next_id_ = -1;

@@ -56,6 +56,7 @@
 #include "rustguard/checks/api/suspicion_score.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_folding.hpp"
+#include "rustguard/context/context_snapshot.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/engine/cancel_rate_limit.hpp"
 #include "rustguard/engine/check_chain.hpp"
@@ -288,6 +289,18 @@ class BasicDetectionEngine {
   Timestamp kick_at() const noexcept { return consequences_.kick_at; }
 
   const context::PlayerContext& context() const noexcept { return ctx_; }
+  // Evidence clips (docs/recordings.md): the context of a snapshot taken at
+  // the clip's first frame replaces this one, except what the replay itself
+  // decides (context::adopt_snapshot: the observe flag, the host-late hold,
+  // the protocol). Every check starts over as at construction, state and
+  // violation levels, and so does the suspicion score; folded records still
+  // pending are released first, so no row mixes flags from both sides.
+  void restore_context(context::PlayerContext ctx) {
+    finish();
+    context::adopt_snapshot(ctx_, std::move(ctx));
+    chain_ = Chain{};
+    suspicion_ = SuspicionScore{};
+  }
   double suspicion(Timestamp now) const noexcept {
     return suspicion_.value(now, config_->engine.suspicion_half_life_s);
   }

@@ -135,6 +135,10 @@ class PlayerSession {
   bool legacy_ping() const noexcept { return session_.legacy_ping(); }
   const DirectionCounters& counters(Direction d) const noexcept { return session_.counters(d); }
   const engine::DetectionEngine& engine() const noexcept { return judge_.engine; }
+  // Evidence clips: the player's context as bytes (context/context_snapshot.hpp),
+  // and a decoded one restored into a replay (DetectionEngine::restore_context).
+  std::vector<std::uint8_t> snapshot_context() const { return context::encode_snapshot(judge_.engine.context()); }
+  void restore_context(context::PlayerContext ctx) { judge_.engine.restore_context(std::move(ctx)); }
   // Packets of each kind seen per direction [direction][kind], counted when
   // enabled (the replay's report; the proxy does not pay for it).
   using KindCounts = std::array<std::array<std::uint64_t, protocol::kPacketKindCount>, 2>;
