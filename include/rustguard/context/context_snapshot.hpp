@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -106,7 +107,13 @@ struct SnapshotFields<PhysicsState> {
 template <>
 struct SnapshotFields<Knockback> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.velocity, s.begin_seq, s.end_seq, s.ticks_since_confirmed, s.confirmed, s.active); }
+  static void visit(S& s, V& v) {
+    v(s.velocity, s.begin_seq, s.end_seq, s.ticks_since_confirmed, s.confirmed, s.active);
+    // As live (engine/lag_compensation.hpp): the decay of an infinite
+    // velocity would loop once per tick since it was confirmed.
+    v.require([&s] { return std::isfinite(s.velocity.x) && std::isfinite(s.velocity.y) && std::isfinite(s.velocity.z); },
+              "knockback velocity not finite");
+  }
 };
 template <>
 struct SnapshotFields<PendingTeleport> {
