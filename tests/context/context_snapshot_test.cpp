@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -291,6 +292,97 @@ TEST_CASE("a restored session continues as the one the snapshot came from, its c
   REQUIRE(fb != nullptr);
   INFO("A first VL after T " << fa->vl << ", B " << fb->vl);
   CHECK(fb->vl < fa->vl);
+}
+
+namespace {
+
+// Whether both directions' streams are at a frame boundary before each chunk
+// (frames: a VarInt length, then that many bytes), so a feed may skip from
+// one such chunk to another as a clip skips from its prologue to its ring.
+std::vector<bool> frame_aligned(const CapturedFlow& flow) {
+  std::array<std::vector<std::uint8_t>, 2> stream;
+  std::vector<std::array<std::size_t, 2>> before;
+  for (const Chunk& c : flow.chunks) {
+    before.push_back({stream[0].size(), stream[1].size()});
+    auto& s = stream[static_cast<std::size_t>(c.direction)];
+    s.insert(s.end(), c.bytes.begin(), c.bytes.end());
+  }
+  std::array<std::vector<bool>, 2> starts;
+  for (std::size_t d = 0; d < 2; ++d) {
+    const auto& s = stream[d];
+    starts[d].assign(s.size() + 1, false);
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+      starts[d][pos] = true;
+      std::uint64_t len = 0;
+      std::size_t n = 0;
+      while (pos + n < s.size() && n < 5) {
+        const std::uint8_t b = s[pos + n++];
+        len |= static_cast<std::uint64_t>(b & 0x7F) << (7 * (n - 1));
+        if ((b & 0x80) == 0) break;
+      }
+      if (n == 0) break;
+      pos += n + len;
+    }
+  }
+  std::vector<bool> out;
+  for (const auto& b : before) out.push_back(starts[0][b[0]] && starts[1][b[1]]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a replay of the prologue and a restored snapshot continues as the whole session",
+          "[context][snapshot][restore]") {
+  // As a clip: the session up to the client's first move in play, then the
+  // snapshot of the player's context at T, then the frames from T on.
+  const Captured which = GENERATE(Captured{"speed-1.21.4.pcap", "spee1214_cheat", "movement.speed"},
+                                  Captured{"speed-1.8.8.pcap", "spee188_cheat", "movement.speed"},
+                                  Captured{"reach-1.21.4.pcap", "rea1214_rch", "combat.reach"});
+  INFO(which.capture);
+  const Config s = replay_config();
+  const std::vector<CapturedFlow> flows = test::connections_of(which.capture);
+  const CapturedFlow& flow = flow_of(flows, s, which.player);
+  const std::vector<bool> aligned = frame_aligned(flow);
+
+  std::size_t t = chunk_after_flags(flow, s, which.check, 3);
+  while (t < flow.chunks.size() && !aligned[t]) ++t;
+  REQUIRE(t + 10 < flow.chunks.size());
+  std::vector<std::uint8_t> at_t;
+  const Run a = run_flow(flow, s, t, &at_t, nullptr);
+
+  auto b = observing_session(s);
+  session::Output out;
+  std::size_t i = 0;
+  for (; i < t; ++i) {
+    if (aligned[i] && b->engine().context().any_movement) break;
+    b->feed(flow.chunks[i].direction, flow.chunks[i].bytes, flow.chunks[i].at(), out);
+    out.clear();
+  }
+  INFO("prologue " << i << " chunks, T " << t << " of " << flow.chunks.size());
+  REQUIRE(i < t);
+  const PlayerContext snapshot = decoded(at_t);
+  const Timestamp newest = context::newest_instant(snapshot);
+  b->restore_context(snapshot);
+  // The ticks the live engine ran before the snapshot are not run again.
+  REQUIRE(b->next_deadline().has_value());
+  CHECK(*b->next_deadline() > newest);
+  CHECK(*b->next_deadline() <= newest + millis(250));
+  std::vector<Violation> after;
+  for (i = t; i < flow.chunks.size(); ++i) {
+    b->feed(flow.chunks[i].direction, flow.chunks[i].bytes, flow.chunks[i].at(), out);
+    for (auto& e : out.events) {
+      if (auto* v = std::get_if<session::ViolationFound>(&e)) after.push_back(v->violation);
+    }
+    out.clear();
+  }
+  CHECK(b->snapshot_context() == a.final_context);
+  bool flagged = false;
+  for (const Violation& v : after) {
+    flagged = flagged || v.check.rfind(which.check, 0) == 0;
+    CHECK(v.time_ms >= newest.to_millis());  // nothing judged at an instant before the snapshot
+  }
+  CHECK(flagged);
 }
 
 TEST_CASE("restoring keeps the replay's observe flag and host-late hold", "[context][snapshot][restore]") {

@@ -457,6 +457,17 @@ inline DecodedSnapshot decode_snapshot(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
+// The newest instant a context records (its last move, transaction or
+// teleport): the time it was taken is no earlier. A restore does not run
+// again the ticks due by then, which the live engine ran.
+inline Timestamp newest_instant(const PlayerContext& ctx) noexcept {
+  Timestamp t = ctx.last_movement_at;
+  if (const auto at = ctx.transactions.last_issued_at()) t = std::max(t, *at);
+  if (const PendingTeleport* p = ctx.teleports.newest()) t = std::max(t, p->sent_at);
+  if (ctx.unseen_setback) t = std::max(t, ctx.unseen_setback->sent_at);
+  return t;
+}
+
 // What a restore keeps of `current` (the replay's context) and takes from
 // `snapshot` (a live proxy's): everything comes from the snapshot except
 //   - observe: the replay reads the stream, it does not originate;

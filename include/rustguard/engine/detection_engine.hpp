@@ -295,11 +295,16 @@ class BasicDetectionEngine {
   // the protocol). Every check starts over as at construction, state and
   // violation levels, and so does the suspicion score; folded records still
   // pending are released first, so no row mixes flags from both sides.
+  // Ticks the live engine ran before the snapshot are not run again: the
+  // next one is the first of this engine's tick grid after the newest
+  // instant the snapshot records (context::newest_instant).
   void restore_context(context::PlayerContext ctx) {
     finish();
     context::adopt_snapshot(ctx_, std::move(ctx));
     chain_ = Chain{};
     suspicion_ = SuspicionScore{};
+    const Timestamp newest = context::newest_instant(ctx_);
+    if (next_tick_ <= newest) next_tick_ += kTickInterval * ((newest - next_tick_) / kTickInterval + 1);
   }
   double suspicion(Timestamp now) const noexcept {
     return suspicion_.value(now, config_->engine.suspicion_half_life_s);
