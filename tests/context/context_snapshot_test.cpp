@@ -62,6 +62,91 @@ static_assert(sizeof(context::ReceiptMarkers) == 32);
 // 1.8 chunks compress ~830:1.
 Config replay_config() { return adapters::parse_config("", "test", {{"limits.max_compression_ratio", "1000"}}); }
 
+// The plain structs, exactly: each decomposes into as many members as the
+// structured binding names (a new member stops the build here), and
+// SnapshotFields<T> visits that many.
+struct FieldCounter {
+  std::size_t n = 0;
+  template <class... T>
+  void operator()(T&...) {
+    n += sizeof...(T);
+  }
+  template <class Check>
+  void require(Check&&, std::string_view) {}
+};
+template <class T>
+std::size_t visited_fields() {
+  T t{};
+  FieldCounter c;
+  context::SnapshotFields<T>::visit(t, c);
+  return c.n;
+}
+std::size_t arity_PlayerContext(const PlayerContext& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18,
+                                m19, m20, m21, m22, m23, m24, m25, m26, m27] = x;
+  return 28;
+}
+std::size_t arity_ClientClaims(const context::ClientClaims& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4] = x;
+  return 5;
+}
+std::size_t arity_PhysicsState(const context::PhysicsState& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
+  return 6;
+}
+std::size_t arity_Abilities(const context::Abilities& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
+  return 6;
+}
+std::size_t arity_EffectLevels(const context::EffectLevels& x) {
+  [[maybe_unused]] const auto& [m0] = x;
+  return 1;
+}
+std::size_t arity_AttributeValues(const context::AttributeValues& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
+  return 6;
+}
+std::size_t arity_Knockback(const context::Knockback& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
+  return 6;
+}
+std::size_t arity_PendingTeleport(const context::PendingTeleport& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5, m6] = x;
+  return 7;
+}
+std::size_t arity_AcceptedPosition(const context::AcceptedPosition& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2] = x;
+  return 3;
+}
+std::size_t arity_Transaction(const context::Transaction& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2] = x;
+  return 3;
+}
+std::size_t arity_MovementHistory(const context::MovementHistory& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10] = x;
+  return 11;
+}
+std::size_t arity_EntityDimensions(const context::EntityDimensions& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2] = x;
+  return 3;
+}
+std::size_t arity_ReceiptMarker(const context::ReceiptMarker& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4] = x;
+  return 5;
+}
+std::size_t arity_Vec3(const protocol::Vec3& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2] = x;
+  return 3;
+}
+std::size_t arity_Uuid(const protocol::Uuid& x) {
+  [[maybe_unused]] const auto& [m0, m1] = x;
+  return 2;
+}
+std::size_t arity_Timestamp(const Timestamp& x) {
+  [[maybe_unused]] const auto& [m0] = x;
+  return 1;
+}
+
 std::unique_ptr<session::PlayerSession> observing_session(const Config& s) {
   auto engine = std::make_shared<const engine::EngineConfig>(s.checks);
   return std::make_unique<session::PlayerSession>(s.limits, engine, engine::EngineMode::observe);
@@ -156,6 +241,25 @@ const std::vector<Captured>& captured() {
 
 }  // namespace
 
+TEST_CASE("every member of the plain structs is in the snapshot", "[context][snapshot]") {
+  CHECK(visited_fields<PlayerContext>() == arity_PlayerContext(PlayerContext{}));
+  CHECK(visited_fields<context::ClientClaims>() == arity_ClientClaims(context::ClientClaims{}));
+  CHECK(visited_fields<context::PhysicsState>() == arity_PhysicsState(context::PhysicsState{}));
+  CHECK(visited_fields<context::Abilities>() == arity_Abilities(context::Abilities{}));
+  CHECK(visited_fields<context::EffectLevels>() == arity_EffectLevels(context::EffectLevels{}));
+  CHECK(visited_fields<context::AttributeValues>() == arity_AttributeValues(context::AttributeValues{}));
+  CHECK(visited_fields<context::Knockback>() == arity_Knockback(context::Knockback{}));
+  CHECK(visited_fields<context::PendingTeleport>() == arity_PendingTeleport(context::PendingTeleport{}));
+  CHECK(visited_fields<context::AcceptedPosition>() == arity_AcceptedPosition(context::AcceptedPosition{}));
+  CHECK(visited_fields<context::Transaction>() == arity_Transaction(context::Transaction{}));
+  CHECK(visited_fields<context::MovementHistory>() == arity_MovementHistory(context::MovementHistory{}));
+  CHECK(visited_fields<context::EntityDimensions>() == arity_EntityDimensions(context::EntityDimensions{}));
+  CHECK(visited_fields<context::ReceiptMarker>() == arity_ReceiptMarker(context::ReceiptMarker{}));
+  CHECK(visited_fields<protocol::Vec3>() == arity_Vec3(protocol::Vec3{}));
+  CHECK(visited_fields<protocol::Uuid>() == arity_Uuid(protocol::Uuid{}));
+  CHECK(visited_fields<Timestamp>() == arity_Timestamp(Timestamp{}));
+}
+
 TEST_CASE("a snapshot round-trips byte for byte on real traffic", "[context][snapshot]") {
   const Captured which = GENERATE(from_range(captured()));
   INFO(which.capture);
@@ -194,8 +298,8 @@ struct Run {
 
 // Feeds `flow` to a fresh session; before chunk `restore_at`, restores the
 // snapshot `snapshot` (none: plain run). Records the snapshot at `snap_at`.
-Run run_flow(const CapturedFlow& flow, const Config& s, std::size_t snap_at,
-             std::vector<std::uint8_t>* snapshot_out, const std::vector<std::uint8_t>* restore) {
+Run run_flow(const CapturedFlow& flow, const Config& s, std::size_t snap_at, std::vector<std::uint8_t>* snapshot_out,
+             const std::vector<std::uint8_t>* restore) {
   Run r;
   auto player = observing_session(s);
   session::Output out;
@@ -218,8 +322,7 @@ Run run_flow(const CapturedFlow& flow, const Config& s, std::size_t snap_at,
   return r;
 }
 
-const CapturedFlow& flow_of(const std::vector<CapturedFlow>& flows, const Config& s,
-                            const std::string& name) {
+const CapturedFlow& flow_of(const std::vector<CapturedFlow>& flows, const Config& s, const std::string& name) {
   for (const CapturedFlow& f : flows) {
     auto player = observing_session(s);
     session::Output out;
@@ -235,8 +338,7 @@ const CapturedFlow& flow_of(const std::vector<CapturedFlow>& flows, const Config
 }
 
 // The first chunk after which `check` has flagged at least `n` times in `run`.
-std::size_t chunk_after_flags(const CapturedFlow& flow, const Config& s, const std::string& check,
-                              std::size_t n) {
+std::size_t chunk_after_flags(const CapturedFlow& flow, const Config& s, const std::string& check, std::size_t n) {
   auto player = observing_session(s);
   session::Output out;
   std::size_t seen = 0;

@@ -70,27 +70,37 @@ struct SnapshotFields;
 template <>
 struct SnapshotFields<protocol::Vec3> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.x, s.y, s.z); }
+  static void visit(S& s, V& v) {
+    v(s.x, s.y, s.z);
+  }
 };
 template <>
 struct SnapshotFields<protocol::Uuid> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.high, s.low); }
+  static void visit(S& s, V& v) {
+    v(s.high, s.low);
+  }
 };
 template <>
 struct SnapshotFields<Timestamp> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.micros); }
+  static void visit(S& s, V& v) {
+    v(s.micros);
+  }
 };
 template <>
 struct SnapshotFields<Abilities> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.invulnerable, s.flying, s.may_fly, s.instabuild, s.fly_speed, s.walk_speed); }
+  static void visit(S& s, V& v) {
+    v(s.invulnerable, s.flying, s.may_fly, s.instabuild, s.fly_speed, s.walk_speed);
+  }
 };
 template <>
 struct SnapshotFields<EffectLevels> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.levels); }
+  static void visit(S& s, V& v) {
+    v(s.levels);
+  }
 };
 template <>
 struct SnapshotFields<AttributeValues> {
@@ -102,7 +112,9 @@ struct SnapshotFields<AttributeValues> {
 template <>
 struct SnapshotFields<PhysicsState> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.game_mode, s.abilities, s.effects, s.attributes, s.food, s.riding); }
+  static void visit(S& s, V& v) {
+    v(s.game_mode, s.abilities, s.effects, s.attributes, s.food, s.riding);
+  }
 };
 template <>
 struct SnapshotFields<Knockback> {
@@ -111,47 +123,60 @@ struct SnapshotFields<Knockback> {
     v(s.velocity, s.begin_seq, s.end_seq, s.ticks_since_confirmed, s.confirmed, s.active);
     // As live (engine/lag_compensation.hpp): the decay of an infinite
     // velocity would loop once per tick since it was confirmed.
-    v.require([&s] { return std::isfinite(s.velocity.x) && std::isfinite(s.velocity.y) && std::isfinite(s.velocity.z); },
-              "knockback velocity not finite");
+    v.require(
+        [&s] { return std::isfinite(s.velocity.x) && std::isfinite(s.velocity.y) && std::isfinite(s.velocity.z); },
+        "knockback velocity not finite");
   }
 };
 template <>
 struct SnapshotFields<PendingTeleport> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.id, s.target, s.velocity, s.sent_at, s.confirmed, s.ours, s.on_ground); }
+  static void visit(S& s, V& v) {
+    v(s.id, s.target, s.velocity, s.sent_at, s.confirmed, s.ours, s.on_ground);
+  }
 };
 template <>
 struct SnapshotFields<AcceptedPosition> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.known, s.position, s.on_ground); }
+  static void visit(S& s, V& v) {
+    v(s.known, s.position, s.on_ground);
+  }
 };
 template <>
 struct SnapshotFields<Transaction> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.id, s.seq, s.sent_at); }
+  static void visit(S& s, V& v) {
+    v(s.id, s.seq, s.sent_at);
+  }
 };
 template <>
 struct SnapshotFields<MovementHistory> {
   template <class S, class V>
   static void visit(S& s, V& v) {
-    v(s.position_known, s.position, s.yaw, s.pitch, s.on_ground, s.on_ground_before, s.last_delta,
-      s.last_had_position, s.last_delta_known, s.air_ticks, s.ticks_since_reset);
+    v(s.position_known, s.position, s.yaw, s.pitch, s.on_ground, s.on_ground_before, s.last_delta, s.last_had_position,
+      s.last_delta_known, s.air_ticks, s.ticks_since_reset);
   }
 };
 template <>
 struct SnapshotFields<ClientClaims> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.sprinting, s.sneaking, s.flying, s.gliding, s.held_slot); }
+  static void visit(S& s, V& v) {
+    v(s.sprinting, s.sneaking, s.flying, s.gliding, s.held_slot);
+  }
 };
 template <>
 struct SnapshotFields<EntityDimensions> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.width, s.height, s.known); }
+  static void visit(S& s, V& v) {
+    v(s.width, s.height, s.known);
+  }
 };
 template <>
 struct SnapshotFields<ReceiptMarker> {
   template <class S, class V>
-  static void visit(S& s, V& v) { v(s.kind, s.id, s.seq, s.sent_at, s.used); }
+  static void visit(S& s, V& v) {
+    v(s.kind, s.id, s.seq, s.sent_at, s.used);
+  }
 };
 template <>
 struct SnapshotFields<PlayerContext> {
@@ -172,9 +197,13 @@ constexpr std::uint64_t enum_max(GameMode) noexcept { return 3; }
 constexpr std::uint64_t enum_max(ReceiptKind) noexcept { return 1; }
 
 template <class T>
-concept HasVisitFields = requires(T& t, int& v) { T::visit_fields(t, v); };
+concept HasVisitFields = requires(T& t, int& v) {
+  T::visit_fields(t, v);
+};
 template <class T>
-concept HasSnapshotFields = requires { sizeof(SnapshotFields<T>); };
+concept HasSnapshotFields = requires {
+  sizeof(SnapshotFields<T>);
+};
 
 template <class T>
 struct IsSequence : std::false_type {};
