@@ -208,10 +208,16 @@ function entityOf(bot, name) {
   return Object.values(bot.entities).find((e) => e.uuid && String(e.uuid).replaceAll('-', '') === uuid) ?? null;
 }
 
+// The server kicks on reading the goodbye: only then has it read every
+// attack before it. A busy flying-squid (26 bots on 1.21.4 in CI) read the
+// goodbyes of one run one a second, up to 7 s late; quitting after 5 s left
+// attacks unread and the harness counted them as lost.
+const GOODBYE_WAIT_MS = 30000;
 async function goodbye(me) {
   me.bot.clearControlStates();
   me.bot.chat(GOODBYE);
-  await Promise.race([me.endedP, sleep(5000)]);
+  const answered = await Promise.race([me.endedP.then(() => true), sleep(GOODBYE_WAIT_MS).then(() => false)]);
+  send({ type: 'goodbye', username: me.username, answered, waitMs: GOODBYE_WAIT_MS });
   me.bot.quit();
 }
 

@@ -102,3 +102,30 @@ TEST_CASE("post: by arrival, lag backlogs of a vanilla client are not post", "[c
     CHECK(d.count("killaura.post") == 0);
   }
 }
+
+TEST_CASE("post: by arrival, bunched ticks of a post aura are not judged, the others still flag it",
+          "[checks][post]") {
+  for (const std::int32_t pv : {v::v1_8, v::v1_21_4}) {
+    INFO("protocol " << pv);
+    Driver d(pv);
+    d.spawn_at(0, 64, 0);
+    // Four of every seven ticks arrive caught up, all at once (a loaded
+    // host): movement, attack and the next movement within a few
+    // milliseconds. Judged "not post", three of them in every seven would
+    // keep each window of ten below min_post (8).
+    for (int round = 0; round < 20; ++round) {
+      for (int t = 0; t < 3; ++t) post_tick(d, false);
+      for (int t = 0; t < 4; ++t) {
+        d.rot(0, 0, true);
+        d.advance_ms(1);
+        d.attack(kTarget);
+        swing(d);
+        d.advance_ms(1);
+      }
+      d.advance_ms(44);
+    }
+    // 80 post attacks judged: a flag at every tenth.
+    CHECK(d.count("killaura.post", "arrival") >= 3U);
+    CHECK(d.max_vl("killaura.post") >= 2.5);
+  }
+}

@@ -226,10 +226,11 @@ async function runVersion(version) {
           const f = fighters.find((x) => x.username === m?.username);
           if (!f) return;
           if (m.type === 'cheat-start') f.startMs = m.timeMs;
+          if (m.type === 'goodbye') f.goodbye = m;
           if (m.type === 'fighter-done') { f.sent = m.attacks; f.phases = m.phases; f.clicks = m.clicks; f.edge = m.edge ?? null; f.clickTimes = m.clickTimes ?? null; }
         });
         try {
-          const done = await waitMessage(proc, 'done', 60000);
+          const done = await waitMessage(proc, 'done', 90000);
           if (!done.ok) problems.push(`fighters ${label} did not complete (see fighters-${label}.log)`);
         } catch (e) {
           problems.push(`fighters ${label}: ${e.message}`);
@@ -255,7 +256,7 @@ async function runVersion(version) {
     backend.send({ type: 'attack-counts' });
     const { counts } = await waitMessage(backend, 'attack-counts', 5000);
     targets.send({ type: 'leave' });
-    try { await waitMessage(targets, 'done', 15000); } catch (e) { problems.push(`targets: ${e.message}`); }
+    try { await waitMessage(targets, 'done', 45000); } catch (e) { problems.push(`targets: ${e.message}`); }
     await stopProcess(targets, { graceMs: 2000 });
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
@@ -318,6 +319,8 @@ async function runVersion(version) {
         + `cancel rows ${cancels}${kicked ? ' KICKED' : ''}  ${flagged.join(' ') || 'clean'}`);
       if (f.sent === null) { problems.push(`${f.username} (${f.role}, ${f.latency} ms) never finished its fight`); continue; }
       if (f.startMs === null) { problems.push(`${f.username} (${f.role}, ${f.latency} ms) never attacked`); continue; }
+      // Unkicked, the backend may not have read all of its attacks yet.
+      if (!f.goodbye?.answered) { problems.push(`${f.username}: the backend did not kick it within ${f.goodbye?.waitMs ?? '?'} ms of its goodbye (backend.log): its attack count is not final`); continue; }
       if (f.sent < 5) problems.push(`${f.username} (${f.role}) sent only ${f.sent} attacks`);
       if (got > f.sent) problems.push(`${f.username}: the backend received ${got} attacks, the bot sent ${f.sent}`);
       if (cancels === 0 && got !== f.sent && !kicked) problems.push(`${f.username}: nothing cancelled, yet the backend received ${got} of ${f.sent} attacks`);

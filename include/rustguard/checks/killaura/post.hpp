@@ -21,7 +21,11 @@
 // clients that attack at any moment (bots on their own timers) sometimes
 // look post, so the check flags only when at least `min_post` of the last
 // `window` attacks judged looked post; these flags depend on arrival times
-// and go through Reporter::flag_timing.
+// and go through Reporter::flag_timing. Ticks that arrive bunched (M2 - M1 <
+// `min_gap_ms`: a client, or the path to it, catching up late ticks) tell a
+// post attack from a vanilla one no more: they are not judged, rather than
+// judged "not post" (a post aura on a loaded host took over 5 s to reach the
+// alert that way).
 
 #include <algorithm>
 #include <array>
@@ -100,6 +104,7 @@ class PostCheck {
     if (!m1 || !a || ctx.may_be_riding()) return engine::Verdict::pass;
     const double after_m1 = millis_between(*m1, *a), before_m2 = millis_between(*a, now),
                  span = millis_between(*m1, now);
+    if (span < s.params.min_gap_ms) return engine::Verdict::pass;  // bunched ticks: no arrival pattern
     const bool post = after_m1 <= s.params.post_ms && before_m2 >= s.params.min_gap_ms && span <= s.params.max_tick_ms;
     return judge(post, after_m1, before_m2, s, r);
   }
