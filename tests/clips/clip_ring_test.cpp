@@ -49,9 +49,6 @@ std::vector<ClipFrame> ring_of(const CapturedFlow& flow, const replay::ReplaySet
     const Timestamp t = c.at();
     ring.set_time(t);
     player.feed(c.direction, c.bytes, t, out);
-    if (ring.in_prologue() && player.tracker().state(protocol::Direction::serverbound) == protocol::State::play) {
-      ring.end_prologue();
-    }
     out.clear();
     if (peak_bytes != nullptr) *peak_bytes = std::max(*peak_bytes, ring.memory_bytes());
   }

@@ -461,9 +461,6 @@ class Connection final : public Stoppable {
     if (clips_) clips_->set_time(now);
     session_.feed(from, bytes, now, out);
     if (recording_.undecided()) decide_recording(now);
-    if (clips_ && clips_->in_prologue() && session_.tracker().state(Direction::serverbound) == protocol::State::play) {
-      clips_->end_prologue();
-    }
     const auto t1 = Clock::now();
     events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0));
     server_out_.push(out.to_server);

@@ -42,10 +42,12 @@
 #include "replay/handshake_probe.hpp"
 #include "replay/replay_report.hpp"
 #include "replay/tcp_reassembly.hpp"
+#include "rustguard/adapters/clip_cut.hpp"
 #include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/recording_control.hpp"
 #include "rustguard/adapters/session_recorder.hpp"
 #include "rustguard/adapters/violation_log.hpp"
+#include "rustguard/context/context_snapshot.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/session/player_session.hpp"
 
@@ -158,6 +160,12 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
         // report): so does the replay. Nothing to run once the core closed.
         if (it->second->phase == Phase::live) advance(*it->second, time_ns);
         break;
+      case adapters::recording::NoteKind::context:
+        if (!restore_context(*it->second, note->context)) {
+          ++totals_.refused_notes;
+          return;
+        }
+        break;
     }
     ++totals_.notes;
   }
@@ -266,6 +274,26 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
     // instants, as the proxy's timer does between reads.
     f.session.feed(from, bytes, Timestamp{time_ns / 1000}, f.out);
     after_call(f);
+  }
+
+  // An evidence clip's context note (adapters/clip_cut.hpp): the player's
+  // context where the clip's middle part starts. The session must be past
+  // the clip's prologue (decoding, in play); the checks start over there.
+  static bool restore_context(FlowState& f, std::span<const std::uint8_t> packed) {
+    if (f.phase != Phase::live || !f.session.engine().context().in_play) {
+      f.report.recording_problem = "a context note before the connection reached play: ignored";
+      return false;
+    }
+    const auto raw = adapters::unpack_snapshot(packed);
+    context::DecodedSnapshot decoded =
+        raw ? context::decode_snapshot(*raw) : context::DecodedSnapshot{std::nullopt, "it does not inflate"};
+    if (!decoded.context) {
+      f.report.recording_problem = "a context note that does not decode: " + decoded.error;
+      return false;
+    }
+    f.session.restore_context(std::move(*decoded.context));
+    f.report.clip_context_restored = true;
+    return true;
   }
 
   // A session recording's advance note: the ticks due by then.

@@ -44,9 +44,10 @@ inline std::string checks_summary(const PlayerReport& p) {
 }
 
 // "observe", or "live (session recording)" for a connection replayed from
-// a recording's core input.
+// a recording's core input, or the evidence clip note.
 inline std::string_view replay_mode(const PlayerReport& p) {
-  return p.session_recording ? "live (session recording)" : "observe";
+  if (p.session_recording) return "live (session recording)";
+  return p.clip_context_restored ? "observe (evidence clip: context restored, checks restarted there)" : "observe";
 }
 
 // ", 4 notes (1 malformed, ...)" when the run held notes of session

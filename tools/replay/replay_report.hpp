@@ -38,6 +38,9 @@ struct PlayerReport {
   // as the live proxy ran it, engine in originate mode, notes applied.
   bool session_recording = false;
   std::string recording_problem;   // a note that could not be applied to this connection, else ""
+  // An evidence clip that starts mid-session: its context note restored the
+  // player's context, and the checks started over there (VLs from 0).
+  bool clip_context_restored = false;
   std::map<std::string, std::uint64_t> kinds;  // packet kind name -> count, both directions
   std::map<std::string, CheckTally> checks;    // check key -> tally
 

@@ -18,16 +18,24 @@
 // judges the same packets and never looks inside those. The client's frames
 // are always kept whole: a replay checks every one of them.
 //
-// The frames until the client enters play (handshake, login, configuration)
-// are kept apart (the prologue, at most `max_prologue_bytes`, kept for the
+// The frames until the client's first movement packet in play (handshake,
+// login, configuration, Login (play), the first teleport and its answer) are
+// kept apart (the prologue, at most `max_prologue_bytes`, kept for the
 // connection's life): a clip starts with them so that its replay knows the
-// version, the compression and the player.
+// version, the compression and the player, as at a fresh login.
+//
+// The owner adds a snapshot of the player's context now and then
+// (add_snapshot, context/context_snapshot.hpp): a record among the frames,
+// evicted with them. A clip from the middle of a session starts at the
+// oldest snapshot still in the ring (adapters/clip_cut.hpp): the replay
+// restores that context there and reads the frames after it.
 //
 // Storage is one circular byte buffer of records:
 //   varint  microseconds since the previous record (the first: since head_time_)
-//   u8      flags: 1 clientbound, 2 stub, 4 compressed framing
+//   u8      flags: 1 clientbound, 2 stub, 4 compressed framing, 8 context
+//           snapshot, 16 chat (a frame clips.redact_chat leaves out)
 //   stub:   varint id, varint size on the wire
-//   else:   varint size, then the frame's contents
+//   else:   varint size, then the frame's contents (a snapshot's bytes)
 // No allocation per frame once the buffer has grown.
 
 #include <algorithm>
@@ -52,7 +60,7 @@ namespace rustguard::adapters {
 struct ClipRingLimits {
   Micros window{30'000'000};
   std::size_t max_bytes = 128 * 1024;          // one player's ring
-  std::size_t max_prologue_bytes = 16 * 1024;  // one player's login and configuration
+  std::size_t max_prologue_bytes = 32 * 1024;  // one player's login, configuration and first tick in play
 };
 
 // What every ring of a process may hold together. Thread-safe.
@@ -76,13 +84,29 @@ class ClipBudget {
 };
 
 // One frame of a clip, ready to write: length prefix and contents as on the
-// wire (a stub: the id alone, framed for the stream).
+// wire (a stub: the id alone, framed for the stream). A context record
+// carries the snapshot's bytes unframed instead.
 struct ClipFrame {
   protocol::Direction direction = protocol::Direction::serverbound;
   Timestamp time{};
   bool stub = false;
+  bool context = false;  // a context snapshot, not a frame
+  bool chat = false;     // a chat frame (clips.redact_chat)
   std::uint32_t wire_size = 0;  // of the original frame (stubs: what it was)
   std::vector<std::uint8_t> bytes;
+};
+
+// A ring's raw contents, copied on the packet path (two memcpys) and turned
+// into frames elsewhere (adapters/clip_cut.hpp, on the clip writer's thread).
+struct ClipCut {
+  std::vector<std::uint8_t> prologue;  // records
+  Timestamp prologue_start{};
+  bool prologue_complete = false;
+  std::vector<std::uint8_t> records;   // the ring's records, oldest first
+  Timestamp head_time{};               // of the first of them
+  // The ring still holds every frame since the prologue: the clip needs no
+  // snapshot (the prologue and the ring are the whole session).
+  bool from_start = false;
 };
 
 class ClipRing final : public session::FrameTap {
@@ -94,20 +118,55 @@ class ClipRing final : public session::FrameTap {
 
   // The time of the frames shown next (the owner's `now` for the feed).
   void set_time(Timestamp now) noexcept { now_ = now; }
-  // The client entered play: frames from now on go to the ring.
+  // Ends the prologue now, before the first movement packet (frames that
+  // never went through a login: benchmarks, tests).
   void end_prologue() noexcept { in_prologue_ = false; }
 
   void on_frame(protocol::Direction direction, protocol::PacketKind kind, std::int32_t id,
                 std::span<const std::uint8_t> contents, bool compressed_framing) override {
     const bool clientbound = direction == protocol::Direction::clientbound;
     const bool stub = clientbound && !session::PlayerSession::replay_reads(direction, kind);
+    const std::uint8_t extra = is_chat(kind) ? kChat : 0;
     if (in_prologue_) {
-      append_prologue(clientbound, stub, compressed_framing, id, contents);
+      append_prologue(clientbound, stub, compressed_framing, id, contents, extra);
+      // The client's first movement packet: it has its position, and the
+      // session's own state is that of a fresh login.
+      if (!clientbound && is_movement(kind)) in_prologue_ = false;
       return;
     }
     evict_older_than(now_ - limits_.window);
-    append(clientbound, stub, compressed_framing, id, contents);
+    append(clientbound, stub, compressed_framing, id, contents, extra);
   }
+
+  // A snapshot of the player's context as the core holds it after the frames
+  // shown so far (context/context_snapshot.hpp). Ignored in the prologue
+  // (a clip then starts at the login) and when larger than half the ring.
+  void add_snapshot(std::span<const std::uint8_t> context) {
+    if (in_prologue_ || context.empty()) return;
+    evict_older_than(now_ - limits_.window);
+    const Header h = header(delta(), false, false, false, 0, context.size(), kContext);
+    if (h.size + context.size() > limits_.max_bytes / 2 || !make_room(h.size + context.size())) return;
+    place(h, context);
+    ++snapshots_;
+  }
+
+  // The prologue and the ring as they are, for a clip (adapters/clip_cut.hpp).
+  ClipCut cut() const {
+    ClipCut c;
+    c.prologue = prologue_;
+    c.prologue_start = prologue_start_;
+    c.prologue_complete = prologue_complete_ && !in_prologue_;
+    c.records.resize(used_);
+    const std::size_t first = std::min(used_, ring_.size() - head_);
+    if (used_ > 0) {
+      std::memcpy(c.records.data(), ring_.data() + head_, first);
+      std::memcpy(c.records.data() + first, ring_.data(), used_ - first);
+    }
+    c.head_time = head_time_;
+    c.from_start = !dropped_any_;
+    return c;
+  }
+  std::uint64_t snapshots_added() const noexcept { return snapshots_; }
 
   // Bytes this ring holds (its buffers' capacity): charged to its connection.
   std::size_t memory_bytes() const noexcept { return ring_.size() + prologue_reserved_; }
@@ -123,7 +182,7 @@ class ClipRing final : public session::FrameTap {
     return head_time_;
   }
 
-  // The prologue, then every frame in the ring, oldest first.
+  // The prologue, then every record in the ring, oldest first.
   std::vector<ClipFrame> frames() const {
     std::vector<ClipFrame> out;
     Reader prologue{prologue_.data(), prologue_.size(), 0, prologue_.size(), prologue_start_};
@@ -138,8 +197,10 @@ class ClipRing final : public session::FrameTap {
     return out;
   }
 
- private:
-  // Reads records from a (possibly wrapped) byte buffer.
+  static constexpr std::uint8_t kClientbound = 1, kStub = 2, kCompressed = 4, kContext = 8, kChat = 16;
+
+  // Reads records from a (possibly wrapped) byte buffer. The buffer is the
+  // ring's own or a ClipCut's copy of it: trusted, written by this class.
   struct Reader {
     const std::uint8_t* data;
     std::size_t capacity;
@@ -170,14 +231,19 @@ class ClipRing final : public session::FrameTap {
       if (!first) time += Micros{static_cast<std::int64_t>(dt)};
       const std::uint8_t flags = byte();
       ClipFrame f;
-      f.direction = (flags & 1) != 0 ? protocol::Direction::clientbound : protocol::Direction::serverbound;
+      f.direction = (flags & kClientbound) != 0 ? protocol::Direction::clientbound : protocol::Direction::serverbound;
       f.time = time;
-      f.stub = (flags & 2) != 0;
-      if (f.stub) {
+      f.stub = (flags & kStub) != 0;
+      f.context = (flags & kContext) != 0;
+      f.chat = (flags & kChat) != 0;
+      if (f.context) {
+        f.bytes.resize(static_cast<std::size_t>(varint()));
+        for (std::uint8_t& b : f.bytes) b = byte();
+      } else if (f.stub) {
         const auto id = static_cast<std::int32_t>(varint());
         f.wire_size = static_cast<std::uint32_t>(varint());
         std::vector<std::uint8_t> contents;
-        if ((flags & 4) != 0) contents.push_back(0);  // data length 0: not deflated
+        if ((flags & kCompressed) != 0) contents.push_back(0);  // data length 0: not deflated
         std::uint8_t idv[protocol::kMaxVarIntBytes];
         contents.insert(contents.end(), idv, idv + protocol::write_varint(idv, id));
         frame(f.bytes, contents);
@@ -198,6 +264,7 @@ class ClipRing final : public session::FrameTap {
   };
 
   // A record's header: delta, flags, then id+size or size.
+ private:
   struct Header {
     std::uint8_t bytes[32];
     std::size_t size = 0;
@@ -212,10 +279,11 @@ class ClipRing final : public session::FrameTap {
   };
 
   static Header header(std::uint64_t dt, bool clientbound, bool stub, bool compressed, std::int32_t id,
-                       std::size_t contents_size) noexcept {
+                       std::size_t contents_size, std::uint8_t extra = 0) noexcept {
     Header h;
     h.varint(dt);
-    h.bytes[h.size++] = static_cast<std::uint8_t>((clientbound ? 1 : 0) | (stub ? 2 : 0) | (compressed ? 4 : 0));
+    h.bytes[h.size++] = static_cast<std::uint8_t>((clientbound ? kClientbound : 0) | (stub ? kStub : 0) |
+                                                  (compressed ? kCompressed : 0) | extra);
     if (stub) {
       h.varint(static_cast<std::uint32_t>(id));
       h.varint(protocol::varint_size(static_cast<std::int32_t>(contents_size)) + contents_size);
@@ -226,11 +294,11 @@ class ClipRing final : public session::FrameTap {
   }
 
   void append_prologue(bool clientbound, bool stub, bool compressed, std::int32_t id,
-                       std::span<const std::uint8_t> contents) {
+                       std::span<const std::uint8_t> contents, std::uint8_t extra) {
     if (!prologue_complete_) return;
     if (prologue_.empty()) prologue_start_ = prologue_last_ = now_;
     const Header h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prologue_last_).count())),
-                            clientbound, stub, compressed, id, contents.size());
+                            clientbound, stub, compressed, id, contents.size(), extra);
     const std::size_t need = h.size + (stub ? 0 : contents.size());
     const std::size_t before = prologue_reserved_;
     if (prologue_.size() + need > before) {
@@ -248,29 +316,47 @@ class ClipRing final : public session::FrameTap {
     prologue_last_ = now_;
   }
 
-  void append(bool clientbound, bool stub, bool compressed, std::int32_t id, std::span<const std::uint8_t> contents) {
-    const Timestamp prev = frames_ == 0 ? now_ : last_time_;
-    Header h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prev).count())), clientbound,
-                      stub, compressed, id, contents.size());
+  void append(bool clientbound, bool stub, bool compressed, std::int32_t id, std::span<const std::uint8_t> contents,
+              std::uint8_t extra) {
+    Header h = header(delta(), clientbound, stub, compressed, id, contents.size(), extra);
     std::size_t need = h.size + (stub ? 0 : contents.size());
     if (need > limits_.max_bytes / 2 && !stub) {
       // One frame bigger than half the ring: kept as its id and size (a
       // client's giant frame would otherwise empty the ring).
       stub = true;
       ++evicted_early_;
-      h = header(static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prev).count())), clientbound, true,
-                 compressed, id, contents.size());
+      h = header(delta(), clientbound, true, compressed, id, contents.size(), extra);
       need = h.size;
     }
     if (!make_room(need)) {
       ++evicted_early_;  // not even an empty ring can take it (the budget is spent)
       return;
     }
+    place(h, stub ? std::span<const std::uint8_t>{} : contents);
+  }
+
+  // Microseconds since the newest record (0 for the first).
+  std::uint64_t delta() const noexcept {
+    const Timestamp prev = frames_ == 0 ? now_ : last_time_;
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now_ - prev).count()));
+  }
+  // Writes a record make_room made room for.
+  void place(const Header& h, std::span<const std::uint8_t> contents) noexcept {
     if (frames_ == 0) head_time_ = now_;
     put(h.bytes, h.size);
-    if (!stub) put(contents.data(), contents.size());
+    put(contents.data(), contents.size());
     ++frames_;
     last_time_ = now_;
+  }
+
+  static constexpr bool is_movement(protocol::PacketKind kind) noexcept {
+    using K = protocol::PacketKind;
+    return kind == K::set_position_c2s || kind == K::set_position_rotation_c2s || kind == K::set_rotation_c2s ||
+           kind == K::set_movement_flags_c2s;
+  }
+  static constexpr bool is_chat(protocol::PacketKind kind) noexcept {
+    using K = protocol::PacketKind;
+    return kind == K::chat_message_c2s || kind == K::chat_command_c2s || kind == K::system_chat_s2c;
   }
 
   // Room for `need` more bytes: grow (within the per-player limit and the
@@ -322,7 +408,8 @@ class ClipRing final : public session::FrameTap {
     Reader r{ring_.data(), ring_.size(), head_, used_, head_time_};
     (void)r.varint();
     const std::uint8_t flags = r.byte();
-    if ((flags & 2) != 0) {
+    dropped_any_ = true;
+    if ((flags & kStub) != 0) {
       (void)r.varint();
       (void)r.varint();
     } else {
@@ -372,6 +459,8 @@ class ClipRing final : public session::FrameTap {
   Timestamp head_time_{};  // of the oldest record
   Timestamp last_time_{};  // of the newest
   std::uint64_t evicted_early_ = 0;
+  std::uint64_t snapshots_ = 0;
+  bool dropped_any_ = false;  // a record left the ring: it no longer starts at the prologue's end
 };
 
 }  // namespace rustguard::adapters

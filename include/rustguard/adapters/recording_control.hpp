@@ -16,6 +16,10 @@
 //   RUSTGUARD/1 prior-strike <at_us> <group>  PlayerSession::add_prior_strike
 //   RUSTGUARD/1 advance                     PlayerSession::advance(t): the proxy's
 //                                           timer ran the core's due ticks at t
+//   RUSTGUARD/1 context <base64>            evidence clips only: the player's
+//                                           context where the clip's middle part
+//                                           starts (context/context_snapshot.hpp);
+//                                           PlayerSession::restore_context
 //
 // The proxy's timer calls advance() between reads; a tick runs at its own
 // instant whoever calls it, so the next read's feed would run it the same
@@ -36,20 +40,25 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "rustguard/time.hpp"
 
 namespace rustguard::adapters::recording {
 
 inline constexpr std::string_view kMagic = "RUSTGUARD/1 ";
-// Longest note a reader accepts (a group name is a config key: short).
+// Longest note a reader accepts (a group name is a config key: short), and
+// longest context note (a snapshot with many tracked entities; one UDP
+// datagram carries at most 65,507 bytes).
 inline constexpr std::size_t kMaxNoteBytes = 512;
+inline constexpr std::size_t kMaxContextNoteBytes = 60 * 1024;
 
 enum class NoteKind : std::uint8_t {
   core_input,    // the recording holds what the core read: replay in live mode
   host_late,     // delay: how late the proxy read (engine::on_host_late)
   prior_strike,  // at + group: a strike from an earlier session, given at login
   advance,       // the core's due ticks ran at the note's time (PlayerSession::advance)
+  context,       // a context snapshot (clips): restore it here
 };
 
 struct Note {
@@ -57,7 +66,58 @@ struct Note {
   Micros delay{0};    // host_late
   Timestamp at{};     // prior_strike
   std::string group;  // prior_strike
+  std::vector<std::uint8_t> context;  // context: the snapshot's bytes
 };
+
+namespace detail {
+inline constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+inline std::string base64(std::span<const std::uint8_t> in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) out += kBase64[(v >> shift) & 63];
+  }
+  if (i < in.size()) {
+    const bool two = i + 1 < in.size();
+    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (two ? std::uint32_t{in[i + 1]} << 8 : 0);
+    out += kBase64[(v >> 18) & 63];
+    out += kBase64[(v >> 12) & 63];
+    out += two ? kBase64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Strict: padded, no whitespace, no bits left over.
+inline std::optional<std::vector<std::uint8_t>> unbase64(std::string_view in) {
+  if (in.size() % 4 != 0) return std::nullopt;
+  std::vector<std::uint8_t> out;
+  out.reserve(in.size() / 4 * 3);
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    std::uint32_t v = 0;
+    int pad = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = in[i + k];
+      if (c == '=' && i + 4 == in.size() && k >= 2) {
+        ++pad;
+        v <<= 6;
+        continue;
+      }
+      const auto at = kBase64.find(c);
+      if (at == std::string_view::npos || pad > 0) return std::nullopt;
+      v = (v << 6) | static_cast<std::uint32_t>(at);
+    }
+    out.push_back(static_cast<std::uint8_t>(v >> 16));
+    if (pad < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
+    if (pad < 1) out.push_back(static_cast<std::uint8_t>(v));
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) return std::nullopt;
+  }
+  return out;
+}
+}  // namespace detail
 
 inline std::string encode(const Note& n) {
   std::string s{kMagic};
@@ -74,6 +134,9 @@ inline std::string encode(const Note& n) {
     case NoteKind::advance:
       s += "advance";
       break;
+    case NoteKind::context:
+      s += "context " + detail::base64(n.context);
+      break;
   }
   s += '\n';
   return s;
@@ -87,7 +150,7 @@ inline bool is_note(std::span<const std::uint8_t> payload) noexcept {
 
 // The note in `payload`, or nothing when it is not a well-formed note.
 inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
-  if (payload.size() > kMaxNoteBytes || !is_note(payload)) return std::nullopt;
+  if (payload.size() > kMaxContextNoteBytes || !is_note(payload)) return std::nullopt;
   std::string_view text{reinterpret_cast<const char*>(payload.data()), payload.size()};
   if (!text.ends_with('\n')) return std::nullopt;
   text.remove_prefix(kMagic.size());
@@ -95,6 +158,15 @@ inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
   const auto verb_end = text.find(' ');
   const std::string_view verb = text.substr(0, verb_end);
   std::string_view rest = verb_end == std::string_view::npos ? std::string_view{} : text.substr(verb_end + 1);
+  Note n;
+  if (verb == "context") {
+    auto bytes = detail::unbase64(rest);
+    if (!bytes || bytes->empty()) return std::nullopt;
+    n.kind = NoteKind::context;
+    n.context = std::move(*bytes);
+    return n;
+  }
+  if (payload.size() > kMaxNoteBytes) return std::nullopt;
   auto number = [&rest](std::int64_t& out) {
     const auto end = rest.find(' ');
     const std::string_view digits = rest.substr(0, end);
@@ -103,7 +175,6 @@ inline std::optional<Note> parse(std::span<const std::uint8_t> payload) {
     rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
     return true;
   };
-  Note n;
   if (verb == "core-input" && verb_end == std::string_view::npos) {
     n.kind = NoteKind::core_input;
     return n;
