@@ -64,7 +64,7 @@ TEST_CASE("a fresh file gets the current schema") {
   REQUIRE(migrate_schema(db).ok());
 }
 
-TEST_CASE("migration from version 1 keeps every row and adds the columns and actions of versions 2 to 4") {
+TEST_CASE("migration from version 1 keeps every row and adds the columns and actions of versions 2 to 5") {
   TempDir dir;
   const std::string path = dir.file("old.db");
   create_v1_file(path);
@@ -86,7 +86,7 @@ TEST_CASE("migration from version 1 keeps every row and adds the columns and act
   log->stop();
 
   Inspector check{path};
-  CHECK(check.integer("PRAGMA user_version") == 4);
+  CHECK(check.integer("PRAGMA user_version") == kSchemaVersion);
   CHECK(check.text("SELECT detail FROM actions WHERE id = 45 AND action = 'strike'") == "combat");
   CHECK(check.text("SELECT action || ' ' || detail FROM actions WHERE id = 42") == "kick Reach");
   CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'actions_by_session'") == 1);
@@ -98,6 +98,7 @@ TEST_CASE("migration from version 1 keeps every row and adds the columns and act
   CHECK(check.text("SELECT client_brand FROM sessions WHERE id = 43") == "fabric");
   CHECK(check.text("SELECT coalesce(client_brand, 'none') FROM sessions WHERE id = 5") == "none");
   CHECK(check.text("SELECT result FROM actions WHERE id = 42") == "ok");
+  CHECK(check.integer("SELECT count(*) FROM actions WHERE clip IS NULL") == 2);  // version 5: no clips yet
   CHECK(check.integer("SELECT first_seen_ms FROM players WHERE last_name = 'OldTimer'") == 1000);
   CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'violations_by_check'") ==
         1);

@@ -12,7 +12,9 @@
 namespace rustguard::test {
 
 // "SELECT ...|col|col|..." per row: players by uuid, then sessions,
-// violations and actions by id.
+// violations and actions by id. Every column (SELECT *), so a new one, like
+// actions.clip (schema version 5, NULL unless the live proxy named a clip),
+// is compared too.
 inline std::vector<std::string> dump_rows(const std::string& db_path) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);

@@ -76,6 +76,14 @@ class SessionRecorder {
   // the row (ViolationLog::log_action) with the result once it has one.
   void set_command_runner(std::function<void(ActionRecord)> runner) { command_runner_ = std::move(runner); }
 
+  // Names the evidence clip (docs/recordings.md "Evidence clips") of each
+  // action row this recorder writes from now on: alert, cancel, setback,
+  // kick, strike, and the command rows handed to the command runner all get
+  // `clip = namer(kind)`; the namer answers "" for kinds that get no clip
+  // (stored as NULL). The live proxy's connection sets it, naming the clip it
+  // will write (tools/proxy); the replay never does, so its rows have no clip.
+  void set_clip_namer(std::function<std::string(ActionKind)> namer) { clip_namer_ = std::move(namer); }
+
   // The `sessions` row's id; 0 before the login (or without a log).
   std::uint64_t session_id() const noexcept { return session_id_; }
 
@@ -145,6 +153,7 @@ class SessionRecorder {
       case actions::FiredKind::command: break;
     }
     ActionRecord row{0, session_id_, violation_id, time_ms, ActionKind::command, std::move(a.text), {}};
+    row.clip = clip_for(ActionKind::command);
     if (origin_.source == SessionSource::live && command_runner_) {
       command_runner_(std::move(row));
       return;
@@ -155,14 +164,19 @@ class SessionRecorder {
 
   void action(std::uint64_t violation_id, std::int64_t time_ms, ActionKind kind, std::string detail) {
     const std::string_view result = origin_.source == SessionSource::replay ? kNotExecuted : "ok";
-    log_->log_action({0, session_id_, violation_id, time_ms, kind, std::move(detail), std::string(result)});
+    ActionRecord row{0, session_id_, violation_id, time_ms, kind, std::move(detail), std::string(result)};
+    row.clip = clip_for(kind);
+    log_->log_action(std::move(row));
   }
+
+  std::string clip_for(ActionKind kind) const { return clip_namer_ ? clip_namer_(kind) : std::string{}; }
 
   ViolationLog* log_;
   RecorderOrigin origin_;
   std::uint64_t session_id_ = 0;
   std::uint64_t kick_violation_ = 0;  // the record whose flag kicked
   std::function<void(ActionRecord)> command_runner_;
+  std::function<std::string(ActionKind)> clip_namer_;
   bool ended_ = false;
 };
 

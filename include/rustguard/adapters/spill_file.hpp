@@ -65,8 +65,20 @@ inline std::uint32_t load_u32(const std::uint8_t* p) noexcept {
 
 // A violation is written as `violation_counted` (the fields of `violation`
 // plus the count); `violation` entries from earlier builds still read, with a
-// count of 1. Kinds are never renumbered: that is what keeps old files readable.
-enum class SpillKind : std::uint8_t { session_start = 1, session_brand, session_end, violation, action, violation_counted };
+// count of 1. An action with an evidence clip is written as `action_clipped`
+// (the fields of `action` plus the clip's file name); one without stays an
+// `action` entry, which every build reads (clip ""), so a spill without clips
+// still imports after a downgrade. Kinds are never renumbered: that is what
+// keeps old files readable.
+enum class SpillKind : std::uint8_t {
+  session_start = 1,
+  session_brand,
+  session_end,
+  violation,
+  action,
+  violation_counted,
+  action_clipped,
+};
 
 inline void encode(protocol::Writer& w, const SessionStart& r) {
   w.u8(static_cast<std::uint8_t>(SpillKind::session_start)).u64(r.id).uuid(r.player_uuid);
@@ -87,8 +99,10 @@ inline void encode(protocol::Writer& w, const ViolationRecord& r) {
   w.i32(static_cast<std::int32_t>(v.count));
 }
 inline void encode(protocol::Writer& w, const ActionRecord& r) {
-  w.u8(static_cast<std::uint8_t>(SpillKind::action)).u64(r.id).u64(r.session_id).u64(r.violation_id);
+  const SpillKind kind = r.clip.empty() ? SpillKind::action : SpillKind::action_clipped;
+  w.u8(static_cast<std::uint8_t>(kind)).u64(r.id).u64(r.session_id).u64(r.violation_id);
   w.i64(r.time_ms).u8(static_cast<std::uint8_t>(r.kind)).string(r.detail).string(r.result);
+  if (kind == SpillKind::action_clipped) w.string(r.clip);
 }
 inline void encode(protocol::Writer&, const std::monostate&) {}
 
@@ -149,7 +163,8 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
       out = std::move(rec);
       break;
     }
-    case SpillKind::action: {
+    case SpillKind::action:
+    case SpillKind::action_clipped: {
       ActionRecord a;
       a.id = r.u64();
       a.session_id = r.u64();
@@ -160,6 +175,7 @@ inline StorageRecord decode(std::span<const std::uint8_t> payload) {
       a.kind = static_cast<ActionKind>(kind);
       a.detail = str();
       a.result = str();
+      if (spill_kind == SpillKind::action_clipped) a.clip = str();
       out = std::move(a);
       break;
     }

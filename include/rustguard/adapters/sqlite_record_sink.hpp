@@ -210,8 +210,8 @@ class SqliteRecordSink {
          "INSERT OR IGNORE INTO violations (id, session_id, time_ms, check_name, type, vl, detail, "
          "numbers_json, ping_ms, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
         {&action_,
-         "INSERT OR IGNORE INTO actions (id, session_id, violation_id, time_ms, action, detail, result) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+         "INSERT OR IGNORE INTO actions (id, session_id, violation_id, time_ms, action, detail, result, clip) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
     };
     for (const Item& item : items) {
       if (auto s = db_.prepare(item.sql, *item.stmt); !s.ok()) return s;
@@ -284,6 +284,11 @@ class SqliteRecordSink {
     action_.bind(5, to_string(r.kind));
     action_.bind(6, std::string_view{r.detail});
     action_.bind(7, std::string_view{r.result});
+    if (r.clip.empty()) {
+      action_.bind_null(8);
+    } else {
+      action_.bind(8, std::string_view{r.clip});
+    }
     return action_.run();
   }
 

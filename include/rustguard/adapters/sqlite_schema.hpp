@@ -14,7 +14,7 @@
 
 namespace rustguard::adapters {
 
-inline constexpr std::int64_t kSchemaVersion = 4;
+inline constexpr std::int64_t kSchemaVersion = 5;
 
 namespace detail {
 
@@ -109,9 +109,18 @@ ALTER TABLE actions_v4 RENAME TO actions;
 CREATE INDEX actions_by_session ON actions (session_id, time_ms);
 )sql";
 
+// Version 5: the evidence clip an action's live connection wrote (a pcapng
+// file name, docs/recordings.md "Evidence clips"), so an operator goes from a
+// kick or an alert to the bytes that caused it. NULL: no clip (older rows,
+// replays, kinds that get none, clips turned off). A plain ADD COLUMN: the
+// rows and the CHECK are untouched.
+inline constexpr const char* kMigrationTo5 = R"sql(
+ALTER TABLE actions ADD COLUMN clip TEXT;
+)sql";
+
 // kMigrations[n] takes a file from version n to n + 1.
 inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2, kMigrationTo3,
-                                                                     kMigrationTo4};
+                                                                     kMigrationTo4, kMigrationTo5};
 
 }  // namespace detail
 

@@ -74,6 +74,10 @@ struct ActionRecord {
   ActionKind kind = ActionKind::alert;
   std::string detail;  // the command line, the kick message, ...
   std::string result;  // "ok", "failed: <why>", ...
+  // Last, so positional initialisation of the members above still compiles;
+  // the explicit `{}` keeps -Wmissing-field-initializers quiet about those.
+  // Only the live proxy names one (SessionRecorder::set_clip_namer).
+  std::string clip{};  // evidence clip file name (docs/recordings.md), "" = none
 };
 
 using StorageRecord = std::variant<std::monostate, SessionStart, SessionBrand, SessionEnd,
