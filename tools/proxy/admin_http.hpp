@@ -3,7 +3,8 @@
 // GET /metrics, the players online for GET /players (GET /players?name=X for
 // one), the session recordings asked for here (GET /recordings; POST or
 // DELETE /recordings?player=NAME: record that player's next logins, or
-// stop), 404 for anything else. No sockets here (admin_server.hpp).
+// stop), an evidence clip of a player now for POST /clips?player=NAME, 404
+// for anything else. No sockets here (admin_server.hpp).
 
 #include <functional>
 #include <string>
@@ -58,6 +59,27 @@ inline std::string admin_response(std::string_view request_head, const Metrics& 
       return reply("200 OK", "application/json", players.render_json(name));
     }
   }
+  {
+    // POST /clips?player=NAME: an evidence clip of that player now (every
+    // connection of the name), written into clips.folder.
+    const std::string_view prefix = "POST /clips?player=";
+    if (line.rfind(prefix, 0) == 0) {
+      const auto end = line.find(' ', prefix.size());
+      const std::string_view name = line.substr(prefix.size(), end == std::string_view::npos ? line.npos : end - prefix.size());
+      if (!RecordingRequests::valid(name)) {
+        return reply("400 Bad Request", "text/plain; charset=utf-8",
+                     "expected a player name (1 to 16 letters, digits or _)\n");
+      }
+      const auto [found, asked] = players.request_clip(name);
+      if (found == 0) return reply("404 Not Found", "text/plain; charset=utf-8", "that player is not online\n");
+      if (asked == 0) {
+        return reply("503 Service Unavailable", "text/plain; charset=utf-8",
+                     "clips are off (clips.enabled at start)\n");
+      }
+      return reply("202 Accepted", "application/json",
+                   "{\"player\":\"" + std::string(name) + "\",\"connections\":" + std::to_string(asked) + "}");
+    }
+  }
   if (recordings != nullptr) {
     const auto space = line.find(' ');
     const std::string_view method = line.substr(0, space);
@@ -89,7 +111,7 @@ inline std::string admin_response(std::string_view request_head, const Metrics& 
     }
   }
   return reply("404 Not Found", "text/plain; charset=utf-8",
-               "not found; try GET /metrics, GET /players or GET /recordings\n");
+               "not found; try GET /metrics, GET /players, GET /recordings or POST /clips?player=NAME\n");
 }
 
 }  // namespace rustguard::proxy

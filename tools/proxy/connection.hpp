@@ -60,6 +60,7 @@
 #include "../common/log.hpp"
 #include "accept_backoff.hpp"
 #include "backend_down_responder.hpp"
+#include "connection_clips.hpp"
 #include "connection_events.hpp"
 #include "connection_log.hpp"
 #include "connection_policy.hpp"
@@ -153,12 +154,17 @@ class Connection final : public Stoppable {
     if (cfg_.recordings.enabled() || state_.recording_requests.any()) {
       recording_.arm(state_.recordings.load(std::memory_order_acquire));
     }
-    if (cfg_.clips.enabled && state_.clip_budget != nullptr) {
-      adapters::ClipRingLimits limits;
-      limits.window = std::chrono::duration_cast<Micros>(cfg_.clips.window);
-      limits.max_bytes = cfg_.clips.max_bytes_per_player;
-      clips_ = std::make_unique<adapters::ClipRing>(limits, state_.clip_budget);
-      session_.set_frame_tap(clips_.get());
+    if (cfg_.clips.enabled && state_.clip_budget != nullptr && state_.clip_writer != nullptr) {
+      clips_ = std::make_unique<ConnectionClips>(cfg_.clips, *state_.clip_budget, *state_.clip_writer, id_,
+                                                 state_.metrics);
+      session_.set_frame_tap(clips_->tap());
+      events_.clip_with([this](adapters::ActionKind kind) { return request_clip(kind); },
+                        [this] {
+                          const std::string name = clips_->request_now(Timestamp{state_.clock.now_us()},
+                                                                       session_.tracker().identity().name, clip_ends());
+                          tools::log_info("clip #{} {}: {} (requested on the admin address)", id_,
+                                          session_.tracker().identity().name, name);
+                        });
     }
     events_.record_to(recording_);
   }
@@ -185,9 +191,11 @@ class Connection final : public Stoppable {
     const Timestamp now{state_.clock.now_us()};
     session::Output& out = detail::scratch_output();
     out.clear();
+    if (clips_) clips_->before(now);
     session_.advance(now, out);
     session_.finish(out);
     events_.handle(out);
+    if (clips_) clips_->close(now);
     events_.finish(now);
     recording_.close(now, ending_ && ending_->cause == EndCause::backend_closed ? Direction::clientbound
                                                                                 : Direction::serverbound);
@@ -458,7 +466,7 @@ class Connection final : public Stoppable {
     const Timestamp now{state_.clock.to_us(t0)};
     report_lateness(t0, now);
     recording_.bytes(from, bytes, now);
-    if (clips_) clips_->set_time(now);
+    if (clips_) clips_->before(now);
     session_.feed(from, bytes, now, out);
     if (recording_.undecided()) decide_recording(now);
     const auto t1 = Clock::now();
@@ -466,6 +474,7 @@ class Connection final : public Stoppable {
     server_out_.push(out.to_server);
     client_out_.push(out.to_client);
     events_.handle(out);
+    if (clips_) clips_->after(now, session_);
     if (out.close) {
       const auto& c = *out.close;
       if (c.cause != session::CloseCause::malformed) {
@@ -526,15 +535,28 @@ class Connection final : public Stoppable {
                                   name, id_, address_.real.to_string(), ends.server.to_string()));
   }
 
+  // The clip an action of `kind` belongs to, at the time of the core call
+  // being handled (the ring's time); "" when it gets none.
+  std::string request_clip(adapters::ActionKind kind) {
+    if (!clips_->wanted(kind)) return {};
+    return clips_->request(kind, clips_->now(), session_.tracker().identity().name, clip_ends());
+  }
+  // The connection's addresses for a clip file: the player's (the PROXY
+  // protocol's when there is one) and the backend's.
+  // The backend's is the one it had when connected: a clip is often cut
+  // after the backend's socket closed.
+  adapters::PcapngEndpoints clip_ends() const { return {address_.real, backend_end_}; }
+
   bool advance(Clock::time_point now) {
     session::Output& out = detail::scratch_output();
     out.clear();
     const Timestamp at{state_.clock.to_us(now)};
     report_lateness(now, at);
-    if (clips_) clips_->set_time(at);
+    if (clips_) clips_->before(at);
     session_.advance(at, out);
     recording_.advanced(at);
     events_.handle(out);
+    if (clips_) clips_->after(at, session_);
     if (!out.close) return true;
     end(kick_ending(cfg_.messages, out.close->reason, session_.engine().kick_reason_is_message()));
     return false;
@@ -603,6 +625,7 @@ class Connection final : public Stoppable {
     }
     server_out_.resume();
     connected_ = true;
+    if (const auto backend = server_.remote_endpoint(ec); !ec) backend_end_ = {to_ip(backend.address()), backend.port()};
     tools::log_info("connect #{} {} -> {}: {}", id_, address(), cfg_.backend.to_string(), describe());
     co_return true;
   }
@@ -663,7 +686,8 @@ class Connection final : public Stoppable {
   BackendDownResponder responder_;
   ConnectionEvents events_;
   SessionRecording recording_;
-  std::unique_ptr<adapters::ClipRing> clips_;  // clips.enabled: the last seconds of the client leg
+  net::Endpoint backend_end_{};  // the backend's address once connected
+  std::unique_ptr<ConnectionClips> clips_;  // clips.enabled: the ring of the client leg and the clips cut from it
   net::Endpoint local_;
   std::optional<Ending> ending_;
   std::string backend_error_;

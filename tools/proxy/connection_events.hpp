@@ -140,6 +140,18 @@ class ConnectionEvents {
   // The backend sent its own Disconnect: a kick by the backend, not a lost backend.
   bool backend_kicked() const noexcept { return backend_kicked_; }
 
+  // Evidence clips: `clip_for(kind)` names the clip an action of that kind
+  // belongs to ("" = none; connection_clips.hpp). The name goes into the
+  // actions row, the webhook alert and the staff alert line.
+  using ClipNamer = std::function<std::string(adapters::ActionKind)>;
+  // `clip_now` writes a clip at once (an operator's request, on this
+  // connection's thread).
+  void clip_with(ClipNamer clip_for, std::function<void()> clip_now) {
+    recorder_.set_clip_namer(clip_for);
+    clip_for_ = std::move(clip_for);
+    clip_now_ = std::move(clip_now);
+  }
+
   // The connection's session recording: the strikes given at login go there too.
   void record_to(SessionRecording& recording) noexcept { recording_ = &recording; }
 
@@ -177,20 +189,23 @@ class ConnectionEvents {
     if (!alert) return;
     m.alerts.add(v.check);
     const std::string summary = adapters::violation_summary(v);
-    tools::log_warn("alert #{} {}: {}", id_, player_name(), summary);
-    to_webhook(v, v.detail);
-    to_staff(std::string(player_name()) + " " + summary);
+    const std::string clip = clip_for(adapters::ActionKind::alert);
+    tools::log_warn("alert #{} {}: {}{}", id_, player_name(), summary, clip_note(clip));
+    to_webhook(v, v.detail, clip);
+    to_staff(std::string(player_name()) + " " + summary + clip_note(clip));
   }
 
   // A ladder's alert, command or strike (the recorder writes its row).
   void ladder_action(const Violation& v, const actions::FiredAction& a, Metrics& m) {
     switch (a.kind) {
-      case actions::FiredKind::alert:
+      case actions::FiredKind::alert: {
         Metrics::add(m.ladder_alerts);
-        tools::log_warn("alert #{} {} [{}]: {}", id_, player_name(), a.group, a.text);
-        to_webhook(v, a.text);
-        to_staff(a.text);  // the ladder's own text (its default names the player and the check)
+        const std::string clip = clip_for(adapters::ActionKind::alert);
+        tools::log_warn("alert #{} {} [{}]: {}{}", id_, player_name(), a.group, a.text, clip_note(clip));
+        to_webhook(v, a.text, clip);
+        to_staff(a.text + clip_note(clip));  // the ladder's own text (its default names the player and the check)
         return;
+      }
       case actions::FiredKind::command:
         Metrics::add(m.ladder_commands);
         if (state_.actions == nullptr || !state_.actions->rcon) {
@@ -205,7 +220,10 @@ class ConnectionEvents {
     }
   }
 
-  void to_webhook(const Violation& v, std::string_view detail) {
+  std::string clip_for(adapters::ActionKind kind) const { return clip_for_ ? clip_for_(kind) : std::string{}; }
+  static std::string clip_note(const std::string& clip) { return clip.empty() ? std::string{} : " [clip " + clip + "]"; }
+
+  void to_webhook(const Violation& v, std::string_view detail, const std::string& clip) {
     if (state_.actions == nullptr || !state_.actions->webhook) return;
     webhook::Alert alert;
     alert.player = v.player_name;
@@ -219,6 +237,7 @@ class ConnectionEvents {
     const auto names = protocol::release_names(v.protocol_version);
     alert.version = std::string(names.substr(0, names.find(',')));
     alert.server = state_.actions->server_name;
+    alert.clip = clip;
     alert.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(v.time_ms));
     state_.actions->webhook->submit(std::move(alert));  // a refusal is counted by the sender
   }
@@ -232,7 +251,8 @@ class ConnectionEvents {
   void on(session::PlayerKicked& e, Metrics& m) {
     const std::string check = e.check.empty() ? std::string("other") : e.check;
     m.kicks.add(check);
-    tools::log_warn("kick #{} {} {}: {} (check {})", id_, player_name(), address_text(), e.reason, check);
+    tools::log_warn("kick #{} {} {}: {} (check {}){}", id_, player_name(), address_text(), e.reason, check,
+                    clip_note(clip_for(adapters::ActionKind::kick)));
   }
   void on(session::EncryptionStarted&, Metrics& m) {
     Metrics::add(m.encrypted_connections);
@@ -274,6 +294,13 @@ class ConnectionEvents {
         });
       };
     }
+    if (clip_now_) {
+      entry->clip_sink = [executor = executor_, target = staff_target_] {
+        asio::post(executor, [target] {
+          if (target->events != nullptr && target->events->clip_now_) target->events->clip_now_();
+        });
+      };
+    }
     listed_ = state_.players.add(std::move(entry));
   }
 
@@ -291,6 +318,8 @@ class ConnectionEvents {
   adapters::SessionRecorder recorder_;
   std::shared_ptr<PlayerEntry> listed_;  // our entry in state_.players while logged in
   SessionRecording* recording_ = nullptr;  // the connection's (record_to)
+  ClipNamer clip_for_;                     // clips on: the connection's (clip_with)
+  std::function<void()> clip_now_;
   bool counted_player_ = false;
   bool backend_kicked_ = false;
   std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics

@@ -252,6 +252,23 @@ int main(int argc, char** argv) {
   if (!start_recordings(config.recordings, config.recordings.enabled())) return tools::to_int(tools::ExitCode::failure);
   state.clip_budget = &clip_budget;
   state.metrics.clip_rings = [&clip_budget] { return std::pair{clip_budget.used(), clip_budget.limit()}; };
+  // Evidence clips' writer: with clips.enabled at start (turning clips on
+  // by a reload takes a restart; off by a reload: new connections keep no
+  // ring). Its folder and limits are fixed at start.
+  std::unique_ptr<proxy::ClipWriter> clip_writer;
+  if (config.clips.enabled) {
+    clip_writer = std::make_unique<proxy::ClipWriter>(config.clips, tools::log_callback("clips"));
+    if (!clip_writer->ok()) {
+      tools::log_error("clips: {}", clip_writer->error());
+      return tools::to_int(tools::ExitCode::failure);
+    }
+    state.clip_writer = clip_writer.get();
+    tools::log_info("evidence clips into {}", clip_writer->folder().string());
+  }
+  state.metrics.clips = [w = clip_writer.get()]() -> std::optional<proxy::ClipFigures> {
+    if (w == nullptr) return std::nullopt;
+    return w->figures();
+  };
   state.metrics.recordings = [&state]() -> std::optional<proxy::RecordingFigures> {
     const proxy::RecordingWriter* w = state.recordings.load(std::memory_order_acquire);
     if (w == nullptr) return std::nullopt;
@@ -341,6 +358,7 @@ int main(int argc, char** argv) {
   // Every connection has ended (and logged its session end): store what is
   // still pending before exiting.
   if (recordings) recordings->stop();
+  if (clip_writer) clip_writer->stop();
   violation_log->stop();
   const auto stored = violation_log->counters();
   // Records that went through the spill file and were imported before the

@@ -136,6 +136,16 @@ struct RecordingFigures {
   std::uint64_t queued_bytes = 0;
 };
 
+// The evidence clips' writer (clip_writer.hpp).
+struct ClipFigures {
+  std::uint64_t written = 0;      // NAME.pcapng whole
+  std::uint64_t failed = 0;       // could not be made or written (the log says why)
+  std::uint64_t dropped = 0;      // the writer's queue was full
+  std::uint64_t bytes = 0;        // file bytes written
+  std::uint64_t removed = 0;      // files deleted by retention
+  std::uint64_t queued_bytes = 0;
+};
+
 class Metrics {
  public:
   using Counter = std::atomic<std::uint64_t>;
@@ -166,6 +176,9 @@ class Metrics {
   std::function<std::optional<RecordingFigures>()> recordings;  // nothing while no recording writer exists
   // The clip rings' memory, all connections together, and its limit (clips.*).
   std::function<std::pair<std::size_t, std::size_t>()> clip_rings;
+  std::function<std::optional<ClipFigures>()> clips;  // nothing while clips are off
+  // Actions that asked for a clip (clips.on) and the clips they started.
+  Counter clip_requests{0}, clips_started{0};
   // The punishment ladders' actions, by kind, and the strikes they gave.
   Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
   // Alert lines for staff in game (player_directory.hpp): written into a staff
@@ -365,6 +378,26 @@ class Metrics {
       sample("rustguard_clip_ring_bytes", "", used);
       family("rustguard_clip_ring_limit_bytes", "gauge", "clips.max_total_bytes: what the rings may hold together.");
       sample("rustguard_clip_ring_limit_bytes", "", limit);
+    }
+    if (clips) {
+      if (const auto f = clips()) {
+        family("rustguard_clips_total", "counter",
+               "Evidence clips by outcome: written, failed (see the log), dropped (the writer's queue was full).");
+        sample("rustguard_clips_total", "outcome=\"written\"", f->written);
+        sample("rustguard_clips_total", "outcome=\"failed\"", f->failed);
+        sample("rustguard_clips_total", "outcome=\"dropped\"", f->dropped);
+        family("rustguard_clip_bytes_total", "counter", "Bytes of clip files written.");
+        sample("rustguard_clip_bytes_total", "", f->bytes);
+        family("rustguard_clips_queue_bytes", "gauge", "Bytes of clips waiting for the clip writer thread.");
+        sample("rustguard_clips_queue_bytes", "", f->queued_bytes);
+        family("rustguard_clips_removed_total", "counter", "Clip files deleted by retention.");
+        sample("rustguard_clips_removed_total", "", f->removed);
+        family("rustguard_clip_requests_total", "counter",
+               "Actions that asked for a clip (clips.on); those after the first join its pending clip.");
+        sample("rustguard_clip_requests_total", "", get(clip_requests));
+        family("rustguard_clips_started_total", "counter", "Clips started by an action or an admin request.");
+        sample("rustguard_clips_started_total", "", get(clips_started));
+      }
     }
     const HeapFigures heap = heap_figures();
     family("rustguard_heap_in_use_bytes", "gauge", "Heap bytes allocated by the process (malloc's view).");

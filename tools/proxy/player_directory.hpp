@@ -47,6 +47,9 @@ struct PlayerEntry {
   // player's connection on its own thread; set before add(), then never
   // changed. Empty: this connection cannot show staff alerts.
   std::function<void(std::string)> alert_sink;
+  // Asks the player's connection, from any thread, to write an evidence clip
+  // now (POST /clips?player=NAME); set before add(). Empty: clips are off.
+  std::function<void()> clip_sink;
 
  private:
   friend class PlayerDirectory;
@@ -85,6 +88,25 @@ class PlayerDirectory {
     for (const auto& [id, p] : players_) {
       if (receives_alerts(*p)) staff_online_[id] = p;
     }
+  }
+
+  // Asks every connection of the player `name` (ASCII case ignored) that
+  // keeps clips for a clip now. Returns {connections found, asked}.
+  std::pair<std::size_t, std::size_t> request_clip(std::string_view name) const {
+    std::vector<std::shared_ptr<PlayerEntry>> found;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, p] : players_) {
+        if (same_name(p->name, name)) found.push_back(p);
+      }
+    }
+    std::size_t asked = 0;
+    for (const auto& p : found) {
+      if (!p->clip_sink) continue;
+      p->clip_sink();
+      ++asked;
+    }
+    return {found.size(), asked};
   }
 
   struct StaffFanout {

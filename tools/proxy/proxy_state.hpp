@@ -12,6 +12,7 @@
 #include "clock.hpp"
 #include "metrics.hpp"
 #include "player_directory.hpp"
+#include "clip_writer.hpp"
 #include "recording_requests.hpp"
 #include "recording_writer.hpp"
 #include "rustguard/adapters/clip_ring.hpp"
@@ -59,6 +60,8 @@ struct ProxyState {
   // What every connection's clip ring draws its memory from (clips.*), set
   // once in main; null: no rings.
   adapters::ClipBudget* clip_budget = nullptr;
+  // The clip files' writer (clips.enabled at start), else null.
+  ClipWriter* clip_writer = nullptr;
 };
 
 }  // namespace rustguard::proxy

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "file_retention.hpp"
 #include "metrics.hpp"
 #include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/pcapng_writer.hpp"
@@ -265,33 +266,8 @@ class RecordingWriter {
   }
 
   void enforce_retention() {
-    if (max_age_.count() == 0 && max_total_ == 0) return;
-    struct File {
-      std::filesystem::path path;
-      std::filesystem::file_time_type time;
-      std::uint64_t size;
-    };
-    std::vector<File> files;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it{folder_, ec}, end; !ec && it != end; it.increment(ec)) {
-      std::error_code e;
-      if (!it->is_regular_file(e) || !is_recording_file(it->path().filename().string())) continue;
-      files.push_back({it->path(), it->last_write_time(e), it->file_size(e)});
-    }
-    std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.time < b.time; });
-    std::uint64_t total = 0;
-    for (const File& f : files) total += f.size;
-    const auto now = std::filesystem::file_time_type::clock::now();
-    for (const File& f : files) {
-      const bool too_old = max_age_.count() > 0 && now - f.time > max_age_;
-      const bool too_much = max_total_ > 0 && total > max_total_;
-      if (!too_old && !too_much) break;
-      std::error_code e;
-      if (std::filesystem::remove(f.path, e)) {
-        removed_.fetch_add(1, std::memory_order_relaxed);
-        total -= f.size;
-      }
-    }
+    removed_.fetch_add(proxy::enforce_retention(folder_, max_age_, max_total_, is_recording_file),
+                       std::memory_order_relaxed);
   }
 
   std::filesystem::path folder_;

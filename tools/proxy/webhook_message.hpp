@@ -44,6 +44,7 @@ struct Alert {
   int ping_ms = -1;     // unknown when negative
   std::string version;  // "1.21.4"
   std::string server;   // the backend's name
+  std::string clip;     // the evidence clip's file name (docs/recordings.md); empty: none
   std::chrono::system_clock::time_point at{};
 };
 
@@ -400,6 +401,7 @@ inline void add_player_fields(Embed& e, const Alert& a, const MessageOptions& op
   if (a.ping_ms >= 0) e.fields.push_back({"Ping", std::to_string(a.ping_ms) + " ms"});
   if (!a.version.empty()) e.fields.push_back({"Version", a.version});
   if (!a.server.empty()) e.fields.push_back({"Server", a.server});
+  if (!a.clip.empty()) e.fields.push_back({"Clip", escape_markdown(a.clip)});
 }
 
 // One alert: the check in the title, its detail as the description.

@@ -80,7 +80,7 @@ inline std::string format_text(const std::vector<CaptureReport>& reports) {
                          p.duration_s(), checks_summary(p));
       if (!p.closed_by_core.empty()) out += fmt::format("  {:<16} closed by the core: {}\n", "", p.closed_by_core);
       if (!p.stream_problem.empty()) out += fmt::format("  {:<16} {}\n", "", p.stream_problem);
-      if (p.session_recording) out += fmt::format("  {:<16} mode: {}\n", "", replay_mode(p));
+      if (p.session_recording || p.clip_context_restored) out += fmt::format("  {:<16} mode: {}\n", "", replay_mode(p));
       if (!p.recording_problem.empty()) out += fmt::format("  {:<16} {}\n", "", p.recording_problem);
     }
     for (const std::string& e : r.totals.errors) out += fmt::format("  error: {}\n", e);

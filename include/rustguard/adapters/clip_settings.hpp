@@ -1,18 +1,20 @@
 #pragma once
 // Evidence clips: `clips:` in config.yml (adapters/clips_config_loader.hpp
-// reads it; docs/recordings.md and docs/configuration.md document it). For
-// now the per-player ring buffer of the client leg (adapters/clip_ring.hpp);
-// writing clips when an action fires is not built yet (docs/status.md).
-// Plain values: no I/O, so the proxy's headers can include this one alone.
+// reads it; docs/recordings.md and docs/configuration.md document it): the
+// per-player ring of the client leg (adapters/clip_ring.hpp), and the clip
+// files the proxy writes from it when an action fires (tools/proxy/
+// clip_writer.hpp). Plain values: no I/O, so the proxy's headers can include
+// this one alone.
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 namespace rustguard {
 
 struct ClipSettings {
-  // Off until clips are written: a ring nobody reads would cost memory for
-  // nothing (docs/status.md).
+  // Off by default until the live clip test runs in CI (docs/status.md).
   bool enabled = false;
   // How far back a ring reaches.
   std::chrono::milliseconds window{30'000};
@@ -21,6 +23,31 @@ struct ClipSettings {
   // Every ring of the process together (a ring the budget refuses stops
   // growing and evicts instead). Fixed at start.
   std::size_t max_total_bytes = 256u << 20;
+
+  // Where clip files go (created when the first clip is written).
+  std::string folder = "clips";
+  // The action kinds that write a clip (clips.on).
+  bool on_alert = true, on_kick = true, on_setback = true, on_command = true;
+  // A clip ends this long after the action that started it (a kick ends it
+  // at once: the connection closes).
+  std::chrono::milliseconds after{5'000};
+  // A player's next clip ends at least this long after the previous one;
+  // actions in between belong to that next clip. At most `window`, so every
+  // action's moment is inside its clip.
+  std::chrono::milliseconds min_interval{20'000};
+  // How often the ring takes a snapshot of the player's context, which a
+  // clip from the middle of a session starts from.
+  std::chrono::milliseconds snapshot_interval{10'000};
+  // Chat (the player's messages and commands, system chat to it) left out
+  // of clips.
+  bool redact_chat = false;
+  // Clips waiting for the writer thread, all together, at most; a clip that
+  // does not fit is not written (a warning and rustguard_clips_total).
+  std::size_t queue_bytes = 64u << 20;
+  // Retention of the clip folder (its clip files only), oldest first, at
+  // start and after each clip. 0 = no limit.
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 30)};
+  std::uint64_t max_folder_bytes = 2ull << 30;
 
   bool operator==(const ClipSettings&) const = default;
 };

@@ -66,7 +66,7 @@ struct Note {
   Micros delay{0};    // host_late
   Timestamp at{};     // prior_strike
   std::string group;  // prior_strike
-  std::vector<std::uint8_t> context;  // context: the snapshot's bytes
+  std::vector<std::uint8_t> context{};  // context: the snapshot's bytes
 };
 
 namespace detail {
