@@ -51,6 +51,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openClips } from './lib/clips.mjs';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
@@ -133,7 +134,7 @@ const SOLO = new Set(['autoclick_random']);
 const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
 
 const usage = (m) => {
-  process.stderr.write(`combat.mjs: ${m}\nusage: node tests/e2e/combat.mjs --proxy PATH [--versions 1.8.8,1.21.4,26.1]\n`);
+  process.stderr.write(`combat.mjs: ${m}\nusage: node tests/e2e/combat.mjs --proxy PATH [--replay PATH] [--versions 1.8.8,1.21.4,26.1]\n`);
   process.exit(2);
 };
 const args = parseArgs();
@@ -152,6 +153,7 @@ const fightMs = Number(args['fight-ms'] ?? 5500);
 // Under ASan/UBSan or TSan the proxy reads several ms late and unevenly:
 // arrival-time statistics are reported, not asserted (as held flags are).
 const sanitized = Boolean(args.sanitized);
+const replayBin = args.replay ? resolve(String(args.replay)) : null;
 installCleanup();
 
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-combat-'));
@@ -191,7 +193,10 @@ async function runVersion(version) {
       '# (refuse_logins_lag_ms) is not what this test is about; nor is a login',
       '# timed out: on a loaded 2-core host flying-squid took over 10 s (the',
       '# default login_timeout_ms) to accept the last ones behind the 300 ms relay',
-      'connections:', '  per_ip_rate: 100', '  per_ip_burst: 100', '  refuse_logins_lag_ms: 0', '  login_timeout_ms: 30000', '',
+      'connections:', '  per_ip_rate: 100', '  per_ip_burst: 100', '  refuse_logins_lag_ms: 0', '  login_timeout_ms: 30000',
+      // Evidence clips of every alert (with --replay: the reach fighters'
+      // clips must flag combat.reach on their own, lib/clips.mjs).
+      ...(replayBin ? ['clips:', '  enabled: true', `  folder: '${join(dir, 'clips')}'`, '  after: 1s'] : []), '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
@@ -394,6 +399,15 @@ async function runVersion(version) {
           }
         }
       }
+    }
+    if (replayBin) {
+      // The impossible-hit fighters' clips, replayed alone: combat.reach with the same type.
+      const clips = openClips({ dir, liveDb: db, replayBin, problems });
+      const figures = [];
+      for (const f of fighters.filter((x) => x.role === 'reach' && x.latency === 0)) {
+        figures.push(...clips.checkCheater(f.username, 'combat.reach', f.username));
+      }
+      notes.push(`clips: ${clips.files.length} files; ${clips.rows.length} alert/kick rows, each naming one; reach clips replayed alone: ${figures.join(', ')}`);
     }
     notes.unshift(...table);
     mark('database read');

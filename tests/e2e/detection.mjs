@@ -40,6 +40,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
+import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
@@ -289,78 +290,23 @@ function httpPost(url) {
   });
 }
 
-// The evidence clips: named in the rows, on disk, replayable alone.
+// The evidence clips: named in the rows, on disk, replayable alone
+// (lib/clips.mjs); the honest partners' on-demand clips replay clean.
 function checkClips(dir, liveDb, cheaters, problems, notes) {
-  const folder = join(dir, 'clips');
-  let files = [];
-  try { files = readdirSync(folder); } catch (e) { problems.push(`clips: ${e.message}`); return; }
-  const partial = files.filter((f) => !f.endsWith('.pcapng'));
-  if (partial.length) problems.push(`clips not whole: ${partial.join(', ')}`);
-  const rows = sql(liveDb, `SELECT s.player_name AS player, a.action, a.clip, a.time_ms, coalesce(v.check_name, '') AS check_name,
-    coalesce(v.type, '') AS type FROM actions a JOIN sessions s ON s.id = a.session_id LEFT JOIN violations v ON v.id = a.violation_id
-    WHERE a.action IN ('alert', 'kick') ORDER BY a.time_ms, a.id`);
-  for (const r of rows) {
-    if (!r.clip) problems.push(`clips: ${r.player}'s ${r.action} (${r.check_name}) at ${r.time_ms} names no clip`);
-    else if (!files.includes(r.clip)) problems.push(`clips: ${r.player}'s ${r.action} names ${r.clip}, which is not in ${folder}`);
-  }
-  const replayClip = (clip, tag) => {
-    const out = join(dir, `clip-${tag}.db`);
-    rmSync(out, { force: true });
-    const r = spawnSync(replayBin, ['--config', join(dir, 'config.yml'), '--database', out, join(folder, clip)],
-      { encoding: 'utf8', cwd: dir, maxBuffer: 64 << 20 });
-    writeFileSync(join(dir, `clip-${tag}.txt`), `${r.stdout ?? ''}${r.stderr ?? ''}`);
-    if (r.status !== 0) { problems.push(`rustguard-replay ${clip} exited with ${r.status} (clip-${tag}.txt)`); return null; }
-    if ((r.stdout ?? '').includes('context restored')) midSession++;
-    return sql(out, `SELECT s.player_name AS player, v.check_name, v.type, v.vl,
-      EXISTS (SELECT 1 FROM actions a WHERE a.violation_id = v.id AND a.action = 'alert') AS alert
-      FROM violations v JOIN sessions s ON s.id = v.session_id`);
-  };
-  const tsharkOk = (clip) => {
-    const r = spawnSync('tshark', ['-r', join(folder, clip), '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'tcp.len',
-      '-e', 'tcp.checksum.status'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (r.status !== 0) return `tshark exited with ${r.status}: ${(r.stderr ?? '').trim().slice(0, 200)}`;
-    const lines = r.stdout.trim().split('\n').filter(Boolean);
-    const data = lines.filter((l) => Number(l.split('\t')[0]) > 0).length;
-    const bad = lines.filter((l) => l.split('\t')[1] === '0').length;  // 0 = Bad (1 = Good, 2 = unverified)
-    if (data === 0) return 'no TCP payload decoded';
-    if (bad) return `${bad} TCP checksums bad`;
-    return '';
-  };
+  const clips = openClips({ dir, liveDb, replayBin, problems });
   const figures = [];
-  let midSession = 0;  // clips that started from a context snapshot
   for (const c of cheaters) {
-    const first = rows.find((r) => r.player === c.username && r.action === 'alert' && r.check_name === CHEATS[c.cheat] && r.clip);
-    if (!first) { problems.push(`clips: ${c.username} has no ${CHEATS[c.cheat]} alert with a clip`); continue; }
-    // Every clip of the cheater: the first alert that names it gives the
-    // check and type its replay must flag.
-    const clips = [...new Set(rows.filter((r) => r.player === c.username && r.clip).map((r) => r.clip))];
-    for (const [i, clip] of clips.entries()) {
-      const want = rows.find((r) => r.clip === clip && r.action === 'alert' && r.check_name);
-      const t = tsharkOk(clip);
-      if (t) problems.push(`clips: ${clip}: ${t}`);
-      if (!want) continue;  // a kick's clip with no alert in it
-      const got = replayClip(clip, `${c.cheat}-${i + 1}`);
-      if (!got) continue;
-      const same = got.filter((v) => v.player === c.username && v.check_name === want.check_name && v.type === want.type);
-      if (!same.length) {
-        const seen = [...new Set(got.filter((v) => v.player === c.username).map((v) => `${v.check_name}/${v.type}`))].join(', ') || 'nothing';
-        problems.push(`clips: ${clip} replayed alone does not flag ${c.username} with ${want.check_name}/${want.type} (flagged: ${seen})`);
-      } else {
-        figures.push(`${c.cheat}#${i + 1} ${same.length} ${want.check_name}/${want.type} rows${same.some((v) => v.alert) ? ' (alert)' : ''}`);
-      }
-    }
-    // The honest partner's on-demand clip.
+    figures.push(...clips.checkCheater(c.username, CHEATS[c.cheat], c.cheat));
     if (c.cleanClip !== 202) { problems.push(`clips: POST /clips?player=${c.clean} answered ${c.cleanClip}`); continue; }
-    const mine = files.filter((f) => f.includes(`-${c.clean}-`)).sort();
+    const mine = clips.files.filter((f) => f.includes(`-${c.clean}-`)).sort();
     if (!mine.length) { problems.push(`clips: no on-demand clip of ${c.clean}`); continue; }
-    const clean = replayClip(mine[0], `${c.cheat}-clean`);
-    const flagged = (clean ?? []).filter((v) => v.player === c.clean);
+    const flagged = (clips.replay(mine[0], `${c.cheat}-clean`) ?? []).filter((v) => v.player === c.clean);
     if (flagged.some((v) => v.alert)) problems.push(`clips: ${mine[0]} (honest, on demand) alerts on replay: ${flagged.map((v) => v.check_name).join(', ')}`);
     else if (flagged.length) notes.push(`clips: ${mine[0]} (honest) below alert: ${flagged.map((v) => `${v.check_name}/${v.type}`).join(', ')}`);
   }
   // The window (3 s) is shorter than the sessions: clips start mid-session.
-  if (midSession === 0) problems.push('clips: no clip replayed started from a context snapshot (mid-session)');
-  notes.push(`clips: ${files.length} files; ${rows.length} alert/kick rows, each naming one; ${midSession} replayed clips started mid-session; cheater clips replayed alone: ${figures.join(', ')}`);
+  if (clips.midSession === 0) problems.push('clips: no clip replayed started from a context snapshot (mid-session)');
+  notes.push(`clips: ${clips.files.length} files; ${clips.rows.length} alert/kick rows, each naming one; ${clips.midSession} replayed clips started mid-session; cheater clips replayed alone: ${figures.join(', ')}`);
 }
 
 const runStarted = Date.now();
