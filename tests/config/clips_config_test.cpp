@@ -25,15 +25,15 @@ std::string error_of(const std::string& yaml) {
 }
 }  // namespace
 
-TEST_CASE("clips: the ring is off until clips are written; read when given", "[config][clips]") {
+TEST_CASE("clips: on by default; read when given", "[config][clips]") {
   const ClipSettings defaults = parse_config("", "c.yml").clips;
-  CHECK_FALSE(defaults.enabled);
+  CHECK(defaults.enabled);
   CHECK(defaults.window == std::chrono::seconds(30));
   CHECK(defaults.max_bytes_per_player == 128 * 1024);
   CHECK(defaults.max_total_bytes == 256u << 20);
   const Config c = parse_config(
-      "clips:\n  enabled: true\n  window: 45s\n  max_bytes_per_player: 262144\n  max_total_bytes: 1073741824\n", "c.yml");
-  CHECK(c.clips.enabled);
+      "clips:\n  enabled: false\n  window: 45s\n  max_bytes_per_player: 262144\n  max_total_bytes: 1073741824\n", "c.yml");
+  CHECK_FALSE(c.clips.enabled);
   CHECK(c.clips.window == std::chrono::seconds(45));
   CHECK(c.clips.max_bytes_per_player == 262144);
   CHECK(c.clips.max_total_bytes == 1073741824);

@@ -9,6 +9,8 @@
 //   node tools/bench/load_bench.mjs                      # 50 .. 9,900 players, protocol 47
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --repeat 3
 //   node tools/bench/load_bench.mjs --players 9900 --move-hz 1   # the idle lobby profile
+//   node tools/bench/load_bench.mjs --players 1000 --modes rustguard --set clips.enabled=true --clips-per-second 20
+//                                  # evidence clips written during the steady window (POST /clips)
 //
 // Per mode and count: the proxy's CPU (utime + stime over the steady window,
 // after the ramp and a settling second, in % of one core), its RSS (VmRSS
@@ -43,6 +45,11 @@ const args = parseOptions({
   'loadgen-threads': 0,
   markdown: '',
   'keep-dir': false,
+  // More rustguard config overrides, comma-separated key=value pairs.
+  set: '',
+  // Evidence clips asked for on the admin address during the steady window
+  // (needs --set clips.enabled=true): that many a second, round the players.
+  'clips-per-second': 0,
 }, (m) => fail(m));
 const counts = String(args.players).split(',').map(Number);
 const modes = String(args.modes).split(',');
@@ -102,6 +109,7 @@ async function runOnce(mode, players, dir) {
       '--set', 'connections.max_connections=20000',
       '--set', 'connections.per_ip_rate=100000',
       '--set', 'connections.per_ip_burst=100000',
+      ...String(args.set).split(',').filter(Boolean).flatMap((kv) => ['--set', kv]),
     ], path.join(dir, `rustguard-${players}.log`));
   }
   if (proxy) await waitForPort(proxyPort);
@@ -126,17 +134,31 @@ async function runOnce(mode, players, dir) {
     cpu0 = cpuSeconds(proxy.pid);
     t0 = Date.now();
     const windowEnd = t0 + (args.duration - 1) * 1000;
+    let clipTimer = null;
+    if (mode === 'rustguard' && args['clips-per-second'] > 0) {
+      let next = 0;
+      clipTimer = setInterval(() => {
+        const name = `lg${String((next++ % players) + 1).padStart(5, '0')}`;
+        fetch(`http://127.0.0.1:${adminPort}/clips?player=${name}`, { method: 'POST' }).catch(() => {});
+      }, 1000 / args['clips-per-second']);
+    }
     while (Date.now() < windowEnd && loadgen.exitCode === null) {
       rss.push(memoryKiB(proxy.pid).rss);
       await sleep(250);
     }
+    if (clipTimer) clearInterval(clipTimer);
     cpu1 = cpuSeconds(proxy.pid);
     t1 = Date.now();
   }
   const lg = await loadgen.done;
   const hwm = proxy ? memoryKiB(proxy.pid).hwm : NaN;
   let held = NaN;
+  let clips = NaN;
   if (adminPort) held = await scrapeCounter(adminPort, 'rustguard_timing_flags_held_total');
+  if (adminPort && args['clips-per-second'] > 0) {
+    await sleep(500);  // the writer's last files
+    clips = await scrapeCounter(adminPort, 'rustguard_clips_total', 'written');
+  }
   if (proxy) await stop(proxy);
 
   const jsonLine = lg.out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
@@ -154,15 +176,16 @@ async function runOnce(mode, players, dir) {
     rssPeakMiB: rss.length ? Math.max(...rss) / 1024 : NaN,
     rssEndMiB: rss.length ? rss[rss.length - 1] / 1024 : NaN,
     hwmMiB: hwm / 1024,
-    violations, held,
+    violations, held, clips,
   };
 }
 
 // One counter from rustguard's /metrics (NaN when it is not there).
-async function scrapeCounter(port, name) {
+async function scrapeCounter(port, name, outcome = '') {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const m = text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'));
+    const labels = outcome ? `\\{outcome="${outcome}"\\}` : '(?:\\{[^}]*\\})?';
+    const m = text.match(new RegExp(`^${name}${labels} (\\S+)$`, 'm'));
     return m ? Number(m[1]) : NaN;
   } catch { return NaN; }
 }
@@ -184,7 +207,8 @@ function row(r, direct, haproxy) {
     latencyCell(r, 'serverbound', added),
     latencyCell(r, 'clientbound', added),
     `${r.report.logged_in} / ${r.report.failed_logins}`,
-    r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}` : '–',
+    r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}`
+      + `${Number.isFinite(r.clips) ? `, ${fmt(r.clips)} clips written` : ''}` : '–',
     `${fmt(r.report.cpu_user_s + r.report.cpu_system_s, 1)} s`,
   ];
   if (r.mode === 'rustguard' && haproxy) {

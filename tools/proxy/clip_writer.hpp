@@ -164,7 +164,8 @@ class ClipWriter {
       return;
     }
     written_.fetch_add(1, std::memory_order_relaxed);
-    bytes_.fetch_add(std::filesystem::file_size(whole, ec), std::memory_order_relaxed);
+    const auto size = std::filesystem::file_size(whole, ec);
+    if (!ec) bytes_.fetch_add(size, std::memory_order_relaxed);
   }
 
   void retain() {

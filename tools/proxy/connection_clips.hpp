@@ -66,7 +66,6 @@ class ConnectionClips {
   std::string request(adapters::ActionKind kind, Timestamp now, std::string_view player,
                       const adapters::PcapngEndpoints& ends) {
     if (!wanted(kind)) return {};
-    Metrics::add(metrics_.clip_requests);
     if (!pending_) {
       Timestamp cut_at = now + after();
       if (last_cut_ && *last_cut_ + min_interval() > cut_at) cut_at = *last_cut_ + min_interval();

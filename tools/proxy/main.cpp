@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <filesystem>
 #include <csignal>
 #include <functional>
 #include <memory>
@@ -257,7 +258,9 @@ int main(int argc, char** argv) {
   // ring). Its folder and limits are fixed at start.
   std::unique_ptr<proxy::ClipWriter> clip_writer;
   if (config.clips.enabled) {
-    clip_writer = std::make_unique<proxy::ClipWriter>(config.clips, tools::log_callback("clips"));
+    ClipSettings clips = config.clips;
+    if (clips.folder.empty()) clips.folder = (std::filesystem::path(config.database).parent_path() / "clips").string();
+    clip_writer = std::make_unique<proxy::ClipWriter>(clips, tools::log_callback("clips"));
     if (!clip_writer->ok()) {
       tools::log_error("clips: {}", clip_writer->error());
       return tools::to_int(tools::ExitCode::failure);

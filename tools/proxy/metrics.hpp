@@ -177,8 +177,9 @@ class Metrics {
   // The clip rings' memory, all connections together, and its limit (clips.*).
   std::function<std::pair<std::size_t, std::size_t>()> clip_rings;
   std::function<std::optional<ClipFigures>()> clips;  // nothing while clips are off
-  // Actions that asked for a clip (clips.on) and the clips they started.
-  Counter clip_requests{0}, clips_started{0};
+  // Clips started, by an action (clips.on) or an admin request; later
+  // actions join a pending clip and start none.
+  Counter clips_started{0};
   // The punishment ladders' actions, by kind, and the strikes they gave.
   Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
   // Alert lines for staff in game (player_directory.hpp): written into a staff
@@ -392,9 +393,6 @@ class Metrics {
         sample("rustguard_clips_queue_bytes", "", f->queued_bytes);
         family("rustguard_clips_removed_total", "counter", "Clip files deleted by retention.");
         sample("rustguard_clips_removed_total", "", f->removed);
-        family("rustguard_clip_requests_total", "counter",
-               "Actions that asked for a clip (clips.on); those after the first join its pending clip.");
-        sample("rustguard_clip_requests_total", "", get(clip_requests));
         family("rustguard_clips_started_total", "counter", "Clips started by an action or an admin request.");
         sample("rustguard_clips_started_total", "", get(clips_started));
       }

@@ -14,8 +14,9 @@
 namespace rustguard {
 
 struct ClipSettings {
-  // Off by default until the live clip test runs in CI (docs/status.md).
-  bool enabled = false;
+  // On by default: every alert, kick, setback and command carries its
+  // evidence (its cost: docs/benchmarks.md, "Clip ring").
+  bool enabled = true;
   // How far back a ring reaches.
   std::chrono::milliseconds window{30'000};
   // One player's ring at most (older frames go before their window then).
@@ -24,8 +25,9 @@ struct ClipSettings {
   // growing and evicts instead). Fixed at start.
   std::size_t max_total_bytes = 256u << 20;
 
-  // Where clip files go (created when the first clip is written).
-  std::string folder = "clips";
+  // Where clip files go (created at start). Empty: `clips` next to the
+  // violation log's database file, so evidence and rows stay together.
+  std::string folder;
   // The action kinds that write a clip (clips.on).
   bool on_alert = true, on_kick = true, on_setback = true, on_command = true;
   // A clip ends this long after the action that started it (a kick ends it

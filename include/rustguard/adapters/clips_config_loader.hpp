@@ -9,7 +9,7 @@
 //     window: 30s
 //     max_bytes_per_player: 131072
 //     max_total_bytes: 268435456
-//     folder: clips
+//     folder: clips        # default: next to the database
 //     on: [alert, kick, setback, command]
 //     after: 5s
 //     min_interval: 20s
