@@ -163,6 +163,8 @@ function checkEmbed(body) {
   if (!/^\d+(\.\d{1,2})?$/.test(vl) || !(Number(vl) >= 2.5 && Number(vl) < 4.5)) problem(`field VL = ${vl}`);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(field('UUID') ?? '')) problem(`UUID ${field('UUID')}`);
   if (!/^127\.0\.0\.1:\d+$/.test(field('Address') ?? '')) problem(`Address ${field('Address')}`);
+  // Clips are on by default: the alert names its evidence clip.
+  if (!/^\d{8}-\d{6}-pitch\\_a-c\d+-clip\d+\.pcapng$/.test(field('Clip') ?? '')) problem(`Clip ${field('Clip')}`);
 }
 
 const db = join(outRoot, 'rustguard.db');

@@ -129,6 +129,10 @@ async function run(version) {
     const isLadder = (line) => line.startsWith(`${PREFIX}ladder: ${cheaterName} looked pitch 150`);
     const got = await waitFor(() => staff.lines.some(isAlert) && staff.lines.some(isLadder), 5000);
     check(got, tag(`the staff bot did not see both the check's and the ladder's alert; its chat: ${JSON.stringify(staff.lines)}`));
+    // Clips are on by default: each alert line names its evidence clip.
+    const clipOf = (line) => / \[clip \d{8}-\d{6}-[A-Za-z0-9_]+-c\d+-clip\d+\.pcapng\]$/.test(line);
+    check(staff.lines.filter((l) => isAlert(l) || isLadder(l)).every(clipOf),
+      tag(`an alert line names no clip: ${JSON.stringify(staff.lines)}`));
     await sleep(300);  // time for a line the bystander must not get
     check(!bystander.lines.some((l) => l.includes(PREFIX.trim())),
       tag(`the bystander got a staff line: ${JSON.stringify(bystander.lines)}`));
