@@ -143,7 +143,9 @@ TEST_CASE("UDP over IPv4 and IPv6: endpoints and payload, padding cut off by the
   // Bytes past the UDP length inside the IP packet are not the datagram's.
   Bytes padded = kPayload;
   padded.insert(padded.end(), 3, 0xEE);
-  auto cut = decode_frame(link_type::raw, ipv4(udp(1, 2, padded, 8 + 5), 17));
+  // (The packet outlives the decode: the datagram's payload points into it.)
+  const Bytes cut_packet = ipv4(udp(1, 2, padded, 8 + 5), 17);
+  auto cut = decode_frame(link_type::raw, cut_packet);
   REQUIRE(cut.ok());
   REQUIRE(cut->kind == FrameKind::udp);
   CHECK(Bytes(cut->datagram.payload.begin(), cut->datagram.payload.end()) == kPayload);
@@ -161,11 +163,13 @@ TEST_CASE("UDP over IPv4 and IPv6: endpoints and payload, padding cut off by the
 
   // An empty datagram, and a zero length (a jumbogram or offloaded send):
   // the IP payload is the datagram.
-  auto empty = decode_frame(link_type::raw, ipv4(udp(1, 2, {}), 17));
+  const Bytes empty_packet = ipv4(udp(1, 2, {}), 17);
+  auto empty = decode_frame(link_type::raw, empty_packet);
   REQUIRE(empty.ok());
   CHECK(empty->kind == FrameKind::udp);
   CHECK(empty->datagram.payload.empty());
-  auto zero = decode_frame(link_type::raw, ipv4(udp(1, 2, kPayload, 0), 17));
+  const Bytes zero_packet = ipv4(udp(1, 2, kPayload, 0), 17);
+  auto zero = decode_frame(link_type::raw, zero_packet);
   REQUIRE(zero.ok());
   CHECK(Bytes(zero->datagram.payload.begin(), zero->datagram.payload.end()) == kPayload);
 }

@@ -391,6 +391,7 @@ class ClipRing final : public session::FrameTap {
   }
 
   void put(const std::uint8_t* p, std::size_t n) noexcept {
+    if (n == 0) return;  // a stub's empty body: its data() may be null, which memcpy must not get
     std::size_t tail = head_ + used_;
     if (tail >= ring_.size()) tail -= ring_.size();
     const std::size_t first = std::min(n, ring_.size() - tail);
