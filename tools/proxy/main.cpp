@@ -197,6 +197,7 @@ int main(int argc, char** argv) {
     return tools::to_int(tools::ExitCode::config);
   }
   tools::Log::instance().set_level(config.log_level);
+  if (!config.model_error.empty()) tools::log_error("{}", config.model_error);
   raise_file_limit();
 
   // The ladders' unexpired strikes, read before the violation log opens the

@@ -58,6 +58,7 @@ class LiveConfig {
     say(LogLevel::info, fmt::format("config reloaded from {} (applies to new connections; open ones keep their "
                                     "checks config)",
                                     source_));
+    if (!config_.model_error.empty()) say(LogLevel::error, config_.model_error);
     return true;
   }
 

@@ -372,6 +372,8 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
         if (counts[d][k] != 0) r.kinds[std::string(protocol::name_of(static_cast<protocol::PacketKind>(k)))] += counts[d][k];
       }
     }
+    // The model stage's windows, when the config keeps them (train / evaluate).
+    r.feature_windows = f.session.engine().check<checks::model::CombatModelCheck>().collected();
     f.recorder.end(Timestamp{time_ns / 1000});
     players_.push_back(std::move(r));
   }

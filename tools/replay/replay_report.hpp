@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "rustguard/checks/model/combat.hpp"
+
 namespace rustguard::replay {
 
 // One check's flags against one player.
@@ -43,6 +45,8 @@ struct PlayerReport {
   bool clip_context_restored = false;
   std::map<std::string, std::uint64_t> kinds;  // packet kind name -> count, both directions
   std::map<std::string, CheckTally> checks;    // check key -> tally
+  // The model stage's feature windows (only when checks.model.combat.collect is set).
+  std::vector<checks::model::FeatureWindow> feature_windows;
 
   double duration_s() const { return static_cast<double>(end_ns - start_ns) / 1e9; }
   std::uint64_t violations() const {

@@ -46,6 +46,8 @@ void read_check_field(const Reader& r, const YAML::Node& n, const std::string& k
     value = n.Scalar() == "true";
   } else if constexpr (std::is_floating_point_v<T>) {
     value = static_cast<T>(r.number(n, key, -1e12, 1e12));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    value = r.text(n, key);
   } else {
     value = r.template integer<T>(n, key, 0, static_cast<T>(INT32_MAX));
   }

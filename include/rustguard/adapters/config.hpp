@@ -43,6 +43,9 @@ struct Config {
   StaffAlertSettings staff_alerts{};  // staff_alerts.*: who gets alerts in game
   RecordingSettings recordings{};     // recordings.*: whose sessions are recorded, where
   ClipSettings clips{};               // clips.*: the per-player ring of the last seconds
+  // Why checks.model.combat.model_file could not be loaded (the model stage
+  // is off); empty when it loaded or none is named.
+  std::string model_error;
   friend bool operator==(const Config&, const Config&) = default;
 };
 

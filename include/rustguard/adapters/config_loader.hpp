@@ -26,6 +26,7 @@
 
 #include "rustguard/adapters/checks_config_loader.hpp"
 #include "rustguard/adapters/clips_config_loader.hpp"
+#include "rustguard/adapters/combat_model_file.hpp"
 #include "rustguard/adapters/config.hpp"
 #include "rustguard/adapters/punishments_config_loader.hpp"
 #include "rustguard/adapters/recordings_config_loader.hpp"
@@ -393,6 +394,21 @@ inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSett
   }
 }
 
+// checks.model.combat.model_file: a model that cannot be read leaves the
+// model stage off (Config::model_error says why) instead of refusing the
+// whole config, so a bad model file never keeps the proxy from starting.
+inline void load_combat_model(Config& c) {
+  auto& params = c.checks.get<checks::model::CombatModelCheck>().params;
+  params.model.reset();
+  c.model_error.clear();
+  if (params.model_file.empty()) return;
+  try {
+    params.model = std::make_shared<const checks::model::CombatModel>(read_combat_model(params.model_file));
+  } catch (const std::exception& e) {
+    c.model_error = std::string("model stage off: ") + e.what();
+  }
+}
+
 inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
@@ -427,6 +443,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["staff_alerts"]) read_staff_alerts(r, v, c.staff_alerts);
   if (auto v = root["recordings"]) read_recordings(r, v, c.recordings);
   if (auto v = root["clips"]) read_clips(r, v, c.clips);
+  load_combat_model(c);
   return c;
 }
 

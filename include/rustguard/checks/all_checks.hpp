@@ -29,6 +29,7 @@
 #include "rustguard/checks/killaura/multi_target.hpp"
 #include "rustguard/checks/killaura/no_swing.hpp"
 #include "rustguard/checks/killaura/post.hpp"
+#include "rustguard/checks/model/combat.hpp"
 #include "rustguard/checks/movement/fly.hpp"
 #include "rustguard/checks/movement/nofall.hpp"
 #include "rustguard/checks/movement/speed.hpp"
@@ -47,6 +48,6 @@ using DefaultChecks = engine::CheckList<
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
     aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
-    killaura::BehindCheck, aim::SnapCheck>;
+    killaura::BehindCheck, aim::SnapCheck, model::CombatModelCheck>;
 
 }  // namespace rustguard::checks

@@ -69,6 +69,9 @@ class Reporter {
         punishments_(punishments), setbacks_(setbacks) {}
 
   Timestamp now() const noexcept { return now_; }
+  // The player's suspicion score now (every flag adds its amount; it halves
+  // every checks.engine.suspicion_half_life_s): the gate of heavier analysis.
+  double suspicion() const noexcept { return suspicion_.value(now_, half_life_); }
 
   // Raises `vl` by `amount` and reports it. `detail` is the short readable
   // text with the numbers; `numbers_json` the same numbers as a JSON object.
