@@ -53,6 +53,47 @@
 //   behind          stands 2 blocks from the target facing away from it and
 //                   attacks it at 8 CPS (with swing).
 //
+// The model corpus's roles (captures/model/record_corpus.mjs; issue 15). Each
+// draws its session's parameters from --seed (reported in fighter-done as
+// `params`, with `hitDistances`: the eye-to-box distances it attacked from,
+// and `targetHits`: attacks per target),
+// strafes around its spot (--angle) and jumps now and then, and clicks on an
+// absolute schedule handled at client ticks (at most two clicks a tick, as a
+// vanilla client handles the clicks queued since its last tick). Unless said
+// otherwise a click attacks only when the eye ray hits the target's box
+// within 3.0 blocks (from the position reported last), else it swings at the
+// air; swing and attack in the version's vanilla order.
+//
+//   honest_novice   5-8 CPS (intervals N(mean, 22 %)), lazy aim: a point
+//                   +-9-14 degrees (yaw, +-5-9 pitch) off the chest, each tick turning a
+//                   quarter to a half of the way, at most 3.5-5 degrees, in
+//                   0.15-degree mouse steps, +-3 steps of hand noise; 2.0-2.9
+//                   blocks from the target (centre); misses often.
+//   honest_average  like honest: 8-12 CPS (N(mean, 22 ms)), turns at most 5-8
+//                   degrees a tick in mouse steps, 2.4-2.9 blocks.
+//   honest_skilled  10-14 CPS from a skewed (log-normal) interval law with
+//                   occasional 200-600 ms pauses, turns up to 11-15 degrees a
+//                   tick in mouse steps, tighter aim, strafes faster and wider,
+//                   2.6-2.95 blocks.
+//   cps_random      honest aim and movement, 13-16 CPS: a new target CPS every
+//                   second, each interval with gaussian jitter (sd 15-25 ms),
+//                   never more than 15 clicks in 20 ticks (under
+//                   autoclicker.cps's 16), so ~14 CPS in effect.
+//   reach_var       honest aim and 8-12 CPS, but has a per-session reach R of
+//                   3.1-3.5 blocks eye to box: stands (strafing) R - 0.15 from
+//                   the box and attacks when its ray hits the box within
+//                   R + 0.05.
+//   smooth_aim      aim assist: every tick a fixed share (55-85 %) of the way
+//                   onto the chest with computed angles (no mouse step), a
+//                   small steady bias and ~0.1-0.2 degree noise; 9-12 CPS.
+//   multi           multi-target aura without two hits in a tick: 10-13 CPS,
+//                   switches target every 1-3 attacks (needs two targets),
+//                   snapping its look onto the one it attacks in one tick (in
+//                   whole mouse steps), with swings, attacking whether or not
+//                   the ray hits; stands 2.1-2.5 blocks from the targets' middle.
+//   closet          cps_random's clicks and reach_var's movement at reach 3.2
+//                   (eye to box), honest-looking aim.
+//
 // IPC to the parent: {type:'spawned'} when all of this process's bots
 // spawned; {type:'cheat-start', username, role, timeMs} at a fighter's first
 // attack or click (Date.now()); {type:'fighter-done', username, role,
@@ -76,7 +117,11 @@ const watchNames = args['target-names'] ? list(args['target-names']) : targetNam
 const fightMs = Number(args['fight-ms'] ?? 4000);
 const angleBase = Number(args.angle ?? 0);
 const tag = `combat ${version}`;
-const ROLES = new Set(['honest', 'killaura', 'autoclick', 'autoclick_random', 'reach', 'reach31', 'aimbot', 'behind']);
+// The model corpus's roles (captures/model/record_corpus.mjs): per-session
+// parameters drawn from --seed, clicks on an absolute schedule handled at
+// client ticks (tickNew below).
+const MODEL_ROLES = new Set(['honest_novice', 'honest_average', 'honest_skilled', 'cps_random', 'reach_var', 'smooth_aim', 'multi', 'closet']);
+const ROLES = new Set(['honest', 'killaura', 'autoclick', 'autoclick_random', 'reach', 'reach31', 'aimbot', 'behind', ...MODEL_ROLES]);
 for (const f of fighterSpecs) {
   if (!ROLES.has(f.role)) { log(tag, `unknown role ${f.role}; known: ${[...ROLES].join(', ')}`); process.exit(2); }
 }
@@ -237,6 +282,169 @@ async function target(me, leaveP) {
   await goodbye(me);
 }
 
+// The model corpus's roles: one session's parameters, drawn from the seeded
+// PRNG (so --seed reproduces them). `clicks` picks the interval law:
+// normal (mean, sd), skewed (log-normal with occasional pauses), random
+// (a per-second target CPS in [lo, hi] plus gaussian jitter).
+function lognormal(mean, sigma) {
+  return Math.exp(normal(Math.log(mean) - sigma * sigma / 2, sigma));
+}
+const r3 = (x) => Number(x.toFixed(3));
+function modelParams(role) {
+  const P = { role };
+  const honestAim = () => ({ aimYaw: r3(uniform(1.6, 2.4)), aimPitch: r3(uniform(1.2, 1.8)), aimEvery: 8, maxTurn: r3(uniform(5, 8)), track: 1, noise: 2 });
+  const normalClicks = (lo, hi, sd) => { const cps = uniform(lo, hi); return { clicks: 'normal', cps: r3(cps), mean: r3(1000 / cps), sd, min: 45, max: 300 }; };
+  const randomClicks = () => ({ clicks: 'random', cpsLo: 13, cpsHi: 16, jitter: r3(uniform(15, 25)), cap: 15 });
+  Object.assign(P, { strafeSpeed: r3(uniform(0.04, 0.07)), strafeSwing: r3(uniform(0.2, 0.35)), dist: [2.4, 2.9], jump: [1000, 2500], phase: r3(uniform(0, 6.28)) });
+  switch (role) {
+    case 'honest_novice': {
+      const cps = uniform(5, 8);
+      Object.assign(P, { strafeSpeed: r3(uniform(0.025, 0.05)), dist: [2.0, 2.9], jump: [1500, 4000],
+        aimYaw: r3(uniform(9, 14)), aimPitch: r3(uniform(5, 9)), aimEvery: 12, maxTurn: r3(uniform(3.5, 5)), track: r3(uniform(0.25, 0.5)), noise: 3,
+        clicks: 'normal', cps: r3(cps), mean: r3(1000 / cps), sd: r3(0.22 * 1000 / cps), min: 60, max: 400 });
+      break;
+    }
+    case 'honest_average': Object.assign(P, honestAim(), normalClicks(8, 12, 22)); break;
+    case 'honest_skilled': {
+      const cps = uniform(10, 14);
+      Object.assign(P, { strafeSpeed: r3(uniform(0.08, 0.12)), strafeSwing: r3(uniform(0.4, 0.6)), dist: [2.6, 2.95], jump: [700, 1800],
+        aimYaw: r3(uniform(1.2, 2.0)), aimPitch: r3(uniform(1.0, 1.5)), aimEvery: 6, maxTurn: r3(uniform(11, 15)), track: 1, noise: 2,
+        clicks: 'skewed', cps: r3(cps), mean: r3(1000 / cps), sigma: r3(uniform(0.25, 0.35)), pause: r3(uniform(0.02, 0.05)), min: 40 });
+      break;
+    }
+    case 'cps_random': Object.assign(P, honestAim(), randomClicks()); break;
+    case 'reach_var': Object.assign(P, honestAim(), normalClicks(8, 12, 22), { reach: r3(uniform(3.1, 3.5)) }); break;
+    case 'closet': Object.assign(P, honestAim(), randomClicks(), { reach: 3.2 }); break;
+    case 'smooth_aim':
+      Object.assign(P, normalClicks(9, 12, 20), { smoothK: r3(uniform(0.55, 0.85)), biasYaw: r3(uniform(-0.6, 0.6)), biasPitch: r3(uniform(-0.5, 0.5)), aimSd: r3(uniform(0.08, 0.2)) });
+      break;
+    case 'multi': Object.assign(P, honestAim(), normalClicks(10, 13, 18), { dist: [2.1, 2.5], switchLo: 1, switchHi: 3 }); break;
+    default:
+  }
+  return P;
+}
+function summarise(xs) {
+  if (!xs?.length) return { n: 0 };
+  const s = [...xs].sort((a, b) => a - b);
+  return { n: s.length, min: r3(s[0]), median: r3(s[s.length >> 1]), max: r3(s[s.length - 1]), over3: s.filter((x) => x > 3.0).length };
+}
+
+// One tick of a model-corpus role (see modelParams): movement around the
+// target (multi: around the middle of both targets; reach_var, closet: at
+// their reach from the box), the look, and the clicks due by now on an
+// absolute schedule, at most two in a tick (one for multi), as a vanilla
+// client handles the clicks queued since its last tick.
+function makeModelTick({ me, bot, role, P, state, angleDeg, start, click, turnTo, markStart, primary, secondary }) {
+  const range = P.reach ? P.reach + 0.05 : 3.0;
+  let due = null;
+  let cpsNow = 0; let cpsUntil = 0;
+  let mTarget = primary; let mLeft = 0;
+  const clickTicks = []; // the ticks of the last clicks (P.cap)
+  me.hitDistances = [];
+  me.targetHits = {};
+  state.jumpAt = Date.now() + uniform(P.jump[0], P.jump[1]);
+  const eyeFeet = () => me.sent ?? bot.entity.position;
+  const nextInterval = (now) => {
+    if (P.clicks === 'normal') return Math.max(P.min, Math.min(P.max, normal(P.mean, P.sd)));
+    if (P.clicks === 'skewed') return Math.max(P.min, lognormal(P.mean, P.sigma)) + (random() < P.pause ? uniform(200, 600) : 0);
+    if (now >= cpsUntil) { cpsNow = uniform(P.cpsLo, P.cpsHi); cpsUntil = now + 1000; }
+    return Math.max(30, 1000 / cpsNow + normal(0, P.jitter));
+  };
+  const hit = (e, opts) => {
+    const before = me.attacks;
+    const d = boxDistanceFrom(eyeFeet(), e.position);
+    click(e, opts);
+    if (me.attacks > before) {
+      me.hitDistances.push(d);
+      const who = e.username ?? e.id;
+      me.targetHits[who] = (me.targetHits[who] ?? 0) + 1;
+    }
+  };
+  return (now, tgt) => {
+    const tp = tgt.position;
+    const second = secondary ? entityOf(bot, secondary) : null;
+    state.strafe += P.strafeSpeed;
+    const a = (angleDeg * Math.PI) / 180 + P.strafeSwing * Math.sin(state.strafe);
+    const c = role === 'multi' && second ? { x: (tp.x + second.position.x) / 2, z: (tp.z + second.position.z) / 2 } : tp;
+    const mid = (P.dist[0] + P.dist[1]) / 2; const amp = (P.dist[1] - P.dist[0]) / 2;
+    const want = P.reach ? centreDistanceFor(P.reach - 0.15, a) : mid + amp * Math.sin(state.strafe * 0.7 + P.phase);
+    const goal = { x: c.x + want * Math.cos(a), z: c.z + want * Math.sin(a) };
+    const p = bot.entity.position;
+    const d = { x: goal.x - p.x, z: goal.z - p.z };
+    const yawR = bot.entity.yaw;
+    const fwd = d.x * -Math.sin(yawR) + d.z * -Math.cos(yawR);
+    const side = d.x * Math.cos(yawR) + d.z * -Math.sin(yawR);
+    const dead = P.reach ? 0.08 : 0.15;
+    bot.setControlState('forward', fwd > dead);
+    bot.setControlState('back', fwd < -dead);
+    bot.setControlState('right', side > dead);
+    bot.setControlState('left', side < -dead);
+    if (now >= state.jumpAt) {
+      bot.setControlState('jump', true);
+      setTimeout(() => bot.setControlState('jump', false), 100);
+      state.jumpAt = now + uniform(P.jump[0], P.jump[1]);
+    }
+    const inPlace = Math.abs(Math.hypot(c.x - p.x, c.z - p.z) - want) < 0.3;
+
+    // The look.
+    const aimEnt = role === 'multi' && mTarget === secondary && second ? second : tgt;
+    const onT = aimAt(bot, aimEnt.position.offset(0, 1.2, 0));
+    const cur = toDeg(bot);
+    if (role === 'smooth_aim') {
+      // Computed, not whole mouse steps: a fixed share of the way onto the
+      // target every tick, with a small steady bias and a little noise.
+      const wy = onT.yaw + P.biasYaw + normal(0, P.aimSd); const wp = onT.pitch + P.biasPitch + normal(0, P.aimSd);
+      setDeg(bot, cur.yaw + wrap(wy - cur.yaw) * P.smoothK, cur.pitch + (wp - cur.pitch) * P.smoothK);
+    } else {
+      if (state.tick % P.aimEvery === 0) state.aimOff = { yaw: uniform(-P.aimYaw, P.aimYaw), pitch: uniform(-P.aimPitch, P.aimPitch) };
+      const ey = wrap(onT.yaw + state.aimOff.yaw - cur.yaw); const ep = onT.pitch + state.aimOff.pitch - cur.pitch;
+      turnTo({ yaw: cur.yaw + ey * P.track, pitch: cur.pitch + ep * P.track }, uniform(P.maxTurn * 0.5, P.maxTurn));
+      const noise = () => STEP * Math.round(uniform(-P.noise, P.noise));
+      const c2 = toDeg(bot);
+      setDeg(bot, c2.yaw + noise(), c2.pitch + noise());
+    }
+
+    if (!state.started && !inPlace && now - start < 4000) return null;
+    if (state.fightStart && now - state.fightStart >= fightMs) return 'done';
+    if (due === null) { markStart(); due = now; }
+    let n = 0;
+    const perTick = role === 'multi' ? 1 : 2;
+    while (due <= now && n < perTick) {
+      if (P.cap) {
+        // Never more than P.cap clicks in 20 ticks (autoclicker.cps flags
+        // more than 16): the click waits for the next tick.
+        while (clickTicks.length && clickTicks[0] <= state.tick - 20) clickTicks.shift();
+        if (clickTicks.length >= P.cap) break;
+        clickTicks.push(state.tick);
+      }
+      n++;
+      if (role === 'multi') {
+        if (mLeft <= 0) { if (second) mTarget = mTarget === primary ? secondary : primary; mLeft = P.switchLo + Math.floor(random() * (P.switchHi - P.switchLo + 1)); }
+        const from = eyeFeet();
+        let e = mTarget === secondary ? second : tgt;
+        const other = e === tgt ? second : tgt;
+        if (!e || boxDistanceFrom(from, e.position) > 3.0) e = other && boxDistanceFrom(from, other.position) <= 3.0 ? other : null;
+        if (e) {
+          // Snap the look onto it in one tick and attack (with the swing).
+          // The snap is rounded to whole mouse steps (aim.sensitivity sees
+          // a mouse's deltas).
+          const ex = aimAt(bot, e.position.offset(0, uniform(0.9, 1.4), 0));
+          const c3 = toDeg(bot);
+          const q = (x) => STEP * Math.round(x / STEP);
+          setDeg(bot, c3.yaw + q(wrap(ex.yaw - c3.yaw)), c3.pitch + q(ex.pitch - c3.pitch));
+          hit(e, { requireAim: false });
+        } else { me.clicks++; bot.swingArm('right'); }
+        mLeft--;
+      } else {
+        hit(tgt, { range });
+      }
+      due += nextInterval(due);
+    }
+    if (due < now - 250) due = now; // a stalled event loop: drop the backlog
+    return null;
+  };
+}
+
 // One fighter. Everything happens in mineflayer's physics tick, which runs
 // before the tick's movement packet is written (physics.js: physicsTick, then
 // updatePosition), so an attack made there precedes the movement packet as
@@ -289,13 +497,22 @@ async function fight(me, role, angleDeg) {
   // physics, before its movement packet), as a vanilla client picks early in
   // its tick; the look is this tick's, sent after the attack.
   const eyeFeet = () => me.sent ?? bot.entity.position;
-  const click = (targetEnt, { requireAim = true } = {}) => {
+  const click = (targetEnt, { requireAim = true, range = 2.9 } = {}) => {
     const t = targetEnt.position;
     const from = eyeFeet();
     me.clicks++;
-    if (!requireAim || (boxDistanceFrom(from, t) <= 2.9 && rayHits(bot, t, 2.9, from))) bot.attack(targetEnt);
-    else { bot.swingArm('right'); me.misses.push(`${boxDistanceFrom(from, t).toFixed(2)}${rayHits(bot, t, 2.9, from) ? '' : 'r'}`); }
+    if (!requireAim || (boxDistanceFrom(from, t) <= range && rayHits(bot, t, range, from))) bot.attack(targetEnt);
+    else { bot.swingArm('right'); me.misses.push(`${boxDistanceFrom(from, t).toFixed(2)}${rayHits(bot, t, range, from) ? '' : 'r'}`); }
   };
+  const P = MODEL_ROLES.has(role) ? modelParams(role) : null;
+  if (P) {
+    me.params = P;
+    // mineflayer turns the look it sends by at most 8.6 degrees a tick
+    // (physics.yawSpeed); these roles turn by their own rules.
+    bot.physics.yawSpeed = 1000;
+    bot.physics.pitchSpeed = 1000;
+  }
+  const tickNew = MODEL_ROLES.has(role) ? makeModelTick({ me, bot, role, P, state, angleDeg, start, click, turnTo, markStart, primary, secondary }) : null;
 
   await new Promise((resolve) => {
     // Kicked (or disconnected) mid-fight: the fight is over.
@@ -306,6 +523,10 @@ async function fight(me, role, angleDeg) {
       const tgt = entityOf(bot, primary);
       if (!tgt) return;
       const tp = tgt.position;
+      if (tickNew) {
+        if (tickNew(now, tgt) === 'done') { state.done = true; bot.off('physicsTick', onTick); resolve(); }
+        return;
+      }
       // Where to stand: on a circle around the target; honest-like roles
       // drift around it (strafing), cheaters hold their spot.
       if (STRAFES.has(role)) state.strafe += 0.06;
@@ -484,6 +705,7 @@ async function fight(me, role, angleDeg) {
     type: 'fighter-done', username: me.username, role, attacks: me.attacks, phases: me.phases, clicks: me.clicks,
     clickTimes: me.clickTimes.length ? me.clickTimes : undefined,
     ...(role === 'reach31' ? { edge: me.edge } : {}),
+    ...(me.params ? { params: me.params, hitDistances: summarise(me.hitDistances), targetHits: me.targetHits } : {}),
   });
   if (me.misses.length) log(tag, `${me.username}: ${me.clicks} clicks, ${me.misses.length} missed (eye-box distance, r = ray off the box): ${me.misses.slice(0, 30).join(' ')}`);
   await goodbye(me);
