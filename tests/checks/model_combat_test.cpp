@@ -12,7 +12,7 @@ using namespace rustguard::test;
 using rustguard::checks::model::combat_feature_index;
 using rustguard::checks::model::CombatFeatureVector;
 using rustguard::checks::model::CombatModel;
-using rustguard::checks::model::CombatModelCheck;
+using rustguard::checks::model::CombatCheck;
 using rustguard::checks::model::kCombatFeatureCount;
 using rustguard::protocol::Vec3;
 
@@ -48,7 +48,7 @@ std::shared_ptr<const CombatModel> reach_model() {
 std::shared_ptr<rustguard::engine::EngineConfig> config_with(std::shared_ptr<const CombatModel> model, double gate,
                                                             bool collect = false) {
   auto cfg = std::make_shared<rustguard::engine::EngineConfig>();
-  auto& p = cfg->get<CombatModelCheck>().params;
+  auto& p = cfg->get<CombatCheck>().params;
   p.model = std::move(model);
   p.gate = gate;
   p.collect = collect;
@@ -88,8 +88,8 @@ TEST_CASE("model.combat: features of a fight within reach and beyond it", "[chec
     fight(near, 2.5, 6);
     Driver far(pv, config_with(nullptr, 0, true));
     fight(far, 3.4, 6);
-    const auto& wn = near.engine.check<CombatModelCheck>().collected();
-    const auto& wf = far.engine.check<CombatModelCheck>().collected();
+    const auto& wn = near.engine.check<CombatCheck>().collected();
+    const auto& wf = far.engine.check<CombatCheck>().collected();
     REQUIRE(wn.size() >= 3);  // 60 attacks, one window per 10 from the 15th
     REQUIRE(wf.size() == wn.size());
     const CombatFeatureVector& n = wn.back().features;
@@ -113,8 +113,8 @@ TEST_CASE("model.combat: features of a fight within reach and beyond it", "[chec
     // The whole vector depends only on the packets: a second run is identical.
     Driver again(pv, config_with(nullptr, 0, true));
     fight(again, 3.4, 6);
-    REQUIRE(again.engine.check<CombatModelCheck>().collected().size() == wf.size());
-    CHECK(again.engine.check<CombatModelCheck>().collected().back().features == f);
+    REQUIRE(again.engine.check<CombatCheck>().collected().size() == wf.size());
+    CHECK(again.engine.check<CombatCheck>().collected().back().features == f);
   }
 }
 
@@ -155,14 +155,14 @@ TEST_CASE("model.combat: below the gate the model does not run", "[checks][model
   fight(d, 3.4, 6);
   CHECK(d.count("combat.reach") > 0);
   CHECK(d.count("model.combat") == 0);
-  CHECK(d.engine.check<CombatModelCheck>().collected().empty());
+  CHECK(d.engine.check<CombatCheck>().collected().empty());
 }
 
 TEST_CASE("model.combat: no model, no verdict and nothing kept", "[checks][model]") {
   Driver d(v::v1_21_4, config_with(nullptr, 0));
   fight(d, 3.4, 6);
   CHECK(d.count("model.combat") == 0);
-  CHECK(d.engine.check<CombatModelCheck>().collected().empty());
+  CHECK(d.engine.check<CombatCheck>().collected().empty());
 }
 
 TEST_CASE("model.combat: the score is the logistic of the weighted standardised features", "[checks][model]") {

@@ -12,7 +12,7 @@ using rustguard::adapters::format_combat_model;
 using rustguard::adapters::ModelFileError;
 using rustguard::adapters::parse_combat_model;
 using rustguard::checks::model::CombatModel;
-using rustguard::checks::model::CombatModelCheck;
+using rustguard::checks::model::CombatCheck;
 using rustguard::checks::model::kCombatFeatureCount;
 
 namespace {
@@ -83,20 +83,20 @@ TEST_CASE("config: a model file that cannot be read leaves the stage off, not th
 
   const auto loaded = rustguard::adapters::parse_config("", "c.yml", {{"checks.model.combat.model_file", good}});
   CHECK(loaded.model_error.empty());
-  REQUIRE(loaded.checks.get<CombatModelCheck>().params.model != nullptr);
-  CHECK(*loaded.checks.get<CombatModelCheck>().params.model == sample_model());
+  REQUIRE(loaded.checks.get<CombatCheck>().params.model != nullptr);
+  CHECK(*loaded.checks.get<CombatCheck>().params.model == sample_model());
 
   const auto broken = rustguard::adapters::parse_config("", "c.yml", {{"checks.model.combat.model_file", bad}});
-  CHECK(broken.checks.get<CombatModelCheck>().params.model == nullptr);
+  CHECK(broken.checks.get<CombatCheck>().params.model == nullptr);
   CHECK(broken.model_error.find("model stage off: " + bad + ":") == 0);
   CHECK(broken.model_error.find("missing key 'version'") != std::string::npos);
 
   const auto missing = rustguard::adapters::parse_config("", "c.yml", {{"checks.model.combat.model_file", (dir / "none.yml").string()}});
-  CHECK(missing.checks.get<CombatModelCheck>().params.model == nullptr);
+  CHECK(missing.checks.get<CombatCheck>().params.model == nullptr);
   CHECK(missing.model_error.find("cannot open the model file") != std::string::npos);
 
   const auto none = rustguard::adapters::parse_config("", "c.yml");
-  CHECK(none.checks.get<CombatModelCheck>().params.model == nullptr);
+  CHECK(none.checks.get<CombatCheck>().params.model == nullptr);
   CHECK(none.model_error.empty());
   std::filesystem::remove_all(dir);
 }

@@ -59,7 +59,7 @@ struct SampleSet {
 inline SampleSet collect_samples(const LabelSet& labels, const Config& base) {
   SampleSet out;
   Config config = base;
-  config.checks.get<checks::model::CombatModelCheck>().params.collect = true;
+  config.checks.get<checks::model::CombatCheck>().params.collect = true;
   const ReplaySettings settings{config};
   std::map<std::string, std::vector<const Label*>> by_capture;
   for (const Label& l : labels.sessions) by_capture[labels.capture_path(l).string()].push_back(&l);

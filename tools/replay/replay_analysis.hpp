@@ -373,7 +373,7 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
       }
     }
     // The model stage's windows, when the config keeps them (train / evaluate).
-    r.feature_windows = f.session.engine().check<checks::model::CombatModelCheck>().collected();
+    r.feature_windows = f.session.engine().check<checks::model::CombatCheck>().collected();
     f.recorder.end(Timestamp{time_ns / 1000});
     players_.push_back(std::move(r));
   }

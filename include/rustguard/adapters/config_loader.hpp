@@ -398,7 +398,7 @@ inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSett
 // model stage off (Config::model_error says why) instead of refusing the
 // whole config, so a bad model file never keeps the proxy from starting.
 inline void load_combat_model(Config& c) {
-  auto& params = c.checks.get<checks::model::CombatModelCheck>().params;
+  auto& params = c.checks.get<checks::model::CombatCheck>().params;
   params.model.reset();
   c.model_error.clear();
   if (params.model_file.empty()) return;

@@ -48,6 +48,6 @@ using DefaultChecks = engine::CheckList<
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
     aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
-    killaura::BehindCheck, aim::SnapCheck, model::CombatModelCheck>;
+    killaura::BehindCheck, aim::SnapCheck, model::CombatCheck>;
 
 }  // namespace rustguard::checks

@@ -56,7 +56,7 @@ struct FeatureWindow {
   CombatFeatureVector features{};
 };
 
-class CombatModelCheck {
+class CombatCheck {
  public:
   static constexpr engine::CheckInfo kInfo{
       "model.combat", "Model (combat)", "A trained model's verdict on a suspicious player's fighting",
@@ -96,7 +96,7 @@ class CombatModelCheck {
     }
     bool operator==(const Params&) const = default;
   };
-  using Settings = engine::CheckSettings<CombatModelCheck>;
+  using Settings = engine::CheckSettings<CombatCheck>;
 
   engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {

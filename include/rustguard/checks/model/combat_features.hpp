@@ -42,7 +42,7 @@
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/looks.hpp"
 #include "rustguard/checks/autoclicker/clicks.hpp"
-#include "rustguard/checks/autoclicker/pattern.hpp"
+#include "rustguard/checks/autoclicker/interval_stats.hpp"
 #include "rustguard/checks/combat/attack_geometry.hpp"
 #include "rustguard/context/player_context.hpp"
 #include "rustguard/time.hpp"
