@@ -37,7 +37,8 @@ TEST_CASE("The shipped config.yml holds exactly the defaults", "[config]") {
   movement.steps = {LadderStep{StepMeasure::vl, 20, 60'000, {{ActionType::alert, ""}}, false}};
   PunishmentGroup combat;
   combat.name = "combat";
-  combat.checks = {{"combat.*", false}, {"killaura.*", false}, {"aim.*", false}, {"autoclicker.*", false}};
+  combat.checks = {{"combat.*", false},      {"killaura.*", false}, {"aim.*", false},
+                   {"autoclicker.*", false}, {"model.*", false}};
   combat.steps = {LadderStep{StepMeasure::vl, 10, 60'000, {{ActionType::alert, ""}}, false},
                   LadderStep{StepMeasure::vl, 40, 60'000, {{ActionType::kick, "Kicked by RustGuard: %check%"}}, true}};
   ladders.groups = {movement, combat};
@@ -50,8 +51,16 @@ TEST_CASE("The shipped config.yml holds exactly the defaults", "[config]") {
   }
   CHECK_FALSE(c.rcon.enabled);
   CHECK_FALSE(c.webhook.enabled);
+  // And the model stage: the model trained on captures/model ships on.
+  const auto& model = c.checks.get<rustguard::checks::model::CombatCheck>().params;
+  CHECK(c.model_error.empty());
+  REQUIRE(model.model != nullptr);
+  CHECK(model.model->name == "combat");
   Config rest = c;
   rest.checks.punishments = Config{}.checks.punishments;
+  auto& rest_model = rest.checks.get<rustguard::checks::model::CombatCheck>().params;
+  rest_model.model_file.clear();
+  rest_model.model.reset();
   CHECK(rest == Config{});
 }
 

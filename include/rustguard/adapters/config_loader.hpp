@@ -397,19 +397,23 @@ inline void read_webhook(const ConfigReader& r, const YAML::Node& n, WebhookSett
 // checks.model.combat.model_file: a model that cannot be read leaves the
 // model stage off (Config::model_error says why) instead of refusing the
 // whole config, so a bad model file never keeps the proxy from starting.
-inline void load_combat_model(Config& c) {
+inline void load_combat_model(Config& c, const std::filesystem::path& config_dir) {
   auto& params = c.checks.get<checks::model::CombatCheck>().params;
   params.model.reset();
   c.model_error.clear();
   if (params.model_file.empty()) return;
+  // Relative to the config file's folder, so the model can sit next to it.
+  const std::filesystem::path file = std::filesystem::path(params.model_file).is_absolute()
+                                         ? std::filesystem::path(params.model_file)
+                                         : config_dir / params.model_file;
   try {
-    params.model = std::make_shared<const checks::model::CombatModel>(read_combat_model(params.model_file));
+    params.model = std::make_shared<const checks::model::CombatModel>(read_combat_model(file.string()));
   } catch (const std::exception& e) {
     c.model_error = std::string("model stage off: ") + e.what();
   }
 }
 
-inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
+inline Config read_config(const ConfigReader& r, const YAML::Node& root, const std::filesystem::path& config_dir) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
@@ -443,7 +447,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root) {
   if (auto v = root["staff_alerts"]) read_staff_alerts(r, v, c.staff_alerts);
   if (auto v = root["recordings"]) read_recordings(r, v, c.recordings);
   if (auto v = root["clips"]) read_clips(r, v, c.clips);
-  load_combat_model(c);
+  load_combat_model(c, config_dir);
   return c;
 }
 
@@ -501,7 +505,12 @@ inline Config parse_config(const std::string& yaml_text, const std::string& sour
     }
   }
   try {
-    return detail::read_config(reader, root);
+    // Paths in the file (the model) are relative to its folder; without a
+    // file (defaults, tests), to the working directory.
+    std::error_code ec;
+    const std::filesystem::path dir =
+        std::filesystem::is_regular_file(source, ec) ? std::filesystem::path(source).parent_path() : std::filesystem::path();
+    return detail::read_config(reader, root, dir);
   } catch (const YAML::Exception& e) {
     throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, e.msg);
   }

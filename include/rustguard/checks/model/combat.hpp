@@ -71,7 +71,7 @@ class CombatCheck {
   static constexpr std::array kReadsClientbound{protocol::PacketKind::sync_player_position_s2c,
                                                 protocol::PacketKind::player_rotation_s2c};
   struct Params {
-    double gate = 3;                  // suspicion score at or above which the model runs
+    double gate = 0;                  // suspicion score at or above which the model runs (0: every fighter)
     std::string model_file;           // the trained model (empty: the stage is off)
     double threshold = 0;             // flag at or above this probability; 0: the model file's
     // The window while collecting (train); a loaded model judges over the
