@@ -88,30 +88,34 @@ constexpr std::size_t combat_feature_index(std::string_view name) noexcept {
 
 namespace detail {
 
-// A ring of at most N records, allocated on the first push.
+// A ring of at most N records. It holds nothing until the first push and
+// then grows by doubling (from 16) as the window fills, so a player who
+// clicks once a second holds a few dozen records, not N.
 template <class T, std::size_t N>
 class LazyRing {
  public:
   void push(const T& v) {
-    if (items_.empty()) items_.resize(N);
-    items_[(head_ + size_) % N] = v;
-    if (size_ < N) {
+    if (size_ == items_.size() && items_.size() < N) grow();
+    const std::size_t cap = items_.size();
+    items_[(head_ + size_) % cap] = v;
+    if (size_ < cap) {
       ++size_;
     } else {
-      head_ = (head_ + 1) % N;
+      head_ = (head_ + 1) % cap;
       ++dropped_;
     }
   }
   void pop_front() noexcept {
     if (size_ == 0) return;
-    head_ = (head_ + 1) % N;
+    head_ = (head_ + 1) % items_.size();
     --size_;
     ++dropped_;
   }
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
-  const T& operator[](std::size_t i) const noexcept { return items_[(head_ + i) % N]; }
-  T& operator[](std::size_t i) noexcept { return items_[(head_ + i) % N]; }
+  const T& operator[](std::size_t i) const noexcept { return items_[(head_ + i) % items_.size()]; }
+  T& operator[](std::size_t i) noexcept { return items_[(head_ + i) % items_.size()]; }
+  std::size_t capacity() const noexcept { return items_.size(); }
   const T& front() const noexcept { return (*this)[0]; }
   T& back() noexcept { return (*this)[size_ - 1]; }
   // Records ever pushed: a stable sequence number for the i-th one held.
@@ -123,6 +127,13 @@ class LazyRing {
   }
 
  private:
+  void grow() {
+    std::vector<T> bigger(std::min(N, std::max<std::size_t>(16, items_.size() * 2)));
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
+    items_ = std::move(bigger);
+    head_ = 0;
+  }
+
   std::vector<T> items_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
@@ -153,6 +164,14 @@ class CombatFeatures {
   static constexpr std::size_t kMaxClicks = 256;
   static constexpr std::size_t kMaxAttacks = 192;
   static constexpr std::size_t kMaxTurns = 256;
+  // What the rings hold at most (a fighter at the caps), and now.
+  static constexpr std::size_t max_ring_bytes() noexcept {
+    return sizeof(Timestamp) * kMaxClicks + sizeof(AttackRecord) * kMaxAttacks + sizeof(TurnRecord) * kMaxTurns;
+  }
+  std::size_t ring_bytes() const noexcept {
+    return sizeof(Timestamp) * click_times_.capacity() + sizeof(AttackRecord) * attacks_.capacity() +
+           sizeof(TurnRecord) * turns_.capacity();
+  }
 
   // --- recording
 
