@@ -125,6 +125,8 @@ TEST_CASE("model.combat: a suspicious player's far hits are flagged with the fea
     Driver d(pv, config_with(reach_model(), 0));
     fight(d, 3.4, 6);
     CHECK(d.count("model.combat", "verdict") >= 3);
+    CHECK(d.engine.check<CombatCheck>().passed_gate());
+    CHECK(d.engine.check<CombatCheck>().windows_scored() >= d.count("model.combat", "verdict"));
     CHECK(d.max_vl("model.combat") >= 1.5);  // the alert
     bool named = false;
     for (const auto& v : d.engine.violations()) {
@@ -156,6 +158,8 @@ TEST_CASE("model.combat: below the gate the model does not run", "[checks][model
   CHECK(d.count("combat.reach") > 0);
   CHECK(d.count("model.combat") == 0);
   CHECK(d.engine.check<CombatCheck>().collected().empty());
+  CHECK_FALSE(d.engine.check<CombatCheck>().passed_gate());
+  CHECK(d.engine.check<CombatCheck>().windows_scored() == 0);
 }
 
 TEST_CASE("model.combat: no model, no verdict and nothing kept", "[checks][model]") {

@@ -154,7 +154,14 @@ async function runOnce(mode, players, dir) {
   const hwm = proxy ? memoryKiB(proxy.pid).hwm : NaN;
   let held = NaN;
   let clips = NaN;
+  let gated = NaN;
+  let modelWindows = NaN;
   if (adminPort) held = await scrapeCounter(adminPort, 'rustguard_timing_flags_held_total');
+  if (adminPort) {
+    // The model stage: players it looked at (at its gate when a window was due) and windows scored.
+    gated = await scrapeCounter(adminPort, 'rustguard_model_gated_players_total');
+    modelWindows = await scrapeCounter(adminPort, 'rustguard_model_windows_total');
+  }
   if (adminPort && args['clips-per-second'] > 0) {
     await sleep(500);  // the writer's last files
     clips = await scrapeCounter(adminPort, 'rustguard_clips_total', 'written');
@@ -176,7 +183,7 @@ async function runOnce(mode, players, dir) {
     rssPeakMiB: rss.length ? Math.max(...rss) / 1024 : NaN,
     rssEndMiB: rss.length ? rss[rss.length - 1] / 1024 : NaN,
     hwmMiB: hwm / 1024,
-    violations, held, clips,
+    violations, held, clips, gated, modelWindows,
   };
 }
 
@@ -208,7 +215,8 @@ function row(r, direct, haproxy) {
     latencyCell(r, 'clientbound', added),
     `${r.report.logged_in} / ${r.report.failed_logins}`,
     r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}`
-      + `${Number.isFinite(r.clips) ? `, ${fmt(r.clips)} clips written` : ''}` : '–',
+      + `${Number.isFinite(r.clips) ? `, ${fmt(r.clips)} clips written` : ''}`
+      + `${Number.isFinite(r.gated) ? `; model gate ${fmt(r.gated)} of ${fmt(r.report.logged_in)} players, ${fmt(r.modelWindows)} windows` : ''}` : '–',
     `${fmt(r.report.cpu_user_s + r.report.cpu_system_s, 1)} s`,
   ];
   if (r.mode === 'rustguard' && haproxy) {

@@ -263,6 +263,10 @@ class ConnectionEvents {
   void on(session::StatusAnswered& e, Metrics&) { state_.status.store(session_.tracker().protocol(), std::move(e.json)); }
   void on(session::ServerDisconnected&, Metrics&) { backend_kicked_ = true; }
   void on(session::TimingFlagsHeld& e, Metrics& m) { Metrics::add(m.timing_flags_held, e.count); }
+  void on(session::ModelJudged& e, Metrics& m) {
+    Metrics::add(m.model_windows, e.windows);
+    if (e.first_gate_pass) Metrics::add(m.model_gated_players);
+  }
   void on(session::SetbackSent& e, Metrics& m) {
     Metrics::add(m.setbacks_sent);
     tools::log_debug("#{} {}: set back to {:.3f} {:.3f} {:.3f}", id_, player_name(), e.position.x, e.position.y,

@@ -170,6 +170,9 @@ class Metrics {
   Counter timing_flags_held{0};
   // Setbacks sent (engine/setbacks.hpp).
   Counter setbacks_sent{0};
+  // The model stage (checks/model/combat.hpp): windows scored, and players
+  // who were at its gate when a window was due.
+  Counter model_windows{0}, model_gated_players{0};
   // Set once before the io threads start (main); read by the admin endpoint.
   std::function<StorageFigures()> storage;
   std::function<ActionFigures()> actions;
@@ -290,6 +293,14 @@ class Metrics {
            "Players sent back to where the server last saw them after a flag with a setback outcome; the "
            "illegal moves never reached the server.");
     sample("rustguard_setbacks_total", "", get(setbacks_sent));
+    family("rustguard_model_windows_total", "counter",
+           "Fighting windows the model stage scored (checks.model.combat; a verdict is a model.combat violation).");
+    sample("rustguard_model_windows_total", "", get(model_windows));
+    family("rustguard_model_gated_players_total", "counter",
+           "Players who were at the model stage's suspicion gate when a window of theirs was due (judged at least "
+           "once, or would have been with enough attacks). Divided by logins: the share of players the stage "
+           "looks at.");
+    sample("rustguard_model_gated_players_total", "", get(model_gated_players));
     if (event_loop_lag) {
       family("rustguard_event_loop_lag_seconds", "gauge",
              "How late the slowest io thread's event loop last ran (a 20 ms probe timer). Above "

@@ -141,6 +141,7 @@ class SessionRecorder {
   void on(session::ServerDisconnected&) {}
   void on(session::TimingFlagsHeld&) {}  // a metric, not a row: nothing was flagged
   void on(session::SetbackSent&) {}      // the violation's setback row is already written
+  void on(session::ModelJudged&) {}      // a metric; its verdicts are ViolationFound
 
   // A ladder's action: alerts and strikes are rows at once (the alert's log
   // line is the proxy's business); a command goes to the runner, which

@@ -54,7 +54,7 @@ class PlayerSession {
     judge_.begin(now, out.events);
     session_.feed(from, bytes, judge_, out);
     judge_.end();
-    report_held(now, out);
+    report_counts(now, out);
     if (out.close) on_close(now, out);
   }
 
@@ -86,7 +86,7 @@ class PlayerSession {
                                         });
       if (sent) out.events.push_back(SetbackSent{now, teleport->position});
     }
-    report_held(now, out);
+    report_counts(now, out);
     if (auto reason = judge_.engine.kick_reason()) {
       out.close = CloseRequest{CloseCause::hooks, Direction::serverbound, protocol::Errc::ok, std::move(*reason)};
       on_close(now, out);
@@ -281,11 +281,19 @@ class PlayerSession {
     }
   };
 
-  void report_held(Timestamp now, Output& out) {
+  void report_counts(Timestamp now, Output& out) {
     const std::uint64_t held = judge_.engine.timing_flags_held();
-    if (held == held_reported_) return;
-    out.events.push_back(TimingFlagsHeld{now, held - held_reported_});
-    held_reported_ = held;
+    if (held != held_reported_) {
+      out.events.push_back(TimingFlagsHeld{now, held - held_reported_});
+      held_reported_ = held;
+    }
+    const auto& model = judge_.engine.check<checks::model::CombatCheck>();
+    if (model.windows_scored() != windows_reported_ || model.passed_gate() != gate_reported_) {
+      out.events.push_back(ModelJudged{now, model.windows_scored() - windows_reported_,
+                                       model.passed_gate() && !gate_reported_});
+      windows_reported_ = model.windows_scored();
+      gate_reported_ = model.passed_gate();
+    }
   }
 
   // The core closed the connection. A close the engine asked for is a kick
@@ -304,6 +312,8 @@ class PlayerSession {
   bool closed_ = false;
   bool finished_ = false;
   std::uint64_t held_reported_ = 0;
+  std::uint64_t windows_reported_ = 0;
+  bool gate_reported_ = false;
 };
 
 }  // namespace rustguard::session

@@ -83,8 +83,17 @@ struct SetbackSent {
   protocol::Vec3 position{};
 };
 
+// The model stage (checks/model/combat.hpp) scored `windows` more of the
+// player's fighting windows since the last such event; `first_gate_pass`:
+// this is the first time the player was at the stage's gate.
+struct ModelJudged {
+  Timestamp at{};
+  std::uint64_t windows = 0;
+  bool first_gate_pass = false;
+};
+
 using Event = std::variant<PlayerLoggedIn, ClientBrand, ViolationFound, PlayerKicked, EncryptionStarted,
                            StatusRequested, StatusPinged, StatusAnswered, ServerDisconnected, TimingFlagsHeld,
-                           SetbackSent>;
+                           SetbackSent, ModelJudged>;
 
 }  // namespace rustguard::session

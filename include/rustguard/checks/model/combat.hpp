@@ -150,6 +150,10 @@ class CombatCheck {
     return engine::Verdict::pass;
   }
 
+  // Windows the model scored, and whether the player was ever at the gate
+  // when a window was due (for the proxy's metrics: who the stage judges).
+  std::uint64_t windows_scored() const noexcept { return windows_scored_; }
+  bool passed_gate() const noexcept { return passed_gate_; }
   // Every window judged so far (only with `collect`).
   const std::vector<FeatureWindow>& collected() const noexcept { return collected_; }
   // The recorder itself, for benchmarks and tests.
@@ -162,15 +166,18 @@ class CombatCheck {
     const CombatModel* model = s.params.model.get();
     if (model == nullptr && !s.params.collect) return engine::Verdict::pass;
     // The gate first: below it the window is not even computed.
-    if (!s.params.collect && r.suspicion() < s.params.gate) return engine::Verdict::pass;
+    const bool at_gate = model != nullptr && r.suspicion() >= s.params.gate;
+    if (!s.params.collect && !at_gate) return engine::Verdict::pass;
+    passed_gate_ = passed_gate_ || at_gate;
     const Timestamp now = r.now();
     const double window_s = model != nullptr && !s.params.collect ? model->window_s : s.params.window_s;
     const std::uint32_t min_attacks = model != nullptr && !s.params.collect ? model->min_attacks : s.params.min_attacks;
     if (features_.attacks_in_window(now, window_s) < min_attacks) return engine::Verdict::pass;
     const CombatFeatureVector x = features_.compute(now, window_s);
     if (s.params.collect) collected_.push_back({now, x});
-    if (model == nullptr || r.suspicion() < s.params.gate) return engine::Verdict::pass;
+    if (!at_gate) return engine::Verdict::pass;
     const CombatModel::Score score = model->score(x);
+    ++windows_scored_;
     const double threshold = s.params.threshold > 0 ? s.params.threshold : model->threshold;
     if (score.probability < threshold) return engine::Verdict::pass;
 
@@ -197,7 +204,9 @@ class CombatCheck {
   engine::ViolationLevel vl_;
   CombatFeatures features_;
   std::vector<FeatureWindow> collected_;
+  std::uint64_t windows_scored_ = 0;
   bool due_ = false;  // a window is to be judged at the end of this tick
+  bool passed_gate_ = false;
 };
 
 }  // namespace rustguard::checks::model
