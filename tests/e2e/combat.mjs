@@ -56,8 +56,7 @@ import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
-} from './lib/procs.mjs';
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const combatScript = resolve(here, '../../captures/combat_bots.mjs');
@@ -421,17 +420,5 @@ async function runVersion(version) {
   return { version, ok: problems.length === 0, problems, notes, ms: Date.now() - started, dir };
 }
 
-const runStarted = Date.now();
 console.log(`rustguard e2e combat: ${versions.join(', ')}; latencies ${latencies.join('/')} ms; fighters ${roles.join(', ')}; output in ${outRoot}`);
-let failed = 0;
-for (const v of versions) {
-  const r = await runVersion(v);
-  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${v.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s`);
-  for (const n of r.notes) console.log(`    ${n}`);
-  for (const p of r.problems) console.log(`    PROBLEM ${p}`);
-  if (!r.ok) { failed++; console.log(`    logs and database: ${r.dir}`); }
-}
-console.log(`${versions.length - failed} passed, ${failed} failed (${((Date.now() - runStarted) / 1000).toFixed(1)} s)`);
-killAll('SIGKILL');
-if (failed === 0 && !args.out && !args.keep) rmSync(outRoot, { recursive: true, force: true });
-process.exit(failed === 0 ? 0 : 1);
+await runVersionsAndExit(versions, runVersion, { outRoot, keep: Boolean(args.out || args.keep) });

@@ -43,8 +43,7 @@ import { checkInstalled } from './lib/deps.mjs';
 import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
-} from './lib/procs.mjs';
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cheatScript = resolve(here, '../../captures/cheat_bots.mjs');
@@ -309,17 +308,5 @@ function checkClips(dir, liveDb, cheaters, problems, notes) {
   notes.push(`clips: ${clips.files.length} files; ${clips.rows.length} alert/kick rows, each naming one; ${clips.midSession} replayed clips started mid-session; cheater clips replayed alone: ${figures.join(', ')}`);
 }
 
-const runStarted = Date.now();
 console.log(`rustguard e2e detection: ${versions.join(', ')}; honest at ${latencies.join('/')} ms; cheats ${cheats.join(', ')}; output in ${outRoot}`);
-let failed = 0;
-for (const v of versions) {
-  const r = await runVersion(v);
-  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${v.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s`);
-  for (const n of r.notes) console.log(`    ${n}`);
-  for (const p of r.problems) console.log(`    PROBLEM ${p}`);
-  if (!r.ok) { failed++; console.log(`    logs and database: ${r.dir}`); }
-}
-console.log(`${versions.length - failed} passed, ${failed} failed (${((Date.now() - runStarted) / 1000).toFixed(1)} s)`);
-killAll('SIGKILL');
-if (failed === 0 && !args.out && !args.keep) rmSync(outRoot, { recursive: true, force: true });
-process.exit(failed === 0 ? 0 : 1);
+await runVersionsAndExit(versions, runVersion, { outRoot, keep: Boolean(args.out || args.keep) });

@@ -2,7 +2,7 @@
 // die with the harness (normal exit, failure, timeout, Ctrl-C).
 
 import { fork, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
 
@@ -137,4 +137,25 @@ export function httpGet(url, timeoutMs) {
     req.on('timeout', () => { req.destroy(); resolve({ error: 'timeout' }); });
     req.on('error', (e) => resolve({ error: e.code ?? e.message }));
   });
+}
+
+// The end of a per-version suite (combat, detection, model): runs
+// `runVersion(v)` for each version in turn (each resolves to {ok, notes,
+// problems, ms, dir}), prints PASS/FAIL with notes and problems, kills what
+// is left, removes `outRoot` when all passed and `keep` is false, and exits
+// 0 or 1.
+export async function runVersionsAndExit(versions, runVersion, { outRoot, keep = false }) {
+  const started = Date.now();
+  let failed = 0;
+  for (const v of versions) {
+    const r = await runVersion(v);
+    console.log(`${r.ok ? 'PASS' : 'FAIL'} ${v.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s`);
+    for (const n of r.notes) console.log(`    ${n}`);
+    for (const p of r.problems) console.log(`    PROBLEM ${p}`);
+    if (!r.ok) { failed++; console.log(`    logs and database: ${r.dir}`); }
+  }
+  console.log(`${versions.length - failed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  killAll('SIGKILL');
+  if (failed === 0 && !keep) rmSync(outRoot, { recursive: true, force: true });
+  process.exit(failed === 0 ? 0 : 1);
 }
