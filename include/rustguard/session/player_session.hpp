@@ -288,6 +288,8 @@ class PlayerSession {
       held_reported_ = held;
     }
     const auto& model = judge_.engine.check<checks::model::CombatCheck>();
+    // A restored context (an evidence clip's) starts the checks over.
+    if (model.windows_scored() < windows_reported_) windows_reported_ = 0;
     if (model.windows_scored() != windows_reported_ || model.passed_gate() != gate_reported_) {
       out.events.push_back(ModelJudged{now, model.windows_scored() - windows_reported_,
                                        model.passed_gate() && !gate_reported_});
