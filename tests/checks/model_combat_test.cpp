@@ -190,3 +190,14 @@ TEST_CASE("model.combat: the score is the logistic of the weighted standardised 
   CHECK(CombatModel::sigmoid(-800) >= 0);
   CHECK(CombatModel::sigmoid(800) == 1);
 }
+
+TEST_CASE("model.combat: a verdict is held while the proxy reads late", "[checks][model]") {
+  // The click features are arrival times: an overloaded proxy's lateness
+  // must not become a verdict (held as the timing checks' flags are).
+  Driver d(v::v1_21_4, config_with(reach_model(), 0));
+  d.engine.on_host_late(d.now, rustguard::Micros{30'000'000});
+  fight(d, 3.4, 6);
+  CHECK(d.count("model.combat") == 0);
+  CHECK(d.engine.check<CombatCheck>().windows_scored() >= 3);
+  CHECK(d.engine.timing_flags_held() >= 3);
+}

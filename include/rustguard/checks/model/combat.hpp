@@ -16,6 +16,9 @@
 // false-positive rate) flags with the probability as the amount, and the
 // three features that pushed the verdict most in the detail.
 //
+// The click features are arrival times, so a verdict is held while the
+// proxy reports reading late (Reporter::flag_timing), as timer's are.
+//
 // No model file (checks.model.combat.model_file empty, missing or bad): the
 // stage is off; the proxy says so at start and on reload. `collect` keeps
 // every window's vector for `rustguard-replay train` / `evaluate` (no gate,
@@ -192,7 +195,9 @@ class CombatCheck {
     std::string json = "{\"probability\":" + std::to_string(score.probability) +
                        ",\"threshold\":" + std::to_string(threshold) + ",\"model\":\"" + model->name +
                        "\",\"version\":" + std::to_string(model->version) + ",\"top\":{" + top_json + "}}";
-    return r.flag(kInfo, s.limits, vl_, "verdict", score.probability, std::move(detail), std::move(json));
+    // Click rhythm is read in arrival time: while the proxy says it reads
+    // late, the verdict is held like the other timing checks' flags.
+    return r.flag_timing(kInfo, s.limits, vl_, "verdict", score.probability, std::move(detail), std::move(json));
   }
 
   static std::string two_decimals(double v) {
