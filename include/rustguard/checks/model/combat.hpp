@@ -103,53 +103,54 @@ class CombatCheck {
 
   engine::Verdict on(const engine::AttackEvent& a, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
+    if (!active(s)) return engine::Verdict::pass;
     features_.on_attack(a.target, ctx, r.now());
     // Judged when the attack's tick ends, so its swing (1.9+ swings after
     // attacking) is in.
     if (s.params.every_attacks > 0 && features_.attacks_total() % s.params.every_attacks == 0) due_ = true;
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::InteractC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const protocol::packets::InteractC2s&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter&) {
-    features_.on_use();
+    if (active(s)) features_.on_use();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::SwingArmC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const protocol::packets::SwingArmC2s&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter& r) {
-    features_.on_swing(r.now());
+    if (active(s)) features_.on_swing(r.now());
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::PlayerActionC2s& p, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const protocol::packets::PlayerActionC2s& p, const context::PlayerContext&, const Settings& s,
                      engine::Reporter&) {
-    features_.on_action(p);
+    if (active(s)) features_.on_action(p);
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::UseItemOnC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const protocol::packets::UseItemOnC2s&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter&) {
-    features_.on_use();
+    if (active(s)) features_.on_use();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::UseItemC2s&, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const protocol::packets::UseItemC2s&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter&) {
-    features_.on_use();
+    if (active(s)) features_.on_use();
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings& s,
                      engine::Reporter& r) {
-    return features_.on_tick_end() ? judge(s, r) : engine::Verdict::pass;
+    return active(s) && features_.on_tick_end() ? judge(s, r) : engine::Verdict::pass;
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    return features_.on_move(m, ctx, r.now()) ? judge(s, r) : engine::Verdict::pass;
+    return active(s) && features_.on_move(m, ctx, r.now()) ? judge(s, r) : engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    features_.on_server_rotation(ctx, true);
+                     const Settings& s, engine::Reporter&) {
+    if (active(s)) features_.on_server_rotation(ctx, true);
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
+  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter&) {
-    features_.on_server_rotation(ctx, false);
+    if (active(s)) features_.on_server_rotation(ctx, false);
     return engine::Verdict::pass;
   }
 
@@ -163,6 +164,11 @@ class CombatCheck {
   CombatFeatures& features() noexcept { return features_; }
 
  private:
+  // Without a model (and outside train / evaluate) there is nothing to
+  // judge: record nothing either. A connection keeps its config for its
+  // whole life, so a model loaded later never sees a half-recorded window.
+  static bool active(const Settings& s) noexcept { return s.params.model != nullptr || s.params.collect; }
+
   engine::Verdict judge(const Settings& s, engine::Reporter& r) {
     if (!due_) return engine::Verdict::pass;
     due_ = false;
