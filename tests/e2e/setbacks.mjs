@@ -233,6 +233,7 @@ async function runVersion(version) {
     check(String(climber.kicked ?? '').includes(`Too fast, ${climber.username}`), `${version}: ${climber.username} saw the ladder's kick text (${climber.kicked})`);
     check(rcon.seen.commands.includes(`tempban ${climber.username} 1h movement.speed`), `${version}: the command reached RCON (${JSON.stringify(rcon.seen.commands)})`);
     check(command && command.result === 'sent: done: tempban', `${version}: the command row carries RCON's reply (${JSON.stringify(command)})`);
+    check(rcon.seen.lostBytes === 0, `${version}: ${rcon.seen.lostBytes} RCON bytes sent in a read after a packet (the game drops them)`);
 
     for (const b of honest) {
       const seen = players[b.username];
