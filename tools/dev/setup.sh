@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what RustGuard needs on Debian 12, and nothing that is already there.
 #   tools/dev/setup.sh          build and run dependencies
-#   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, Node packages)
+#   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, PostgreSQL 15, Node packages)
 #   tools/dev/setup.sh --bench  also what the load benchmark needs (HAProxy, Node, sqlite3)
 # Safe to run again and again: it only calls apt-get/npm when something is missing.
 set -euo pipefail
@@ -20,6 +20,11 @@ if (( want_tests )); then
   # openssl: the webhook tests make their self-signed certificate with it.
   # tshark: the pcapng writer's tests check that Wireshark decodes its files
   # (DEBIAN_FRONTEND below answers wireshark-common's capture question: no).
+  # postgresql-15, libpq-dev: the violation log's PostgreSQL sink and its
+  # tests, which start a throwaway server of their own with initdb / pg_ctl
+  # from /usr/lib/postgresql/15/bin (tests/postgres/postgres_test_support.hpp);
+  # the package's own cluster and service are not used.
+  packages+=(postgresql-15 libpq-dev)
   packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl tshark)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
