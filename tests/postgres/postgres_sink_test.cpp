@@ -223,6 +223,24 @@ TEST_CASE("postgres_text keeps valid UTF-8 and replaces what PostgreSQL refuses"
   CHECK(postgres_text("\xF4\x90\x80\x80").find("\xF4") == std::string::npos);      // above U+10FFFF
 }
 
+TEST_CASE("a PostgreSQL sink that cannot connect says why, and writes nothing") {
+  PostgresRecordSink pg;
+  const auto bad_url = pg.open("postgresql://[no-such-host");
+  CHECK_FALSE(bad_url.ok());
+  CHECK(bad_url.message.find("connect: ") == 0);
+  const auto no_socket = pg.open("host=/nonexistent/rustguard port=5432 user=rustguard");
+  CHECK_FALSE(no_socket.ok());
+  CHECK(no_socket.connection_lost);
+  CHECK(no_socket.message.find("/nonexistent/rustguard") != std::string::npos);
+  CHECK_FALSE(pg.is_open());
+  const std::vector<StorageRecord> batch{StorageRecord{SessionEnd{1, 2}}};
+  const auto write = pg.write(batch);
+  CHECK_FALSE(write.ok());
+  CHECK(write.message == "write batch: not connected");
+  std::uint64_t max = 7;
+  CHECK_FALSE(pg.max_id(max).ok());
+}
+
 TEST_CASE("a fresh PostgreSQL database gets the current schema, with SQLite's tables and columns") {
   REQUIRE_POSTGRES(server);
   const std::string conninfo = server->fresh_database();
@@ -406,6 +424,11 @@ TEST_CASE("batches land in PostgreSQL as SQLite stores them, and writing them ag
   CHECK(pg.connection().transaction_status() == PQTRANS_IDLE);
   CHECK(pg_int(pg.connection(), "SELECT count(*) FROM actions") == before);
   CHECK(pg_int(pg.connection(), "SELECT count(*) FROM sessions WHERE id >= 50000") == 0);
+  // Without the constraint the same batch lands, once.
+  REQUIRE(pg.connection().exec("ALTER TABLE actions DROP CONSTRAINT not_60000", "c").ok());
+  REQUIRE(pg.write(bad).ok());
+  CHECK(pg_int(pg.connection(), "SELECT count(*) FROM actions") == before + 4);
+  CHECK(pg_int(pg.connection(), "SELECT count(*) FROM violations WHERE id >= 50000") == 3);
 }
 
 TEST_CASE("text PostgreSQL cannot store is written as U+FFFD instead of failing the batch") {
@@ -463,6 +486,26 @@ TEST_CASE("a PostgreSQL server stopped under the sink: clear errors, no crash, a
   CHECK(pg_int(pg.connection(), "SELECT count(*) FROM sessions") == 6);
 }
 
+TEST_CASE("a connection the server ends (pg_terminate_backend) is reported as lost, and a new one writes") {
+  REQUIRE_POSTGRES(server);
+  const std::string conninfo = server->fresh_database();
+  PostgresRecordSink pg;
+  REQUIRE(pg.open(conninfo).ok());
+  REQUIRE(pg.write(sample_batch(100, 2)).ok());
+  PgConnection admin = connect(conninfo);
+  REQUIRE(pg_int(admin,
+                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+                 "'rustguard' AND datname = current_database() AND pid <> pg_backend_pid()") == 1);
+  const auto lost = pg.write(sample_batch(1'000, 2));
+  CHECK_FALSE(lost.ok());
+  CHECK(lost.connection_lost);
+  std::cout << "postgres backend terminated, write: " << lost.message << "\n";
+  pg.close();
+  REQUIRE(pg.open(conninfo).ok());
+  REQUIRE(pg.write(sample_batch(1'000, 2)).ok());
+  CHECK(pg_int(admin, "SELECT count(*) FROM violations") == 12);
+}
+
 TEST_CASE("violations per second into PostgreSQL through the sink (a figure, printed)") {
   REQUIRE_POSTGRES(server);
   PostgresRecordSink pg;
@@ -507,8 +550,12 @@ TEST_CASE("the PostgreSQL query in docs/database-schema.md runs as printed") {
   }
   REQUIRE_FALSE(sql.empty());
 
+  const std::string conninfo = server->fresh_database();
+  const std::string url = server->url(conninfo.substr(conninfo.rfind('=') + 1));
   PostgresRecordSink pg;
-  REQUIRE(pg.open(server->fresh_database()).ok());
+  const auto opened = pg.open(url);
+  INFO(url << ": " << opened.message);
+  REQUIRE(opened.ok());
   std::vector<StorageRecord> batch;
   SessionStart steve = make_session("STEVE", 1, 1'700'000'000'000);
   steve.id = 1;

@@ -103,6 +103,12 @@ class PostgresServer {
     return "host=" + dir_ + " port=5432 user=rustguard dbname=" + database;
   }
 
+  // The same as a postgresql:// URL (the form config.yml will take); the
+  // socket directory is a query parameter. mkdtemp's names need no escaping.
+  std::string url(const std::string& database) const {
+    return "postgresql://rustguard@/" + database + "?host=" + dir_ + "&port=5432";
+  }
+
   // Creates an empty database for one test case and returns its conninfo.
   std::string fresh_database() {
     const std::string name = "t" + std::to_string(++databases_);
