@@ -25,7 +25,7 @@ if (( want_tests )); then
   # from /usr/lib/postgresql/15/bin (tests/postgres/postgres_test_support.hpp);
   # the package's own cluster and service are not used.
   packages+=(postgresql-15 libpq-dev)
-  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl tshark)
+  packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl tshark libxgboost-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 if (( want_bench )); then

@@ -174,6 +174,68 @@ inline double threshold_for_fpr(std::vector<double> honest_scores, double target
 
 }  // namespace detail
 
+// The session folds train_model deals below, exported so that a tool can
+// put another learner through the same cross-validation
+// (tools/bench/model_compare.cpp compares gradient-boosted trees with this
+// model). train_model keeps its own inline copy so that nothing it writes
+// can move; the comparison tool checks that both give the same threshold.
+struct SessionFolds {
+  unsigned folds = 0;
+  std::vector<unsigned> fold_of_sample;  // parallel to the samples
+};
+
+inline SessionFolds session_folds(const std::vector<Sample>& samples, std::uint64_t seed, unsigned folds) {
+  std::vector<std::string> sessions;
+  std::set<std::string> seen;
+  for (const Sample& s : samples) {
+    if (seen.insert(s.session).second) sessions.push_back(s.session);
+  }
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = sessions.size(); i > 1; --i) {
+    std::swap(sessions[i - 1], sessions[static_cast<std::size_t>(rng() % i)]);
+  }
+  SessionFolds out;
+  out.folds = std::max(2U, folds);
+  std::map<std::string, unsigned> fold_of;
+  for (std::size_t i = 0; i < sessions.size(); ++i) fold_of[sessions[i]] = static_cast<unsigned>(i % out.folds);
+  for (const Sample& s : samples) out.fold_of_sample.push_back(fold_of[s.session]);
+  return out;
+}
+
+struct OutOfFoldScores {
+  std::vector<double> honest, cheat;
+  std::vector<double> score;  // parallel to the samples (each scored by the model fitted without its fold)
+};
+
+// `fit_and_score(train, test)` fits a model on `train` and returns its
+// scores of `test`, in order. Folds with no training or no test samples are
+// skipped, as train_model skips them.
+template <class FitAndScore>
+OutOfFoldScores out_of_fold_scores(const std::vector<Sample>& samples, const SessionFolds& folds,
+                                   FitAndScore&& fit_and_score) {
+  OutOfFoldScores out;
+  out.score.assign(samples.size(), 0.0);
+  for (unsigned f = 0; f < folds.folds; ++f) {
+    std::vector<const Sample*> train, test;
+    std::vector<std::size_t> test_index;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      if (folds.fold_of_sample[i] == f) {
+        test.push_back(&samples[i]);
+        test_index.push_back(i);
+      } else {
+        train.push_back(&samples[i]);
+      }
+    }
+    if (train.empty() || test.empty()) continue;
+    const std::vector<double> scores = fit_and_score(train, test);
+    for (std::size_t j = 0; j < test.size(); ++j) {
+      out.score[test_index[j]] = scores[j];
+      (test[j]->cheat ? out.cheat : out.honest).push_back(scores[j]);
+    }
+  }
+  return out;
+}
+
 struct TrainResult {
   checks::model::CombatModel model;
   std::size_t windows = 0, cheat_windows = 0, sessions = 0;
