@@ -2,8 +2,8 @@
 // One PostgreSQL connection that applies batches of StorageRecords: the
 // PostgreSQL counterpart of SqliteRecordSink, writing the same rows into the
 // same schema (postgres_schema.hpp). Each batch is one transaction:
-// violations and actions through COPY (one per table), sessions one statement each
-// (a connection has one start, brand and end; violations are the volume).
+// violations and actions through COPY (copy_rows), sessions one statement
+// each (a connection has one start, brand and end; violations are the volume).
 // Every row is keyed by the id the log assigned, violations and actions with
 // ON CONFLICT (id) DO NOTHING and sessions and players with upserts, so a
 // batch applied twice (a retry after a commit whose answer was lost, a spill
@@ -263,9 +263,7 @@ class PostgresRecordSink {
   static void null_field(std::string& out) { out += "\\N\t"; }
   static void end_row(std::string& out) { out.back() = '\n'; }
 
-  // The rows go through COPY into the connection's staging table, then into
-  // the real one with ON CONFLICT (id) DO NOTHING, which COPY itself cannot
-  // do: a row already there (a batch applied twice) is skipped, not an error.
+  // The rows in COPY's text format, written by copy_rows().
   PgStatus insert_violations(std::span<const ViolationRecord* const> rows) {
     std::string data;
     data.reserve(rows.size() * 160);
@@ -283,14 +281,9 @@ class PostgresRecordSink {
       field(data, static_cast<std::int64_t>(v.count));
       end_row(data);
     }
-    if (auto s = db_.copy_in("COPY staged_violations (id, session_id, time_ms, check_name, type, vl, detail, "
-                             "numbers_json, ping_ms, count) FROM STDIN",
-                             data, "write batch: violations");
-        !s.ok()) {
-      return s;
-    }
-    return db_.exec("INSERT INTO violations SELECT * FROM staged_violations ON CONFLICT (id) DO NOTHING",
-                    "write batch: violations");
+    return copy_rows("violations",
+                     "id, session_id, time_ms, check_name, type, vl, detail, numbers_json, ping_ms, count", data,
+                     "write batch: violations");
   }
 
   PgStatus insert_actions(std::span<const ActionRecord* const> rows) {
@@ -315,14 +308,27 @@ class PostgresRecordSink {
       }
       end_row(data);
     }
-    if (auto s = db_.copy_in("COPY staged_actions (id, session_id, violation_id, time_ms, action, detail, result, "
-                             "clip) FROM STDIN",
-                             data, "write batch: actions");
-        !s.ok()) {
-      return s;
-    }
-    return db_.exec("INSERT INTO actions SELECT * FROM staged_actions ON CONFLICT (id) DO NOTHING",
-                    "write batch: actions");
+    return copy_rows("actions", "id, session_id, violation_id, time_ms, action, detail, result, clip", data,
+                     "write batch: actions");
+  }
+
+  // Fresh rows (the usual batch: ids only grow) are COPYed straight into
+  // `table`, inside a savepoint. COPY cannot skip a row that is already
+  // there, so when one is (23505: a retried batch, a spill import redone),
+  // the savepoint is rolled back and the rows go through the connection's
+  // staging table instead, then into `table` with ON CONFLICT (id) DO
+  // NOTHING. The straight COPY saves that second pass over the rows.
+  PgStatus copy_rows(const std::string& table, const std::string& columns, std::string_view data,
+                     std::string_view what) {
+    if (auto s = db_.exec("SAVEPOINT fresh_rows", what); !s.ok()) return s;
+    PgStatus direct = db_.copy_in("COPY " + table + " (" + columns + ") FROM STDIN", data, what);
+    if (direct.ok()) return db_.exec("RELEASE SAVEPOINT fresh_rows", what);
+    if (direct.sqlstate != "23505") return direct;
+    if (auto s = db_.exec("ROLLBACK TO SAVEPOINT fresh_rows; RELEASE SAVEPOINT fresh_rows", what); !s.ok()) return s;
+    if (auto s = db_.copy_in("COPY staged_" + table + " (" + columns + ") FROM STDIN", data, what); !s.ok()) return s;
+    const std::string insert =
+        "INSERT INTO " + table + " SELECT * FROM staged_" + table + " ON CONFLICT (id) DO NOTHING";
+    return db_.exec(insert.c_str(), what);
   }
 
   PgConnection db_;
