@@ -335,6 +335,29 @@ TEST_CASE("migration from version 2 on PostgreSQL keeps every row and adds the c
   CHECK_FALSE(now.exec("INSERT INTO actions VALUES (45, 5, 40, 1700, 'ban', 'x', 'ok', NULL)", "ban").ok());
 }
 
+TEST_CASE("a migration step that fails on PostgreSQL leaves the database at the last completed version") {
+  REQUIRE_POSTGRES(server);
+  const std::string conninfo = server->fresh_database();
+  PgConnection db = connect(conninfo);
+  REQUIRE(migrate_postgres_schema(db, 2).ok());
+  // Step 3 adds violations.count, sessions.end_reason and the index
+  // sessions_open; a table of that name already there makes its last
+  // statement fail.
+  REQUIRE(db.exec("CREATE TABLE sessions_open (x BIGINT)", "obstacle").ok());
+  const auto s = migrate_postgres_schema(db);
+  CHECK_FALSE(s.ok());
+  CHECK(s.message.find("migrate to version 3") == 0);
+  CHECK(db.transaction_status() == PQTRANS_IDLE);
+  CHECK(pg_int(db, "SELECT version FROM schema_version") == 2);
+  CHECK(pg_int(db,
+               "SELECT count(*) FROM information_schema.columns WHERE table_name = 'violations' AND "
+               "column_name = 'count'") == 0);
+  // Once the obstacle is gone the migration carries on from version 2.
+  REQUIRE(db.exec("DROP TABLE sessions_open", "obstacle").ok());
+  REQUIRE(migrate_postgres_schema(db).ok());
+  CHECK(pg_int(db, "SELECT version FROM schema_version") == kSchemaVersion);
+}
+
 TEST_CASE("a PostgreSQL database newer than this build is refused and left untouched") {
   REQUIRE_POSTGRES(server);
   const std::string conninfo = server->fresh_database();
@@ -442,6 +465,37 @@ TEST_CASE("batches land in PostgreSQL as SQLite stores them, and writing them ag
   REQUIRE(pg.write(bad).ok());
   CHECK(pg_int(pg.connection(), "SELECT count(*) FROM actions") == before + 4);
   CHECK(pg_int(pg.connection(), "SELECT count(*) FROM violations WHERE id >= 50000") == 3);
+}
+
+TEST_CASE("sessions a crashed run left open are closed on PostgreSQL as on SQLite") {
+  REQUIRE_POSTGRES(server);
+  PostgresRecordSink pg;
+  REQUIRE(pg.open(server->fresh_database()).ok());
+  TempDir dir;
+  SqliteRecordSink lite;
+  REQUIRE(lite.open(dir.file("same.db")).ok());
+  // The earlier run: sessions 100 and 101 ended, 102 (violations and
+  // actions) and 5 (only a brand: no start, no times) left open. This run
+  // starts at id 10000; its own open session 10002 stays open.
+  std::vector<StorageRecord> batch = sample_batch(100, 3);
+  batch.emplace_back(SessionBrand{5, "vanilla"});
+  for (const StorageRecord& r : sample_batch(10'000, 2)) batch.push_back(r);
+  REQUIRE(pg.write(batch).ok());
+  REQUIRE(lite.write(batch).ok());
+  std::uint64_t pg_closed = 0;
+  std::uint64_t lite_closed = 0;
+  const auto s = pg.close_crashed_sessions(10'000, pg_closed);
+  INFO(s.message);
+  REQUIRE(s.ok());
+  REQUIRE(lite.close_crashed_sessions(10'000, lite_closed).ok());
+  CHECK(pg_closed == 2);
+  CHECK(lite_closed == 2);
+  CHECK(pg_rows(pg.connection(), "sessions") == sqlite_rows(lite.database().get(), "sessions"));
+  CHECK(pg_rows(pg.connection(), "players", "uuid") == sqlite_rows(lite.database().get(), "players", "uuid"));
+  CHECK(pg_int(pg.connection(), "SELECT count(*) FROM sessions WHERE end_reason = 'crashed' AND end_ms IS NULL") == 1);
+  // Nothing left to close the second time.
+  REQUIRE(pg.close_crashed_sessions(10'000, pg_closed).ok());
+  CHECK(pg_closed == 0);
 }
 
 TEST_CASE("text PostgreSQL cannot store is written as U+FFFD instead of failing the batch") {

@@ -11,7 +11,9 @@
 //
 // Not yet wired into ViolationLog (issue 16): the log's lock file, disk-use
 // sampling and crashed-session rule are per file and per instance, and a
-// fleet needs ids that never collide across instances first.
+// fleet needs ids that never collide across instances first. The calls are
+// SqliteRecordSink's (open, close, max_id, close_crashed_sessions, write),
+// so that the wiring has the same shape.
 //
 // Every libpq failure is returned as a PgStatus, and so is a failed
 // allocation: nothing thrown here reaches the writer thread.
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <initializer_list>
 #include <span>
@@ -120,6 +123,42 @@ class PostgresRecordSink {
         v, "max id");
     out = v > 0 ? static_cast<std::uint64_t>(v) : 0;
     return s;
+  }
+
+  // Ends the sessions an earlier run left open, by SqliteRecordSink's rule
+  // (close_crashed_sessions there): every session with an id below
+  // `before_id`, no end_ms and no end_reason gets end_reason 'crashed' and,
+  // as end_ms, the latest of its start and its violations' and actions'
+  // times (NULL when it has none); its player's last_seen_ms follows. One
+  // statement, so one transaction. Right for one instance per database only:
+  // with a fleet, another instance's open sessions can have lower ids.
+  PgStatus close_crashed_sessions(std::uint64_t before_id, std::uint64_t& closed) {
+    closed = 0;
+    static const std::string sql =
+        "WITH crashed AS ("
+        "  SELECT s.id, s.player_uuid,"
+        "         GREATEST((SELECT max(v.time_ms) FROM violations AS v WHERE v.session_id = s.id),"
+        "                  (SELECT max(a.time_ms) FROM actions AS a WHERE a.session_id = s.id), s.start_ms) AS end_ms"
+        "  FROM sessions AS s WHERE s.end_ms IS NULL AND s.end_reason IS NULL AND s.id < $1),"
+        " closed AS ("
+        "  UPDATE sessions AS s SET end_ms = c.end_ms, end_reason = 'crashed' FROM crashed AS c WHERE s.id = c.id"
+        "  RETURNING c.player_uuid, c.end_ms),"
+        " seen AS ("
+        "  UPDATE players AS p SET last_seen_ms = GREATEST(p.last_seen_ms, m.end_ms)"
+        "  FROM (SELECT player_uuid, max(end_ms) AS end_ms FROM closed WHERE end_ms IS NOT NULL"
+        "        GROUP BY player_uuid) AS m"
+        "  WHERE p.uuid = m.player_uuid)"
+        " SELECT count(*) FROM closed";
+    try {
+      PgResult r;
+      if (auto s = db_.exec_params(sql, {id(before_id)}, {kPgInt8}, "closing crashed sessions", &r); !s.ok()) {
+        return s;
+      }
+      closed = std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+      return {};
+    } catch (const std::exception& e) {
+      return pg_error(std::string{"closing crashed sessions: "} + e.what());
+    }
   }
 
   // Applies every record in one transaction: all of them land, or none does
