@@ -11,9 +11,10 @@
 // account, and the tests, still root, connect through the socket.
 //
 // One server per test process, started by the first test that asks and
-// stopped (and its directory removed) when the process exits. Each test case
-// works in a database of its own. fsync is off: the server's data only has
-// to outlive a restart, never a power cut.
+// stopped (and its directory removed) when the process exits, or by a
+// guardian child if the process dies without exiting (start_guardian).
+// Each test case works in a database of its own. fsync is off: the
+// server's data only has to outlive a restart, never a power cut.
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -76,7 +77,10 @@ class PostgresServer {
   // output included) when either fails.
   bool start(std::string& error) {
     if (running_) return true;
-    if (dir_.empty() && !initialise(error)) return false;
+    if (dir_.empty()) {
+      if (!initialise(error)) return false;
+      start_guardian();
+    }
     const std::string options = "-c listen_addresses='' -k " + dir_ + " -p 5432 -c fsync=off -c full_page_writes=off";
     if (!run({bin("pg_ctl"), "-D", data(), "-l", dir_ + "/server.log", "-w", "-t", "30", "-o", options, "start"},
              error)) {
@@ -178,6 +182,9 @@ class PostgresServer {
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    // The tools run in the server's directory: the unprivileged account may
+    // not be allowed into the test's working directory.
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -200,8 +207,40 @@ class PostgresServer {
     return false;
   }
 
+  // A test process that dies without running destructors (a crash, ctest's
+  // timeout) must not leave a server behind. A child in its own session
+  // waits on a pipe that only this process holds open for writing; when
+  // this process is gone, the read returns and the child stops the server
+  // (immediate mode) and removes the directory. After a normal exit the
+  // destructor has done both already and the child finds nothing to do.
+  void start_guardian() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    std::string stop;
+    if (!run_as_.empty()) stop = "runuser -u " + run_as_ + " -- ";
+    stop += bin("pg_ctl") + " -D " + data() + " -m immediate stop >/dev/null 2>&1; rm -rf " + dir_;
+    const std::string script = "[ -d " + dir_ + " ] && { " + stop + "; }";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setsid();
+      ::close(fds[1]);
+      char byte = 0;
+      while (::read(fds[0], &byte, 1) < 0 && errno == EINTR) {
+      }
+      ::execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(fds[0]);
+    if (pid < 0) {
+      ::close(fds[1]);
+      return;
+    }
+    guardian_pipe_ = fds[1];  // closed by the kernel when this process ends, never by us
+  }
+
   std::string dir_;
   std::string run_as_;
+  int guardian_pipe_ = -1;
   bool running_ = false;
   int databases_ = 0;
 };
