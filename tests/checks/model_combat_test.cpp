@@ -7,6 +7,7 @@
 
 #include "entity_inputs.hpp"
 #include "rustguard/checks/model/combat.hpp"
+#include "rustguard/checks/movement/speed.hpp"
 
 using namespace rustguard::test;
 using rustguard::checks::model::combat_feature_index;
@@ -57,8 +58,9 @@ std::shared_ptr<rustguard::engine::EngineConfig> config_with(std::shared_ptr<con
 
 // The player stands at kFeet and attacks a target `face` blocks away every
 // other tick (10 CPS) for `seconds`, turning its look by `wobble` degrees
-// every tick as a hand does.
-void fight(Driver& d, double face, double seconds, float wobble = 0.45F) {
+// every tick as a hand does. With `slide`, the player's feet also move that
+// many blocks sideways every tick (more than walking allows: Speed's buffer).
+void fight(Driver& d, double face, double seconds, float wobble = 0.45F, double slide = 0) {
   const Vec3 target = target_at(face);
   d.spawn_at(kFeet.x, kFeet.y, kFeet.z);
   spawn_player_entity(d, kTarget, target);
@@ -69,12 +71,14 @@ void fight(Driver& d, double face, double seconds, float wobble = 0.45F) {
   place_entity(d, kTarget, target);
   d.answer_all();
   const int ticks = static_cast<int>(seconds * 20);
+  Vec3 feet = kFeet;
   for (int i = 0; i < ticks; ++i) {
     look.yaw += (i % 4 < 2) ? wobble : -wobble;
+    feet.x += slide;
     if (i % 2 == 0) {
-      attack_tick(d, kTarget, kFeet, look);
+      attack_tick(d, kTarget, feet, look);
     } else {
-      stand_tick(d, kFeet, look);
+      stand_tick(d, feet, look);
     }
   }
 }
@@ -115,6 +119,34 @@ TEST_CASE("model.combat: features of a fight within reach and beyond it", "[chec
     fight(again, 3.4, 6);
     REQUIRE(again.engine.check<CombatCheck>().collected().size() == wf.size());
     CHECK(again.engine.check<CombatCheck>().collected().back().features == f);
+  }
+}
+
+TEST_CASE("model.combat: the movement checks' evidence short of a flag is in the window", "[checks][model]") {
+  using rustguard::checks::movement::SpeedCheck;
+  for (const std::int32_t pv : kVersions) {
+    INFO("protocol " << pv);
+    Driver still(pv, config_with(nullptr, 0, true));
+    fight(still, 2.5, 3);
+    // Sliding 0.45 blocks a tick on the ground: Speed banks the excess
+    // (and flags once its buffer is full), the window carries its buffer.
+    auto sliding_config = config_with(nullptr, 0, true);
+    Driver sliding(pv, sliding_config);
+    fight(sliding, 2.5, 3, 0.45F, 0.45);
+    const auto& ws = still.engine.check<CombatCheck>().collected();
+    const auto& wm = sliding.engine.check<CombatCheck>().collected();
+    REQUIRE(!ws.empty());
+    REQUIRE(wm.size() == ws.size());
+    CHECK(ws.back().features[at("speed_buffer")] == 0);
+    CHECK(ws.back().features[at("fly_offending")] == 0);
+    CHECK(ws.back().features[at("nofall_off_grid")] == 0);
+    CHECK(wm.back().features[at("speed_buffer")] > 1);
+    // A disabled check holds no evidence.
+    sliding_config->get<SpeedCheck>().limits.enabled = false;
+    Driver off(pv, sliding_config);
+    fight(off, 2.5, 3, 0.45F, 0.45);
+    REQUIRE(!off.engine.check<CombatCheck>().collected().empty());
+    CHECK(off.engine.check<CombatCheck>().collected().back().features[at("speed_buffer")] == 0);
   }
 }
 

@@ -25,6 +25,7 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_list.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/context/player_context.hpp"
@@ -143,6 +144,14 @@ class CheckChain<CheckList<Checks...>> {
     return verdict;
   }
 
+  // What the checks that build evidence short of a flag hold now
+  // (checks/api/movement_evidence.hpp); a disabled check adds nothing.
+  MovementEvidence movement_evidence(const Config& config, Timestamp now) const noexcept {
+    MovementEvidence e;
+    std::apply([&](const auto&... check) { (add_evidence(check, config, e, now), ...); }, checks_);
+    return e;
+  }
+
   template <class Check>
   Check& get() noexcept {
     return std::get<Check>(checks_);
@@ -153,6 +162,15 @@ class CheckChain<CheckList<Checks...>> {
   }
 
  private:
+  template <class Check>
+  static void add_evidence(const Check& check, const Config& config, MovementEvidence& e, Timestamp now) noexcept {
+    if constexpr (requires { check.add_evidence(e, now); }) {
+      if (config.template get<Check>().limits.enabled) check.add_evidence(e, now);
+    } else {
+      (void)check, (void)config, (void)e, (void)now;
+    }
+  }
+
   template <bool ByKind, protocol::PacketKind Kind, class Check, class Input, class Gate>
   static Verdict run_one(Check& check, const Input& input, const context::PlayerContext& ctx, const Config& config,
                          Reporter& reporter, const Gate& suspicious) {

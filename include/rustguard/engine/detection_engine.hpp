@@ -497,8 +497,14 @@ class BasicDetectionEngine {
   }
 
   Reporter make_reporter(Timestamp now, Judging judging) noexcept {
-    return Reporter(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_,
-                    now, judging, &ladder_, &config_->punishments, config_->engine.setbacks);
+    Reporter r(ctx_, folder_, violations_, suspicion_, config_->engine.suspicion_half_life_s, consequences_, now,
+               judging, &ladder_, &config_->punishments, config_->engine.setbacks);
+    r.set_evidence_source({&BasicDetectionEngine::read_evidence, this});
+    return r;
+  }
+  static MovementEvidence read_evidence(const void* self, Timestamp now) noexcept {
+    const auto* engine = static_cast<const BasicDetectionEngine*>(self);
+    return engine->chain_.movement_evidence(*engine->config_, now);
   }
   // Every packet starts with nothing to change; only what a setback set is
   // reset (no temporaries on the packet path).

@@ -24,6 +24,7 @@
 #include "rustguard/actions/punishment_config.hpp"
 #include "rustguard/actions/punishment_ladder.hpp"
 #include "rustguard/checks/api/check_info.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/suspicion_score.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_folding.hpp"
@@ -72,6 +73,10 @@ class Reporter {
   // The player's suspicion score now (every flag adds its amount; it halves
   // every checks.engine.suspicion_half_life_s): the gate of heavier analysis.
   double suspicion() const noexcept { return suspicion_.value(now_, half_life_); }
+  // What the movement checks hold short of a flag now (nothing when the
+  // engine gave no source). Collected on demand: ask it only when judging.
+  MovementEvidence movement_evidence() const noexcept { return evidence_(now_); }
+  void set_evidence_source(MovementEvidenceSource source) noexcept { evidence_ = source; }
 
   // Raises `vl` by `amount` and reports it. `detail` is the short readable
   // text with the numbers; `numbers_json` the same numbers as a JSON object.
@@ -213,6 +218,7 @@ class Reporter {
   Timestamp now_;
   Judging judging_;
   actions::PunishmentLadder* ladder_;
+  MovementEvidenceSource evidence_{};
   const actions::Punishments* punishments_;
   bool setbacks_ = true;  // engine.setbacks: off, no flag asks for one
 };

@@ -182,7 +182,8 @@ class CombatCheck {
     const double window_s = model != nullptr && !s.params.collect ? model->window_s : s.params.window_s;
     const std::uint32_t min_attacks = model != nullptr && !s.params.collect ? model->min_attacks : s.params.min_attacks;
     if (features_.attacks_in_window(now, window_s) < min_attacks) return engine::Verdict::pass;
-    const CombatFeatureVector x = features_.compute(now, window_s);
+    CombatFeatureVector x = features_.compute(now, window_s);
+    with_movement_evidence(x, r.movement_evidence());
     if (s.params.collect) collected_.push_back({now, x});
     if (!at_gate) return engine::Verdict::pass;
     const CombatModel::Score score = model->score(x);

@@ -21,6 +21,9 @@
 //   - rotations: the angle each rotation packet turned by and its pitch step
 //     (api/looks.hpp; only pairs the mouse made: server rotations, riding
 //     and respawns start over).
+// Four features are not recorded here: what the movement checks hold short
+// of a flag when the window is judged (api/movement_evidence.hpp), set by
+// the check with with_movement_evidence().
 // A window is the last `window_s` seconds (at most kMaxClicks / kMaxAttacks /
 // kMaxTurns records).
 //
@@ -41,6 +44,7 @@
 
 #include "rustguard/checks/api/client_ticks.hpp"
 #include "rustguard/checks/api/looks.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/autoclicker/clicks.hpp"
 #include "rustguard/checks/autoclicker/interval_stats.hpp"
 #include "rustguard/checks/combat/attack_geometry.hpp"
@@ -51,7 +55,7 @@ namespace rustguard::checks::model {
 
 // The features, in the order of the vector. A model file lists the names it
 // was trained on; a file whose names differ from these is refused.
-inline constexpr std::array<std::string_view, 22> kCombatFeatureNames{
+inline constexpr std::array<std::string_view, 26> kCombatFeatureNames{
     "cps",                  // clicks per second over the window
     "click_mean_ms",        // click intervals (ms, 5-250 ms; pauses and backlogs left out)
     "click_std_ms",
@@ -74,6 +78,12 @@ inline constexpr std::array<std::string_view, 22> kCombatFeatureNames{
     "targets_distinct",     // distinct targets attacked in the window
     "hit_share",            // attacks / clicks
     "attacks_per_second",
+    // What the movement checks hold short of a flag when the window is
+    // judged (checks/api/movement_evidence.hpp), not window statistics.
+    "speed_buffer",         // movement.speed's banked excess distance (blocks)
+    "fly_offending",        // movement.fly's consecutive moves above the vertical bound
+    "nofall_off_grid",      // movement.nofall's consecutive off-grid ground claims
+    "timer_ahead_ms",       // timer.balance: the client's clock ahead of the server's reading
 };
 inline constexpr std::size_t kCombatFeatureCount = kCombatFeatureNames.size();
 using CombatFeatureVector = std::array<double, kCombatFeatureCount>;
@@ -84,6 +94,15 @@ constexpr std::size_t combat_feature_index(std::string_view name) noexcept {
     if (kCombatFeatureNames[i] == name) return i;
   }
   return kCombatFeatureCount;
+}
+
+// The movement checks' evidence into its four features.
+inline void with_movement_evidence(CombatFeatureVector& x, const engine::MovementEvidence& e) noexcept {
+  auto set = [&x](std::string_view name, double v) { x[combat_feature_index(name)] = std::isfinite(v) ? v : 0.0; };
+  set("speed_buffer", e.speed_buffer);
+  set("fly_offending", e.fly_offending);
+  set("nofall_off_grid", e.nofall_off_grid);
+  set("timer_ahead_ms", e.timer_ahead_ms);
 }
 
 namespace detail {

@@ -26,6 +26,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -120,6 +121,9 @@ class FlyCheck {
     }
     return verdict;
   }
+
+  // The model stage's feature (checks/api/movement_evidence.hpp).
+  void add_evidence(engine::MovementEvidence& e, Timestamp) const noexcept { e.fly_offending = offending_; }
 
  private:
   void reset() noexcept {

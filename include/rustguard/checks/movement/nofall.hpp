@@ -19,6 +19,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -88,6 +89,9 @@ class NoFallCheck {
     }
     return engine::Verdict::pass;
   }
+
+  // The model stage's feature (checks/api/movement_evidence.hpp).
+  void add_evidence(engine::MovementEvidence& e, Timestamp) const noexcept { e.nofall_off_grid = off_grid_; }
 
  private:
   static double free_fall_dy(const context::PhysicsState& st, double last_dy, bool slow) noexcept {

@@ -19,6 +19,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -84,6 +85,8 @@ class SpeedCheck {
   }
 
   double buffer() const noexcept { return buffer_; }
+  // The model stage's feature (checks/api/movement_evidence.hpp).
+  void add_evidence(engine::MovementEvidence& e, Timestamp) const noexcept { e.speed_buffer = buffer_; }
 
  private:
   engine::ViolationLevel vl_;

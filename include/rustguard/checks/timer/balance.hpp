@@ -29,6 +29,7 @@
 
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
+#include "rustguard/checks/api/movement_evidence.hpp"
 #include "rustguard/checks/api/events.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
@@ -99,6 +100,8 @@ class BalanceCheck {
 
   // Milliseconds the client clock is ahead of `now` (negative: behind).
   double balance_ms(Timestamp now) const noexcept { return started_ ? millis_between(now, clock_) : 0; }
+  // The model stage's feature (checks/api/movement_evidence.hpp).
+  void add_evidence(engine::MovementEvidence& e, Timestamp now) const noexcept { e.timer_ahead_ms = balance_ms(now); }
 
  private:
   engine::ViolationLevel vl_;
