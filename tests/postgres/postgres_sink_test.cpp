@@ -244,12 +244,21 @@ TEST_CASE("a PostgreSQL sink that cannot connect says why, and writes nothing") 
 TEST_CASE("a fresh PostgreSQL database gets the current schema, with SQLite's tables and columns") {
   REQUIRE_POSTGRES(server);
   const std::string conninfo = server->fresh_database();
+  {
+    PgConnection empty = connect(conninfo);
+    std::int64_t version = -1;
+    REQUIRE(read_postgres_schema_version(empty, version).ok());
+    CHECK(version == 0);
+  }
   PostgresRecordSink sink;
   const auto s = sink.open(conninfo);
   INFO(s.message);
   REQUIRE(s.ok());
   PgConnection& db = sink.connection();
   CHECK(pg_int(db, "SELECT version FROM schema_version") == kSchemaVersion);
+  std::int64_t version = -1;
+  REQUIRE(read_postgres_schema_version(db, version).ok());
+  CHECK(version == kSchemaVersion);
   CHECK(pg_int(db, "SELECT count(*) FROM schema_version") == 1);
 
   TempDir dir;

@@ -94,7 +94,7 @@ class PostgresRecordSink {
     try {
       if (auto s = db_.open(conninfo, options.connect_timeout_s); !s.ok()) return fail(s);
       if (auto s = migrate_postgres_schema(db_); !s.ok()) return fail(s);
-      // This connection's staging tables for COPY (insert_violations): the
+      // This connection's staging tables for COPY (copy_rows): the
       // real tables' columns, no constraints, emptied at every commit.
       if (auto s = db_.exec("CREATE TEMP TABLE staged_violations (LIKE violations INCLUDING DEFAULTS) "
                             "ON COMMIT DELETE ROWS; "
