@@ -5,6 +5,7 @@
 // the sink and started again.
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
@@ -580,6 +581,39 @@ TEST_CASE("a connection the server ends (pg_terminate_backend) is reported as lo
   REQUIRE(pg.open(conninfo).ok());
   REQUIRE(pg.write(sample_batch(1'000, 2)).ok());
   CHECK(pg_int(admin, "SELECT count(*) FROM violations") == 12);
+}
+
+TEST_CASE("a PostgreSQL server that stops answering fails the batch after the answer timeout, not never") {
+  REQUIRE_POSTGRES(server);
+  const std::string conninfo = server->fresh_database();
+  PostgresSinkOptions options;
+  options.answer_timeout = std::chrono::milliseconds{500};
+  PostgresRecordSink pg;
+  REQUIRE(pg.open(conninfo, options).ok());
+  REQUIRE(pg.write(sample_batch(100, 2)).ok());
+  // The backend serving the sink is frozen: the connection stays open and
+  // nothing answers, as with a server partitioned away.
+  const int backend = PQbackendPID(pg.connection().get());
+  REQUIRE(backend > 0);
+  REQUIRE(::kill(backend, SIGSTOP) == 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto s = pg.write(sample_batch(1'000, 2));
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  ::kill(backend, SIGCONT);
+  CHECK_FALSE(s.ok());
+  CHECK(s.connection_lost);
+  CHECK(s.message.find("no answer from the server within 500 ms") != std::string::npos);
+  std::cout << "postgres backend frozen, write: " << s.message << "\n";
+  CHECK(waited >= std::chrono::milliseconds{500});
+  CHECK(waited < std::chrono::seconds{5});
+  CHECK_FALSE(pg.is_open());
+  // A new connection writes the batch; it lands once.
+  const auto back = pg.open(conninfo, options);
+  INFO(back.message);
+  REQUIRE(back.ok());
+  REQUIRE(pg.write(sample_batch(1'000, 2)).ok());
+  CHECK(pg_int(pg.connection(), "SELECT count(*) FROM violations") == 12);
+  CHECK(pg_int(pg.connection(), "SELECT count(*) FROM sessions") == 6);
 }
 
 TEST_CASE("violations per second into PostgreSQL through the sink (a figure, printed)") {

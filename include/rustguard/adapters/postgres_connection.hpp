@@ -9,9 +9,12 @@
 // each one (the sink still catches std::bad_alloc at its entry points).
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -111,6 +114,13 @@ class PgConnection {
     // nothing a notice says changes what the sink does.
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);
+    // Non-blocking: every wait for the server is a poll() with a deadline
+    // (set_answer_timeout), never a libpq call that can block for ever.
+    if (PQsetnonblocking(conn_, 1) != 0) {
+      PgStatus s = pg_error("connect: " + pg_one_line(PQerrorMessage(conn_)), true);
+      close();
+      return s;
+    }
     return {};
   }
 
@@ -123,10 +133,11 @@ class PgConnection {
   PGconn* get() const noexcept { return conn_; }
 
   // One statement (or several separated by semicolons, without parameters).
-  PgStatus exec(const char* sql, std::string_view what) {
+  PgStatus exec(const char* sql, std::string_view what, PgResult* out = nullptr) {
     if (conn_ == nullptr) return pg_error(std::string{what} + ": not connected", true);
-    PgResult r{PQexec(conn_, sql)};
-    return check(r, what);
+    const Deadline deadline = start_clock();
+    if (PQsendQuery(conn_, sql) != 1) return lost(what);
+    return await(what, deadline, out);
   }
 
   // One statement with parameters; `types` holds one OID per parameter.
@@ -139,11 +150,12 @@ class PgConnection {
     }
     std::vector<const char*> values(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) values[i] = params[i].null ? nullptr : params[i].text.c_str();
-    PgResult r{PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
-                            /*paramLengths=*/nullptr, /*paramFormats=*/nullptr, /*resultFormat=*/0)};
-    PgStatus s = check(r, what);
-    if (s.ok() && out != nullptr) *out = std::move(r);
-    return s;
+    const Deadline deadline = start_clock();
+    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), types.data(), values.data(),
+                          /*paramLengths=*/nullptr, /*paramFormats=*/nullptr, /*resultFormat=*/0) != 1) {
+      return lost(what);
+    }
+    return await(what, deadline, out);
   }
 
   // COPY ... FROM STDIN with `data` (COPY's text format, built by the
@@ -151,34 +163,33 @@ class PgConnection {
   // or not, unless it was lost.
   PgStatus copy_in(const std::string& sql, std::string_view data, std::string_view what) {
     if (conn_ == nullptr) return pg_error(std::string{what} + ": not connected", true);
-    {
-      PgResult start{PQexec(conn_, sql.c_str())};
-      if (start == nullptr || PQresultStatus(start.get()) != PGRES_COPY_IN) return check(start, what);
+    const Deadline deadline = start_clock();
+    if (PQsendQuery(conn_, sql.c_str()) != 1) return lost(what);
+    bool copying = false;
+    if (auto s = await(what, deadline, nullptr, &copying); !s.ok() || !copying) {
+      return s.ok() ? pg_error(std::string{what} + ": the server did not start the COPY") : s;
     }
-    PgStatus sent;
-    // PQputCopyData takes an int length: whole rows in chunks of at most 1 MiB.
+    // PQputCopyData takes an int length: chunks of at most 1 MiB (COPY's
+    // data need not be cut at rows). 0 means libpq's buffer is full: send
+    // some of it, then try again.
     constexpr std::size_t kChunk = std::size_t{1} << 20;
-    for (std::size_t at = 0; at < data.size() && sent.ok(); at += kChunk) {
+    for (std::size_t at = 0; at < data.size();) {
       const std::size_t n = std::min(kChunk, data.size() - at);
-      if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
-        sent = pg_error(std::string{what} + ": " + pg_one_line(PQerrorMessage(conn_)), true);
+      const int rc = PQputCopyData(conn_, data.data() + at, static_cast<int>(n));
+      if (rc < 0) return lost(what);
+      if (rc == 0) {
+        if (auto s = flush(what, deadline); !s.ok()) return s;
+        continue;
       }
+      at += n;
     }
-    // Ending with an error message makes the server abandon the COPY.
-    if (PQputCopyEnd(conn_, sent.ok() ? nullptr : "rustguard: sending the rows failed") != 1 && sent.ok()) {
-      sent = pg_error(std::string{what} + ": " + pg_one_line(PQerrorMessage(conn_)), true);
+    for (;;) {
+      const int rc = PQputCopyEnd(conn_, nullptr);
+      if (rc < 0) return lost(what);
+      if (rc == 1) break;
+      if (auto s = flush(what, deadline); !s.ok()) return s;
     }
-    // Collect the COPY's outcome; libpq answers null once it is done.
-    for (int i = 0; i < 16; ++i) {
-      PgResult r{PQgetResult(conn_)};
-      if (r == nullptr) break;
-      if (PQresultStatus(r.get()) == PGRES_COPY_IN || PQresultStatus(r.get()) == PGRES_COPY_OUT) {
-        if (sent.ok()) sent = pg_error(std::string{what} + ": the server is still in COPY", true);
-        break;
-      }
-      if (auto s = check(r, what); !s.ok() && sent.ok()) sent = s;
-    }
-    return sent;
+    return await(what, deadline, nullptr);
   }
 
   // The first column of the first row as an integer; `null_value` when the
@@ -202,14 +213,104 @@ class PgConnection {
   }
 
   // Ends whatever transaction a failed statement left open, so the next
-  // attempt starts clean. Nothing to report: a lost connection is closed.
+  // attempt starts clean. Nothing to report: a lost connection is the
+  // caller's to close, and a server that does not answer gets closed here.
   void roll_back_if_open() noexcept {
     if (conn_ == nullptr) return;
     const PGTransactionStatusType t = PQtransactionStatus(conn_);
-    if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR) PQclear(PQexec(conn_, "ROLLBACK"));
+    if (t != PQTRANS_INTRANS && t != PQTRANS_INERROR) return;
+    try {
+      exec("ROLLBACK", "rollback");
+    } catch (...) {
+      close();  // out of memory for a message: the server rolls back when the connection goes
+    }
   }
 
+  // How long a statement may wait for the server before the connection is
+  // given up (closed and reported lost). The blocking calls of libpq would
+  // wait for ever on a server that stopped answering without closing the
+  // connection (stopped, partitioned away); the sink runs on the writer
+  // thread, which has to retry and spill instead.
+  void set_answer_timeout(std::chrono::milliseconds timeout) noexcept { answer_timeout_ = timeout; }
+
  private:
+  using Deadline = std::chrono::steady_clock::time_point;
+
+  Deadline start_clock() const { return std::chrono::steady_clock::now() + answer_timeout_; }
+
+  PgStatus lost(std::string_view what) {
+    PgStatus s = pg_error(std::string{what} + ": " + pg_one_line(PQerrorMessage(conn_)), true);
+    if (s.message.size() == what.size() + 2) s.message += "connection lost";
+    return s;
+  }
+
+  // The server took longer than the answer timeout: the connection is in
+  // the middle of a conversation nobody will finish, so it is closed.
+  PgStatus timed_out(std::string_view what) {
+    close();
+    return pg_error(std::string{what} + ": no answer from the server within " +
+                        std::to_string(answer_timeout_.count()) + " ms; connection closed",
+                    true);
+  }
+
+  // Waits until the socket is ready for `events`; false when the deadline
+  // passed first.
+  bool wait_socket(short events, Deadline deadline) const {
+    for (;;) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      if (left <= 0) return false;
+      pollfd fd{PQsocket(conn_), events, 0};
+      const int rc = ::poll(&fd, 1, static_cast<int>(std::min<long long>(left, 60'000)));
+      if (rc > 0) return true;
+      if (rc < 0 && errno != EINTR) return true;  // let libpq find and report the error
+    }
+  }
+
+  // Sends everything libpq has buffered (the connection is non-blocking).
+  PgStatus flush(std::string_view what, Deadline deadline) {
+    for (;;) {
+      const int rc = PQflush(conn_);
+      if (rc == 0) return {};
+      if (rc < 0) return lost(what);
+      // The server may be waiting for us to read before it reads more.
+      if (!wait_socket(POLLOUT | POLLIN, deadline)) return timed_out(what);
+      if (PQconsumeInput(conn_) == 0) return lost(what);
+    }
+  }
+
+  // Collects the results of what was sent: the first error wins, `out`
+  // gets the last result. When the server answers a COPY FROM STDIN it
+  // waits for the rows: `copying` (if given) is set and the call returns.
+  PgStatus await(std::string_view what, Deadline deadline, PgResult* out, bool* copying = nullptr) {
+    if (auto s = flush(what, deadline); !s.ok()) return s;
+    PgStatus status;
+    PgResult last;
+    for (;;) {
+      while (PQisBusy(conn_) != 0) {
+        if (!wait_socket(POLLIN, deadline)) return timed_out(what);
+        if (PQconsumeInput(conn_) == 0) return lost(what);
+      }
+      PgResult r{PQgetResult(conn_)};
+      if (r == nullptr) break;
+      const ExecStatusType st = PQresultStatus(r.get());
+      if (st == PGRES_COPY_IN && copying != nullptr) {
+        *copying = true;
+        return {};
+      }
+      if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+        // Not asked for: the connection cannot go on from here.
+        PgStatus s = pg_error(std::string{what} + ": unexpected COPY state", true);
+        close();
+        return s;
+      }
+      if (status.ok()) status = check(r, what);
+      last = std::move(r);
+    }
+    if (status.ok() && out != nullptr) *out = std::move(last);
+    return status;
+  }
+
   PgStatus check(const PgResult& r, std::string_view what) const {
     const bool lost = PQstatus(conn_) != CONNECTION_OK;
     if (r == nullptr) return pg_error(std::string{what} + ": " + pg_one_line(PQerrorMessage(conn_)), true);
@@ -227,6 +328,7 @@ class PgConnection {
   }
 
   PGconn* conn_ = nullptr;
+  std::chrono::milliseconds answer_timeout_{10'000};
 };
 
 }  // namespace rustguard::adapters

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -38,6 +39,9 @@ namespace rustguard::adapters {
 
 struct PostgresSinkOptions {
   int connect_timeout_s = 5;
+  // A statement the server has not answered by then fails the batch and
+  // closes the connection (PgConnection::set_answer_timeout).
+  std::chrono::milliseconds answer_timeout{10'000};
 };
 
 // A string PostgreSQL accepts as text: valid UTF-8 without NUL bytes. Client
@@ -92,6 +96,7 @@ class PostgresRecordSink {
   PgStatus open(const std::string& conninfo, const PostgresSinkOptions& options = {}) {
     close();
     try {
+      db_.set_answer_timeout(options.answer_timeout);
       if (auto s = db_.open(conninfo, options.connect_timeout_s); !s.ok()) return fail(s);
       if (auto s = migrate_postgres_schema(db_); !s.ok()) return fail(s);
       // This connection's staging tables for COPY (copy_rows): the
