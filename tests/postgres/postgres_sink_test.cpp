@@ -508,6 +508,28 @@ TEST_CASE("sessions a crashed run left open are closed on PostgreSQL as on SQLit
   CHECK(pg_closed == 0);
 }
 
+TEST_CASE("a large batch whose first row is already there takes the staging path, whatever COPY had sent") {
+  REQUIRE_POSTGRES(server);
+  PostgresRecordSink pg;
+  REQUIRE(pg.open(server->fresh_database()).ok());
+  const std::vector<StorageRecord> first{
+      StorageRecord{ViolationRecord{1, make_violation(1, 1, "movement.speed", "landed before")}}};
+  REQUIRE(pg.write(first).ok());
+  // Several MiB of COPY data: the server refuses the first row (23505) while
+  // the sink is still sending the rest.
+  std::vector<StorageRecord> large = first;
+  const std::string detail(400, 'x');
+  for (std::uint64_t id = 2; id <= 30'000; ++id) {
+    large.emplace_back(ViolationRecord{id, make_violation(1, static_cast<std::int64_t>(id), "movement.speed", detail)});
+  }
+  for (int round = 0; round < 2; ++round) {
+    const auto s = pg.write(large);
+    INFO(s.message);
+    REQUIRE(s.ok());
+    CHECK(pg_int(pg.connection(), "SELECT count(*) FROM violations") == 30'000);
+  }
+}
+
 TEST_CASE("text PostgreSQL cannot store is written as U+FFFD instead of failing the batch") {
   REQUIRE_POSTGRES(server);
   PostgresRecordSink pg;
