@@ -256,11 +256,11 @@ TEST_CASE("a fresh PostgreSQL database gets the current schema, with SQLite's ta
   INFO(s.message);
   REQUIRE(s.ok());
   PgConnection& db = sink.connection();
-  CHECK(pg_int(db, "SELECT version FROM schema_version") == kSchemaVersion);
+  CHECK(pg_int(db, "SELECT version FROM rustguard_schema_version") == kSchemaVersion);
   std::int64_t version = -1;
   REQUIRE(read_postgres_schema_version(db, version).ok());
   CHECK(version == kSchemaVersion);
-  CHECK(pg_int(db, "SELECT count(*) FROM schema_version") == 1);
+  CHECK(pg_int(db, "SELECT count(*) FROM rustguard_schema_version") == 1);
 
   TempDir dir;
   SqliteDatabase lite;
@@ -285,7 +285,7 @@ TEST_CASE("a fresh PostgreSQL database gets the current schema, with SQLite's ta
   // Opening again migrates nothing and keeps the version.
   PostgresRecordSink again;
   REQUIRE(again.open(conninfo).ok());
-  CHECK(pg_int(again.connection(), "SELECT version FROM schema_version") == kSchemaVersion);
+  CHECK(pg_int(again.connection(), "SELECT version FROM rustguard_schema_version") == kSchemaVersion);
 }
 
 TEST_CASE("proxies opening one empty PostgreSQL database at once migrate it once, in turn") {
@@ -305,7 +305,7 @@ TEST_CASE("proxies opening one empty PostgreSQL database at once migrate it once
     INFO(s.message);
     CHECK(s.ok());
   }
-  CHECK(pg_int(sinks[0].connection(), "SELECT version FROM schema_version") == kSchemaVersion);
+  CHECK(pg_int(sinks[0].connection(), "SELECT version FROM rustguard_schema_version") == kSchemaVersion);
   CHECK(pg_int(sinks[0].connection(), "SELECT count(*) FROM pg_indexes WHERE indexname = 'actions_by_session'") == 1);
 }
 
@@ -314,7 +314,7 @@ TEST_CASE("migration from version 2 on PostgreSQL keeps every row and adds the c
   const std::string conninfo = server->fresh_database();
   PgConnection db = connect(conninfo);
   REQUIRE(migrate_postgres_schema(db, 2).ok());
-  CHECK(pg_int(db, "SELECT version FROM schema_version") == 2);
+  CHECK(pg_int(db, "SELECT version FROM rustguard_schema_version") == 2);
   REQUIRE(db.exec("INSERT INTO players VALUES ('00000000-0000-1111-0000-000000000007', 'OldTimer', 1000, 2000);"
                   "INSERT INTO sessions VALUES (5, '00000000-0000-1111-0000-000000000007', 'OldTimer', "
                   "'198.51.100.1:40000', 47, 1000, 2000, 'live', NULL, 'lunar');"
@@ -331,7 +331,7 @@ TEST_CASE("migration from version 2 on PostgreSQL keeps every row and adds the c
   INFO(s.message);
   REQUIRE(s.ok());
   PgConnection& now = sink.connection();
-  CHECK(pg_int(now, "SELECT version FROM schema_version") == kSchemaVersion);
+  CHECK(pg_int(now, "SELECT version FROM rustguard_schema_version") == kSchemaVersion);
   CHECK(pg_rows(now, "players", "uuid") ==
         std::vector<std::string>{"00000000-0000-1111-0000-000000000007|OldTimer|1000|2000"});
   CHECK(pg_rows(now, "sessions") ==
@@ -358,14 +358,14 @@ TEST_CASE("a migration step that fails on PostgreSQL leaves the database at the 
   CHECK_FALSE(s.ok());
   CHECK(s.message.find("migrate to version 3") == 0);
   CHECK(db.transaction_status() == PQTRANS_IDLE);
-  CHECK(pg_int(db, "SELECT version FROM schema_version") == 2);
+  CHECK(pg_int(db, "SELECT version FROM rustguard_schema_version") == 2);
   CHECK(pg_int(db,
                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'violations' AND "
                "column_name = 'count'") == 0);
   // Once the obstacle is gone the migration carries on from version 2.
   REQUIRE(db.exec("DROP TABLE sessions_open", "obstacle").ok());
   REQUIRE(migrate_postgres_schema(db).ok());
-  CHECK(pg_int(db, "SELECT version FROM schema_version") == kSchemaVersion);
+  CHECK(pg_int(db, "SELECT version FROM rustguard_schema_version") == kSchemaVersion);
 }
 
 TEST_CASE("a PostgreSQL database newer than this build is refused and left untouched") {
@@ -374,7 +374,7 @@ TEST_CASE("a PostgreSQL database newer than this build is refused and left untou
   {
     PostgresRecordSink sink;
     REQUIRE(sink.open(conninfo).ok());
-    REQUIRE(sink.connection().exec("UPDATE schema_version SET version = 99", "newer").ok());
+    REQUIRE(sink.connection().exec("UPDATE rustguard_schema_version SET version = 99", "newer").ok());
   }
   PostgresRecordSink sink;
   const auto s = sink.open(conninfo);
@@ -383,7 +383,7 @@ TEST_CASE("a PostgreSQL database newer than this build is refused and left untou
   CHECK(s.message.find("refusing to touch the database") != std::string::npos);
   CHECK_FALSE(sink.is_open());
   PgConnection db = connect(conninfo);
-  CHECK(pg_int(db, "SELECT version FROM schema_version") == 99);
+  CHECK(pg_int(db, "SELECT version FROM rustguard_schema_version") == 99);
 }
 
 TEST_CASE("batches land in PostgreSQL as SQLite stores them, and writing them again duplicates nothing") {

@@ -7,10 +7,13 @@
 // on both engines by writing it once (and a test runs every step on a real
 // server).
 //
-// The version lives in a one-row table, schema_version (PostgreSQL has no
-// PRAGMA user_version). Each step, its version bump and the re-read of the
-// version commit in one transaction (PostgreSQL's DDL is transactional), so
-// a crash mid-migration leaves the database at the last completed version.
+// The version lives in a one-row table, rustguard_schema_version
+// (PostgreSQL has no PRAGMA user_version; the prefix keeps it apart from
+// other tools' version tables in a shared database, Flyway's
+// "schema_version" for one). Each step, its version bump and the re-read
+// of the version commit in one transaction (PostgreSQL's DDL is
+// transactional), so a crash mid-migration leaves the database at the last
+// completed version.
 // Several proxies starting at once on one database take turns through an
 // advisory lock. A database newer than this build is refused, untouched.
 
@@ -63,14 +66,14 @@ inline constexpr std::int64_t kPostgresMigrationLock = 0x52475356;
 inline PgStatus read_postgres_schema_version(PgConnection& db, std::int64_t& version) {
   std::int64_t exists = 0;
   if (auto s = db.query_int("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-                            "AND tablename = 'schema_version'",
+                            "AND tablename = 'rustguard_schema_version'",
                             exists, "read schema version");
       !s.ok()) {
     return s;
   }
   version = 0;
   if (exists == 0) return {};
-  return db.query_int("SELECT max(version) FROM schema_version", version, "read schema version");
+  return db.query_int("SELECT max(version) FROM rustguard_schema_version", version, "read schema version");
 }
 
 // Brings the database to `target` (kSchemaVersion; tests stop earlier to
@@ -87,15 +90,16 @@ inline PgStatus migrate_postgres_schema(PgConnection& db, std::int64_t target = 
     const std::string lock = "SELECT pg_advisory_xact_lock(" + std::to_string(detail::kPostgresMigrationLock) + ")";
     if (auto s = db.exec(lock.c_str(), "migrate: lock"); !s.ok()) return abandon(s);
     // one_row: the table holds exactly one version, whoever writes it.
-    if (auto s = db.exec("CREATE TABLE IF NOT EXISTS schema_version ("
+    if (auto s = db.exec("CREATE TABLE IF NOT EXISTS rustguard_schema_version ("
                          "one_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one_row), version BIGINT NOT NULL); "
-                         "INSERT INTO schema_version (version) VALUES (0) ON CONFLICT (one_row) DO NOTHING",
+                         "INSERT INTO rustguard_schema_version (version) VALUES (0) ON CONFLICT (one_row) DO NOTHING",
                          "migrate: version table");
         !s.ok()) {
       return abandon(s);
     }
     std::int64_t version = 0;
-    if (auto s = db.query_int("SELECT version FROM schema_version", version, "migrate: read version"); !s.ok()) {
+    if (auto s = db.query_int("SELECT version FROM rustguard_schema_version", version, "migrate: read version");
+        !s.ok()) {
       return abandon(s);
     }
     if (version > kSchemaVersion || version < 0) {
@@ -107,7 +111,7 @@ inline PgStatus migrate_postgres_schema(PgConnection& db, std::int64_t target = 
     if (auto s = db.exec(step.c_str(), "migrate to version " + std::to_string(version + 1)); !s.ok()) {
       return abandon(s);
     }
-    const std::string bump = "UPDATE schema_version SET version = " + std::to_string(version + 1);
+    const std::string bump = "UPDATE rustguard_schema_version SET version = " + std::to_string(version + 1);
     if (auto s = db.exec(bump.c_str(), "migrate: bump version"); !s.ok()) return abandon(s);
     if (auto s = db.exec("COMMIT", "migrate: commit"); !s.ok()) return abandon(s);
   }
