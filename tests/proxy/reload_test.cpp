@@ -170,3 +170,59 @@ TEST_CASE("Listen, admin, threads and violation_log apply at the next start only
   CHECK(f.logged(LogLevel::warn, "config reload: threads 3 applies at the next start; keeping 0"));
   CHECK(f.logged(LogLevel::warn, "config reload: violation_log"));
 }
+
+TEST_CASE("A model file that cannot be read on reload keeps the model in force; the log names the model",
+          "[proxy][reload][model]") {
+  Fixture f;
+  const std::filesystem::path model_path = std::filesystem::path(f.file.path()).parent_path() / "combat-model.yml";
+  const std::string shipped = (std::filesystem::path(RUSTGUARD_SOURCE_DIR) / "captures/model/combat-model.yml").string();
+  const std::string with_model = kStart +
+                                 "checks:\n"
+                                 "  model:\n"
+                                 "    combat:\n"
+                                 "      model_file: combat-model.yml\n";
+  using rustguard::checks::model::CombatCheck;
+  auto model_of = [](const proxy::LiveConfig& l) { return l.config().checks.get<CombatCheck>().params.model; };
+
+  // No file yet: the stage is off, and a reload says why.
+  auto live = f.live(with_model);
+  CHECK(model_of(live) == nullptr);
+  REQUIRE(live.reload());
+  CHECK(model_of(live) == nullptr);
+  CHECK(f.logged(LogLevel::error, "model stage off: " + model_path.string() + ": cannot open the model file"));
+
+  // The file appears: the next reload loads it and says which model.
+  std::filesystem::copy_file(shipped, model_path);
+  f.log.clear();
+  REQUIRE(live.reload());
+  const auto loaded = model_of(live);
+  REQUIRE(loaded != nullptr);
+  CHECK(f.logged(LogLevel::info, "model stage on: " + loaded->name + " v" + std::to_string(loaded->version) +
+                                     " from combat-model.yml"));
+
+  // A broken deploy (line 6 no longer a number): the reload applies the
+  // rest, the model in force stays, the log says where the file is wrong.
+  std::ofstream(model_path, std::ios::trunc) << "format: rustguard-combat-model/1\nname: combat\nversion: 3\n"
+                                                "threshold: 0.5\nwindow_s: 10\nmin_attacks: many\n";
+  f.file.write(kStart + "checks:\n  model:\n    combat:\n      model_file: combat-model.yml\n      gate: 2\n");
+  f.log.clear();
+  REQUIRE(live.reload());
+  CHECK(model_of(live) == loaded);
+  CHECK(live.config().checks.get<CombatCheck>().params.gate == 2);  // the rest of the file applies
+  CHECK(live.config().model_error.empty());
+  CHECK(f.logged(LogLevel::error, "config reload: model file unusable, keeping the model in force: " +
+                                      model_path.string() + ":6"));
+  CHECK(f.logged(LogLevel::info, "model stage on: " + loaded->name));
+  CHECK(live.runtime()->config.checks.get<CombatCheck>().params.model == loaded);
+
+  // Naming another file that does not exist keeps it too, under its own file's name.
+  f.file.write(kStart + "checks:\n  model:\n    combat:\n      model_file: elsewhere.yml\n");
+  REQUIRE(live.reload());
+  CHECK(model_of(live) == loaded);
+  CHECK(live.config().checks.get<CombatCheck>().params.model_file == "combat-model.yml");
+
+  // No model_file at all switches the stage off on purpose.
+  f.file.write(kStart);
+  REQUIRE(live.reload());
+  CHECK(model_of(live) == nullptr);
+}

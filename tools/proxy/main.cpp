@@ -197,7 +197,13 @@ int main(int argc, char** argv) {
     return tools::to_int(tools::ExitCode::config);
   }
   tools::Log::instance().set_level(config.log_level);
-  if (!config.model_error.empty()) tools::log_error("{}", config.model_error);
+  proxy::LiveConfig::log_model_stage(config, [](LogLevel level, std::string_view text) {
+    if (level == LogLevel::error) {
+      tools::log_error("{}", text);
+    } else {
+      tools::log_info("{}", text);
+    }
+  });
   raise_file_limit();
 
   // The ladders' unexpired strikes, read before the violation log opens the

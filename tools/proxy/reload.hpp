@@ -11,6 +11,13 @@
 // apply at start (listen, admin, threads, database, violation_log) keep the
 // values the proxy started with, before the new config is built, and a
 // reload that changes one says so in the log.
+//
+// The model file (checks.model.combat.model_file) is read with the config.
+// One that cannot be read does not reject the reload (the rest of the file
+// is good), but it does not switch the model stage off either: the model in
+// force stays, and the log says so, so a botched model deploy never leaves
+// the server unprotected. Without a model in force the stage stays off
+// until a reload reads one. Either way the log names the model in force.
 
 #include <functional>
 #include <memory>
@@ -53,16 +60,52 @@ class LiveConfig {
       return false;
     }
     keep_start_settings(fresh);
+    const std::string model_kept_because = keep_model(fresh);
     config_ = std::move(fresh);
     runtime_ = std::make_shared<const RuntimeConfig>(config_);
     say(LogLevel::info, fmt::format("config reloaded from {} (applies to new connections; open ones keep their "
                                     "checks config)",
                                     source_));
-    if (!config_.model_error.empty()) say(LogLevel::error, config_.model_error);
+    if (!model_kept_because.empty()) {
+      say(LogLevel::error, fmt::format("config reload: model file unusable, keeping the model in force: {}",
+                                       model_kept_because));
+    }
+    log_model_stage(config_, log_);
     return true;
   }
 
+  // What the log says of the model stage once a config is in force: the
+  // model it judges with, or why it is off.
+  static void log_model_stage(const Config& c, const LogSink& log) {
+    if (!log) return;
+    const auto& params = c.checks.get<checks::model::CombatCheck>().params;
+    if (params.model) {
+      const checks::model::CombatModel& m = *params.model;
+      const double threshold = params.threshold > 0 ? params.threshold : m.threshold;
+      log(LogLevel::info, fmt::format("model stage on: {} v{} from {} (threshold {:.3f}, gate {})", m.name, m.version,
+                                      params.model_file, threshold, params.gate));
+    } else if (!c.model_error.empty()) {
+      log(LogLevel::error, c.model_error);
+    }
+  }
+
  private:
+  // A model file that could not be read keeps the model in force, and the
+  // file it came from (see the top). Returns why, empty when nothing was kept.
+  std::string keep_model(Config& fresh) const {
+    if (fresh.model_error.empty()) return {};
+    auto& params = fresh.checks.get<checks::model::CombatCheck>().params;
+    const auto& current = config_.checks.get<checks::model::CombatCheck>().params;
+    if (params.model || !current.model) return {};
+    params.model = current.model;
+    params.model_file = current.model_file;
+    std::string why = std::move(fresh.model_error);
+    fresh.model_error.clear();
+    constexpr std::string_view kOff = "model stage off: ";
+    if (why.starts_with(kOff)) why.erase(0, kOff.size());
+    return why;
+  }
+
   // The listeners, the io threads and the violation log were set up at
   // start; their settings keep the start's values.
   void keep_start_settings(Config& fresh) {
