@@ -28,8 +28,11 @@ run_suite() {
 # timing checks are only reported, not asserted, under a sanitizer); and
 # e2e_parity (~45 s) adds rustguard-replay, whose parsing the replay unit
 # tests and replay_verify cover under ASan, for a comparison that needs a
-# widened timing bound there.
-sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity|e2e_setbacks)$'
+# widened timing bound there. e2e_model and e2e_model_reload (~90 s each
+# under ASan) drive the same proxy paths again with fighting bots; the model
+# check's code runs under ASan in the checks and replay unit tests (the
+# corpus replayed through it), and the reload's rules in reload_test.
+sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity|e2e_setbacks|e2e_model|e2e_model_reload)$'
 
 # ThreadSanitizer over the threaded code: the violation log's writer thread
 # against many producers (storage), the proxy's unit tests (single-threaded,
