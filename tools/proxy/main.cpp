@@ -30,6 +30,9 @@
 #include "reload.hpp"
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/violation_log.hpp"
+#if RUSTGUARD_WITH_POSTGRES
+#include "rustguard/adapters/postgres_log_database.hpp"
+#endif
 #include "shutdown.hpp"
 
 namespace {
@@ -107,6 +110,10 @@ void load_strikes(proxy::ActionOutlets& outlets, const Config& config) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto& p = config.checks.punishments;
   if (p.groups.empty()) return;
+  if (is_database_url(config.database)) {
+    tools::log_warn("punishments: strikes are not read back from PostgreSQL yet; the ladders count this run's strikes only");
+    return;
+  }
   if (const auto s = outlets.strikes.load(config.database, now_ms - p.strike_expiry_ms); !s.ok()) {
     tools::log_error("punishments: cannot read the strikes in {} ({}); the ladders count this run's strikes only",
                      config.database, s.message);
@@ -215,10 +222,13 @@ int main(int argc, char** argv) {
   // connection reports. A database that cannot be written is retried and
   // spilled (never silently dropped); only a second writer is fatal.
   adapters::ViolationLogOptions log_options = adapters::violation_log_options(config, tools::log_callback("violation log"));
+#if RUSTGUARD_WITH_POSTGRES
+  if (is_database_url(config.database)) adapters::use_postgres(log_options);
+#endif
   std::string storage_error;
   std::unique_ptr<adapters::ViolationLog> violation_log = adapters::ViolationLog::start(std::move(log_options), storage_error);
   if (!violation_log) {
-    tools::log_error("violation log {}: {}", config.database, storage_error);
+    tools::log_error("violation log {}: {}", redacted_database(config.database), storage_error);
     return tools::to_int(tools::ExitCode::failure);
   }
 
@@ -266,7 +276,14 @@ int main(int argc, char** argv) {
   std::unique_ptr<proxy::ClipWriter> clip_writer;
   if (config.clips.enabled) {
     ClipSettings clips = config.clips;
-    if (clips.folder.empty()) clips.folder = (std::filesystem::path(config.database).parent_path() / "clips").string();
+    // Next to the database file; for a PostgreSQL database, next to the
+    // spill file (by default the config file's folder).
+    if (clips.folder.empty()) {
+      const std::string next_to = is_database_url(config.database)
+                                      ? violation_spill_path(config.database, config.violation_log)
+                                      : config.database;
+      clips.folder = (std::filesystem::path(next_to).parent_path() / "clips").string();
+    }
     clip_writer = std::make_unique<proxy::ClipWriter>(clips, tools::log_callback("clips"));
     if (!clip_writer->ok()) {
       tools::log_error("clips: {}", clip_writer->error());
@@ -374,7 +391,7 @@ int main(int argc, char** argv) {
   // Records that went through the spill file and were imported before the
   // stop are fine; only lost ones (error) or ones still waiting (warn) are news.
   if (const auto report = violation_log->stop_report(); report.level != LogLevel::info) {
-    tools::Log::instance().write(report.level, "violation log {}: {}", config.database, report.text);
+    tools::Log::instance().write(report.level, "violation log {}: {}", redacted_database(config.database), report.text);
   }
   tools::log_info("rustguard stopped; violation log: {} records written", stored.written + stored.imported);
   return tools::to_int(tools::ExitCode::ok);

@@ -38,6 +38,9 @@
 #include "rustguard/adapters/combat_model_file.hpp"
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/violation_log.hpp"
+#if RUSTGUARD_WITH_POSTGRES
+#include "rustguard/adapters/postgres_log_database.hpp"
+#endif
 
 namespace {
 
@@ -97,10 +100,13 @@ int run_replay(const Flags& flags) {
   std::unique_ptr<adapters::ViolationLog> log;
   if (!flags.no_database) {
     adapters::ViolationLogOptions options = adapters::violation_log_options(settings.config, tools::log_callback("storage"));
+#if RUSTGUARD_WITH_POSTGRES
+    if (is_database_url(settings.config.database)) adapters::use_postgres(options);
+#endif
     std::string error;
     log = adapters::ViolationLog::start(std::move(options), error);
     if (!log) {
-      tools::log_error("cannot open the database {}: {}", settings.config.database, error);
+      tools::log_error("cannot open the database {}: {}", redacted_database(settings.config.database), error);
       return to_int(ExitCode::failure);
     }
   }
@@ -110,7 +116,8 @@ int run_replay(const Flags& flags) {
     log->stop();
     // A spill imported before the stop is not news; lost or waiting records are.
     if (const auto report = log->stop_report(); report.level != LogLevel::info) {
-      tools::Log::instance().write(report.level, "database {}: {}", settings.config.database, report.text);
+      tools::Log::instance().write(report.level, "database {}: {}", redacted_database(settings.config.database),
+                                   report.text);
     }
     stored = log->counters().dropped == 0;
   }
@@ -297,7 +304,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   Flags flags;
   app.add_option("-c,--config", flags.config_path, "config file (YAML); default ./config.yml if present");
-  app.add_option("--database", flags.database, "SQLite file for sessions and violations (overrides database)");
+  app.add_option("--database", flags.database,
+                 "SQLite file, or postgresql:// URL, for sessions and violations (overrides database)");
   app.add_option("--set", flags.sets, "override any config key: dotted.key=value (repeatable)")
       ->allow_extra_args(false);
   app.add_flag("--no-database", flags.no_database, "store nothing, only print the summary");

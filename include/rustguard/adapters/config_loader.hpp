@@ -255,7 +255,7 @@ inline void read_connections(const ConfigReader& r, const YAML::Node& n, Connect
 
 inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, ViolationLogSettings& out) {
   r.only_keys(n, "violation_log", {"flush_interval_ms", "flush_rows", "retry_max_ms", "spill_after_ms",
-                                   "spill_after_rows", "max_spill_bytes"});
+                                   "spill_after_rows", "max_spill_bytes", "instance_id", "spill_path"});
   auto read = [&](const char* key, std::uint32_t& field, std::uint32_t min, std::uint32_t max) {
     if (auto v = n[key]) field = r.integer<std::uint32_t>(v, std::string("violation_log.") + key, min, max);
   };
@@ -267,6 +267,8 @@ inline void read_violation_log(const ConfigReader& r, const YAML::Node& n, Viola
   if (auto v = n["max_spill_bytes"]) {
     out.max_spill_bytes = r.integer<std::uint64_t>(v, "violation_log.max_spill_bytes", 64 * 1024, std::uint64_t{1} << 40);
   }
+  read("instance_id", out.instance_id, 0, 1023);
+  if (auto v = n["spill_path"]) out.spill_path = r.text(v, "violation_log.spill_path");
 }
 
 inline void read_messages(const ConfigReader& r, const YAML::Node& n, Messages& out) {
@@ -448,6 +450,13 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root, const s
   if (auto v = root["recordings"]) read_recordings(r, v, c.recordings);
   if (auto v = root["clips"]) read_clips(r, v, c.clips);
   load_combat_model(c, config_dir);
+  // The spill file, like the model, sits next to the config file unless its
+  // path is absolute; a server database has no file to put it next to.
+  std::string& spill = c.violation_log.spill_path;
+  if (spill.empty() && is_database_url(c.database)) spill = kUrlSpillFile;
+  if (!spill.empty() && std::filesystem::path(spill).is_relative() && !config_dir.empty()) {
+    spill = (config_dir / spill).string();
+  }
   return c;
 }
 

@@ -9,11 +9,10 @@
 // batch applied twice (a retry after a commit whose answer was lost, a spill
 // import redone) leaves the same rows.
 //
-// Not yet wired into ViolationLog (issue 16): the log's lock file, disk-use
-// sampling and crashed-session rule are per file and per instance, and a
-// fleet needs ids that never collide across instances first. The calls are
-// SqliteRecordSink's (open, close, max_id, close_crashed_sessions, write),
-// so that the wiring has the same shape.
+// The violation log writes through it via PostgresLogDatabase
+// (postgres_log_database.hpp); the calls are SqliteRecordSink's (open, close,
+// max_id, close_crashed_sessions, write), plus the id ranges a log instance
+// owns, so that a fleet of logs on one database keeps apart.
 //
 // Every libpq failure is returned as a PgStatus, and so is a failed
 // allocation: nothing thrown here reaches the writer thread.
@@ -119,6 +118,39 @@ class PostgresRecordSink {
   bool is_open() const noexcept { return db_.is_open(); }
   PgConnection& connection() noexcept { return db_; }
 
+  // Ids from `begin` up to, not including, `end`: the ranges one log
+  // instance assigns from (InstanceIds in violation_log.hpp). Bounds are
+  // at most INT64_MAX.
+  struct IdRange {
+    std::uint64_t begin = 0;
+    std::uint64_t end = static_cast<std::uint64_t>(INT64_MAX);
+  };
+
+  // The largest id in `ranges`: each table's primary key looked up per range.
+  PgStatus max_id_in(std::span<const IdRange> ranges, std::uint64_t& out) {
+    out = 0;
+    if (ranges.empty()) return {};
+    std::string sql = "SELECT max(m) FROM (";
+    const char* sep = "";
+    for (const char* table : {"sessions", "violations", "actions"}) {
+      for (const IdRange& r : ranges) {
+        sql += sep;
+        sql += std::string{"SELECT max(id) AS m FROM "} + table + " WHERE id >= " + std::to_string(r.begin) +
+               " AND id < " + std::to_string(r.end);
+        sep = " UNION ALL ";
+      }
+    }
+    sql += ") AS ids";
+    std::int64_t v = 0;
+    try {
+      auto s = db_.query_int(sql, v, "max id");
+      out = v > 0 ? static_cast<std::uint64_t>(v) : 0;
+      return s;
+    } catch (const std::exception& e) {
+      return pg_error(std::string{"max id: "} + e.what());
+    }
+  }
+
   // The largest id in use, so a restarted log assigns fresh ones.
   PgStatus max_id(std::uint64_t& out) {
     std::int64_t v = 0;
@@ -136,15 +168,24 @@ class PostgresRecordSink {
   // as end_ms, the latest of its start and its violations' and actions'
   // times (NULL when it has none); its player's last_seen_ms follows. One
   // statement, so one transaction. Right for one instance per database only:
-  // with a fleet, another instance's open sessions can have lower ids.
+  // with a fleet, another instance's open sessions can have lower ids, and
+  // the overload below is the one to call.
   PgStatus close_crashed_sessions(std::uint64_t before_id, std::uint64_t& closed) {
+    return close_crashed_sessions(before_id, IdRange{}, IdRange{0, 0}, closed);
+  }
+
+  // The same, only for sessions whose id is in `own` or `also_own`: the
+  // ranges of the instance that calls it, so a fleet's logs each end only
+  // what their own earlier runs left open.
+  PgStatus close_crashed_sessions(std::uint64_t before_id, IdRange own, IdRange also_own, std::uint64_t& closed) {
     closed = 0;
     static const std::string sql =
         "WITH crashed AS ("
         "  SELECT s.id, s.player_uuid,"
         "         GREATEST((SELECT max(v.time_ms) FROM violations AS v WHERE v.session_id = s.id),"
         "                  (SELECT max(a.time_ms) FROM actions AS a WHERE a.session_id = s.id), s.start_ms) AS end_ms"
-        "  FROM sessions AS s WHERE s.end_ms IS NULL AND s.end_reason IS NULL AND s.id < $1),"
+        "  FROM sessions AS s WHERE s.end_ms IS NULL AND s.end_reason IS NULL AND s.id < $1"
+        "  AND ((s.id >= $2 AND s.id < $3) OR (s.id >= $4 AND s.id < $5))),"
         " closed AS ("
         "  UPDATE sessions AS s SET end_ms = c.end_ms, end_reason = 'crashed' FROM crashed AS c WHERE s.id = c.id"
         "  RETURNING c.player_uuid, c.end_ms),"
@@ -156,7 +197,10 @@ class PostgresRecordSink {
         " SELECT count(*) FROM closed";
     try {
       PgResult r;
-      if (auto s = db_.exec_params(sql, {id(before_id)}, {kPgInt8}, "closing crashed sessions", &r); !s.ok()) {
+      if (auto s = db_.exec_params(sql,
+                                   {id(before_id), id(own.begin), id(own.end), id(also_own.begin), id(also_own.end)},
+                                   {kPgInt8, kPgInt8, kPgInt8, kPgInt8, kPgInt8}, "closing crashed sessions", &r);
+          !s.ok()) {
         return s;
       }
       closed = std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10);

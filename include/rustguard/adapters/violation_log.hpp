@@ -1,7 +1,9 @@
 #pragma once
 // The violation log: packet threads hand it sessions, violations and actions
-// without ever blocking; one writer thread stores them in SQLite in batches.
-// The live proxy and the replay tool use it the same way.
+// without ever blocking; one writer thread stores them in batches in SQLite
+// (SqliteLogDatabase below) or PostgreSQL (postgres_log_database.hpp), both
+// behind the LogDatabase interface and under the same contract. The live
+// proxy and the replay tool use it the same way.
 //
 // Durability contract (docs/database-schema.md has the long form):
 //  - A call that returns an id (or true) has accepted the record. An accepted
@@ -25,12 +27,18 @@
 //    then spilled.
 //  - Ids are assigned here, at acceptance, and every row is keyed by its id,
 //    so a spill import that is cut short and redone, or a batch retried after
-//    a commit that reported failure, writes nothing twice.
+//    a commit that reported failure, writes nothing twice. Each instance
+//    (violation_log.instance_id) assigns ids from its own ranges
+//    (InstanceIds), so a fleet of logs on one PostgreSQL database never
+//    assigns the same id twice.
 //  - Sessions an earlier run left open (it crashed or was killed) are ended
 //    at start, once that run's spill file is imported, with end_reason
-//    'crashed' (SqliteRecordSink::close_crashed_sessions has the rule).
-//  - One log per database file: a second one (any process) is refused via a
-//    lock file, because both would otherwise assign the same ids.
+//    'crashed' (SqliteRecordSink::close_crashed_sessions has the rule; on
+//    PostgreSQL only sessions in this instance's id ranges).
+//  - One log per SQLite file, and one per spill file: a second one (any
+//    process) is refused via a lock file, because both would otherwise assign
+//    the same ids (or append to the same spill file). On PostgreSQL, the
+//    instance ids keep the logs of a fleet apart.
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -49,6 +57,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,9 +78,143 @@ namespace rustguard::adapters {
 // are the config's (rustguard::LogLevel); the log uses info, warn and error.
 using LogCallback = std::function<void(rustguard::LogLevel, std::string_view)>;
 
+// The ids one log instance assigns (config: violation_log.instance_id,
+// 0..1023). Its counter runs in [instance * 2^40, (instance + 1) * 2^40);
+// when the database cannot be read at start, ids continue from the clock in
+// microseconds in [instance * 2^53 + 2^50, (instance + 1) * 2^53 - 1) instead
+// (the clock is past 2^50 since 2005 and below 2^53 until 2255). No two
+// instances' ranges overlap, the largest id still fits an int64, and for
+// instance 0 both are what a single log always assigned (a counter from 1,
+// the clock in microseconds), so existing databases keep their ids.
+struct InstanceIds {
+  static constexpr std::uint32_t kMaxInstance = 1023;
+  static constexpr unsigned kCounterBits = 40;
+  static constexpr unsigned kClockBits = 53;
+
+  std::uint32_t instance = 0;
+
+  std::uint64_t counter_begin() const noexcept { return std::uint64_t{instance} << kCounterBits; }
+  std::uint64_t counter_end() const noexcept { return std::uint64_t{instance + 1} << kCounterBits; }
+  std::uint64_t clock_begin() const noexcept {
+    return (std::uint64_t{instance} << kClockBits) + (std::uint64_t{1} << 50);
+  }
+  // One short of the next instance's area, so that the last instance's end
+  // is INT64_MAX: every bound fits the engines' signed 64-bit integers.
+  std::uint64_t clock_end() const noexcept { return (std::uint64_t{instance + 1} << kClockBits) - 1; }
+  bool owns(std::uint64_t id) const noexcept {
+    return (id >= counter_begin() && id < counter_end()) || (id >= clock_begin() && id < clock_end());
+  }
+  // The first id of a run that cannot read the database.
+  std::uint64_t from_clock(std::uint64_t now_us) const noexcept { return (std::uint64_t{instance} << kClockBits) + now_us; }
+};
+
+// The same answer from either engine: failed or not, the message, and
+// whether the connection is fine (SQLite busy: another connection holds the
+// lock) so the next attempt reuses it instead of opening a new one.
+struct LogDatabaseStatus {
+  bool failed = false;
+  bool keep_connection = false;
+  std::string message;
+
+  bool ok() const noexcept { return !failed; }
+};
+
+// What the writer thread needs of a database. Two implementations:
+// SqliteLogDatabase (below) and PostgresLogDatabase
+// (postgres_log_database.hpp); the log itself is the same for both.
+class LogDatabase {
+ public:
+  virtual ~LogDatabase() = default;
+  // A file on this host: the log takes a lock file next to it and counts
+  // its bytes in disk_bytes(). A server is neither.
+  virtual bool local_file() const noexcept = 0;
+  // The database as the log's messages name it (no password).
+  virtual std::string name() const = 0;
+  virtual bool is_open() const noexcept = 0;
+  virtual LogDatabaseStatus open() = 0;
+  virtual void close() noexcept = 0;
+  virtual LogDatabaseStatus write(std::span<const StorageRecord> records) = 0;
+  // Ends the sessions earlier runs of this instance left open: ids below
+  // `first_id` (the first of this run) that `ids` owns.
+  virtual LogDatabaseStatus close_crashed_sessions(const InstanceIds& ids, std::uint64_t first_id,
+                                                   std::uint64_t& closed) = 0;
+  // At start: the largest id `ids` owns in the database (0: none). False
+  // when the database cannot be read; the log then seeds from the clock.
+  virtual bool read_max_id(const InstanceIds& ids, std::uint64_t& max_id) = 0;
+};
+
+// A SQLite file on this host, through SqliteRecordSink.
+class SqliteLogDatabase final : public LogDatabase {
+ public:
+  SqliteLogDatabase(std::string path, SqliteSinkOptions options) : path_(std::move(path)), options_(options) {}
+
+  bool local_file() const noexcept override { return true; }
+  std::string name() const override { return path_; }
+  bool is_open() const noexcept override { return sink_.is_open(); }
+  LogDatabaseStatus open() override { return status(sink_.open(path_, options_)); }
+  void close() noexcept override { sink_.close(); }
+  LogDatabaseStatus write(std::span<const StorageRecord> records) override { return status(sink_.write(records)); }
+
+  // One log per file (the lock file), so every open session below first_id
+  // was left by an earlier run of this log: SqliteRecordSink's rule as is.
+  LogDatabaseStatus close_crashed_sessions(const InstanceIds&, std::uint64_t first_id,
+                                           std::uint64_t& closed) override {
+    return status(sink_.close_crashed_sessions(first_id, closed));
+  }
+
+  // Read-only, so that start() never creates the file or waits for a writer.
+  bool read_max_id(const InstanceIds& ids, std::uint64_t& max_id) override {
+    max_id = 0;
+    if (::access(path_.c_str(), F_OK) != 0 && errno == ENOENT) return true;  // no file yet: no ids yet
+    // A WAL file from an earlier build opens only once converted; if that
+    // fails now (another process has it open), the clock seeds the ids.
+    (void)leave_write_ahead_log(path_, kJournalMode, options_.busy_timeout_ms);
+    SqliteDatabase probe;
+    std::int64_t version = 0;
+    if (!probe.open(path_, SQLITE_OPEN_READONLY).ok() || !read_schema_version(probe, version).ok()) return false;
+    if (version == 0) return true;  // a fresh file: no ids yet
+    // Each table's largest id in each of the instance's ranges: rowid range
+    // look-ups, however many rows the tables hold.
+    std::string sql = "SELECT max(m) FROM (";
+    const char* sep = "";
+    for (const char* table : {"sessions", "violations", "actions"}) {
+      for (const auto& [lo, hi] : {std::pair{ids.counter_begin(), ids.counter_end()},
+                                   std::pair{ids.clock_begin(), ids.clock_end()}}) {
+        sql += sep;
+        sql += std::string{"SELECT max(id) AS m FROM "} + table + " WHERE id >= " + std::to_string(lo) +
+               " AND id < " + std::to_string(hi);
+        sep = " UNION ALL ";
+      }
+    }
+    sql += ")";
+    std::int64_t v = 0;
+    if (!probe.query_int(sql.c_str(), v).ok()) return false;
+    max_id = v > 0 ? static_cast<std::uint64_t>(v) : 0;
+    return true;
+  }
+
+ private:
+  static LogDatabaseStatus status(const SqliteStatus& s) {
+    LogDatabaseStatus out;
+    out.failed = !s.ok();
+    out.keep_connection = s.busy();
+    out.message = s.message;
+    return out;
+  }
+
+  std::string path_;
+  SqliteSinkOptions options_;
+  SqliteRecordSink sink_;
+};
+
 struct ViolationLogOptions {
-  std::string database_path;
-  std::string spill_path;  // empty: database_path + ".spill"
+  std::string database_path;  // a SQLite file, or what make_database connects to
+  std::string spill_path;     // empty: database_path + ".spill" (start() requires one for a server)
+  InstanceIds ids;
+  // The database the log writes; empty: SQLite at database_path
+  // (SqliteLogDatabase). use_postgres() (postgres_log_database.hpp) sets a
+  // PostgreSQL one.
+  std::function<std::unique_ptr<LogDatabase>(const ViolationLogOptions&)> make_database;
 
   // A batch is written when it holds flush_rows records or its oldest record
   // has waited flush_interval, whichever comes first.
@@ -136,9 +279,25 @@ class ViolationLog {
   // Takes the lock file, reads the highest id in the database and spill,
   // and starts the writer thread. The database itself may be unavailable at
   // this point: the writer keeps retrying (and spilling). Fails only when the
-  // lock cannot be taken (another log owns the file) or created.
+  // lock cannot be taken (another log owns the file) or created, when the
+  // instance id is out of range, or when a server database has no spill path.
   static std::unique_ptr<ViolationLog> start(ViolationLogOptions options, std::string& error) {
+    if (options.ids.instance > InstanceIds::kMaxInstance) {
+      error = "instance id " + std::to_string(options.ids.instance) + " is above " +
+              std::to_string(InstanceIds::kMaxInstance);
+      return nullptr;
+    }
+    if (!options.make_database && is_database_url(options.database_path)) {
+      // Not a file name: SQLite would fail at every attempt, quietly spilling.
+      error = "a postgresql:// database needs the PostgreSQL violation log (use_postgres(), "
+              "postgres_log_database.hpp), which this program is built without";
+      return nullptr;
+    }
     std::unique_ptr<ViolationLog> log{new ViolationLog(std::move(options))};
+    if (!log->database_->local_file() && log->options_.spill_path.empty()) {
+      error = "a spill path is needed for " + log->database_->name() + " (violation_log.spill_path)";
+      return nullptr;
+    }
     if (!log->take_lock(error)) return nullptr;
     log->seed_ids();
     log->sample_disk_use();
@@ -260,6 +419,8 @@ class ViolationLog {
       : options_(std::move(options)),
         channel_(options_.channel_capacity),
         spill_(options_.spill_path.empty() ? options_.database_path + ".spill" : options_.spill_path) {
+    database_ = options_.make_database ? options_.make_database(options_)
+                                       : std::make_unique<SqliteLogDatabase>(options_.database_path, options_.sqlite);
     if (options_.flush_rows == 0) options_.flush_rows = 1;
     if (options_.import_batch_rows == 0) options_.import_batch_rows = 1;
     backoff_ = options_.retry_initial;
@@ -269,75 +430,64 @@ class ViolationLog {
     if (options_.log) options_.log(level, message);
   }
 
+  // Next to the SQLite file; for a server, next to the spill file, which is
+  // this host's part of the log.
   bool take_lock(std::string& error) {
-    const std::string path = options_.database_path + ".writer-lock";
+    const std::string locked = database_->local_file() ? options_.database_path : spill_.path();
+    const std::string path = locked + ".writer-lock";
     lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock_fd_ < 0) {
       error = "open " + path + ": " + std::strerror(errno);
       return false;
     }
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-      error = "another violation log is writing " + options_.database_path + " (" + path + " is locked)";
+      error = "another violation log is writing " + locked + " (" + path + " is locked)";
       return false;
     }
     return true;
   }
 
-  // Ids continue after the largest one stored anywhere. If the database cannot
-  // even be read, the wall clock in microseconds stands in: it outruns any
-  // earlier run's counter because no run assigns a million ids per second.
+  // Ids continue after the largest one of this instance stored anywhere
+  // (InstanceIds). If the database cannot even be read, the wall clock in
+  // microseconds stands in: it outruns any earlier run's counter because no
+  // run assigns a million ids per second.
   void seed_ids() {
     std::uint64_t max_id = 0;
-    bool known = false;
-    if (::access(options_.database_path.c_str(), F_OK) != 0 && errno == ENOENT) {
-      known = true;  // no file yet: no ids yet
-    } else {
-      // A WAL file from an earlier build opens only once converted; if that
-      // fails now (another process has it open), the clock seeds the ids.
-      (void)leave_write_ahead_log(options_.database_path, kJournalMode, options_.sqlite.busy_timeout_ms);
-      SqliteDatabase probe;
-      std::int64_t version = 0;
-      if (probe.open(options_.database_path, SQLITE_OPEN_READONLY).ok() &&
-          read_schema_version(probe, version).ok()) {
-        if (version == 0) {
-          known = true;  // a fresh file: no ids yet
-        } else {
-          std::int64_t v = 0;
-          if (probe
-                  .query_int("SELECT max(m) FROM (SELECT max(id) AS m FROM sessions UNION ALL SELECT max(id) FROM "
-                             "violations UNION ALL SELECT max(id) FROM actions)",
-                             v)
-                  .ok()) {
-            known = true;
-            max_id = v > 0 ? static_cast<std::uint64_t>(v) : 0;
-          }
-        }
-      }
-    }
+    bool known = database_->read_max_id(options_.ids, max_id);
     SpillReadStats stats;
     std::string error;
-    if (!read_spill_file(spill_.path(), [](StorageRecord&&) { return true; }, nullptr, stats, error)) {
+    std::uint64_t spill_max = 0;
+    const auto own_max = [&](StorageRecord&& r) {
+      if (const std::uint64_t id = record_id(r); options_.ids.owns(id)) spill_max = std::max(spill_max, id);
+      return true;
+    };
+    if (!read_spill_file(spill_.path(), own_max, nullptr, stats, error)) {
       log(LogLevel::error, "cannot read spill file to seed ids: " + error);
       known = false;
     }
-    max_id = std::max(max_id, stats.max_id);
+    max_id = std::max(max_id, spill_max);
     spill_mode_ = stats.records > 0 || stats.skipped_bytes > 0;
     spill_backlog_.store(stats.records, std::memory_order_relaxed);
     if (!known) {
       const auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-      max_id = std::max(max_id, static_cast<std::uint64_t>(now_us));
-      log(LogLevel::warn, "database " + options_.database_path + " unreadable at start; ids continue from the clock");
+      max_id = std::max(max_id, options_.ids.from_clock(static_cast<std::uint64_t>(now_us)));
+      log(LogLevel::warn, "database " + database_->name() + " unreadable at start; ids continue from the clock");
     }
+    max_id = std::max(max_id, options_.ids.counter_begin());
     next_id_.store(max_id + 1);
     first_id_ = max_id + 1;
   }
 
   void sample_disk_use() {
     std::uint64_t total = 0;
-    for (const std::string& path : {options_.database_path, options_.database_path + "-journal",
-                                    options_.database_path + "-wal", spill_.path()}) {
+    std::vector<std::string> paths{spill_.path()};
+    if (database_->local_file()) {
+      paths.insert(paths.end(), {options_.database_path, options_.database_path + "-journal",
+                                 options_.database_path + "-wal"});
+    }
+    for (const std::string& path : paths) {
       struct stat st {};
       if (::stat(path.c_str(), &st) == 0) total += static_cast<std::uint64_t>(st.st_size);
     }
@@ -392,8 +542,8 @@ class ViolationLog {
   }
 
   bool ensure_sink() {
-    if (sink_.is_open()) return true;
-    if (auto s = sink_.open(options_.database_path, options_.sqlite); !s.ok()) {
+    if (database_->is_open()) return true;
+    if (auto s = database_->open(); !s.ok()) {
       last_error_ = s.message;
       return false;
     }
@@ -411,7 +561,7 @@ class ViolationLog {
   }
 
   void note_success() {
-    if (failing_since_) log(LogLevel::info, "database " + options_.database_path + " is writable again");
+    if (failing_since_) log(LogLevel::info, "database " + database_->name() + " is writable again");
     failing_since_.reset();
     backoff_ = options_.retry_initial;
     next_attempt_ = {};
@@ -419,7 +569,7 @@ class ViolationLog {
 
   bool write_pending(Clock::time_point now) {
     if (ensure_sink()) {
-      const SqliteStatus s = sink_.write(pending_);
+      const LogDatabaseStatus s = database_->write(pending_);
       if (s.ok()) {
         written_.fetch_add(pending_.size(), std::memory_order_relaxed);
         batches_.fetch_add(1, std::memory_order_relaxed);
@@ -430,9 +580,10 @@ class ViolationLog {
         return true;
       }
       last_error_ = s.message;
-      // Locked: the connection is fine, just wait. Anything else (read-only,
-      // I/O error, schema trouble): reopen from scratch on the next attempt.
-      if (!s.busy()) sink_.close();
+      // Locked (SQLite) or a refused statement (PostgreSQL): the connection
+      // is fine, just wait. Anything else (read-only, I/O error, schema
+      // trouble, a lost connection): reopen from scratch on the next attempt.
+      if (!s.keep_connection) database_->close();
     }
     note_failure(now, "writing " + std::to_string(pending_.size()) + " records");
     return false;
@@ -493,10 +644,10 @@ class ViolationLog {
       return false;
     }
     std::uint64_t closed = 0;
-    const SqliteStatus s = sink_.close_crashed_sessions(first_id_, closed);
+    const LogDatabaseStatus s = database_->close_crashed_sessions(options_.ids, first_id_, closed);
     if (!s.ok()) {
       last_error_ = s.message;
-      if (!s.busy()) sink_.close();
+      if (!s.keep_connection) database_->close();
       note_failure(now, "closing sessions left open by an earlier run");
       return false;
     }
@@ -526,10 +677,10 @@ class ViolationLog {
     std::uint64_t applied = 0;
     const auto apply_chunk = [&] {
       if (chunk.empty()) return true;
-      const SqliteStatus s = sink_.write(chunk);
+      const LogDatabaseStatus s = database_->write(chunk);
       if (!s.ok()) {
         last_error_ = s.message;
-        if (!s.busy()) sink_.close();
+        if (!s.keep_connection) database_->close();
         return false;
       }
       applied += chunk.size();
@@ -669,7 +820,7 @@ class ViolationLog {
                                " records that neither the database nor the spill file accepted");
       pending_.clear();
     }
-    sink_.close();
+    database_->close();
     spill_.close();
     if (spill_refused_unlogged_ != 0) {
       last_refusal_log_.reset();
@@ -704,8 +855,8 @@ class ViolationLog {
   bool stop_requested_ = false;
   bool stopped_ = false;
 
-  // Writer thread only.
-  SqliteRecordSink sink_;
+  // Writer thread only (seed_ids() runs before it starts).
+  std::unique_ptr<LogDatabase> database_;
   SpillWriter spill_;
   std::vector<StorageRecord> pending_;
   std::optional<Clock::time_point> oldest_pending_;
@@ -742,6 +893,11 @@ inline ViolationLogOptions violation_log_options(std::string database, const Vio
   o.spill_after = std::chrono::milliseconds(settings.spill_after_ms);
   o.spill_after_rows = settings.spill_after_rows;
   o.max_spill_bytes = settings.max_spill_bytes;
+  o.ids.instance = settings.instance_id;
+  // Unchanged for a SQLite file without spill_path: start() derives the same.
+  if (!settings.spill_path.empty() || is_database_url(o.database_path)) {
+    o.spill_path = violation_spill_path(o.database_path, settings);
+  }
   o.log = std::move(log);
   return o;
 }
