@@ -30,6 +30,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rustguard/adapters/utf8_repair.hpp"
+
 namespace rustguard::proxy::webhook {
 
 // One alert as the actions will hand it over (issue 13's placeholders).
@@ -84,50 +86,7 @@ struct Embed {
 
 // Valid UTF-8: bad bytes (stray continuation, overlong, surrogate, past
 // U+10FFFF, cut short) each become U+FFFD.
-inline std::string sanitize_utf8(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(in[i]); };
-  std::size_t i = 0;
-  while (i < in.size()) {
-    const unsigned char b = byte(i);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      out.push_back(static_cast<char>(b));
-      ++i;
-      continue;
-    }
-    if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-      cp = b & 0x1Fu;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      cp = b & 0x0Fu;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      cp = b & 0x07u;
-    }
-    bool ok = len != 0 && i + len <= in.size();
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const unsigned char c = byte(i + k);
-      if ((c & 0xC0u) != 0x80u) ok = false;
-      cp = (cp << 6) | (c & 0x3Fu);
-    }
-    if (ok) {
-      const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-      ok = cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok) {
-      out.append(in.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
+inline std::string sanitize_utf8(std::string_view in) { return adapters::repair_utf8(in); }
 
 // UTF-16 units of valid UTF-8: 2 for a 4-byte sequence, else 1.
 inline std::size_t utf16_length(std::string_view valid) {

@@ -33,6 +33,7 @@
 #include "rustguard/adapters/postgres_connection.hpp"
 #include "rustguard/adapters/postgres_schema.hpp"
 #include "rustguard/adapters/storage_record.hpp"
+#include "rustguard/adapters/utf8_repair.hpp"
 
 namespace rustguard::adapters {
 
@@ -49,44 +50,7 @@ struct PostgresSinkOptions {
 // is not part of a valid UTF-8 sequence (and each NUL) becomes U+FFFD. SQLite
 // stores such bytes as they are: the only place where the engines' rows
 // differ.
-inline std::string postgres_text(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  const auto byte = [&in](std::size_t i) { return static_cast<unsigned char>(in[i]); };
-  std::size_t i = 0;
-  while (i < in.size()) {
-    const unsigned char c = byte(i);
-    if (c != 0 && c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    std::uint32_t min = 0;
-    if ((c >> 5) == 0x6) {
-      len = 2, cp = c & 0x1Fu, min = 0x80;
-    } else if ((c >> 4) == 0xE) {
-      len = 3, cp = c & 0x0Fu, min = 0x800;
-    } else if ((c >> 3) == 0x1E) {
-      len = 4, cp = c & 0x07u, min = 0x10000;
-    }
-    bool valid = len != 0 && i + len <= in.size();
-    for (std::size_t k = 1; valid && k < len; ++k) {
-      valid = (byte(i + k) & 0xC0) == 0x80;
-      cp = (cp << 6) | (byte(i + k) & 0x3Fu);
-    }
-    valid = valid && cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
-    if (valid) {
-      out.append(in.substr(i, len));
-      i += len;
-    } else {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    }
-  }
-  return out;
-}
+inline std::string postgres_text(std::string_view in) { return repair_utf8(in, true); }
 
 class PostgresRecordSink {
  public:
