@@ -148,6 +148,11 @@ TEST_CASE("punishments: defaults and durations", "[config][punishments]") {
   CHECK(expiry("30d") == 2'592'000'000);
   CHECK(expiry("45000") == 45'000);  // a plain number is milliseconds
 
+  // How often a fleet's proxies read each other's strikes.
+  CHECK(Punishments{}.strike_sync_ms == 2'000);
+  CHECK(parse_config("punishments:\n  strike_sync: 500ms\n", "p.yml").checks.punishments.strike_sync_ms == 500);
+  CHECK(parse_config("punishments:\n  strike_sync: 1m\n", "p.yml").checks.punishments.strike_sync_ms == 60'000);
+
   // A step's defaults: within 60 s, no strike; the group's cooldown 30 s.
   const auto p = parse_config(one_step("        - vl: 5\n          do: [alert]\n"), "p.yml").checks.punishments;
   REQUIRE(p.groups.size() == 1);
@@ -222,6 +227,8 @@ TEST_CASE("punishments: mistakes name file, line and column", "[config][punishme
         "got '7 days'");
   CHECK(error_of("punishments:\n  strike_expiry: 0s\n") ==
         "p.yml:2:18: punishments.strike_expiry: must be between 1s and 3650d, got 0s");
+  CHECK(error_of("punishments:\n  strike_sync: 100ms\n") ==
+        "p.yml:2:16: punishments.strike_sync: must be between 200ms and 1h, got 100ms");
   CHECK(error_of(one_step("        - vl: 5\n          within: -1s\n          do: [alert]\n")) ==
         "p.yml:7:19: punishments.groups.combat.steps[1].within: must be between 1ms and 1d, got -1s");
 

@@ -34,15 +34,6 @@ using rustguard::storage_test::TempDir;
 
 namespace {
 
-// Skips the test case (ctest reads the message: SKIP_REGULAR_EXPRESSION in
-// tests/CMakeLists.txt) when the binaries are missing, and only then.
-#define REQUIRE_POSTGRES(server_var)            \
-  PostgresServer* server_var = shared_server(); \
-  if (server_var == nullptr) {                  \
-    WARN(kSkipMessage);                         \
-    return;                                     \
-  }
-
 // The shortest text that reads back as the same double: SQLite's REAL and
 // PostgreSQL's float8 print differently, their values must not differ.
 std::string double_text(double v) {
@@ -121,22 +112,6 @@ std::vector<std::string> sqlite_columns(sqlite3* db, const std::string& table) {
     out.push_back(row.substr(a + 1, b - a - 1) + " " + type);
   }
   return out;
-}
-
-std::int64_t pg_int(PgConnection& db, const std::string& sql) {
-  std::int64_t v = -1;
-  const auto s = db.query_int(sql, v, "test query", -1);
-  INFO(sql << ": " << s.message);
-  REQUIRE(s.ok());
-  return v;
-}
-
-PgConnection connect(const std::string& conninfo) {
-  PgConnection db;
-  const auto s = db.open(conninfo);
-  INFO(s.message);
-  REQUIRE(s.ok());
-  return db;
 }
 
 const char* const kTables[] = {"players", "sessions", "violations", "actions"};
@@ -278,7 +253,7 @@ TEST_CASE("a fresh PostgreSQL database gets the current schema, with SQLite's ta
     const auto b = row.find('|', a) + 1;
     names.push_back(row.substr(b, row.find('|', b) - b));
   }
-  CHECK(names == std::vector<std::string>{"actions_by_session", "players_by_name", "sessions_by_player",
+  CHECK(names == std::vector<std::string>{"actions_by_session", "actions_strikes", "players_by_name", "sessions_by_player",
                                           "sessions_open", "violations_by_check", "violations_by_session",
                                           "violations_by_time"});
 

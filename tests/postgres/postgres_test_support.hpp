@@ -36,6 +36,8 @@
 #include <string>
 #include <vector>
 
+#include "rustguard/adapters/postgres_connection.hpp"
+
 extern char** environ;
 
 namespace rustguard::postgres_test {
@@ -254,6 +256,33 @@ inline PostgresServer* shared_server() {
   const bool started = server.start(error);
   if (!started) FAIL("cannot start PostgreSQL: " << error);
   return &server;
+}
+
+// Skips the test case (ctest reads the message: SKIP_REGULAR_EXPRESSION in
+// tests/CMakeLists.txt) when the binaries are missing, and only then.
+#define REQUIRE_POSTGRES(server_var)                                   \
+  ::rustguard::postgres_test::PostgresServer* server_var =             \
+      ::rustguard::postgres_test::shared_server();                     \
+  if (server_var == nullptr) {                                         \
+    WARN(::rustguard::postgres_test::kSkipMessage);                    \
+    return;                                                            \
+  }
+
+// The first column of the first row of `sql`, which must succeed.
+inline std::int64_t pg_int(adapters::PgConnection& db, const std::string& sql) {
+  std::int64_t v = -1;
+  const auto s = db.query_int(sql, v, "test query", -1);
+  INFO(sql << ": " << s.message);
+  REQUIRE(s.ok());
+  return v;
+}
+
+inline adapters::PgConnection connect(const std::string& conninfo) {
+  adapters::PgConnection db;
+  const auto s = db.open(conninfo);
+  INFO(s.message);
+  REQUIRE(s.ok());
+  return db;
 }
 
 }  // namespace rustguard::postgres_test

@@ -32,29 +32,6 @@ using rustguard::storage_test::TempDir;
 
 namespace {
 
-#define REQUIRE_POSTGRES(server_var)            \
-  PostgresServer* server_var = shared_server(); \
-  if (server_var == nullptr) {                  \
-    WARN(kSkipMessage);                         \
-    return;                                     \
-  }
-
-std::int64_t pg_int(PgConnection& db, const std::string& sql) {
-  std::int64_t v = -1;
-  const auto s = db.query_int(sql, v, "test query", -1);
-  INFO(sql << ": " << s.message);
-  REQUIRE(s.ok());
-  return v;
-}
-
-PgConnection connect(const std::string& conninfo) {
-  PgConnection db;
-  const auto s = db.open(conninfo);
-  INFO(s.message);
-  REQUIRE(s.ok());
-  return db;
-}
-
 // Every id in `table`, in order.
 std::vector<std::uint64_t> pg_ids(PgConnection& db, const std::string& table) {
   PgResult r;
@@ -394,4 +371,40 @@ TEST_CASE("postgres log: violations per second through the whole log") {
   std::cout << "postgres log: " << kViolations << " violations in " << seconds << " s, "
             << static_cast<long>(kViolations / seconds) << " per second (batches: " << log->counters().batches
             << ")\n";
+}
+
+TEST_CASE("postgres log: a second proxy with the same instance id is refused by the store, its rows wait in its "
+          "spill file and land once the first is gone") {
+  REQUIRE_POSTGRES(server);
+  TempDir dir;
+  const std::string conninfo = server->fresh_database();
+  auto first = start_log(pg_options(conninfo, dir.file("first.spill"), 3));
+  std::set<std::uint64_t> ids_first;
+  log_player(*first, 1, 10, ids_first);
+  REQUIRE(first->flush());
+
+  rustguard::storage_test::LogLines lines;
+  ViolationLogOptions o = pg_options(conninfo, dir.file("second.spill"), 3);
+  o.log = lines.callback();
+  auto second = start_log(std::move(o));
+  std::set<std::uint64_t> ids_second;
+  log_player(*second, 2, 10, ids_second);
+  REQUIRE(second->flush());  // stored: in its spill file
+  CHECK(second->counters().written == 0);
+  CHECK(second->counters().spill_backlog > 0);
+  CHECK(lines.contains("violation_log.instance_id 3 is in use by another connection"));
+  // The second could not read its largest id, so its ids come from the
+  // clock range of instance 3: none of them is one of the first's.
+  for (std::uint64_t id : ids_second) CHECK(ids_first.count(id) == 0);
+
+  first->stop();
+  first.reset();  // its connection, and with it the lock, goes
+  REQUIRE(eventually([&] { return second->counters().spill_backlog == 0; }));
+  second->stop();
+  CHECK(second->counters().dropped == 0);
+  std::set<std::uint64_t> all = ids_first;
+  all.insert(ids_second.begin(), ids_second.end());
+  PgConnection db = connect(conninfo);
+  CHECK(stored_ids(db) == all);
+  CHECK(pg_int(db, "SELECT count(*) FROM violations") == 20);
 }

@@ -102,6 +102,10 @@ TEST_CASE("The admin endpoint lists the players online and finds one by name", "
   const std::string one = rustguard::proxy::admin_response("GET /players?name=steve HTTP/1.1\r\n\r\n", m, players);
   CHECK(one.find("\"Steve\"") != std::string::npos);
   CHECK(one.find("connection\":9") == std::string::npos);
+  // One player's answer is an object: online now, and the store's history
+  // (null here: no store was asked; player_history_test has the store).
+  CHECK(one.find("\r\n\r\n{\"name\":\"steve\",\"online\":[{\"connection\":3,") != std::string::npos);
+  CHECK(one.find(",\"history\":null}\n") != std::string::npos);
   players.remove(3);
   CHECK(players.size() == 1);
   CHECK(rustguard::proxy::admin_response("GET /playersx HTTP/1.1\r\n\r\n", m, players).rfind("HTTP/1.1 404", 0) == 0);

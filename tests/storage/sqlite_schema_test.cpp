@@ -64,7 +64,7 @@ TEST_CASE("a fresh file gets the current schema") {
   REQUIRE(migrate_schema(db).ok());
 }
 
-TEST_CASE("migration from version 1 keeps every row and adds the columns and actions of versions 2 to 5") {
+TEST_CASE("migration from version 1 keeps every row and adds the columns, actions and indexes of versions 2 to 6") {
   TempDir dir;
   const std::string path = dir.file("old.db");
   create_v1_file(path);
@@ -106,6 +106,8 @@ TEST_CASE("migration from version 1 keeps every row and adds the columns and act
   CHECK(check.integer("SELECT count FROM violations WHERE id = 44") == 1);
   CHECK(check.text("SELECT coalesce(end_reason, 'none') FROM sessions WHERE id = 5") == "none");
   CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'sessions_open'") == 1);
+  // Version 6: the strikes' partial index, which the strike book's read uses.
+  CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'actions_strikes'") == 1);
   // Only WAL is recorded in the file; a rollback journal mode is per
   // connection, so a reader sees SQLite's default. What matters: not WAL.
   CHECK(check.text("PRAGMA journal_mode") == "delete");

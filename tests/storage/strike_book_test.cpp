@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rustguard/adapters/strike_book.hpp"
@@ -146,4 +147,38 @@ TEST_CASE("strike book load keeps the newest players when the database holds mor
   CHECK(book.players() <= 100);
   CHECK(book.of(uuid_of(300), 0).size() == 1);  // the newest
   CHECK(book.of(uuid_of(1), 0).empty());        // the oldest
+}
+
+TEST_CASE("strike book counts the fleet's strikes with its own; each read replaces the fleet's", "[strikes]") {
+  StrikeBook book;
+  book.add(uuid_of(1), "combat", kT0 + 5);
+  book.add_loaded(uuid_of(1), {"combat", kT0 + 1});
+  CHECK(book.loaded() == 1);
+  std::unordered_map<std::string, std::vector<Strike>> fleet;
+  fleet[uuid_of(1)] = {{"combat", kT0 + 3}, {"movement", kT0 - kDay}};  // the second has expired
+  fleet[uuid_of(2)] = {{"combat", kT0 + 2}};
+  book.replace_shared(fleet);
+  CHECK(book.shared_players() == 2);
+  // Oldest first, both sets together; the expired one is not counted.
+  CHECK(book.of(uuid_of(1), kT0) == std::vector<Strike>{{"combat", kT0 + 1}, {"combat", kT0 + 3}, {"combat", kT0 + 5}});
+  CHECK(book.of(uuid_of(2), kT0) == std::vector<Strike>{{"combat", kT0 + 2}});
+  // The next read no longer has player 2's strike (it expired in the store's
+  // eyes): it is gone here too; player 1's own strikes stay.
+  fleet.erase(uuid_of(2));
+  fleet[uuid_of(1)] = {{"combat", kT0 + 3}, {"combat", kT0 + 4}};
+  book.replace_shared(fleet);
+  CHECK(book.of(uuid_of(2), kT0).empty());
+  CHECK(book.of(uuid_of(1), kT0).size() == 4);
+  CHECK(book.players() == 1);
+}
+
+TEST_CASE("strike book holds at most max_players of the fleet's players, the newest", "[strikes]") {
+  StrikeBook book(100);
+  std::unordered_map<std::string, std::vector<Strike>> fleet;
+  for (std::uint64_t i = 0; i < 500; ++i) fleet[uuid_of(i)] = {{"combat", kT0 + static_cast<std::int64_t>(i)}};
+  book.replace_shared(std::move(fleet));
+  CHECK(book.shared_players() <= 100);
+  CHECK(book.evicted() == 500 - book.shared_players());
+  CHECK(book.of(uuid_of(499), 0).size() == 1);
+  CHECK(book.of(uuid_of(0), 0).empty());
 }

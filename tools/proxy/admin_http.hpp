@@ -1,7 +1,8 @@
 #pragma once
 // What the admin endpoint answers to one HTTP request head: the metrics for
 // GET /metrics, the players online for GET /players (GET /players?name=X for
-// one), the session recordings asked for here (GET /recordings; POST or
+// one, with that player's recent violations in the store, on every instance
+// of a fleet sharing it: player_history_service.hpp), the session recordings asked for here (GET /recordings; POST or
 // DELETE /recordings?player=NAME: record that player's next logins, or
 // stop), an evidence clip of a player now for POST /clips?player=NAME, 404
 // for anything else. No sockets here (admin_server.hpp).
@@ -12,6 +13,7 @@
 
 #include "metrics.hpp"
 #include "player_directory.hpp"
+#include "player_history_service.hpp"
 #include "recording_requests.hpp"
 
 namespace rustguard::proxy {
@@ -38,9 +40,23 @@ inline std::string recordings_json(const RecordingRequests& requests) {
 
 }  // namespace detail
 
-// The response to one request head ("GET /metrics HTTP/1.1\r\n...").
+// X of "GET /players?name=X HTTP/1.1", when X is a player name (letters,
+// digits, underscore; what the store can be asked about), else "".
+inline std::string_view players_query_name(std::string_view request_head) {
+  const std::string_view line = request_head.substr(0, request_head.find("\r\n"));
+  const std::string_view prefix = "GET /players?name=";
+  if (line.rfind(prefix, 0) != 0) return {};
+  const auto end = line.find(' ', prefix.size());
+  const std::string_view name = line.substr(prefix.size(), end == std::string_view::npos ? line.npos : end - prefix.size());
+  return RecordingRequests::valid(name) ? name : std::string_view{};
+}
+
+// The response to one request head ("GET /metrics HTTP/1.1\r\n..."). For
+// GET /players?name=X, `history` is what the store holds of X (null: the
+// proxy has no store to ask).
 inline std::string admin_response(std::string_view request_head, const Metrics& metrics,
-                                  const PlayerDirectory& players, AdminRecordings* recordings = nullptr) {
+                                  const PlayerDirectory& players, AdminRecordings* recordings = nullptr,
+                                  const PlayerHistory* history = nullptr) {
   const auto line_end = request_head.find("\r\n");
   const std::string_view line = request_head.substr(0, line_end);
   auto reply = [](std::string_view status, std::string_view type, const std::string& body) {
@@ -56,7 +72,13 @@ inline std::string admin_response(std::string_view request_head, const Metrics& 
     std::string_view name;
     if (const auto q = target.find("?name="); q != std::string_view::npos) name = target.substr(q + 6);
     if (target == "/players" || target.rfind("/players?", 0) == 0) {
-      return reply("200 OK", "application/json", players.render_json(name));
+      if (name.empty()) return reply("200 OK", "application/json", players.render_json());
+      // One player: where he is online now, and his recent violations.
+      std::string online = players.render_json(name);
+      while (!online.empty() && online.back() == '\n') online.pop_back();
+      return reply("200 OK", "application/json",
+                   "{\"name\":" + webhook::json_string(name) + ",\"online\":" + online +
+                       ",\"history\":" + (history != nullptr ? history_json(*history) : std::string("null")) + "}\n");
     }
   }
   {

@@ -1,6 +1,7 @@
 #pragma once
 // The admin endpoint (admin_http.hpp says what it answers): GET /metrics in
-// Prometheus text format, GET /players, and the session recordings asked
+// Prometheus text format, GET /players (?name=X: with X's violations in the
+// store), and the session recordings asked
 // for by name (GET, POST, DELETE /recordings). HTTP/1.1 with one request per connection, which is what Prometheus and
 // curl need; it runs on the main io thread and never touches player traffic.
 
@@ -11,9 +12,11 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/read_until.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,7 +28,8 @@
 namespace rustguard::proxy {
 
 inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const Metrics& metrics,
-                                           const PlayerDirectory& players, AdminRecordings* recordings) {
+                                           const PlayerDirectory& players, AdminRecordings* recordings,
+                                           PlayerHistoryService* history) {
   using namespace asio::experimental::awaitable_operators;
   std::string head;
   asio::steady_timer timer(socket.get_executor());
@@ -37,7 +41,12 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
   };
   co_await (read() || timer.async_wait(use_nothrow));
   if (head.empty()) co_return;
-  const std::string response = admin_response(head, metrics, players, recordings);
+  // A player's history is read off this thread (player_history_service.hpp).
+  std::optional<PlayerHistory> past;
+  if (const std::string_view name = players_query_name(head); !name.empty() && history != nullptr) {
+    past = co_await history->async_lookup(std::string(name), asio::use_awaitable);
+  }
+  const std::string response = admin_response(head, metrics, players, recordings, past ? &*past : nullptr);
   auto [ec, n] = co_await asio::async_write(socket, asio::buffer(response), use_nothrow);
   (void)ec;
   (void)n;
@@ -46,14 +55,16 @@ inline asio::awaitable<void> admin_session(asio::ip::tcp::socket socket, const M
 }
 
 inline asio::awaitable<void> admin_loop(asio::ip::tcp::acceptor& acceptor, const Metrics& metrics,
-                                        const PlayerDirectory& players, AdminRecordings* recordings = nullptr) {
+                                        const PlayerDirectory& players, AdminRecordings* recordings = nullptr,
+                                        PlayerHistoryService* history = nullptr) {
   for (;;) {
     auto [error, socket] = co_await acceptor.async_accept(use_nothrow);
     if (error) {
       if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics, players, recordings), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), admin_session(std::move(socket), metrics, players, recordings, history),
+                   asio::detached);
   }
 }
 

@@ -32,6 +32,8 @@
 #include "rustguard/adapters/violation_log.hpp"
 #if RUSTGUARD_WITH_POSTGRES
 #include "rustguard/adapters/postgres_log_database.hpp"
+#include "rustguard/adapters/postgres_player_history.hpp"
+#include "strike_sync.hpp"
 #endif
 #include "shutdown.hpp"
 
@@ -105,21 +107,52 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Server& server) {
   }
 }
 
-void load_strikes(proxy::ActionOutlets& outlets, const Config& config) {
+#if RUSTGUARD_WITH_POSTGRES
+using StrikeSyncPtr = std::unique_ptr<proxy::StrikeSync>;
+#else
+struct NoStrikeSync {};
+using StrikeSyncPtr = std::unique_ptr<NoStrikeSync>;
+#endif
+
+// The ladders' unexpired strikes: from the SQLite file once, or from a
+// fleet's PostgreSQL store at start and then every punishments.strike_sync
+// (the returned sync thread, which must not outlive `outlets`).
+StrikeSyncPtr load_strikes(proxy::ActionOutlets& outlets, const Config& config) {
   const std::int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto& p = config.checks.punishments;
-  if (p.groups.empty()) return;
+  if (p.groups.empty()) return {};
   if (is_database_url(config.database)) {
-    tools::log_warn("punishments: strikes are not read back from PostgreSQL yet; the ladders count this run's strikes only");
-    return;
+#if RUSTGUARD_WITH_POSTGRES
+    auto sync = std::make_unique<proxy::StrikeSync>(
+        adapters::PostgresStrikeReader(config.database, adapters::InstanceIds{config.violation_log.instance_id},
+                                       std::chrono::seconds(10)),
+        outlets.strikes, std::chrono::milliseconds(p.strike_sync_ms), p.strike_expiry_ms);
+    sync->read_at_start();
+    sync->start();
+    return sync;
+#else
+    return {};  // the violation log refuses the URL at start
+#endif
   }
   if (const auto s = outlets.strikes.load(config.database, now_ms - p.strike_expiry_ms); !s.ok()) {
     tools::log_error("punishments: cannot read the strikes in {} ({}); the ladders count this run's strikes only",
                      config.database, s.message);
-    return;
+    return {};
   }
   if (outlets.strikes.loaded() > 0) tools::log_info("punishments: {} unexpired strike(s) read", outlets.strikes.loaded());
+  return {};
+}
+
+// Where GET /players?name=X reads a player's recent violations: the
+// violation log's database (a fleet's shared store: every instance's).
+std::unique_ptr<adapters::PlayerHistorySource> player_history_source(const Config& config) {
+#if RUSTGUARD_WITH_POSTGRES
+  if (is_database_url(config.database)) {
+    return std::make_unique<adapters::PostgresPlayerHistory>(config.database, std::chrono::seconds(5));
+  }
+#endif
+  return std::make_unique<adapters::SqlitePlayerHistory>(config.database);
 }
 
 // The RCON client (on the main executor) and the webhook sender, when
@@ -217,7 +250,7 @@ int main(int argc, char** argv) {
   // file for writing (and migrates it). Unreadable: logged, the ladders
   // start from this process's strikes only.
   proxy::ActionOutlets outlets;
-  load_strikes(outlets, config);
+  const StrikeSyncPtr strike_sync = load_strikes(outlets, config);
   // One violation log per process; its writer thread stores what every
   // connection reports. A database that cannot be written is retried and
   // spilled (never silently dropped); only a second writer is fatal.
@@ -342,6 +375,9 @@ int main(int argc, char** argv) {
         tools::Log::instance().set_level(fresh.log_level);
         server.rate_limiter.configure(fresh.connections.per_ip_rate, fresh.connections.per_ip_burst);
         state.players.set_staff_alerts(fresh.staff_alerts);  // at once, for staff already online too
+#if RUSTGUARD_WITH_POSTGRES
+        if (strike_sync) strike_sync->set_expiry(fresh.checks.punishments.strike_expiry_ms);
+#endif
         start_recordings(fresh.recordings, fresh.recordings.enabled());
         if (recordings && fresh.recordings.folder != recordings->folder().string() && fresh.recordings.enabled()) {
           tools::log_warn("recordings: still writing into {}; a new folder takes a restart",
@@ -373,7 +409,11 @@ int main(int argc, char** argv) {
     if (!start_recordings(live.config().recordings, true)) return "cannot start the writer (see the log)";
     return {};
   }};
-  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players, &admin_recordings), asio::detached);
+  // After the pool: it goes first, so a read still running hands its answer
+  // to a main context that still exists.
+  proxy::PlayerHistoryService history(player_history_source(config));
+  asio::co_spawn(pool.main(), proxy::admin_loop(admin, state.metrics, state.players, &admin_recordings, &history),
+                 asio::detached);
   pool.run();
   shutdown.finished();
   // Alerts still waiting for the webhook get one attempt within stop_grace.

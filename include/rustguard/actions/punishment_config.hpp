@@ -81,6 +81,10 @@ struct PunishmentGroup {
 struct Punishments {
   std::vector<PunishmentGroup> groups;
   std::int64_t strike_expiry_ms = 7LL * 24 * 3600 * 1000;
+  // How often a proxy whose violation log is a shared PostgreSQL store reads
+  // the strikes the fleet's other instances gave (tools/proxy/strike_sync.hpp).
+  // The core never reads it: it is here because it is a punishments key.
+  std::int64_t strike_sync_ms = 2'000;
   std::string server_name;  // %server%
   bool operator==(const Punishments&) const = default;
 };

@@ -22,13 +22,22 @@ namespace rustguard::adapters {
 
 class PostgresLogDatabase final : public LogDatabase {
  public:
-  PostgresLogDatabase(std::string conninfo, PostgresSinkOptions options)
-      : conninfo_(std::move(conninfo)), options_(options) {}
+  // Why a lock key: one PostgreSQL advisory lock per instance id, held by
+  // the writer's connection for as long as it is open. Two proxies given
+  // the same violation_log.instance_id would assign the same ids, and the
+  // sink's ON CONFLICT DO NOTHING would then drop one's rows as "already
+  // there" without a word; with the lock, the second one's batches fail
+  // with a message that names the mistake, and wait in its spill file. The
+  // server releases the lock when the connection ends, a killed proxy's too.
+  static constexpr int kInstanceLockKey = 0x52474C47;  // "RGLG"
+
+  PostgresLogDatabase(std::string conninfo, PostgresSinkOptions options, std::uint32_t instance = 0)
+      : conninfo_(std::move(conninfo)), options_(options), instance_(instance) {}
 
   bool local_file() const noexcept override { return false; }
   std::string name() const override { return redacted_database(conninfo_); }
   bool is_open() const noexcept override { return sink_.is_open(); }
-  LogDatabaseStatus open() override { return status(sink_.open(conninfo_, options_)); }
+  LogDatabaseStatus open() override { return status(connect()); }
   void close() noexcept override { sink_.close(); }
   LogDatabaseStatus write(std::span<const StorageRecord> records) override { return status(sink_.write(records)); }
 
@@ -43,7 +52,7 @@ class PostgresLogDatabase final : public LogDatabase {
   // timeout, then the clock seeds the ids.
   bool read_max_id(const InstanceIds& ids, std::uint64_t& max_id) override {
     max_id = 0;
-    if (!sink_.is_open() && !sink_.open(conninfo_, options_).ok()) return false;
+    if (!sink_.is_open() && !connect().ok()) return false;
     const PostgresRecordSink::IdRange ranges[] = {{ids.counter_begin(), ids.counter_end()},
                                                   {ids.clock_begin(), ids.clock_end()}};
     if (!sink_.max_id_in(ranges, max_id).ok()) {
@@ -54,6 +63,23 @@ class PostgresLogDatabase final : public LogDatabase {
   }
 
  private:
+  // Opens (and migrates), then takes this instance's lock.
+  PgStatus connect() {
+    if (PgStatus s = sink_.open(conninfo_, options_); !s.ok()) return s;
+    std::int64_t got = 0;
+    PgStatus s = sink_.connection().query_int("SELECT pg_try_advisory_lock(" + std::to_string(kInstanceLockKey) + ", " +
+                                                  std::to_string(instance_) + ")::int",
+                                              got, "instance lock");
+    if (s.ok() && got != 1) {
+      s = pg_error("violation_log.instance_id " + std::to_string(instance_) +
+                   " is in use by another connection to this database (two proxies of a fleet need different "
+                   "instance ids); the records wait in the spill file",
+                   true);
+    }
+    if (!s.ok()) sink_.close();
+    return s;
+  }
+
   // A refused statement leaves the connection usable (the sink rolled the
   // transaction back); a lost one is opened again at the next attempt.
   LogDatabaseStatus status(const PgStatus& s) const {
@@ -66,6 +92,7 @@ class PostgresLogDatabase final : public LogDatabase {
 
   std::string conninfo_;
   PostgresSinkOptions options_;
+  std::uint32_t instance_;
   PostgresRecordSink sink_;
 };
 
@@ -74,7 +101,7 @@ class PostgresLogDatabase final : public LogDatabase {
 // start() refuses a server database without one.
 inline void use_postgres(ViolationLogOptions& options, PostgresSinkOptions pg = {}) {
   options.make_database = [pg](const ViolationLogOptions& o) -> std::unique_ptr<LogDatabase> {
-    return std::make_unique<PostgresLogDatabase>(o.database_path, pg);
+    return std::make_unique<PostgresLogDatabase>(o.database_path, pg, o.ids.instance);
   };
 }
 

@@ -250,12 +250,18 @@ actions::PunishmentGroup read_punishment_group(const Reader& r, const YAML::Node
 template <class Reader>
 void read_punishments(const Reader& r, const YAML::Node& section, engine::EngineConfig& out) {
   if (!section || section.IsNull()) return;
-  r.only_keys(section, "punishments", {"strike_expiry", "server_name", "groups"});
+  r.only_keys(section, "punishments", {"strike_expiry", "strike_sync", "server_name", "groups"});
   std::vector<std::string> known_keys;
   out.for_each_limits([&](const engine::CheckInfo& info, auto&) { known_keys.emplace_back(info.key); });
   actions::Punishments p;
   if (auto v = section["strike_expiry"]) {
     p.strike_expiry_ms = read_duration_ms(r, v, "punishments.strike_expiry", 1'000, 3650LL * 86'400'000);
+  }
+  if (auto v = section["strike_sync"]) {
+    // Below 200 ms the fleet's readers would query the store faster than
+    // its writers commit (violation_log.flush_interval); above an hour a
+    // cheater outruns his strikes by hopping instances.
+    p.strike_sync_ms = read_duration_ms(r, v, "punishments.strike_sync", 200, 3'600'000);
   }
   if (auto v = section["server_name"]) {
     p.server_name = r.text(v, "punishments.server_name");

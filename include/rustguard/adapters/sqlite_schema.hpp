@@ -14,7 +14,7 @@
 
 namespace rustguard::adapters {
 
-inline constexpr std::int64_t kSchemaVersion = 5;
+inline constexpr std::int64_t kSchemaVersion = 6;
 
 namespace detail {
 
@@ -118,9 +118,17 @@ inline constexpr const char* kMigrationTo5 = R"sql(
 ALTER TABLE actions ADD COLUMN clip TEXT;
 )sql";
 
+// Version 6: a partial index of the strikes, which the strike book reads
+// at start and a fleet's proxies every punishments.strike_sync
+// (postgres_strike_reader.hpp): without it each read scans every action,
+// and cancels alone are one row per cancelled hit.
+inline constexpr const char* kMigrationTo6 = R"sql(
+CREATE INDEX actions_strikes ON actions (time_ms) WHERE action = 'strike';
+)sql";
+
 // kMigrations[n] takes a file from version n to n + 1.
 inline constexpr std::array<const char*, kSchemaVersion> kMigrations{kMigrationTo1, kMigrationTo2, kMigrationTo3,
-                                                                     kMigrationTo4, kMigrationTo5};
+                                                                     kMigrationTo4, kMigrationTo5, kMigrationTo6};
 
 }  // namespace detail
 

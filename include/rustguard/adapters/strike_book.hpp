@@ -17,6 +17,14 @@
 // strike_expiry takes effect at the next login and one that lengthens it
 // brings back nothing already dropped (as docs/actions.md says of the start).
 //
+// A fleet (several proxies on one PostgreSQL store, docs/deployment.md)
+// keeps two sets: the strikes this instance gave (its earlier runs' read at
+// start, then add()), and the strikes the other instances gave, replaced as a
+// whole at every read of the store (replace_shared, tools/proxy/
+// strike_sync.hpp). A player's strikes are both sets together, and no strike
+// is in both: each instance's rows carry ids from its own ranges
+// (InstanceIds), which is what the store read sorts them by.
+//
 // Thread-safe: connections on every io thread read and add.
 
 #include <algorithm>
@@ -83,23 +91,50 @@ class StrikeBook {
     return {};
   }
 
-  // The player's strikes at or after `since_ms`, oldest first. `since_ms`
-  // becomes the book's horizon for expiry (see the top).
+  // The player's strikes at or after `since_ms`, oldest first: this
+  // instance's and the fleet's. `since_ms` becomes the book's horizon for
+  // expiry (see the top).
   std::vector<Strike> of(const std::string& uuid, std::int64_t since_ms) {
     std::lock_guard lock(mutex_);
     horizon_ = since_ms;
-    const auto it = strikes_.find(uuid);
-    if (it == strikes_.end()) return {};
-    if (prune(it->second)) {
-      strikes_.erase(it);
-      return {};
-    }
-    return it->second;
+    std::vector<Strike> out = live(strikes_, uuid);
+    if (shared_.empty()) return out;
+    std::vector<Strike> shared = live(shared_, uuid);
+    if (shared.empty()) return out;
+    out.insert(out.end(), std::make_move_iterator(shared.begin()), std::make_move_iterator(shared.end()));
+    std::stable_sort(out.begin(), out.end(), [](const Strike& a, const Strike& b) { return a.time_ms < b.time_ms; });
+    return out;
   }
 
   void add(const std::string& uuid, std::string group, std::int64_t time_ms) {
     std::lock_guard lock(mutex_);
     insert(uuid, {std::move(group), time_ms});
+  }
+
+  // A strike this instance gave in an earlier run, read from a store at
+  // start (the SQLite file's are read by load()).
+  void add_loaded(const std::string& uuid, Strike strike) {
+    std::lock_guard lock(mutex_);
+    insert(uuid, std::move(strike));
+    ++loaded_;
+  }
+
+  // Every unexpired strike the fleet's other instances gave, by player, as
+  // the store holds them now: what the previous call gave is forgotten (a
+  // strike never leaves the store, so nothing is lost, and one the store
+  // no longer returns has expired).
+  void replace_shared(std::unordered_map<std::string, std::vector<Strike>> shared) {
+    std::lock_guard lock(mutex_);
+    shared_ = std::move(shared);
+    for (auto it = shared_.begin(); it != shared_.end();) {
+      it = prune(it->second) ? shared_.erase(it) : std::next(it);
+    }
+    if (shared_.size() > max_players_) evicted_ += drop_oldest(shared_);
+  }
+  // Players with strikes from other instances, held now.
+  std::size_t shared_players() const {
+    std::lock_guard lock(mutex_);
+    return shared_.size();
   }
 
   std::size_t loaded() const noexcept { return loaded_; }
@@ -120,6 +155,18 @@ class StrikeBook {
   static std::string text(const SqliteStatement& q, int column) {
     const unsigned char* t = sqlite3_column_text(q.get(), column);
     return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+  }
+
+  // With mutex_ held. The player's unexpired strikes in `book`; a player
+  // left with none goes.
+  std::vector<Strike> live(std::unordered_map<std::string, std::vector<Strike>>& book, const std::string& uuid) {
+    const auto it = book.find(uuid);
+    if (it == book.end()) return {};
+    if (prune(it->second)) {
+      book.erase(it);
+      return {};
+    }
+    return it->second;
   }
 
   // With mutex_ held. Drops a player's expired strikes; true when none is left.
@@ -151,26 +198,34 @@ class StrikeBook {
   void make_room() {
     sweep_expired();
     if (strikes_.size() <= max_players_) return;
+    evicted_ += drop_oldest(strikes_);
+  }
+
+  // With mutex_ held: the players of `book` whose newest strike is the
+  // oldest go, down to 90 % of max_players; returns how many went.
+  std::size_t drop_oldest(std::unordered_map<std::string, std::vector<Strike>>& book) const {
     const std::size_t keep = max_players_ - max_players_ / 10;
+    if (book.size() <= keep) return 0;
     std::vector<std::pair<std::int64_t, const std::string*>> newest;
-    newest.reserve(strikes_.size());
-    for (const auto& [uuid, strikes] : strikes_) {
+    newest.reserve(book.size());
+    for (const auto& [uuid, strikes] : book) {
       std::int64_t t = std::numeric_limits<std::int64_t>::min();
       for (const Strike& s : strikes) t = std::max(t, s.time_ms);
       newest.emplace_back(t, &uuid);
     }
-    const std::size_t drop = strikes_.size() - keep;
+    const std::size_t drop = book.size() - keep;
     std::nth_element(newest.begin(), newest.begin() + static_cast<std::ptrdiff_t>(drop), newest.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> gone;
     gone.reserve(drop);
     for (std::size_t i = 0; i < drop; ++i) gone.push_back(*newest[i].second);
-    for (const std::string& uuid : gone) strikes_.erase(uuid);
-    evicted_ += drop;
+    for (const std::string& uuid : gone) book.erase(uuid);
+    return drop;
   }
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<Strike>> strikes_;  // by the player's UUID text
+  std::unordered_map<std::string, std::vector<Strike>> strikes_;  // this instance's, by the player's UUID text
+  std::unordered_map<std::string, std::vector<Strike>> shared_;   // the fleet's other instances'
   std::size_t max_players_;
   std::int64_t horizon_ = std::numeric_limits<std::int64_t>::min();  // strikes before it have expired
   std::size_t loaded_ = 0;
