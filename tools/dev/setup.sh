@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what RustGuard needs on Debian 12, and nothing that is already there.
 #   tools/dev/setup.sh          build and run dependencies
-#   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, PostgreSQL 15, Node packages)
+#   tools/dev/setup.sh --tests  also what the tests need (clang, tcpdump, sqlite3, PostgreSQL 15, HAProxy, Node packages)
 #   tools/dev/setup.sh --bench  also what the load benchmark needs (HAProxy, Node, sqlite3)
 # Safe to run again and again: it only calls apt-get/npm when something is missing.
 set -euo pipefail
@@ -25,6 +25,9 @@ if (( want_tests )); then
   # from /usr/lib/postgresql/15/bin (tests/postgres/postgres_test_support.hpp);
   # the package's own cluster and service are not used.
   packages+=(postgresql-15 libpq-dev)
+  # haproxy: e2e_fleet (tests/e2e/fleet.mjs) puts three proxies behind a real
+  # HAProxy with PROXY protocol v2, as a fleet is deployed (docs/deployment.md).
+  packages+=(haproxy)
   packages+=(clang libclang-rt-14-dev tcpdump sqlite3 e2fsprogs openssl tshark libxgboost-dev)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
