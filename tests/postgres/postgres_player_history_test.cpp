@@ -26,15 +26,7 @@ namespace {
 
 // Instance `instance` logs `n` violations of player 5 ("Steve") from `t_ms`.
 void play_on(const std::string& conninfo, const std::string& spill, std::uint32_t instance, std::int64_t t_ms, int n) {
-  ViolationLogOptions o;
-  o.database_path = conninfo;
-  o.spill_path = spill;
-  o.ids.instance = instance;
-  use_postgres(o);
-  std::string error;
-  auto log = ViolationLog::start(std::move(o), error);
-  INFO(error);
-  REQUIRE(log);
+  auto log = start_log(pg_options(conninfo, spill, instance));
   const std::uint64_t session = log->begin_session(make_session("Steve", 5, t_ms));
   REQUIRE(session != 0);
   for (int i = 0; i < n; ++i) {

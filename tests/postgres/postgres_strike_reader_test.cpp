@@ -30,15 +30,7 @@ constexpr std::int64_t kT0 = 1'700'000'000'000;
 // `time_ms` (and a kick, which is not a strike).
 void give_strike(const std::string& conninfo, const std::string& spill, std::uint32_t instance, std::uint64_t player,
                  const std::string& group, std::int64_t time_ms) {
-  ViolationLogOptions o;
-  o.database_path = conninfo;
-  o.spill_path = spill;
-  o.ids.instance = instance;
-  use_postgres(o);
-  std::string error;
-  auto log = ViolationLog::start(std::move(o), error);
-  INFO(error);
-  REQUIRE(log);
+  auto log = start_log(pg_options(conninfo, spill, instance));
   const std::uint64_t session = log->begin_session(make_session("P" + std::to_string(player), player, time_ms));
   REQUIRE(session != 0);
   ActionRecord strike;

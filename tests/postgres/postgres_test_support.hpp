@@ -28,15 +28,18 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "rustguard/adapters/postgres_connection.hpp"
+#include "rustguard/adapters/postgres_log_database.hpp"
 
 extern char** environ;
 
@@ -283,6 +286,33 @@ inline adapters::PgConnection connect(const std::string& conninfo) {
   INFO(s.message);
   REQUIRE(s.ok());
   return db;
+}
+
+// A violation log on `conninfo` as instance `instance`, with short delays,
+// so a stopped server is noticed and spilled around at once.
+inline adapters::ViolationLogOptions pg_options(const std::string& conninfo, const std::string& spill,
+                                               std::uint32_t instance = 0) {
+  adapters::ViolationLogOptions o;
+  o.database_path = conninfo;
+  o.spill_path = spill;
+  o.ids.instance = instance;
+  o.flush_interval = std::chrono::milliseconds{20};
+  o.retry_initial = std::chrono::milliseconds{10};
+  o.retry_max = std::chrono::milliseconds{100};
+  o.spill_after = std::chrono::milliseconds{200};
+  adapters::PostgresSinkOptions pg;
+  pg.connect_timeout_s = 2;
+  pg.answer_timeout = std::chrono::milliseconds{5'000};
+  adapters::use_postgres(o, pg);
+  return o;
+}
+
+inline std::unique_ptr<adapters::ViolationLog> start_log(adapters::ViolationLogOptions o) {
+  std::string error;
+  auto log = adapters::ViolationLog::start(std::move(o), error);
+  INFO(error);
+  REQUIRE(log);
+  return log;
 }
 
 }  // namespace rustguard::postgres_test

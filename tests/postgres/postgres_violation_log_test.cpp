@@ -43,31 +43,6 @@ std::vector<std::uint64_t> pg_ids(PgConnection& db, const std::string& table) {
   return ids;
 }
 
-// Short delays, so a stopped server is noticed and spilled around at once.
-ViolationLogOptions pg_options(const std::string& conninfo, const std::string& spill, std::uint32_t instance = 0) {
-  ViolationLogOptions o;
-  o.database_path = conninfo;
-  o.spill_path = spill;
-  o.ids.instance = instance;
-  o.flush_interval = std::chrono::milliseconds{20};
-  o.retry_initial = std::chrono::milliseconds{10};
-  o.retry_max = std::chrono::milliseconds{100};
-  o.spill_after = std::chrono::milliseconds{200};
-  PostgresSinkOptions pg;
-  pg.connect_timeout_s = 2;
-  pg.answer_timeout = std::chrono::milliseconds{5'000};
-  use_postgres(o, pg);
-  return o;
-}
-
-std::unique_ptr<ViolationLog> start_log(ViolationLogOptions o) {
-  std::string error;
-  auto log = ViolationLog::start(std::move(o), error);
-  INFO(error);
-  REQUIRE(log);
-  return log;
-}
-
 // A session with `violations` violations and an action on the last one;
 // every id the log returned goes into `ids`. No Catch2 assertion inside, so
 // that two threads can log at once; false when the log refused a record.
