@@ -106,8 +106,12 @@ TEST_CASE("player history from a SQLite store: newest first, by name without cas
 
 TEST_CASE("the history service reads on its own thread; the admin answer carries it as JSON", "[admin]") {
   test::TempDir dir{"rustguard-history"};
-  proxy::PlayerHistoryService service(std::make_unique<SqlitePlayerHistory>(write_store(dir)));
+  // The asker's context outlives the service, as in the proxy (main.cpp
+  // makes the service after the pool): the service's thread, joined when it
+  // goes, may still be inside its post() to this context after the answer
+  // ran, and a context destroyed first would race with it.
   asio::io_context main;
+  proxy::PlayerHistoryService service(std::make_unique<SqlitePlayerHistory>(write_store(dir)));
   std::optional<proxy::PlayerHistory> answer;
   std::thread::id answered_on;
   service.async_lookup("alex", asio::bind_executor(main, [&](proxy::PlayerHistory got) {
