@@ -76,8 +76,6 @@ class StrikeSync {
   // A reload's strike_expiry, for the next read.
   void set_expiry(std::int64_t expiry_ms) noexcept { expiry_ms_.store(expiry_ms, std::memory_order_relaxed); }
 
-  std::uint64_t reads() const noexcept { return reads_.load(std::memory_order_relaxed); }
-
  private:
   static std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -128,14 +126,12 @@ class StrikeSync {
     // as given), unless the start's read failed.
     take_own(strikes);
     book_.replace_shared(std::move(strikes.shared));
-    reads_.fetch_add(1, std::memory_order_relaxed);
   }
 
   adapters::PostgresStrikeReader reader_;
   adapters::StrikeBook& book_;
   const std::chrono::milliseconds interval_;
   std::atomic<std::int64_t> expiry_ms_;
-  std::atomic<std::uint64_t> reads_{0};
   const std::int64_t started_ms_ = now_ms();
   // The sync thread's (and read_at_start's, before it starts).
   bool failing_ = false;

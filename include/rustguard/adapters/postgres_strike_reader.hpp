@@ -35,11 +35,12 @@ struct StoreStrikes {
 
 class PostgresStrikeReader {
  public:
-  // Why a cap: the whole set is read at every sync; a fleet whose unexpired
-  // strikes pass a million has a flood of throw-away accounts, and the
-  // newest million are the ones that matter (the strike book keeps at most
-  // its max_players players anyway).
-  static constexpr std::int64_t kMaxRows = 1'000'000;
+  // Why a cap: the whole set is read at every sync, so a flood of
+  // throw-away accounts that each earn a strike must not make every read
+  // hold millions of rows. The strike book keeps at most 100,000 players
+  // (StrikeBook::kDefaultMaxPlayers); twice that many strikes, the newest,
+  // cover them with room for the players who have several.
+  static constexpr std::int64_t kMaxRows = 2 * static_cast<std::int64_t>(StrikeBook::kDefaultMaxPlayers);
 
   PostgresStrikeReader(std::string conninfo, InstanceIds own, std::chrono::milliseconds answer_timeout)
       : conninfo_(std::move(conninfo)), own_(own), answer_timeout_(answer_timeout) {}
