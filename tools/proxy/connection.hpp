@@ -55,6 +55,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../common/log.hpp"
@@ -68,6 +69,7 @@
 #include "metrics.hpp"
 #include "net_address.hpp"
 #include "proxy_state.hpp"
+#include "readable_wait.hpp"
 #include "recording_writer.hpp"
 #include "registry.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
@@ -151,6 +153,7 @@ class Connection final : public Stoppable {
     });
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
+    enable_unread_hint(client_);  // without it, every wait re-arms (readable_wait.hpp)
     if (cfg_.recordings.enabled() || state_.recording_requests.any()) {
       recording_.arm(state_.recordings.load(std::memory_order_acquire));
     }
@@ -270,12 +273,17 @@ class Connection final : public Stoppable {
   }
 
   // Reads and discards until the peer closes or fails (the other side is gone).
+  // Reads before it waits: a wait after would_block needs no re-arming
+  // (readable_wait.hpp).
   static asio::awaitable<void> drain_input(tcp::socket& socket, bool enabled) {
     while (enabled) {
-      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
-      if (ec) co_return;
+      asio::error_code ec;
       const std::size_t n = socket.read_some(asio::buffer(detail::scratch().data(), detail::scratch().size()), ec);
-      if (ec == asio::error::would_block) continue;
+      if (ec == asio::error::would_block) {
+        auto [waited] = co_await async_wait_readable(socket, /*drained=*/true, use_nothrow);
+        if (waited) co_return;
+        continue;
+      }
       if (ec || n == 0) co_return;
     }
   }
@@ -382,14 +390,17 @@ class Connection final : public Stoppable {
     std::vector<std::uint8_t> head;
     for (;;) {
       if (halted_) co_return false;
-      auto [ec] = co_await client_.async_wait(tcp::socket::wait_read, cancellable_by_halt(Direction::serverbound));
+      auto [ec] = co_await async_wait_readable(client_, read_state_[0].drained,
+                                               cancellable_by_halt(Direction::serverbound));
       if (halted_) co_return false;
       if (ec) {
         end(EndCause::client_closed, ec.message());
         co_return false;
       }
       const auto buf = detail::scratch();
-      const std::size_t n = client_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+      const HintedRead read = read_some_hinted(client_, buf, ec);
+      const std::size_t n = read.bytes;
+      read_state_[0] = {read.more, read.hinted ? !read.more : ec == asio::error::would_block};
       if (ec == asio::error::would_block) continue;
       if (ec) {
         end(EndCause::client_closed, ec == asio::error::eof ? "client closed" : ec.message());
@@ -418,16 +429,28 @@ class Connection final : public Stoppable {
   }
 
   // One read from one side, fed to the session. False when the connection ends.
+  // A read that left bytes (or the peer's FIN) in the socket is followed
+  // by another before any wait: no readiness edge will announce them
+  // (readable_wait.hpp). It goes after the thread's other connections ran.
   asio::awaitable<bool> read_once(Direction from) {
     tcp::socket& socket = from == Direction::serverbound ? client_ : server_;
+    ReadState& state = read_state_[from == Direction::serverbound ? 0 : 1];
     for (;;) {
       if (halted_) co_return false;
-      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, cancellable_by_halt(from));
+      std::error_code ec;
+      if (state.more) {
+        co_await asio::post(socket.get_executor(), asio::use_awaitable);
+      } else {
+        std::tie(ec) = co_await async_wait_readable(socket, state.drained, cancellable_by_halt(from));
+      }
       // Halted meanwhile (by the other reader or the watchdog): the ending is set.
       if (halted_) co_return false;
       if (!ec) {
         const auto buf = detail::scratch();
-        const std::size_t n = socket.read_some(asio::buffer(buf.data(), buf.size()), ec);
+        const HintedRead read = read_some_hinted(socket, buf, ec);
+        const std::size_t n = read.bytes;
+        state.more = read.more;
+        state.drained = read.hinted ? !read.more : ec == asio::error::would_block;
         if (ec == asio::error::would_block) continue;
         if (!ec) {
           if (from == Direction::serverbound) policy_.client_read(Clock::now());
@@ -618,6 +641,7 @@ class Connection final : public Stoppable {
     asio::error_code ec;
     server_.set_option(tcp::no_delay(true), ec);
     server_.non_blocking(true, ec);
+    enable_unread_hint(server_);
     if (cfg_.proxy_protocol.to_backend) {
       std::vector<std::uint8_t> header;
       protocol::write_proxy_v2(header, address_.real, local_);
@@ -678,6 +702,13 @@ class Connection final : public Stoppable {
   WriteQueue server_out_;
   asio::steady_timer watchdog_timer_;
   std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
+  // What the last read of each side (serverbound, clientbound) left: whether
+  // to read again before waiting, and whether the wait may skip re-arming.
+  struct ReadState {
+    bool more = false;
+    bool drained = false;
+  };
+  std::array<ReadState, 2> read_state_{};
   asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
   std::exception_ptr pump_error_;
   Clock::time_point started_;

@@ -1,0 +1,230 @@
+#pragma once
+// Reading a socket with one syscall per read: no epoll_ctl per wait.
+//
+// The proxy waits for readability and then reads into its io thread's
+// scratch buffer (no buffer per connection: a big lobby holds thousands of
+// idle sockets). Asio's socket.async_wait(wait_read) re-arms the descriptor
+// with epoll_ctl(EPOLL_CTL_MOD) on every call: at 1,000 active players that
+// was 42,000 epoll_ctl calls a second, one per read, where HAProxy makes
+// 1,400 (docs/benchmarks.md, "Reads without epoll_ctl").
+//
+// Asio's epoll reactor registers every socket edge-triggered once, and an
+// edge is reported for every arrival of new data and for the peer's FIN. So
+// once a read has taken everything the socket held, whatever comes next
+// brings an edge of its own, and the next wait needs no re-arming. The wait
+// below tells the reactor exactly that: its perform() answers "done and
+// exhausted", so the reactor stops trying it speculatively until the next
+// edge, and a wait started meanwhile is only queued (no syscall at all).
+//
+// "Everything the socket held" is what read_some_hinted() reports: a read
+// through recvmsg with TCP_INQ (Linux 4.18), whose answer says how many
+// bytes are left, and says "1" when only the peer's FIN is — a FIN that
+// arrived with the last data raises no edge of its own, and a short read
+// stops at it without saying so (the e2e bots' kick-and-close hung on
+// exactly that). The caller's contract: wait only after a read that left
+// nothing; otherwise read again. A reset that arrives with the last data is
+// not announced either; it is found by the next write toward that peer
+// (a playing connection writes both ways several times a second) or by
+// the idle timeout.
+//
+// Only for Asio 1.22's epoll reactor (Debian 12), whose internals this
+// uses, and sockets where TCP_INQ could be set; anything else gets Asio's
+// own re-arming async_wait, for which the same contract is merely
+// conservative.
+
+#include <asio/async_result.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/version.hpp>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#if ASIO_VERSION == 102201 && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT)
+#define RUSTGUARD_EDGE_READABLE_WAIT 1
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/detail/bind_handler.hpp>
+#include <asio/detail/epoll_reactor.hpp>
+#include <asio/detail/fenced_block.hpp>
+#include <asio/detail/handler_alloc_helpers.hpp>
+#include <asio/detail/handler_cont_helpers.hpp>
+#include <asio/detail/handler_work.hpp>
+#include <asio/detail/memory.hpp>
+#include <asio/detail/reactor_op.hpp>
+#else
+#define RUSTGUARD_EDGE_READABLE_WAIT 0
+#endif
+
+namespace rustguard::proxy {
+
+#if RUSTGUARD_EDGE_READABLE_WAIT
+namespace detail {
+
+// The socket's reactor registration is in its implementation, which
+// basic_socket keeps protected: a pointer to that member, taken inside a
+// derived class, reads it from any socket.
+struct SocketInternals : asio::ip::tcp::socket {
+  static auto& implementation(asio::ip::tcp::socket& socket) noexcept {
+    return (socket.*(&SocketInternals::impl_)).get_implementation();
+  }
+};
+
+// A read wait that completes when the socket is readable and tells the
+// reactor not to try it again before the next edge.
+template <typename Handler, typename IoExecutor>
+class EdgeReadableOp : public asio::detail::reactor_op {
+ public:
+  ASIO_DEFINE_HANDLER_PTR(EdgeReadableOp);
+
+  EdgeReadableOp(Handler& handler, const IoExecutor& io_ex)
+      : reactor_op(std::error_code(), &EdgeReadableOp::do_perform, &EdgeReadableOp::do_complete),
+        handler_(std::move(handler)),
+        work_(handler_, io_ex) {}
+
+  static status do_perform(reactor_op*) { return done_and_exhausted; }
+
+  static void do_complete(void* owner, asio::detail::operation* base, const std::error_code&, std::size_t) {
+    auto* o = static_cast<EdgeReadableOp*>(base);
+    ptr p = {asio::detail::addressof(o->handler_), o, o};
+    asio::detail::handler_work<Handler, IoExecutor> w(std::move(o->work_));
+    // The handler is moved out and the op freed before the upcall, which may
+    // start the next wait (and reuse this memory).
+    asio::detail::binder1<Handler, std::error_code> handler(o->handler_, o->ec_);
+    p.h = asio::detail::addressof(handler.handler_);
+    p.reset();
+    if (owner) {
+      asio::detail::fenced_block b(asio::detail::fenced_block::half);
+      w.complete(handler, handler.handler_);
+    }
+  }
+
+ private:
+  Handler handler_;
+  asio::detail::handler_work<Handler, IoExecutor> work_;
+};
+
+// Cancels the wait (halt() of the connection) like Asio's own waits do.
+class EdgeReadableCancellation {
+ public:
+  EdgeReadableCancellation(asio::detail::epoll_reactor& reactor,
+                           asio::detail::epoll_reactor::per_descriptor_data& data, int descriptor)
+      : reactor_(reactor), data_(data), descriptor_(descriptor) {}
+  void operator()(asio::cancellation_type_t type) {
+    using asio::cancellation_type;
+    if (!!(type & (cancellation_type::terminal | cancellation_type::partial | cancellation_type::total))) {
+      reactor_.cancel_ops_by_key(descriptor_, data_, asio::detail::epoll_reactor::read_op, this);
+    }
+  }
+
+ private:
+  asio::detail::epoll_reactor& reactor_;
+  asio::detail::epoll_reactor::per_descriptor_data& data_;
+  int descriptor_;
+};
+
+}  // namespace detail
+#endif
+
+// Asks the kernel to report, with each read, what the socket still holds
+// (TCP_INQ). False when it cannot (the caller then uses the re-arming wait).
+inline bool enable_unread_hint(asio::ip::tcp::socket& socket) noexcept {
+  const int on = 1;
+  return ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INQ, &on, sizeof on) == 0;
+}
+
+struct HintedRead {
+  std::size_t bytes = 0;
+  // The socket may still hold bytes or the peer's FIN: read again before waiting.
+  bool more = false;
+  // The kernel said what is left (TCP_INQ): when nothing is, the next wait
+  // need not re-arm (async_wait_readable's `drained`).
+  bool hinted = false;
+};
+
+// One non-blocking read into `buffer`. Errors as Asio's read_some reports
+// them: would_block, eof, or the system error.
+inline HintedRead read_some_hinted(asio::ip::tcp::socket& socket, std::span<std::uint8_t> buffer,
+                                   std::error_code& ec) noexcept {
+  ec.clear();
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(socket.native_handle(), &msg, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? std::error_code(asio::error::would_block)
+                                                   : std::error_code(errno, asio::error::get_system_category());
+    return {};
+  }
+  if (n == 0) {
+    ec = asio::error::eof;
+    return {};
+  }
+  HintedRead read{static_cast<std::size_t>(n), static_cast<std::size_t>(n) == buffer.size(), false};
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
+      int inq = 0;
+      std::memcpy(&inq, CMSG_DATA(c), sizeof inq);
+      read.more = inq != 0;
+      read.hinted = true;
+    }
+  }
+  return read;
+}
+
+// Completes with an error_code when `socket` is readable (or failed, or the
+// peer closed), or with operation_aborted when the handler's cancellation
+// slot fires. `drained`: the last read left nothing (read_some_hinted said
+// so through the hint, or the socket answered would_block); only then may
+// the wait skip re-arming.
+template <typename Token>
+auto async_wait_readable(asio::ip::tcp::socket& socket, bool drained, Token&& token) {
+  return asio::async_initiate<Token, void(std::error_code)>(
+      [&socket, drained](auto handler) {
+#if RUSTGUARD_EDGE_READABLE_WAIT
+        if (drained) {
+          using Handler = decltype(handler);
+          using Executor = asio::ip::tcp::socket::executor_type;
+          using Op = detail::EdgeReadableOp<Handler, Executor>;
+          auto& impl = detail::SocketInternals::implementation(socket);
+          auto& reactor = asio::use_service<asio::detail::epoll_reactor>(
+              asio::query(socket.get_executor(), asio::execution::context));
+          const bool is_continuation = ::asio_handler_cont_helpers::is_continuation(handler);
+          auto slot = asio::get_associated_cancellation_slot(handler);
+          typename Op::ptr p = {asio::detail::addressof(handler), Op::ptr::allocate(handler), nullptr};
+          p.p = new (p.v) Op(handler, socket.get_executor());
+          if (impl.socket_ == asio::detail::invalid_socket) {
+            p.p->ec_ = asio::error::bad_descriptor;
+            reactor.post_immediate_completion(p.p, is_continuation);
+          } else {
+            if (slot.is_connected()) {
+              p.p->cancellation_key_ =
+                  &slot.template emplace<detail::EdgeReadableCancellation>(reactor, impl.reactor_data_, impl.socket_);
+            }
+            reactor.start_op(asio::detail::epoll_reactor::read_op, impl.socket_, impl.reactor_data_, p.p,
+                             is_continuation, /*allow_speculative=*/true);
+          }
+          p.v = p.p = nullptr;
+          return;
+        }
+#endif
+        (void)drained;
+        socket.async_wait(asio::ip::tcp::socket::wait_read, std::move(handler));
+      },
+      token);
+}
+
+}  // namespace rustguard::proxy
