@@ -59,6 +59,7 @@ TEST_CASE("clips: the files' keys have their defaults", "[config][clips]") {
   CHECK(d.after == std::chrono::seconds(5));
   CHECK(d.min_interval == std::chrono::seconds(20));
   CHECK(d.snapshot_interval == std::chrono::seconds(10));
+  CHECK_FALSE(d.keep_everyone);  // players: flagged
   CHECK_FALSE(d.redact_chat);
   CHECK(d.queue_bytes == std::size_t{64} << 20);
   CHECK(d.max_age == std::chrono::hours(24 * 30));
@@ -96,6 +97,9 @@ TEST_CASE("clips: the files' keys are read when given", "[config][clips]") {
   CHECK(c.max_age == std::chrono::hours(24 * 7));
   CHECK(c.max_folder_bytes == 1048576);
 
+  CHECK(parse_config("clips:\n  players: all\n", "c.yml").clips.keep_everyone);
+  CHECK_FALSE(parse_config("clips:\n  players: flagged\n", "c.yml").clips.keep_everyone);
+
   // An empty list: no action writes a clip (POST /clips still does).
   const ClipSettings none = parse_config("clips:\n  on: []\n", "c.yml").clips;
   CHECK_FALSE(none.on_alert);
@@ -123,6 +127,7 @@ TEST_CASE("clips: mistakes in the files' keys name file, line and column", "[con
   CHECK(error_of("clips:\n  on: alert\n") ==
         "c.yml:2:7: clips.on: expected a list of action kinds such as [alert, kick, setback, command]");
   CHECK(error_of("clips:\n  folder: \"\"\n") == "c.yml:2:11: clips.folder: expected a folder name");
+  CHECK(error_of("clips:\n  players: suspects\n") == "c.yml:2:12: clips.players: expected flagged or all, got 'suspects'");
   CHECK(error_of("clips:\n  window: 10s\n  min_interval: 20s\n") ==
         "c.yml:2:3: clips: min_interval and after must not exceed window (an action's clip must reach back to it)");
   CHECK(error_of("clips:\n  window: 10s\n  min_interval: 10s\n  after: 11s\n") ==

@@ -57,6 +57,11 @@ const CHEATS = {
   pitch: 'badpackets.pitch',
   teleport: 'movement.teleport',
 };
+// Cheats whose check flags once, on one packet (a single jump). With
+// clips.players: flagged a ring starts keeping frames at the first flag, so
+// such a cheater's clip begins after the flag it was cut for: it must exist
+// and replay, but cannot flag again.
+const ONE_SHOT = new Set(['teleport']);
 const DETECT_WITHIN_MS = 5000;
 const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
 
@@ -114,7 +119,10 @@ async function runVersion(version) {
         // The clip ring taps every frame: it must change no verdict (the
         // recordings' replay, which has no ring, must still match).
         // A short window, so clips start mid-session from a context snapshot.
-        'clips:', '  enabled: true', `  folder: '${join(dir, 'clips')}'`, '  window: 3s', '  after: 1s',
+        // Both ring modes: every player's ring (all), and rings from the
+        // first flag on (flagged, the default), in alternate versions.
+        'clips:', '  enabled: true', `  players: ${clipPlayers(version)}`, `  folder: '${join(dir, 'clips')}'`,
+        '  window: 3s', '  after: 1s',
         '  min_interval: 3s', '  snapshot_interval: 1s'] : []), '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
@@ -229,7 +237,7 @@ async function runVersion(version) {
     }
     notes.unshift(`${violations.length} violations stored, ${sessions.length} sessions; alert after cheat start: ${figures.join(', ')}`);
     if (replayBin) compareRecordings(dir, db, sessions.length, problems, notes);
-    if (replayBin) checkClips(dir, db, cheaters, problems, notes);
+    if (replayBin) checkClips(dir, db, cheaters, clipPlayers(version), problems, notes);
   } catch (e) {
     problems.push(e.message);
   } finally {
@@ -297,11 +305,16 @@ function httpPost(url) {
 
 // The evidence clips: named in the rows, on disk, replayable alone
 // (lib/clips.mjs); the honest partners' on-demand clips replay clean.
-function checkClips(dir, liveDb, cheaters, problems, notes) {
+function clipPlayers(version) {
+  return versions.indexOf(version) % 2 === 0 ? 'all' : 'flagged';
+}
+
+function checkClips(dir, liveDb, cheaters, players, problems, notes) {
   const clips = openClips({ dir, liveDb, replayBin, problems });
   const figures = [];
   for (const c of cheaters) {
-    figures.push(...clips.checkCheater(c.username, CHEATS[c.cheat], c.cheat));
+    const flagBeforeClip = players === 'flagged' && ONE_SHOT.has(c.cheat);
+    figures.push(...clips.checkCheater(c.username, CHEATS[c.cheat], c.cheat, { flagBeforeClip }));
     if (c.cleanClip !== 202) { problems.push(`clips: POST /clips?player=${c.clean} answered ${c.cleanClip}`); continue; }
     const mine = clips.files.filter((f) => f.includes(`-${c.clean}-`)).sort();
     if (!mine.length) { problems.push(`clips: no on-demand clip of ${c.clean}`); continue; }
@@ -311,7 +324,7 @@ function checkClips(dir, liveDb, cheaters, problems, notes) {
   }
   // The window (3 s) is shorter than the sessions: clips start mid-session.
   if (clips.midSession === 0) problems.push('clips: no clip replayed started from a context snapshot (mid-session)');
-  notes.push(`clips: ${clips.files.length} files; ${clips.rows.length} alert/kick rows, each naming one; ${clips.midSession} replayed clips started mid-session; cheater clips replayed alone: ${figures.join(', ')}`);
+  notes.push(`clips (players: ${players}): ${clips.files.length} files; ${clips.rows.length} alert/kick rows, each naming one; ${clips.midSession} replayed clips started mid-session; cheater clips replayed alone: ${figures.join(', ')}`);
 }
 
 console.log(`rustguard e2e detection: ${versions.join(', ')}; honest at ${latencies.join('/')} ms; cheats ${cheats.join(', ')}; output in ${outRoot}`);

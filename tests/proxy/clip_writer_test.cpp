@@ -251,6 +251,7 @@ TEST_CASE("a connection's clips: kinds, one name until the cut, after, min_inter
   s.min_interval = std::chrono::seconds(20);
   s.window = std::chrono::seconds(30);
   s.snapshot_interval = std::chrono::seconds(10);
+  s.keep_everyone = true;  // clips.players: all (the ring from the login on)
   ClipBudget budget{s.max_total_bytes};
   ClipWriter writer(s, log.fn());
   REQUIRE(writer.ok());
@@ -268,42 +269,42 @@ TEST_CASE("a connection's clips: kinds, one name until the cut, after, min_inter
   // Kinds left out of clips.on get no clip.
   CHECK(!clips.wanted(adapters::ActionKind::setback));
   CHECK(!clips.wanted(adapters::ActionKind::cancel));
-  CHECK(clips.request(adapters::ActionKind::setback, at(kSecond), "Steve", ends()) == "");
-  CHECK(clips.request(adapters::ActionKind::command, at(kSecond), "Steve", ends()) == "");
+  CHECK(clips.request(adapters::ActionKind::setback, at(kSecond), "Steve", ends(), session) == "");
+  CHECK(clips.request(adapters::ActionKind::command, at(kSecond), "Steve", ends(), session) == "");
   CHECK(Metrics::get(metrics.clips_started) == 0);
 
   // The first action names the clip; the next one, before the cut, joins it.
-  const std::string first = clips.request(adapters::ActionKind::alert, at(kSecond), "Steve", ends());
+  const std::string first = clips.request(adapters::ActionKind::alert, at(kSecond), "Steve", ends(), session);
   CHECK(first == "20261202-014508-Steve-c5-clip1.pcapng");
-  CHECK(clips.request(adapters::ActionKind::kick, at(2 * kSecond), "Steve", ends()) == first);
+  CHECK(clips.request(adapters::ActionKind::kick, at(2 * kSecond), "Steve", ends(), session) == first);
   CHECK(Metrics::get(metrics.clips_started) == 1);
 
   // Cut clips.after past the first action.
   clips.after(at(6 * kSecond - 1), session);
-  CHECK(clips.request(adapters::ActionKind::alert, at(6 * kSecond - 1), "Steve", ends()) == first);
+  CHECK(clips.request(adapters::ActionKind::alert, at(6 * kSecond - 1), "Steve", ends(), session) == first);
   clips.after(at(6 * kSecond), session);  // cut
   // The next clip: cut no sooner than min_interval after the last cut.
-  const std::string second = clips.request(adapters::ActionKind::alert, at(7 * kSecond), "Steve", ends());
+  const std::string second = clips.request(adapters::ActionKind::alert, at(7 * kSecond), "Steve", ends(), session);
   CHECK(second == "20261202-014514-Steve-c5-clip2.pcapng");
   clips.after(at(12 * kSecond), session);  // after has passed, min_interval has not
   clips.after(at(26 * kSecond - 1), session);
-  CHECK(clips.request(adapters::ActionKind::kick, at(26 * kSecond - 1), "Steve", ends()) == second);
+  CHECK(clips.request(adapters::ActionKind::kick, at(26 * kSecond - 1), "Steve", ends(), session) == second);
   clips.after(at(26 * kSecond), session);  // cut
   CHECK(Metrics::get(metrics.clips_started) == 2);
 
   // The connection ends: a pending clip is cut then.
-  const std::string third = clips.request(adapters::ActionKind::alert, at(27 * kSecond), "Steve", ends());
+  const std::string third = clips.request(adapters::ActionKind::alert, at(27 * kSecond), "Steve", ends(), session);
   CHECK(third == "20261202-014534-Steve-c5-clip3.pcapng");
   clips.close(at(28 * kSecond));
   clips.close(at(29 * kSecond));  // nothing pending: nothing more
 
   // On request (POST /clips): at once, min_interval or not.
-  const std::string fourth = clips.request_now(at(29 * kSecond), "Steve", ends());
+  const std::string fourth = clips.request_now(at(29 * kSecond), "Steve", ends(), session);
   CHECK(fourth == "20261202-014536-Steve-c5-clip4.pcapng");
   // A pending clip asked for now is cut now, under its own name.
-  const std::string fifth = clips.request(adapters::ActionKind::alert, at(30 * kSecond), "Steve", ends());
+  const std::string fifth = clips.request(adapters::ActionKind::alert, at(30 * kSecond), "Steve", ends(), session);
   CHECK(fifth == "20261202-014537-Steve-c5-clip5.pcapng");
-  CHECK(clips.request_now(at(30 * kSecond), "Steve", ends()) == fifth);
+  CHECK(clips.request_now(at(30 * kSecond), "Steve", ends(), session) == fifth);
   clips.close(at(31 * kSecond));
   CHECK(Metrics::get(metrics.clips_started) == 5);
 
@@ -313,6 +314,81 @@ TEST_CASE("a connection's clips: kinds, one name until the cut, after, min_inter
   CHECK(writer.figures().failed == 0);
   std::lock_guard lock(log.mutex);
   CHECK(log.lines.empty());
+}
+
+TEST_CASE("clips.players: flagged: the ring keeps frames from the first violation or request on",
+          "[clips][proxy]") {
+  test::TempDir dir{"rustguard-clipwriter"};
+  ClipLog log;
+  ClipSettings s = settings_in(dir.path);
+  s.after = std::chrono::seconds(5);
+  REQUIRE_FALSE(s.keep_everyone);  // the default
+  ClipBudget budget{s.max_total_bytes};
+  ClipWriter writer(s, log.fn());
+  REQUIRE(writer.ok());
+  Metrics metrics;
+  session::PlayerSession session{ProtocolLimits{}, std::make_shared<const engine::EngineConfig>(),
+                                 engine::EngineMode::observe};
+  const std::int64_t t0 = 1796175907 * kSecond;
+  auto at = [&](std::int64_t micros) { return Timestamp{t0 + micros}; };
+  auto more = [&](ConnectionClips& clips, std::int64_t from, int frames) {
+    for (int i = 1; i <= frames; ++i) {
+      clips.before(at(from + i * 50'000));
+      clips.tap()->on_frame(Direction::serverbound, PacketKind::set_position_c2s, 0x1A,
+                            std::vector<std::uint8_t>{0x1A, static_cast<std::uint8_t>(i)}, false);
+      clips.after(at(from + i * 50'000), session);
+    }
+  };
+
+  SECTION("an honest player's ring holds his login alone") {
+    ConnectionClips clips(s, budget, writer, 5, metrics);
+    play([&](Timestamp t) { clips.before(t); }, *clips.tap(), t0, 10);
+    clips.after(at(10 * 50'000), session);
+    const std::size_t login = clips.memory_bytes();
+    more(clips, 10 * 50'000, 400);  // 20 s of play, every frame and snapshot due skipped
+    CHECK(clips.memory_bytes() == login);
+    // Events without a violation start nothing.
+    clips.saw({session::Event{session::ClientBrand{Timestamp{}, "vanilla"}}}, session);
+    more(clips, 410 * 50'000, 20);
+    CHECK(clips.memory_bytes() == login);
+    CHECK(Metrics::get(metrics.clip_rings_started) == 0);
+
+    // His first violation: the ring keeps frames from there on.
+    clips.saw({session::Event{session::ViolationFound{}}}, session);
+    CHECK(Metrics::get(metrics.clip_rings_started) == 1);
+    more(clips, 430 * 50'000, 20);
+    CHECK(clips.memory_bytes() > login);
+    clips.saw({session::Event{session::ViolationFound{}}}, session);
+    CHECK(Metrics::get(metrics.clip_rings_started) == 1);
+  }
+
+  SECTION("an operator's request clips the next clips.after") {
+    ConnectionClips clips(s, budget, writer, 5, metrics);
+    play([&](Timestamp t) { clips.before(t); }, *clips.tap(), t0, 10);
+    more(clips, 10 * 50'000, 100);
+    const std::string name = clips.request_now(at(110 * 50'000), "Steve", ends(), session);
+    CHECK(name == "20261202-014512-Steve-c5-clip1.pcapng");
+    CHECK(Metrics::get(metrics.clip_rings_started) == 1);
+    CHECK(Metrics::get(metrics.clips_started) == 1);
+    // Asked again before the cut: the same clip.
+    CHECK(clips.request_now(at(110 * 50'000), "Steve", ends(), session) == name);
+    more(clips, 110 * 50'000, 99);  // 4.95 s: not cut yet
+    writer.stop();
+    CHECK(names_in(dir.path) == std::set<std::string>{});
+  }
+
+  SECTION("an action before any violation seen starts the ring too") {
+    ConnectionClips clips(s, budget, writer, 5, metrics);
+    play([&](Timestamp t) { clips.before(t); }, *clips.tap(), t0, 10);
+    clips.after(at(10 * 50'000), session);
+    const std::string name = clips.request(adapters::ActionKind::alert, at(10 * 50'000), "Steve", ends(), session);
+    CHECK_FALSE(name.empty());
+    CHECK(Metrics::get(metrics.clip_rings_started) == 1);
+    more(clips, 10 * 50'000, 100);  // past clips.after: cut, from the snapshot taken at the action
+    writer.stop();
+    CHECK(names_in(dir.path) == std::set<std::string>{name});
+    CHECK(writer.figures().written == 1);
+  }
 }
 
 TEST_CASE("POST /clips?player=NAME asks the player's connections for a clip now", "[clips][proxy][metrics]") {

@@ -164,7 +164,8 @@ class Connection final : public Stoppable {
       events_.clip_with([this](adapters::ActionKind kind) { return request_clip(kind); },
                         [this] {
                           const std::string name = clips_->request_now(Timestamp{state_.clock.now_us()},
-                                                                       session_.tracker().identity().name, clip_ends());
+                                                                       session_.tracker().identity().name, clip_ends(),
+                                                                       session_);
                           tools::log_info("clip #{} {}: {} (requested on the admin address)", id_,
                                           session_.tracker().identity().name, name);
                         });
@@ -496,6 +497,7 @@ class Connection final : public Stoppable {
     events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0));
     server_out_.push(out.to_server);
     client_out_.push(out.to_client);
+    if (clips_) clips_->saw(out.events, session_);
     events_.handle(out);
     if (clips_) clips_->after(now, session_);
     if (out.close) {
@@ -562,7 +564,7 @@ class Connection final : public Stoppable {
   // being handled (the ring's time); "" when it gets none.
   std::string request_clip(adapters::ActionKind kind) {
     if (!clips_->wanted(kind)) return {};
-    return clips_->request(kind, clips_->now(), session_.tracker().identity().name, clip_ends());
+    return clips_->request(kind, clips_->now(), session_.tracker().identity().name, clip_ends(), session_);
   }
   // The connection's addresses for a clip file: the player's (the PROXY
   // protocol's when there is one) and the backend's.
@@ -578,6 +580,7 @@ class Connection final : public Stoppable {
     if (clips_) clips_->before(at);
     session_.advance(at, out);
     recording_.advanced(at);
+    if (clips_) clips_->saw(out.events, session_);
     events_.handle(out);
     if (clips_) clips_->after(at, session_);
     if (!out.close) return true;

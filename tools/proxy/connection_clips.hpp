@@ -3,6 +3,13 @@
 // ring of the client leg, the context snapshots it takes, and the clip an
 // action asks for. Runs on the connection's io thread, like the connection.
 //
+// Whose ring keeps frames after the login (clips.players): with "flagged"
+// (the default) a player's from his first violation on, or from an
+// operator's request; before that the ring holds his login alone and a
+// frame costs one test. The ring then starts with a context snapshot taken
+// at once, so a clip starts there (or at the next snapshot, once the window
+// moved past it).
+//
 // When an action of a kind in clips.on fires, the clip gets its name at once
 // (so the actions row, the webhook and the staff alert can carry it) and is
 // cut `clips.after` later, or when the connection ends (a kick ends it at
@@ -18,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "../common/log.hpp"
 #include "clip_writer.hpp"
@@ -37,7 +46,9 @@ class ConnectionClips {
   ConnectionClips(const ClipSettings& settings, adapters::ClipBudget& budget, ClipWriter& writer,
                   std::uint64_t connection, Metrics& metrics)
       : settings_(settings), writer_(writer), connection_(connection), metrics_(metrics),
-        ring_(limits_of(settings), &budget) {}
+        ring_(limits_of(settings), &budget) {
+    ring_.keep(settings.keep_everyone);
+  }
 
   session::FrameTap* tap() noexcept { return &ring_; }
   std::size_t memory_bytes() const noexcept { return ring_.memory_bytes(); }
@@ -60,12 +71,27 @@ class ConnectionClips {
     if (pending_ && now >= pending_->cut_at) cut(now);
   }
 
+  // The core's events of the call being handled (before ConnectionEvents
+  // takes them): a violation starts this player's ring.
+  void saw(const std::vector<session::Event>& events, const session::PlayerSession& session) {
+    if (ring_.keeping()) return;
+    for (const session::Event& e : events) {
+      if (std::holds_alternative<session::ViolationFound>(e)) {
+        keep_from_now(session);
+        return;
+      }
+    }
+  }
+
   // An action of `kind` fired at `now` for `player`: the file name of the
   // clip it belongs to ("" when clips.on leaves the kind out). `ends`: the
   // connection's addresses for the file.
   std::string request(adapters::ActionKind kind, Timestamp now, std::string_view player,
-                      const adapters::PcapngEndpoints& ends) {
+                      const adapters::PcapngEndpoints& ends, const session::PlayerSession& session) {
     if (!wanted(kind)) return {};
+    // Actions follow violations, which started the ring; but not every
+    // path to an action need pass saw() first.
+    if (!ring_.keeping()) keep_from_now(session);
     if (!pending_) {
       Timestamp cut_at = now + after();
       if (last_cut_ && *last_cut_ + min_interval() > cut_at) cut_at = *last_cut_ + min_interval();
@@ -76,15 +102,22 @@ class ConnectionClips {
     return pending_->stem + ".pcapng";
   }
   // An operator asked for a clip of this player now (the admin address).
-  std::string request_now(Timestamp now, std::string_view player, const adapters::PcapngEndpoints& ends) {
+  // A ring that has kept frames for less than clips.after (a player never
+  // flagged starts keeping them now) is cut clips.after after it started,
+  // or at disconnect.
+  std::string request_now(Timestamp now, std::string_view player, const adapters::PcapngEndpoints& ends,
+                          const session::PlayerSession& session) {
+    if (!ring_.keeping()) keep_from_now(session);
+    const Timestamp ready = kept_from_ && *kept_from_ + after() > now ? *kept_from_ + after() : now;
     if (!pending_) {
-      pending_ = Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), now, ends, std::string(player),
+      pending_ = Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), ready, ends, std::string(player),
                          "request"};
       Metrics::add(metrics_.clips_started);
+    } else if (ready < pending_->cut_at) {
+      pending_->cut_at = ready;
     }
-    pending_->cut_at = now;
     const std::string name = pending_->stem + ".pcapng";
-    cut(now);
+    if (pending_->cut_at <= now) cut(now);
     return name;
   }
 
@@ -128,6 +161,17 @@ class ConnectionClips {
   }
 
  private:
+  // The ring keeps frames from now on, starting with a snapshot of the
+  // context (none in the prologue: a clip then starts at the login).
+  void keep_from_now(const session::PlayerSession& session) {
+    ring_.keep(true);
+    kept_from_ = now_;
+    Metrics::add(metrics_.clip_rings_started);
+    if (ring_.in_prologue()) return;
+    ring_.add_snapshot(adapters::pack_snapshot(session.snapshot_context()));
+    last_snapshot_ = now_;
+  }
+
   void cut(Timestamp now) {
     Pending p = std::move(*pending_);
     pending_.reset();
@@ -149,6 +193,7 @@ class ConnectionClips {
   Timestamp now_{};
   std::optional<Timestamp> last_snapshot_;
   std::optional<Timestamp> last_cut_;
+  std::optional<Timestamp> kept_from_;  // when a flagged-only ring started keeping frames
   std::optional<Pending> pending_;
   std::uint32_t clips_ = 0;
 };

@@ -183,6 +183,9 @@ class Metrics {
   // Clips started, by an action (clips.on) or an admin request; later
   // actions join a pending clip and start none.
   Counter clips_started{0};
+  // Rings that began keeping frames after the login (clips.players: flagged:
+  // a player's first violation, or an operator's request).
+  Counter clip_rings_started{0};
   // The punishment ladders' actions, by kind, and the strikes they gave.
   Counter ladder_alerts{0}, ladder_commands{0}, strikes_given{0};
   // Alert lines for staff in game (player_directory.hpp): written into a staff
@@ -406,6 +409,10 @@ class Metrics {
         sample("rustguard_clips_removed_total", "", f->removed);
         family("rustguard_clips_started_total", "counter", "Clips started by an action or an admin request.");
         sample("rustguard_clips_started_total", "", get(clips_started));
+        family("rustguard_clip_rings_started_total", "counter",
+               "Rings that began keeping a player's frames after his login (clips.players: flagged: his first "
+               "violation or an admin request).");
+        sample("rustguard_clip_rings_started_total", "", get(clip_rings_started));
       }
     }
     const HeapFigures heap = heap_figures();

@@ -121,6 +121,11 @@ class ClipRing final : public session::FrameTap {
   // Ends the prologue now, before the first movement packet (frames that
   // never went through a login: benchmarks, tests).
   void end_prologue() noexcept { in_prologue_ = false; }
+  // Whether frames after the prologue are kept (and snapshots taken); the
+  // prologue always is. Off, a frame costs one test (clips.players: flagged
+  // turns it on at the player's first violation).
+  void keep(bool on) noexcept { keeping_ = on; }
+  bool keeping() const noexcept { return keeping_; }
 
   void on_frame(protocol::Direction direction, protocol::PacketKind kind, std::int32_t id,
                 std::span<const std::uint8_t> contents, bool compressed_framing) override {
@@ -134,6 +139,10 @@ class ClipRing final : public session::FrameTap {
       if (!clientbound && is_movement(kind)) in_prologue_ = false;
       return;
     }
+    if (!keeping_) {
+      dropped_any_ = true;  // a clip then starts at a snapshot, not at the prologue's end
+      return;
+    }
     evict_older_than(now_ - limits_.window);
     append(clientbound, stub, compressed_framing, id, contents, extra);
   }
@@ -142,7 +151,7 @@ class ClipRing final : public session::FrameTap {
   // shown so far (context/context_snapshot.hpp). Ignored in the prologue
   // (a clip then starts at the login) and when larger than half the ring.
   void add_snapshot(std::span<const std::uint8_t> context) {
-    if (in_prologue_ || context.empty()) return;
+    if (in_prologue_ || !keeping_ || context.empty()) return;
     evict_older_than(now_ - limits_.window);
     const Header h = header(delta(), false, false, false, 0, context.size(), kContext);
     if (h.size + context.size() > limits_.max_bytes / 2 || !make_room(h.size + context.size())) return;
@@ -448,6 +457,7 @@ class ClipRing final : public session::FrameTap {
   ClipBudget* budget_;
   Timestamp now_{};
   bool in_prologue_ = true;
+  bool keeping_ = true;
   bool prologue_complete_ = true;
   std::vector<std::uint8_t> prologue_;
   std::size_t prologue_reserved_ = 0;  // drawn from the budget for prologue_
@@ -461,7 +471,7 @@ class ClipRing final : public session::FrameTap {
   Timestamp last_time_{};  // of the newest
   std::uint64_t evicted_early_ = 0;
   std::uint64_t snapshots_ = 0;
-  bool dropped_any_ = false;  // a record left the ring: it no longer starts at the prologue's end
+  bool dropped_any_ = false;  // a record left the ring, or was never kept: it no longer starts at the prologue's end
 };
 
 }  // namespace rustguard::adapters

@@ -17,6 +17,13 @@ struct ClipSettings {
   // On by default: every alert, kick, setback and command carries its
   // evidence (its cost: docs/benchmarks.md, "Clip ring").
   bool enabled = true;
+  // Whose rings keep frames after the login (clips.players): false
+  // ("flagged"), a player's from his first violation on, or from an
+  // operator's POST /clips; true ("all"), everyone's from the login. An
+  // honest player then costs only his login's frames: at 1,000 active
+  // players every ring filled costs ~100 MiB and ~10 points of CPU
+  // (docs/benchmarks.md, "Clips for flagged players").
+  bool keep_everyone = false;
   // How far back a ring reaches.
   std::chrono::milliseconds window{30'000};
   // One player's ring at most (older frames go before their window then).

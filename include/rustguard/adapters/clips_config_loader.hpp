@@ -6,6 +6,7 @@
 //
 //   clips:
 //     enabled: true
+//     players: flagged     # or all
 //     window: 30s
 //     max_bytes_per_player: 131072
 //     max_total_bytes: 268435456
@@ -33,10 +34,16 @@ namespace rustguard::adapters::detail {
 
 template <class Reader>
 void read_clips(const Reader& r, const YAML::Node& n, ClipSettings& out) {
-  r.only_keys(n, "clips", {"enabled", "window", "max_bytes_per_player", "max_total_bytes", "folder", "on", "after",
+  r.only_keys(n, "clips", {"enabled", "players", "window", "max_bytes_per_player", "max_total_bytes", "folder", "on", "after",
                            "min_interval", "snapshot_interval", "redact_chat", "queue_bytes", "max_age",
                            "max_folder_bytes"});
   if (auto v = n["enabled"]) out.enabled = r.boolean(v, "clips.enabled");
+  if (auto v = n["players"]) {
+    const std::string players = r.text(v, "clips.players");
+    if (players == "flagged") out.keep_everyone = false;
+    else if (players == "all") out.keep_everyone = true;
+    else r.fail(v, "clips.players", "expected flagged or all, got '" + players + "'");
+  }
   if (auto v = n["window"]) out.window = std::chrono::milliseconds(read_duration_ms(r, v, "clips.window", 1'000, 600'000));
   if (auto v = n["max_bytes_per_player"]) {
     out.max_bytes_per_player = r.template integer<std::size_t>(v, "clips.max_bytes_per_player", 8192, 64u << 20);

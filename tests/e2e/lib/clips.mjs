@@ -56,7 +56,10 @@ export function openClips({ dir, liveDb, replayBin, problems }) {
   // Every clip of `player`, whose alerts include `check`: each replayed
   // alone must flag the player with the check and type of the first alert
   // naming it. Returns figures for the report.
-  state.checkCheater = (player, check, tag) => {
+  // flagBeforeClip: the clip starts after the one flag it was cut for
+  // (clips.players: flagged and a check that flags once): it must replay,
+  // and is not expected to flag again.
+  state.checkCheater = (player, check, tag, { flagBeforeClip = false } = {}) => {
     const figures = [];
     if (!rows.some((r) => r.player === player && r.action === 'alert' && r.check_name === check && r.clip)) {
       problems.push(`clips: ${player} has no ${check} alert with a clip`);
@@ -71,7 +74,9 @@ export function openClips({ dir, liveDb, replayBin, problems }) {
       const got = state.replay(clip, `${tag}-${i + 1}`);
       if (!got) continue;
       const same = got.filter((v) => v.player === player && v.check_name === want.check_name && v.type === want.type);
-      if (!same.length) {
+      if (flagBeforeClip) {
+        figures.push(`${tag}#${i + 1} replayed (${same.length} ${want.check_name}/${want.type} rows; its flag came before the ring started)`);
+      } else if (!same.length) {
         const seen = [...new Set(got.filter((v) => v.player === player).map((v) => `${v.check_name}/${v.type}`))].join(', ') || 'nothing';
         problems.push(`clips: ${clip} replayed alone does not flag ${player} with ${want.check_name}/${want.type} (flagged: ${seen})`);
       } else {
