@@ -64,7 +64,10 @@ class ConnectionClips {
   // After the session read (or ran its ticks) at `now`: a context snapshot
   // when one is due, and the pending clip once its end has come.
   void after(Timestamp now, const session::PlayerSession& session) {
-    if (!ring_.in_prologue() && (!last_snapshot_ || now - *last_snapshot_ >= snapshot_interval())) {
+    // A ring that keeps nothing yet (clips.players: flagged) takes no
+    // snapshot: packing one deflates the whole context.
+    if (ring_.keeping() && !ring_.in_prologue() &&
+        (!last_snapshot_ || now - *last_snapshot_ >= snapshot_interval())) {
       ring_.add_snapshot(adapters::pack_snapshot(session.snapshot_context()));
       last_snapshot_ = now;
     }
