@@ -401,7 +401,7 @@ class Connection final : public Stoppable {
       const auto buf = detail::scratch();
       const HintedRead read = read_some_hinted(client_, buf, ec);
       const std::size_t n = read.bytes;
-      read_state_[0] = {read.more, read.hinted ? !read.more : ec == asio::error::would_block};
+      read_state_[0].update(read, ec);
       if (ec == asio::error::would_block) continue;
       if (ec) {
         end(EndCause::client_closed, ec == asio::error::eof ? "client closed" : ec.message());
@@ -450,8 +450,7 @@ class Connection final : public Stoppable {
         const auto buf = detail::scratch();
         const HintedRead read = read_some_hinted(socket, buf, ec);
         const std::size_t n = read.bytes;
-        state.more = read.more;
-        state.drained = read.hinted ? !read.more : ec == asio::error::would_block;
+        state.update(read, ec);
         if (ec == asio::error::would_block) continue;
         if (!ec) {
           if (from == Direction::serverbound) policy_.client_read(Clock::now());
@@ -705,13 +704,7 @@ class Connection final : public Stoppable {
   WriteQueue server_out_;
   asio::steady_timer watchdog_timer_;
   std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
-  // What the last read of each side (serverbound, clientbound) left: whether
-  // to read again before waiting, and whether the wait may skip re-arming.
-  struct ReadState {
-    bool more = false;
-    bool drained = false;
-  };
-  std::array<ReadState, 2> read_state_{};
+  std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
   asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
   std::exception_ptr pump_error_;
   Clock::time_point started_;

@@ -42,6 +42,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <span>
 #include <system_error>
@@ -146,6 +147,17 @@ struct HintedRead {
   // The kernel said what is left (TCP_INQ): when nothing is, the next wait
   // need not re-arm (async_wait_readable's `drained`).
   bool hinted = false;
+};
+
+// What a reader keeps between two reads of one socket.
+struct ReadState {
+  bool more = false;     // read again before waiting
+  bool drained = false;  // the next wait may skip re-arming (async_wait_readable)
+  void update(const HintedRead& read, const std::error_code& ec) noexcept {
+    more = read.more;
+    // would_block says the socket is empty as surely as the hint does.
+    drained = read.hinted ? !read.more : ec == asio::error::would_block;
+  }
 };
 
 // One non-blocking read into `buffer`. Errors as Asio's read_some reports
