@@ -152,6 +152,48 @@ TEST_CASE("a wait that skips re-arming wakes for data that comes later", "[reada
   }
 }
 
+TEST_CASE("a reader that keeps a ReadState waits and reads as the proxy's pumps do", "[readable_wait]") {
+  // The overload the proxy uses: the state decides between re-arming and
+  // not, and remembers the socket's reactor from its first wait on.
+  Pair p;
+  ReadState state;
+  std::array<std::uint8_t, 64> buf{};
+  auto wait_and_read = [&](bool sends) {
+    std::optional<std::error_code> woke;
+    async_wait_readable(p.reader, state, [&woke](std::error_code e) { woke = e; });
+    if (sends) {
+      p.ctx.restart();
+      p.ctx.poll();
+      CHECK_FALSE(woke.has_value());  // nothing has come since the last read
+      p.send("move");
+    }
+    p.run_until([&] { return woke.has_value(); });
+    REQUIRE(woke == std::error_code());
+    std::error_code ec;
+    const HintedRead read = read_some_hinted(p.reader, buf, ec);
+    state.update(read, ec);
+    return std::make_pair(read, ec);
+  };
+  // As in read_first_byte: a re-arming wait for the first byte, then one
+  // spurious wake that a would_block answers.
+  p.send("a");
+  REQUIRE_FALSE(state.drained);
+  auto [first, first_ec] = wait_and_read(false);
+  REQUIRE_FALSE(first_ec);
+  REQUIRE(first.bytes == 1);
+  REQUIRE(state.drained);
+  auto [spurious, spurious_ec] = wait_and_read(false);
+  REQUIRE(spurious_ec == asio::error::would_block);
+  REQUIRE(state.drained);
+  for (int round = 0; round < 3; ++round) {
+    auto [read, ec] = wait_and_read(true);
+    REQUIRE_FALSE(ec);
+    CHECK(read.bytes == 4);
+    CHECK(state.drained);
+    CHECK_FALSE(state.more);
+  }
+}
+
 TEST_CASE("a wait that skips re-arming wakes for the peer's FIN", "[readable_wait]") {
   Pair p;
   read_first_byte(p);

@@ -134,6 +134,47 @@ TEST_CASE("A peer that stops reading leaves a backlog until it reads again", "[w
   CHECK(q.done());
 }
 
+TEST_CASE("on_progress wakes its handler once, at the next write that completes or at interrupt()", "[write_queue]") {
+  Pair p;
+  WriteQueue q(p.ctx.get_executor());
+  q.attach(p.writer);
+  const Bytes big(256 * 1024, 0xCD);
+  std::size_t pushed = 0;
+  while (q.backlog() == 0 && pushed < 64 * big.size()) {
+    q.push(big);
+    pushed += big.size();
+    p.poll();
+  }
+  REQUIRE(q.backlog() > 0);
+  // The pumps' backpressure: a handler, not a coroutine.
+  int woken = 0;
+  q.on_progress([&] { ++woken; });
+  p.poll();
+  CHECK(woken == 0);  // nothing was written meanwhile
+  std::array<std::uint8_t, 65536> buf;
+  std::size_t received = 0;
+  while (woken == 0 && received < pushed) {
+    received += p.reader.read_some(asio::buffer(buf));
+    p.poll();
+  }
+  CHECK(woken == 1);
+  // A second wait, woken by interrupt() (halt()) while the peer reads nothing.
+  if (q.backlog() > 0) {
+    q.on_progress([&] { ++woken; });
+    q.interrupt();
+    p.poll();
+    CHECK(woken == 2);
+  }
+  while (received < pushed) {
+    received += p.reader.read_some(asio::buffer(buf));
+    p.poll();
+  }
+  CHECK(received == pushed);
+  q.finish();
+  p.run();
+  CHECK(q.done());
+}
+
 TEST_CASE("A write error marks the queue failed and later pushes are dropped", "[write_queue]") {
   Pair p;
   WriteQueue q(p.ctx.get_executor());

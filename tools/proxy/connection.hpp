@@ -5,22 +5,24 @@
 //
 // serve(): optional PROXY header (trusted peers only) -> the client's handshake
 // -> connect to the backend (or answer alone when it is down) -> one reader
-// (pump) per direction: the serverbound one in serve() itself, the
-// clientbound one in a coroutine of its own. Each waits until its socket is
-// readable, reads into the thread's scratch buffer, feeds the session, and
-// queues what the session produced for either socket (write_queue.hpp: one
-// writer per socket, driven by completion handlers). A reader pauses while
-// the other side's queue holds more than `max_pending_bytes` (backpressure).
+// (pump) per direction, each a chain of completion handlers while serve()
+// waits for both to end. Each waits until its socket is readable, reads
+// into the thread's scratch buffer, feeds the session, and queues what the
+// session produced for either socket (write_queue.hpp: one writer per
+// socket, driven by completion handlers). A reader pauses while the other
+// side's queue holds more than `max_pending_bytes` (backpressure).
 // The watchdog, a timer with a completion handler: login and idle timeouts,
 // shutdown requests, and the core's deadlines (PlayerSession::next_deadline:
 // the engine's ticks in play), so transaction timeouts and the timer balance
 // advance without packets. Whatever ends the connection first — a reader, the
 // watchdog — calls halt(), which cancels the other waits.
 //
-// Two coroutines and no more while a player plays: a big lobby holds
-// thousands of idle connections, and each coroutine frame (and each of Asio's
-// awaitable operators, which spawn one per operand) costs memory for as long
-// as the player stays (docs/benchmarks.md, "Memory per connection").
+// One coroutine (serve_connection's, suspended in serve()) and no more while
+// a player plays: a big lobby holds thousands of idle connections, and each
+// coroutine frame (and each of Asio's awaitable operators, which spawn one
+// per operand) costs memory for as long as the player stays
+// (docs/benchmarks.md, "Memory per connection"), and resuming one for every
+// read costs CPU ("Pumps without coroutines").
 //
 // This file owns the sockets and does what the sans-I/O pieces next to it
 // answer: connection_policy.hpp (deadlines, limits, the inflate rate, the
@@ -113,6 +115,9 @@ inline protocol::CompressionWorkspace& scratch_workspace() {
 class Connection final : public Stoppable {
  public:
   using Clock = ConnectionPolicy::Clock;
+  // How soon the watchdog looks again at a connection whose bytes keep the
+  // core's ticks running (watchdog()).
+  static constexpr std::chrono::milliseconds kBusyRecheck{1000};
 
   Connection(tcp::socket client, std::uint64_t id, ProxyState& state, ConnectionRegistry& registry, LoopLag& lag,
              std::shared_ptr<const RuntimeConfig> config)
@@ -128,6 +133,7 @@ class Connection final : public Stoppable {
         client_out_(client_.get_executor()),
         server_out_(client_.get_executor(), /*paused=*/true),
         watchdog_timer_(client_.get_executor()),
+        pumps_done_(client_.get_executor()),
         started_(Clock::now()),
         policy_(cfg_.connections, started_),
         responder_(state_.status, cfg_.messages.motd),
@@ -230,7 +236,7 @@ class Connection final : public Stoppable {
 
   // The completion token of a read wait on one side, cancelled by halt().
   auto cancellable_by_halt(Direction from) {
-    return asio::bind_cancellation_slot(read_cancel_[from == Direction::serverbound ? 0 : 1].slot(), use_nothrow);
+    return asio::bind_cancellation_slot(read_cancel_[index_of(from)].slot(), use_nothrow);
   }
 
   // After serve(): the goodbye, the last writes, then the sockets close.
@@ -326,8 +332,17 @@ class Connection final : public Stoppable {
         halt();
         return;
       }
-      if (auto due = session_.next_deadline()) core = state_.clock.to_steady(due->micros);
+      if (auto due = session_.next_deadline()) {
+        core = state_.clock.to_steady(due->micros);
+        // Bytes fed since the last wake ran the due ticks first
+        // (PlayerSession::feed), and will go on doing so while they flow:
+        // look again a second from now, not at every tick (4 wakes a second
+        // a player, a timer each). Each tick runs at its own instant either
+        // way; a player gone quiet has his next ones run up to a second late.
+        if (fed_since_wake_) core = std::max(*core, now + kBusyRecheck);
+      }
     }
+    fed_since_wake_ = false;
     watchdog_timer_.expires_at(ConnectionPolicy::wake_at(wake.at, core));
     watchdog_armed_ = true;
     watchdog_timer_.async_wait([this](const asio::error_code&) {
@@ -365,24 +380,13 @@ class Connection final : public Stoppable {
       if (!halted_) co_await serve_without_backend();
       co_return;
     }
-    // Whichever pump ends first halts the other; the clientbound one runs in
-    // a coroutine of its own and is waited for before serve() returns.
-    clientbound_pumping_ = true;
-    asio::co_spawn(client_.get_executor(), pump(Direction::clientbound), [this](std::exception_ptr error) {
-      clientbound_pumping_ = false;
-      pump_error_ = error;
-      halt();
-    });
-    std::exception_ptr error;
-    try {
-      co_await pump(Direction::serverbound);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    halt();
-    while (clientbound_pumping_) co_await asio::post(client_.get_executor(), asio::use_awaitable);
-    if (!error) error = pump_error_;
-    if (error) std::rethrow_exception(error);
+    // Whichever pump ends first halts the other; serve() returns once both
+    // have ended, so no handler of theirs is left pointing at this object.
+    pumps_running_ = 2;
+    next_read(Direction::serverbound);
+    next_read(Direction::clientbound);
+    while (pumps_running_ > 0) co_await pumps_done_.wait();
+    if (pump_error_) std::rethrow_exception(pump_error_);
   }
 
   // Reads the client's first bytes; a PROXY header is used when the peer is
@@ -391,7 +395,7 @@ class Connection final : public Stoppable {
     std::vector<std::uint8_t> head;
     for (;;) {
       if (halted_) co_return false;
-      auto [ec] = co_await async_wait_readable(client_, read_state_[0].drained,
+      auto [ec] = co_await async_wait_readable(client_, read_state_[0],
                                                cancellable_by_halt(Direction::serverbound));
       if (halted_) co_return false;
       if (ec) {
@@ -429,61 +433,130 @@ class Connection final : public Stoppable {
     }
   }
 
-  // One read from one side, fed to the session. False when the connection ends.
+  // One read from one side, fed to the session, before the pumps run (the
+  // handshake, answering alone). False when the connection ends.
   // A read that left bytes (or the peer's FIN) in the socket is followed
   // by another before any wait: no readiness edge will announce them
   // (readable_wait.hpp). It goes after the thread's other connections ran.
   asio::awaitable<bool> read_once(Direction from) {
-    tcp::socket& socket = from == Direction::serverbound ? client_ : server_;
-    ReadState& state = read_state_[from == Direction::serverbound ? 0 : 1];
     for (;;) {
       if (halted_) co_return false;
       std::error_code ec;
-      if (state.more) {
-        co_await asio::post(socket.get_executor(), asio::use_awaitable);
+      if (read_state(from).more) {
+        co_await asio::post(client_.get_executor(), asio::use_awaitable);
       } else {
-        std::tie(ec) = co_await async_wait_readable(socket, state.drained, cancellable_by_halt(from));
+        std::tie(ec) = co_await async_wait_readable(socket_of(from), read_state(from), cancellable_by_halt(from));
       }
-      // Halted meanwhile (by the other reader or the watchdog): the ending is set.
-      if (halted_) co_return false;
-      if (!ec) {
-        const auto buf = detail::scratch();
-        const HintedRead read = read_some_hinted(socket, buf, ec);
-        const std::size_t n = read.bytes;
-        state.update(read, ec);
-        if (ec == asio::error::would_block) continue;
-        if (!ec) {
-          if (from == Direction::serverbound) policy_.client_read(Clock::now());
-          co_return inspect(from, buf.first(n));
-        }
+      switch (read_ready(from, ec)) {
+        case ReadStep::fed: co_return true;
+        case ReadStep::ended: co_return false;
+        case ReadStep::again: break;
       }
-      const bool eof = ec == asio::error::eof;
-      if (from == Direction::serverbound) {
-        end(EndCause::client_closed, eof ? "client closed the connection" : "client: " + ec.message());
-      } else {
-        end(EndCause::backend_closed, eof ? "backend closed the connection" : "backend: " + ec.message());
-      }
-      co_return false;
     }
   }
 
-  asio::awaitable<void> pump(Direction from) {
-    WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
-    for (;;) {
-      if (!co_await read_once(from)) co_return;
-      while (policy_.must_pause(toward.backlog()) && !toward.done() && !halted_) co_await toward.progress();
-      if (halted_) co_return;
-      if (toward.failed()) {
-        end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
-        co_return;
+  enum class ReadStep { fed, again, ended };
+
+  // The read after a wait (or a post) on one side, `waited` being how the
+  // wait ended: feeds what it read to the session, or says to wait again,
+  // or that the connection ends (its ending set).
+  ReadStep read_ready(Direction from, std::error_code waited) {
+    // Halted meanwhile (by the other reader or the watchdog): the ending is set.
+    if (halted_) return ReadStep::ended;
+    std::error_code ec = waited;
+    if (!ec) {
+      const auto buf = detail::scratch();
+      const HintedRead read = read_some_hinted(socket_of(from), buf, ec);
+      read_state(from).update(read, ec);
+      if (ec == asio::error::would_block) return ReadStep::again;
+      if (!ec) {
+        if (from == Direction::serverbound) policy_.client_read(Clock::now());
+        return inspect(from, buf.first(read.bytes)) ? ReadStep::fed : ReadStep::ended;
       }
     }
+    const bool eof = ec == asio::error::eof;
+    if (from == Direction::serverbound) {
+      end(EndCause::client_closed, eof ? "client closed the connection" : "client: " + ec.message());
+    } else {
+      end(EndCause::backend_closed, eof ? "backend closed the connection" : "backend: " + ec.message());
+    }
+    return ReadStep::ended;
   }
+
+  // ---- the pumps: one reader per direction in play ----------------------------
+  //
+  // next_read -> (readiness wait, or a post when the last read left bytes)
+  //   -> on_readable: read_ready, then backpressure -> next_read ...
+  // until a read ends the connection or halt() cancels the wait.
+  //
+  // A chain of completion handlers, not a coroutine: at 1,000 active players
+  // resuming a coroutine for every read through Asio's awaitable machinery
+  // (and the per-read frames of read_once and of each co_await'ed operation)
+  // cost about 6 % of the proxy's CPU (docs/benchmarks.md, "Pumps without
+  // coroutines"). Each chain has one operation pending at a time; exceptions
+  // end the chain and serve() rethrows the first.
+
+  void next_read(Direction from) {
+    if (halted_) return pump_ended(from);
+    if (read_state(from).more) {
+      asio::post(client_.get_executor(), [this, from] { guarded(from, [&] { on_readable(from, {}); }); });
+      return;
+    }
+    async_wait_readable(socket_of(from), read_state(from),
+                        asio::bind_cancellation_slot(read_cancel_[index_of(from)].slot(), [this, from](std::error_code ec) {
+                          guarded(from, [&] { on_readable(from, ec); });
+                        }));
+  }
+
+  void on_readable(Direction from, std::error_code waited) {
+    switch (read_ready(from, waited)) {
+      case ReadStep::ended: return pump_ended(from);
+      case ReadStep::again: return next_read(from);
+      case ReadStep::fed: return go_on_when_drained(from);
+    }
+  }
+
+  // Backpressure: a reader pauses while the other side's queue holds more
+  // than `max_pending_bytes`, and goes on at its writer's next progress.
+  void go_on_when_drained(Direction from) {
+    WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
+    if (halted_) return pump_ended(from);
+    if (toward.failed()) {
+      end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
+      return pump_ended(from);
+    }
+    if (policy_.must_pause(toward.backlog()) && !toward.done()) {
+      toward.on_progress([this, from] { guarded(from, [&] { go_on_when_drained(from); }); });
+      return;
+    }
+    next_read(from);
+  }
+
+  // Runs one step of a pump; what it throws ends that pump (and the connection).
+  template <typename Step>
+  void guarded(Direction from, Step&& step) {
+    try {
+      step();
+    } catch (...) {
+      if (!pump_error_) pump_error_ = std::current_exception();
+      pump_ended(from);
+    }
+  }
+
+  void pump_ended(Direction) {
+    halt();
+    if (--pumps_running_ == 0) pumps_done_.notify();
+  }
+
+  static std::size_t index_of(Direction from) noexcept { return from == Direction::serverbound ? 0 : 1; }
+  tcp::socket& socket_of(Direction from) noexcept { return from == Direction::serverbound ? client_ : server_; }
+  ReadState& read_state(Direction from) noexcept { return read_state_[index_of(from)]; }
 
   // Feeds bytes read from one side to the session and queues its output.
   // False when the session (or a limit) ends the connection.
   bool inspect(Direction from, std::span<const std::uint8_t> bytes) {
     const auto t0 = Clock::now();
+    fed_since_wake_ = true;
     session::Output& out = detail::scratch_output();
     out.clear();
     const Timestamp now{state_.clock.to_us(t0)};
@@ -703,10 +776,12 @@ class Connection final : public Stoppable {
   WriteQueue client_out_;
   WriteQueue server_out_;
   asio::steady_timer watchdog_timer_;
+  Signal pumps_done_;  // serve() waits on it for both pumps to end
   std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
   std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
   asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
-  std::exception_ptr pump_error_;
+  std::exception_ptr pump_error_;  // the first exception a pump threw
+  int pumps_running_ = 0;
   Clock::time_point started_;
   ConnectionPolicy policy_;
   ClientAddress address_;
@@ -724,8 +799,8 @@ class Connection final : public Stoppable {
   bool told_client_ = false;
   bool halted_ = false;
   bool watchdog_armed_ = false;    // its handler is pending
+  bool fed_since_wake_ = false;    // inspect() ran since the watchdog last woke
   bool watchdog_stopped_ = false;  // close() began
-  bool clientbound_pumping_ = false;
 };
 
 // The coroutine that owns one connection (spawned on the socket's io context).

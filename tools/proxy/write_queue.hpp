@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace rustguard::proxy {
@@ -34,6 +35,13 @@ class Signal {
   asio::awaitable<void> wait() {
     timer_.expires_at(asio::steady_timer::time_point::max());
     co_await timer_.async_wait(use_nothrow);
+  }
+  // The same for a completion handler: `woken()` runs once, at the next
+  // notify() or cancellation.
+  template <typename Woken>
+  void on_notify(Woken&& woken) {
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    timer_.async_wait([woken = std::forward<Woken>(woken)](const asio::error_code&) mutable { woken(); });
   }
   void notify() { timer_.cancel(); }
 
@@ -104,6 +112,11 @@ class WriteQueue {
 
   // Waits until a write completes, the queue is done or interrupt() (backpressure, final flush).
   asio::awaitable<void> progress() { co_await progress_.wait(); }
+  // The same for a completion handler (the pumps' backpressure).
+  template <typename Woken>
+  void on_progress(Woken&& woken) {
+    progress_.on_notify(std::forward<Woken>(woken));
+  }
 
  private:
   // Starts the next async_write if there is something to send and nothing in flight.
