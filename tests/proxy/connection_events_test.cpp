@@ -99,7 +99,10 @@ TEST_CASE("Each feed is counted in packets, bytes and inspection time", "[proxy]
   Fixture f;
   f.events.fed(protocol::Direction::serverbound, 100, std::chrono::microseconds(3));
   f.events.fed(protocol::Direction::clientbound, 40, std::chrono::microseconds(1));
-  CHECK(Metrics::get(f.state.metrics.bytes_serverbound) == 100);
-  CHECK(Metrics::get(f.state.metrics.bytes_clientbound) == 40);
+  CHECK(f.state.metrics.bytes(true) == 100);
+  CHECK(f.state.metrics.bytes(false) == 40);
+  const std::string text = f.state.metrics.render();
+  CHECK(text.find("rustguard_bytes_total{direction=\"serverbound\"} 100\n") != std::string::npos);
+  CHECK(text.find("rustguard_inspection_seconds_count 2\n") != std::string::npos);
   CHECK(f.events.address_text() == "10.0.0.5:51234");
 }

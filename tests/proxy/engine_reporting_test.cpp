@@ -54,8 +54,7 @@ TEST_CASE("Metrics count detections per check and show the violation log's figur
   m.alerts.add("movement.speed");
   m.kicks.add("malformed");  // no check of that name: "other"
   m.cancels.add("badpackets.pitch", 3);
-  proxy::Metrics::add(m.transactions_sent, 5);
-  proxy::Metrics::add(m.transactions_answered, 4);
+  m.transactions(5, 4);
   CHECK(m.violations.get("movement.speed") == 2);
   CHECK(m.violations.total() == 2);
   std::string text = m.render();

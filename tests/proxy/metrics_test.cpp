@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "../../tools/proxy/admin_http.hpp"
 #include "../../tools/proxy/metrics.hpp"
@@ -18,8 +20,6 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   Metrics m;
   Metrics::add(m.connections_total, 3);
   Metrics::add(m.connections_current, 2);
-  Metrics::add(m.packets_serverbound, 10);
-  Metrics::add(m.bytes_clientbound, 4096);
   m.decode_error(rustguard::protocol::Errc::frame_too_large);
   m.limit_hit(Limit::per_ip_rate);
   m.limit_hit(Limit::per_ip_rate);
@@ -27,9 +27,10 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   m.player(765, 1);
   m.player(765, -1);
   m.player(12345, 1);
-  m.inspection_time(0);
-  m.inspection_time(3);
-  m.inspection_time(1'000'000);
+  // Three reads: their frames, bytes and inspection times (0 us, 3 us, 1 s).
+  m.read(/*serverbound=*/true, 10, 0, 0);
+  m.read(false, 0, 4096, 3);
+  m.read(false, 0, 0, 1'000'000);
   m.limit_hit(Limit::refuse_logins_lag);
   Metrics::add(m.timing_flags_held, 4);
   m.event_loop_lag = [] { return std::chrono::microseconds(12'500); };
@@ -109,4 +110,27 @@ TEST_CASE("The admin endpoint lists the players online and finds one by name", "
   players.remove(3);
   CHECK(players.size() == 1);
   CHECK(rustguard::proxy::admin_response("GET /playersx HTTP/1.1\r\n\r\n", m, players).rfind("HTTP/1.1 404", 0) == 0);
+}
+
+TEST_CASE("Reads counted on several threads add up", "[metrics]") {
+  // Each io thread counts into a set of its own; the figures are the sums.
+  Metrics m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {  // more threads than sets: some share one
+    threads.emplace_back([&m] {
+      for (int i = 0; i < 1000; ++i) {
+        m.read(true, 2, 100, 1);
+        m.transactions(1, 1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(m.packets(true) == 24'000);
+  CHECK(m.bytes(true) == 1'200'000);
+  CHECK(m.packets(false) == 0);
+  CHECK(m.transactions_sent() == 12'000);
+  CHECK(m.transactions_answered() == 12'000);
+  const std::string text = m.render();
+  CHECK(has_line(text, "rustguard_inspection_seconds_count 12000"));
+  CHECK(has_line(text, "rustguard_transactions_sent_total 12000"));
 }

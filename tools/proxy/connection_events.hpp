@@ -104,13 +104,10 @@ class ConnectionEvents {
 
   // One feed of `bytes` read from one side, which the core took `took` to inspect.
   void fed(protocol::Direction from, std::size_t bytes, std::chrono::microseconds took) {
-    Metrics& m = state_.metrics;
-    m.inspection_time(static_cast<std::uint64_t>(took.count()));
     const bool up = from == protocol::Direction::serverbound;
     const std::uint64_t packets = session_.counters(from).packets;
-    Metrics::add(up ? m.packets_serverbound : m.packets_clientbound, packets - packets_seen_[up ? 0 : 1]);
+    state_.metrics.read(up, packets - packets_seen_[up ? 0 : 1], bytes, static_cast<std::uint64_t>(took.count()));
     packets_seen_[up ? 0 : 1] = packets;
-    Metrics::add(up ? m.bytes_serverbound : m.bytes_clientbound, bytes);
   }
 
   // Acts on the events of the last call to the core, then records them.
@@ -120,8 +117,7 @@ class ConnectionEvents {
       std::visit([&](auto& event) { on(event, m); }, e);
     }
     const engine::DetectionEngine& engine = session_.engine();
-    Metrics::add(m.transactions_sent, engine.transactions_sent() - transactions_sent_);
-    Metrics::add(m.transactions_answered, engine.transactions_answered() - transactions_answered_);
+    m.transactions(engine.transactions_sent() - transactions_sent_, engine.transactions_answered() - transactions_answered_);
     transactions_sent_ = engine.transactions_sent();
     transactions_answered_ = engine.transactions_answered();
     recorder_.record(out.events);
