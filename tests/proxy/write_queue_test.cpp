@@ -52,6 +52,21 @@ struct Pair {
   }
 };
 
+// Pushes 256 KiB at a time while the peer reads nothing, until the kernel
+// buffers are full and bytes stay queued in user space; returns how many
+// bytes were pushed.
+std::size_t fill_until_backlog(Pair& p, WriteQueue& q) {
+  const Bytes big(256 * 1024, 0xAB);
+  std::size_t pushed = 0;
+  while (q.backlog() == 0 && pushed < 64 * big.size()) {
+    q.push(big);
+    pushed += big.size();
+    p.poll();
+  }
+  REQUIRE(q.backlog() > 0);
+  return pushed;
+}
+
 Bytes bytes(std::initializer_list<int> v) {
   Bytes b;
   for (int x : v) b.push_back(static_cast<std::uint8_t>(x));
@@ -101,15 +116,7 @@ TEST_CASE("A peer that stops reading leaves a backlog until it reads again", "[w
   Pair p;
   WriteQueue q(p.ctx.get_executor());
   q.attach(p.writer);
-  const Bytes big(256 * 1024, 0xAB);
-  std::size_t pushed = 0;
-  // Fill the kernel buffers: sooner or later the bytes stay queued in user space.
-  while (q.backlog() == 0 && pushed < 64 * big.size()) {
-    q.push(big);
-    pushed += big.size();
-    p.poll();
-  }
-  REQUIRE(q.backlog() > 0);
+  const std::size_t pushed = fill_until_backlog(p, q);
   int progress_seen = 0;
   asio::co_spawn(p.ctx, [&]() -> asio::awaitable<void> {
     while (q.backlog() > 0) {
@@ -138,14 +145,7 @@ TEST_CASE("on_progress wakes its handler once, at the next write that completes 
   Pair p;
   WriteQueue q(p.ctx.get_executor());
   q.attach(p.writer);
-  const Bytes big(256 * 1024, 0xCD);
-  std::size_t pushed = 0;
-  while (q.backlog() == 0 && pushed < 64 * big.size()) {
-    q.push(big);
-    pushed += big.size();
-    p.poll();
-  }
-  REQUIRE(q.backlog() > 0);
+  const std::size_t pushed = fill_until_backlog(p, q);
   // The pumps' backpressure: a handler, not a coroutine.
   int woken = 0;
   q.on_progress([&] { ++woken; });
