@@ -34,8 +34,9 @@
 //
 // Everything lives in this object, which lives in the coroutine frame of
 // serve_connection(); all of it runs on the io thread that accepted the
-// socket, so nothing here is locked. Completion handlers (the writers', the
-// watchdog's) point at it: close() waits until none is pending.
+// socket, so nothing here is locked. Completion handlers (the readers', the
+// writers', the watchdog's) point at it: serve() returns only once both
+// readers have ended, and close() waits until no other one is pending.
 
 #include <asio/awaitable.hpp>
 #include <asio/bind_cancellation_slot.hpp>
