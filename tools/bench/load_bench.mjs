@@ -8,7 +8,8 @@
 //   tools/dev/setup.sh --bench && tools/dev/build.sh release
 //   node tools/bench/load_bench.mjs                      # 50 .. 9,900 players, protocol 47
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --repeat 3
-//   node tools/bench/load_bench.mjs --players 9900 --move-hz 1   # the idle lobby profile
+//   node tools/bench/load_bench.mjs --players 9900 --move-hz 1 --logins-per-second 100
+//                                  # the idle lobby profile, players arriving at 100 a second
 //   node tools/bench/load_bench.mjs --players 1000 --modes rustguard --set clips.enabled=true --clips-per-second 20
 //                                  # evidence clips written during the steady window (POST /clips)
 //
@@ -43,6 +44,8 @@ const args = parseOptions({
   build: path.join(repo, 'build', 'release'),
   threads: 0,
   'loadgen-threads': 0,
+  // Logins a second during the ramp; 0 = 400, or 200 for the idle lobby.
+  'logins-per-second': 0,
   markdown: '',
   'keep-dir': false,
   // More rustguard config overrides, comma-separated key=value pairs.
@@ -77,7 +80,8 @@ const idleWorld = args['move-hz'] < 20 ? ['--entity-hz', '1', '--chunks-per-seco
 // ~400 logins per second; 200 for the idle lobby, whose 9,900 logins (each a
 // handshake, login, configuration and spawn through the proxy) otherwise
 // outrun the load generator's connect loop on 2 cores.
-const rampSeconds = (n) => Math.max(3, Math.ceil(n / (args['move-hz'] < 20 ? 200 : 400)));
+const loginsPerSecond = args['logins-per-second'] > 0 ? args['logins-per-second'] : args['move-hz'] < 20 ? 200 : 400;
+const rampSeconds = (n) => Math.max(3, Math.ceil(n / loginsPerSecond));
 
 // ---- one run ----------------------------------------------------------------
 async function runOnce(mode, players, dir) {
