@@ -34,22 +34,22 @@ namespace {
 // the size here updated. Sizes of x86-64 with libstdc++ (the build the
 // project tests on); elsewhere the guard is off.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(PlayerContext) == 1616);
+static_assert(sizeof(PlayerContext) == 1456);
 static_assert(sizeof(context::ClientClaims) == 8);
 static_assert(sizeof(context::ServerPings) == 168);
 static_assert(sizeof(context::PhysicsState) == 96);
 static_assert(sizeof(context::Abilities) == 12);
 static_assert(sizeof(context::EffectLevels) == 24);
 static_assert(sizeof(context::AttributeValues) == 48);
-static_assert(sizeof(context::LagCompensated<context::PhysicsState>) == 272);
+static_assert(sizeof(context::LagCompensated<context::PhysicsState>) == 232);
 static_assert(sizeof(context::Knockback) == 48);
 static_assert(sizeof(context::KnockbackTracker) == 384);
 static_assert(sizeof(context::PendingTeleport) == 72);
-static_assert(sizeof(context::PendingTeleports) == 152);
-static_assert(sizeof(context::TeleportIds) == 88);
+static_assert(sizeof(context::PendingTeleports) == 112);
+static_assert(sizeof(context::TeleportIds) == 48);
 static_assert(sizeof(context::AcceptedPosition) == 40);
 static_assert(sizeof(context::Transaction) == 24);
-static_assert(sizeof(context::TransactionQueue) == 112);
+static_assert(sizeof(context::TransactionQueue) == 72);
 static_assert(sizeof(context::MovementHistory) == 88);
 static_assert(sizeof(context::TrackedEntities) == 72);
 static_assert(context::TrackedEntities::entity_bytes() == 472);

@@ -11,7 +11,7 @@
 //   - integers little-endian at their own width (std::size_t as 64 bits),
 //     bool and enums as their byte / underlying value;
 //   - float and double by bit pattern (NaN payloads and -0 survive);
-//   - std::array element by element; std::vector, std::deque, std::string a
+//   - std::array element by element; std::vector, std::deque, RingQueue, std::string a
 //     u32 count then the elements; std::optional a presence byte, then the
 //     value; maps a u32 count then key-value pairs in sorted key order (an
 //     unordered container is written sorted, so the same context always
@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "rustguard/context/player_context.hpp"
+#include "rustguard/context/ring_queue.hpp"
 #include "rustguard/protocol/types.hpp"
 #include "rustguard/time.hpp"
 
@@ -211,6 +212,8 @@ template <class T, class A>
 struct IsSequence<std::vector<T, A>> : std::true_type {};
 template <class T, class A>
 struct IsSequence<std::deque<T, A>> : std::true_type {};
+template <class T>
+struct IsSequence<RingQueue<T>> : std::true_type {};
 template <class T>
 struct IsArray : std::false_type {};
 template <class T, std::size_t N>

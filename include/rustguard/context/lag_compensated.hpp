@@ -11,7 +11,8 @@
 // the bundle's closing delimiter.
 
 #include <cstdint>
-#include <deque>
+
+#include "rustguard/context/ring_queue.hpp"
 
 namespace rustguard::context {
 
@@ -45,10 +46,12 @@ class LagCompensated {
 
   // The client acknowledged every transaction up to `acked_seq`.
   void acknowledge(std::uint64_t acked_seq) {
-    while (!pending_.empty() && pending_.front().end_seq != 0 && pending_.front().end_seq <= acked_seq) {
-      confirmed_ = pending_.front().value;
-      pending_.pop_front();
+    std::size_t done = 0;
+    while (done < pending_.size() && pending_[done].end_seq != 0 && pending_[done].end_seq <= acked_seq) {
+      confirmed_ = pending_[done].value;
+      ++done;
     }
+    pending_.erase_front(done);
   }
 
   // Calls f(value) for the confirmed value and every pending value the client
@@ -88,7 +91,7 @@ class LagCompensated {
   };
   T confirmed_{};
   T latest_{};
-  std::deque<Pending> pending_;
+  RingQueue<Pending> pending_;
 };
 
 }  // namespace rustguard::context

@@ -10,8 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <limits>
+
+#include "rustguard/context/ring_queue.hpp"
 
 namespace rustguard::context {
 
@@ -36,10 +37,11 @@ class TeleportIds {
   // The client confirmed `client_id`: whose teleport it was. Each id is
   // answered once; a repeat is unknown (and passes to the server as sent).
   Confirmed confirm(std::int32_t client_id) {
-    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (it->client_id != client_id) continue;
-      const Confirmed c{it->ours ? Owner::ours : Owner::server, it->server_id};
-      entries_.erase(it);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      if (e.client_id != client_id) continue;
+      const Confirmed c{e.ours ? Owner::ours : Owner::server, e.server_id};
+      entries_.erase_at(i);
       return c;
     }
     return {};
@@ -76,7 +78,7 @@ class TeleportIds {
     return e.client_id;
   }
 
-  std::deque<Entry> entries_;
+  RingQueue<Entry> entries_;
   std::int32_t next_ = 0;
 };
 

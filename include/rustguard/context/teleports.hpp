@@ -7,8 +7,8 @@
 
 #include <cmath>
 #include <cstdint>
-#include <deque>
 
+#include "rustguard/context/ring_queue.hpp"
 #include "rustguard/protocol/types.hpp"
 #include "rustguard/time.hpp"
 
@@ -64,7 +64,7 @@ class PendingTeleports {
       }
       if (require_confirmation && !t.confirmed) return nullptr;
       matched_ = t;
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      queue_.erase_front(i + 1);
       return &matched_;
     }
     return nullptr;
@@ -93,7 +93,7 @@ class PendingTeleports {
   }
 
  private:
-  std::deque<PendingTeleport> queue_;
+  RingQueue<PendingTeleport> queue_;
   PendingTeleport matched_{};
 };
 

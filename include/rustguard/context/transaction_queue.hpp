@@ -19,9 +19,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 
+#include "rustguard/context/ring_queue.hpp"
 #include "rustguard/time.hpp"
 
 namespace rustguard::context {
@@ -89,7 +89,7 @@ class TransactionQueue {
       r.skipped = i;
       r.transaction = pending_[i];
       if (pending_[i].seq > acked_seq_) acked_seq_ = pending_[i].seq;
-      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      pending_.erase_front(i + 1);
       return r;
     }
     return r;
@@ -121,7 +121,7 @@ class TransactionQueue {
   }
 
  private:
-  std::deque<Transaction> pending_;
+  RingQueue<Transaction> pending_;
   std::int32_t next_id_ = -1;
   std::uint64_t issued_seq_ = 0;
   std::uint64_t acked_seq_ = 0;
