@@ -104,3 +104,32 @@ TEST_CASE("timer.balance: idle time cannot be banked for a burst", "[checks][tim
   for (int i = 0; i < 60; ++i) d.ground(true);  // 3 s of ticks at once
   CHECK(d.count("timer.balance") >= 1);
 }
+
+TEST_CASE("timer.balance: the model's evidence is how far ahead, never how far behind",
+          "[checks][timer.balance][model]") {
+  using rustguard::checks::timer::BalanceCheck;
+  // An honest clock sits behind real time by an amount that follows the
+  // ping (its floor is the newest acknowledged transaction): no evidence.
+  Driver honest(v::v1_21_4);
+  honest.spawn_at(0, 64, 0);
+  play(honest, 1.0, 10, 30, 23);
+  CHECK(honest.engine.check<BalanceCheck>().balance_ms(honest.now) < -100);
+  rustguard::engine::MovementEvidence behind;
+  honest.engine.check<BalanceCheck>().add_evidence(behind, honest.now);
+  CHECK(behind.timer_ahead_ms == 0);
+  // 1.1x: ahead of real time, by less than the tolerance, before its flag.
+  Driver fast(v::v1_21_4);
+  fast.spawn_at(0, 64, 0);
+  double most_ahead = 0;
+  for (int i = 0; i < 400 && fast.count("timer.balance") == 0; ++i) {
+    fast.advance_ms(50.0 / 1.1);
+    fast.ground(true);
+    const double balance = fast.engine.check<BalanceCheck>().balance_ms(fast.now);
+    rustguard::engine::MovementEvidence e;
+    fast.engine.check<BalanceCheck>().add_evidence(e, fast.now);
+    CHECK(e.timer_ahead_ms == std::max(0.0, balance));
+    if (fast.count("timer.balance") == 0) most_ahead = std::max(most_ahead, e.timer_ahead_ms);
+  }
+  REQUIRE(fast.count("timer.balance") == 1);
+  CHECK(most_ahead > 60);
+}

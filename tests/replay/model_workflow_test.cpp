@@ -143,7 +143,7 @@ TEST_CASE("train: the shipped model is the corpus's, and meets the held-out targ
   CHECK(train_samples.sessions == train.sessions.size());
   TrainParams p;
   p.name = "combat";
-  p.version = 2;  // 2: the movement checks' evidence joined the features
+  p.version = 3;  // 2: the movement checks' evidence joined the features; 3: timer_ahead_ms counts only ahead
   const TrainResult r = train_model(train_samples.samples, p, "captures/model/train.yml");
   const auto shipped = rustguard::adapters::read_combat_model((root / "captures/model/combat-model.yml").string());
   CHECK(r.model == shipped);

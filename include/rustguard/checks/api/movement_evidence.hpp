@@ -18,7 +18,7 @@ struct MovementEvidence {
   double speed_buffer = 0;      // movement.speed: excess distance banked, blocks
   double fly_offending = 0;     // movement.fly: consecutive moves above the vertical bound
   double nofall_off_grid = 0;   // movement.nofall: consecutive ground claims off the block grid
-  double timer_ahead_ms = 0;    // timer.balance: how far the client's clock runs ahead (negative: behind)
+  double timer_ahead_ms = 0;    // timer.balance: how far the client's clock runs ahead (0 when behind)
   friend constexpr bool operator==(const MovementEvidence&, const MovementEvidence&) = default;
 };
 

@@ -100,8 +100,14 @@ class BalanceCheck {
 
   // Milliseconds the client clock is ahead of `now` (negative: behind).
   double balance_ms(Timestamp now) const noexcept { return started_ ? millis_between(now, clock_) : 0; }
-  // The model stage's feature (checks/api/movement_evidence.hpp).
-  void add_evidence(engine::MovementEvidence& e, Timestamp now) const noexcept { e.timer_ahead_ms = balance_ms(now); }
+  // The model stage's feature (checks/api/movement_evidence.hpp): how far
+  // ahead, never how far behind. An honest clock sits on its floor, and the
+  // floor follows the newest acknowledged transaction, so "behind" measures
+  // the player's ping, not a cheat (a model fed it learned to suspect
+  // low-ping players: an honest 0 ms fighter got verdicts at p 0.78).
+  void add_evidence(engine::MovementEvidence& e, Timestamp now) const noexcept {
+    e.timer_ahead_ms = std::max(0.0, balance_ms(now));
+  }
 
  private:
   engine::ViolationLevel vl_;
