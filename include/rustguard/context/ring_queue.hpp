@@ -75,7 +75,8 @@ class RingQueue {
   const_iterator begin() const noexcept { return {this, 0}; }
   const_iterator end() const noexcept { return {this, size_}; }
 
-  // References to entries stay valid until the next push.
+  // References to entries stay valid until the next push or erase (either
+  // may move the ring: growing, or shrinking once it is sparse).
   T& push_back(const T& value) {
     if (size_ == slots_.size()) reallocate(std::max<std::size_t>(4, slots_.size() * 2));
     T& slot = (*this)[size_];
