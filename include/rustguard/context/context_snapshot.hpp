@@ -11,11 +11,11 @@
 //   - integers little-endian at their own width (std::size_t as 64 bits),
 //     bool and enums as their byte / underlying value;
 //   - float and double by bit pattern (NaN payloads and -0 survive);
-//   - std::array element by element; std::vector, std::deque, RingQueue, std::string a
-//     u32 count then the elements; std::optional a presence byte, then the
-//     value; maps a u32 count then key-value pairs in sorted key order (an
-//     unordered container is written sorted, so the same context always
-//     gives the same bytes).
+//   - std::array element by element; std::vector, std::deque, RingQueue and
+//     std::string a u32 count then the elements; std::optional a presence
+//     byte, then the value; maps a u32 count then key-value pairs in sorted
+//     key order (an unordered container is written sorted, so the same
+//     context always gives the same bytes).
 // Nothing else: no field names, no padding. So decode(encode(x)) holds what
 // x held and encode(decode(b)) == b byte for byte. A change to any member
 // list changes the format: bump kSnapshotVersion (an old clip is then
