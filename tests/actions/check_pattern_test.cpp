@@ -4,6 +4,9 @@
 
 #include "rustguard/actions/check_pattern.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace check_pattern_test {
+
 using rustguard::actions::CheckPattern;
 using rustguard::actions::covers;
 using rustguard::actions::wildcard_match;
@@ -37,3 +40,5 @@ TEST_CASE("a group covers a check an inclusion matches and no exclusion does", "
   CHECK_FALSE(covers(only_exclusions, "aim.snap"));  // nothing included
   CHECK_FALSE(covers({}, "aim.snap"));
 }
+
+}  // namespace check_pattern_test

@@ -2,6 +2,9 @@
 
 #include "rustguard/actions/placeholders.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace placeholders_test {
+
 using namespace rustguard::actions;
 
 namespace {
@@ -48,3 +51,5 @@ TEST_CASE("the loader's check for unknown placeholders", "[actions][placeholders
   CHECK(unknown_placeholder("100% %bogus%") == "%bogus%");
   CHECK(unknown_placeholder("lone % sign").empty());
 }
+
+}  // namespace placeholders_test

@@ -4,6 +4,9 @@
 
 #include "rustguard/actions/punishment_ladder.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace punishment_ladder_test {
+
 using namespace rustguard;
 using namespace rustguard::actions;
 
@@ -122,3 +125,5 @@ TEST_CASE("several groups may cover one check, each with its own state", "[actio
   CHECK(ladder.on_flag(p, "movement.speed", 6, at_s(0.5)).size() == 1);
   CHECK(ladder.on_flag(p, "movement.speed", 6, at_s(0.6)).size() == 1);
 }
+
+}  // namespace punishment_ladder_test

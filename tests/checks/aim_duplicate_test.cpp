@@ -2,6 +2,9 @@
 
 #include "aim_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace aim_duplicate_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -102,3 +105,5 @@ TEST_CASE("aim.duplicate: riding sends the look every tick, and once more after 
     CHECK(d.count("aim.duplicate") == 1);
   }
 }
+
+}  // namespace aim_duplicate_test

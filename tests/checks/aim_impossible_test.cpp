@@ -2,6 +2,9 @@
 
 #include "aim_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace aim_impossible_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -51,3 +54,5 @@ TEST_CASE("aim.impossible: a yaw the server sets is not the mouse's", "[checks][
     CHECK(d.count("aim.impossible") == 0);
   }
 }
+
+}  // namespace aim_impossible_test

@@ -4,6 +4,9 @@
 
 #include "aim_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace aim_sensitivity_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -99,3 +102,5 @@ TEST_CASE("aim.sensitivity: an aim assist nudging a real mouse's turns is flagge
   }
   CHECK(d.count("aim.sensitivity", "gcd") >= 3);
 }
+
+}  // namespace aim_sensitivity_test

@@ -7,6 +7,9 @@
 #include "aim_inputs.hpp"
 #include "rustguard/checks/aim/snap.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace aim_snap_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -213,3 +216,5 @@ TEST_CASE("aim.snap: a look the server set is not the mouse's", "[checks][aim_sn
     CHECK(d.count("aim.snap", "snap") == 1);
   }
 }
+
+}  // namespace aim_snap_test

@@ -4,6 +4,9 @@
 
 #include "aim_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace aim_yaw_wrap_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -76,3 +79,5 @@ TEST_CASE("aim.yaw_wrap: a teleport that sets or wraps the yaw is not judged", "
     CHECK(d.count("aim.yaw_wrap") == 1);
   }
 }
+
+}  // namespace aim_yaw_wrap_test

@@ -2,6 +2,9 @@
 
 #include "combat_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace autoclicker_cps_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -101,3 +104,5 @@ TEST_CASE("cps: a lag backlog delivered at once is counted in ticks, not flagged
     CHECK(d.count("autoclicker.cps") == 0);
   }
 }
+
+}  // namespace autoclicker_cps_test

@@ -5,6 +5,9 @@
 #include "combat_inputs.hpp"
 #include "rustguard/checks/autoclicker/pattern.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace autoclicker_pattern_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -94,3 +97,5 @@ TEST_CASE("pattern: pauses and backlogs are left out, lag does not make a schedu
   }
   CHECK(d.count("autoclicker.pattern") == 0);
 }
+
+}  // namespace autoclicker_pattern_test

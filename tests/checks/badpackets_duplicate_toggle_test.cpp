@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_duplicate_toggle_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("duplicate toggle: alternating toggles pass, repeated ones are flagged", "[checks][duplicate_toggle]") {
@@ -18,3 +21,5 @@ TEST_CASE("duplicate toggle: alternating toggles pass, repeated ones are flagged
   CHECK(d.count("badpackets.duplicate_toggle", "sprint_start") == 1);
   CHECK(d.count("badpackets.duplicate_toggle", "sneak_stop") == 1);
 }
+
+}  // namespace badpackets_duplicate_toggle_test

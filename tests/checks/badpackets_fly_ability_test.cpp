@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_fly_ability_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("fly ability: creative flight is legal, survival flight is cancelled", "[checks][fly_ability]") {
@@ -18,3 +21,5 @@ TEST_CASE("fly ability: creative flight is legal, survival flight is cancelled",
   CHECK(c.abilities_c2s(true) == Verdict::pass);
   CHECK(c.count("badpackets.fly_ability") == 0);
 }
+
+}  // namespace badpackets_fly_ability_test

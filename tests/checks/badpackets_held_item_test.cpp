@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_held_item_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("held item: changes pass, repeats and out-of-range slots are flagged", "[checks][held_item]") {
@@ -26,3 +29,5 @@ TEST_CASE("held item: a respawn forgets the slot", "[checks][held_item]") {
   d.held(3);
   CHECK(d.count("badpackets.held_item") == 0);
 }
+
+}  // namespace badpackets_held_item_test

@@ -4,6 +4,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_invalid_position_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("invalid position: non-finite and out-of-world coordinates kick", "[checks][invalid_position]") {
@@ -23,3 +26,5 @@ TEST_CASE("invalid position: non-finite and out-of-world coordinates kick", "[ch
   spin.spawn_at(0, 64, 0);
   CHECK(spin.rot(std::numeric_limits<float>::infinity(), 0, true) == Verdict::kick);
 }
+
+}  // namespace badpackets_invalid_position_test

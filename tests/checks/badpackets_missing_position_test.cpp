@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_missing_position_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("missing position: the 20-tick reminder satisfies it, withheld movement does not", "[checks][missing_position]") {
@@ -23,3 +26,5 @@ TEST_CASE("missing position: clients without tick end (mineflayer) are never jud
   for (int i = 0; i < 100; ++i) d.advance_ms(50);
   CHECK(d.count("badpackets.missing_position") == 0);
 }
+
+}  // namespace badpackets_missing_position_test

@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_pitch_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("pitch: looking straight up or down is legal, beyond is flagged and cancelled", "[checks][pitch]") {
@@ -17,3 +20,5 @@ TEST_CASE("pitch: looking straight up or down is legal, beyond is flagged and ca
     CHECK(d.engine.violations().front().detail.find("150") != std::string::npos);
   }
 }
+
+}  // namespace badpackets_pitch_test

@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_self_attack_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("self attack: attacking another entity passes, attacking oneself is cancelled", "[checks][self_attack]") {
@@ -14,3 +17,5 @@ TEST_CASE("self attack: attacking another entity passes, attacking oneself is ca
     CHECK(d.count("badpackets.self_attack", "self") == 1);
   }
 }
+
+}  // namespace badpackets_self_attack_test

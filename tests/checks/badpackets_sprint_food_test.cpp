@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_sprint_food_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("sprint food: sprinting hungry is flagged once the client knows it is hungry", "[checks][sprint_food]") {
@@ -28,3 +31,5 @@ TEST_CASE("sprint food: players who may fly sprint hungry", "[checks][sprint_foo
   d.command(Driver::Command::start_sprint);
   CHECK(d.count("badpackets.sprint_food") == 0);
 }
+
+}  // namespace badpackets_sprint_food_test

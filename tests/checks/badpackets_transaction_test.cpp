@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace badpackets_transaction_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("transaction: answers are swallowed; order, forgery and timeout are flagged", "[checks][transaction]") {
@@ -38,3 +41,5 @@ TEST_CASE("transaction: the server's own pings pass through", "[checks][transact
   CHECK(d.answer(1234) == Verdict::pass);
   CHECK(d.count("badpackets.transaction") == 0);
 }
+
+}  // namespace badpackets_transaction_test

@@ -4,6 +4,9 @@
 
 #include "entity_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace combat_hitbox_test {
+
 using namespace rustguard::test;
 using rustguard::protocol::Vec3;
 
@@ -150,3 +153,5 @@ TEST_CASE("hitbox: the flag does not drop the movement packet it is judged at, e
   CHECK(d.pos_rot(kFeet.x, kFeet.y, kFeet.z, 180, 0, true) == Verdict::pass);
   CHECK(d.count("combat.hitbox", "miss") == 1);
 }
+
+}  // namespace combat_hitbox_test

@@ -6,6 +6,9 @@
 #include "entity_inputs.hpp"
 #include "rustguard/checks/combat/attack_geometry.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace combat_reach_test {
+
 using namespace rustguard::test;
 using rustguard::protocol::Vec3;
 
@@ -237,3 +240,5 @@ TEST_CASE("reach: leeway and cancel_vl are settings", "[checks][reach]") {
   CHECK(attack_tick(d, kTarget, kFeet, look_at_target(far)) == Verdict::pass);  // flagged, not cancelled
   CHECK(d.count("combat.reach") == 1);
 }
+
+}  // namespace combat_reach_test

@@ -2,6 +2,9 @@
 
 #include "aim_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace killaura_behind_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -90,3 +93,5 @@ TEST_CASE("killaura.behind: an entity moved behind the player but not yet acknow
   look_tick(d, 9, 1);
   CHECK(d.count("killaura.behind") == 1);
 }
+
+}  // namespace killaura_behind_test

@@ -2,6 +2,9 @@
 
 #include "combat_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace killaura_multi_target_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -70,3 +73,5 @@ TEST_CASE("multi target: with exact ticks the order decides, not the arrival tim
   for (int t = 0; t < 20; ++t) vanilla_tick(d, 1, 7 + t % 2, {.ms = 0});
   CHECK(d.count("killaura.multi_target") == 0);
 }
+
+}  // namespace killaura_multi_target_test

@@ -2,6 +2,9 @@
 
 #include "combat_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace killaura_no_swing_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -79,3 +82,5 @@ TEST_CASE("no swing: with tick ends, the movement packet is not the boundary", "
   d.tick_end();
   CHECK(d.count("killaura.no_swing") == 0);
 }
+
+}  // namespace killaura_no_swing_test

@@ -2,6 +2,9 @@
 
 #include "combat_inputs.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace killaura_post_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -129,3 +132,5 @@ TEST_CASE("post: by arrival, bunched ticks of a post aura are not judged, the ot
     CHECK(d.max_vl("killaura.post") >= 2.5);
   }
 }
+
+}  // namespace killaura_post_test

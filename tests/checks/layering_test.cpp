@@ -10,6 +10,9 @@
 
 #include "../support/include_lines.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace layering_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -87,3 +90,5 @@ TEST_CASE("layering: a check includes only checks/api/, its group's helpers, con
     CHECK(inc.rfind("rustguard/checks/", 0) == 0);
   }
 }
+
+}  // namespace layering_test

@@ -9,6 +9,9 @@
 #include "rustguard/checks/model/combat.hpp"
 #include "rustguard/checks/movement/speed.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace model_combat_test {
+
 using namespace rustguard::test;
 using rustguard::checks::model::combat_feature_index;
 using rustguard::checks::model::CombatFeatureVector;
@@ -233,3 +236,5 @@ TEST_CASE("model.combat: a verdict is held while the proxy reads late", "[checks
   CHECK(d.engine.check<CombatCheck>().windows_scored() >= 3);
   CHECK(d.engine.timing_flags_held() >= 3);
 }
+
+}  // namespace model_combat_test

@@ -2,6 +2,9 @@
 
 #include "movement_scenarios.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace movement_fly_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("fly: jumping and falling after a jump or off a ledge are legal", "[checks][fly]") {
@@ -93,3 +96,5 @@ TEST_CASE("fly: creative flight and respawn reset", "[checks][fly]") {
   CHECK(d.count("movement.fly") == 0);
   CHECK(d.count("movement.teleport") == 0);
 }
+
+}  // namespace movement_fly_test

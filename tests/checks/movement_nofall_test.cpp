@@ -2,6 +2,9 @@
 
 #include "movement_scenarios.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace movement_nofall_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("nofall: legit falls and landings on slabs are not flagged", "[checks][nofall]") {
@@ -49,3 +52,5 @@ TEST_CASE("nofall: claiming ground while rising or at no block height", "[checks
   }
   CHECK(d.count("movement.nofall", "height") >= 1);
 }
+
+}  // namespace movement_nofall_test

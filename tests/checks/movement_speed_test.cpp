@@ -2,6 +2,9 @@
 
 #include "movement_scenarios.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace movement_speed_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("speed: walking, sprinting and sprint-jumping are within the envelope", "[checks][speed]") {
@@ -114,3 +117,5 @@ TEST_CASE("speed: creative flight is judged by the flying envelope", "[checks][s
   CHECK(d.count("movement.speed") == 0);
   CHECK(d.count("movement.fly") == 0);
 }
+
+}  // namespace movement_speed_test

@@ -2,6 +2,9 @@
 
 #include "movement_scenarios.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace movement_teleport_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("teleport: a confirmed server teleport makes a long jump legal", "[checks][teleport]") {
@@ -64,3 +67,5 @@ TEST_CASE("teleport: forged, skipped and ignored confirmations", "[checks][telep
   u.pos(40, 64, 0, true);
   CHECK(u.count("movement.teleport", "jump") == 1);
 }
+
+}  // namespace movement_teleport_test

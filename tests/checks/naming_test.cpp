@@ -16,6 +16,9 @@
 
 #include "rustguard/checks/all_checks.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace naming_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -71,3 +74,5 @@ TEST_CASE("naming: every check's key, header, class and test file follow <group>
     CHECK(fs::exists(root / "tests/checks" / (group + "_" + name + "_test.cpp")));
   }
 }
+
+}  // namespace naming_test

@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace timer_balance_test {
+
 using namespace rustguard::test;
 
 namespace {
@@ -133,3 +136,5 @@ TEST_CASE("timer.balance: the model's evidence is how far ahead, never how far b
   REQUIRE(fast.count("timer.balance") == 1);
   CHECK(most_ahead > 60);
 }
+
+}  // namespace timer_balance_test

@@ -2,6 +2,9 @@
 
 #include "engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace timer_negative_test {
+
 using namespace rustguard::test;
 
 TEST_CASE("negative timer: withholding movement while answering transactions is flagged", "[checks][timer.negative]") {
@@ -72,3 +75,5 @@ TEST_CASE("negative timer: still no movement 20 ticks after the answer that prov
   d.ground(true);
   CHECK(d.count("timer.negative", "silence") == 1);
 }
+
+}  // namespace timer_negative_test

@@ -26,6 +26,9 @@
 #include "../support/temp_dir.hpp"
 #include "cheater_captures.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace clip_cut_test {
+
 namespace fs = std::filesystem;
 using namespace rustguard;
 using adapters::ClipBudget;
@@ -246,3 +249,5 @@ TEST_CASE("a packed snapshot round-trips and a bad one is refused", "[clips][cut
     CHECK(!adapters::recording::parse({reinterpret_cast<const std::uint8_t*>(bad.data()), bad.size()}));
   }
 }
+
+}  // namespace clip_cut_test

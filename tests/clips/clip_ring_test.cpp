@@ -23,6 +23,9 @@
 #include "cheater_captures.hpp"
 #include "../support/temp_dir.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace clip_ring_test {
+
 namespace fs = std::filesystem;
 using namespace rustguard;
 using adapters::ClipBudget;
@@ -200,3 +203,5 @@ TEST_CASE("the ring keeps its window, its byte limit and the budget", "[clips][r
   ring.reset();
   CHECK(budget.used() == 0);
 }
+
+}  // namespace clip_ring_test

@@ -27,6 +27,9 @@
 #include "replay/packet_headers.hpp"
 #include "rustguard/adapters/pcapng_writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace pcapng_writer_test {
+
 namespace fs = std::filesystem;
 using rustguard::Timestamp;
 using rustguard::adapters::PcapngEndpoints;
@@ -839,3 +842,5 @@ TEST_CASE("rustguard-replay reads a session written as pcapng: the player, the v
     CHECK(r.output.find("\"start_ms\":" + std::to_string(kBaseMicros / 1000)) != std::string::npos);
   }
 }
+
+}  // namespace pcapng_writer_test

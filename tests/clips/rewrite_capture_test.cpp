@@ -26,6 +26,9 @@
 #include "cheater_captures.hpp"
 #include "../support/temp_dir.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace rewrite_capture_test {
+
 namespace fs = std::filesystem;
 using namespace rustguard;
 using rustguard::adapters::PcapngWriter;
@@ -115,3 +118,5 @@ TEST_CASE("cheaters' connections rewritten as pcapng replay to the verdicts of t
   // The comparison means something only if the original flags the cheater.
   CHECK(cheater_flagged);
 }
+
+}  // namespace rewrite_capture_test

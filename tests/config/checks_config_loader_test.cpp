@@ -5,6 +5,9 @@
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/checks_config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace checks_config_loader_test {
+
 using rustguard::adapters::ConfigError;
 using rustguard::engine::EngineConfig;
 namespace checks = rustguard::checks;
@@ -91,3 +94,5 @@ TEST_CASE("config.yml's checks section and --set overrides reach the engine conf
     CHECK(std::string(e.what()) == "command line: checks.movement.speed.alert_vl: expected a number, got 'lots'");
   }
 }
+
+}  // namespace checks_config_loader_test

@@ -8,6 +8,9 @@
 
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace clips_config_test {
+
 using rustguard::ClipSettings;
 using rustguard::Config;
 using rustguard::adapters::ConfigError;
@@ -140,3 +143,5 @@ TEST_CASE("clips: mistakes in the files' keys name file, line and column", "[con
         "c.yml:2:16: clips.redact_chat: expected true or false, got 'maybe'");
   CHECK(error_of("clips:\n  on: [alert]\n  oops: 1\n") == "c.yml:3:3: clips.oops: unknown key");
 }
+
+}  // namespace clips_config_test

@@ -8,6 +8,9 @@
 #include "rustguard/adapters/combat_model_file.hpp"
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace combat_model_file_test {
+
 using rustguard::adapters::format_combat_model;
 using rustguard::adapters::ModelFileError;
 using rustguard::adapters::parse_combat_model;
@@ -100,3 +103,5 @@ TEST_CASE("config: a model file that cannot be read leaves the stage off, not th
   CHECK(none.model_error.empty());
   std::filesystem::remove_all(dir);
 }
+
+}  // namespace combat_model_file_test

@@ -13,6 +13,9 @@
 
 #include "../support/include_lines.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace config_layering_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -78,3 +81,5 @@ TEST_CASE("layering: the core includes no adapter", "[layering][config]") {
     }
   }
 }
+
+}  // namespace config_layering_test

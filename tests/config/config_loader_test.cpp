@@ -4,6 +4,9 @@
 
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace config_loader_test {
+
 using rustguard::Config;
 using rustguard::LogLevel;
 using rustguard::UnknownVersionPolicy;
@@ -177,3 +180,5 @@ TEST_CASE("The violation log settings are read and checked", "[config]") {
         "test.yml:2:15: violation_log.flush_rows: must be between 1 and 1000000, got 0");
   CHECK(error_of("violation_log:\n  flush_every: 3\n") == "test.yml:2:3: violation_log.flush_every: unknown key");
 }
+
+}  // namespace config_loader_test

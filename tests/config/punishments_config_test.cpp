@@ -11,6 +11,9 @@
 
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace punishments_config_test {
+
 using rustguard::Config;
 using rustguard::adapters::ConfigError;
 using rustguard::adapters::parse_config;
@@ -443,3 +446,5 @@ TEST_CASE("punishments, rcon and webhook take --set overrides like any key", "[c
     CHECK(std::string(e.what()) == "command line: rcon.port: must be between 1 and 65535, got 0");
   }
 }
+
+}  // namespace punishments_config_test

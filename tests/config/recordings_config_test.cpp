@@ -9,6 +9,9 @@
 
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace recordings_config_test {
+
 using rustguard::Config;
 using rustguard::RecordingSettings;
 using rustguard::adapters::ConfigError;
@@ -78,3 +81,5 @@ TEST_CASE("recordings: mistakes name file, line and column", "[config][recording
   CHECK(error_of("recordings:\n  all_players: yes please\n") ==
         "r.yml:2:16: recordings.all_players: expected true or false, got 'yes please'");
 }
+
+}  // namespace recordings_config_test

@@ -7,6 +7,9 @@
 
 #include "rustguard/adapters/config_loader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace staff_alerts_config_test {
+
 using rustguard::Config;
 using rustguard::StaffAlertSettings;
 using rustguard::adapters::ConfigError;
@@ -84,3 +87,5 @@ TEST_CASE("staff_alerts take --set overrides like any key", "[config][staff_aler
     CHECK(std::string(e.what()) == "command line: staff_alerts.max_per_minute: must be between 1 and 600, got 1000");
   }
 }
+
+}  // namespace staff_alerts_config_test

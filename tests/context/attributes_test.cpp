@@ -5,6 +5,9 @@
 #include "rustguard/context/knockback.hpp"
 #include "rustguard/context/teleports.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace attributes_test {
+
 using namespace rustguard;
 namespace pk = protocol::packets;
 
@@ -71,3 +74,5 @@ TEST_CASE("teleports: confirmation order and matching targets", "[context]") {
   CHECK(t.match({20, 64, 20}, false) != nullptr);  // 1.8: no confirmation
   CHECK(t.empty());
 }
+
+}  // namespace attributes_test

@@ -20,6 +20,9 @@
 #include "rustguard/context/context_snapshot.hpp"
 #include "rustguard/session/player_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace context_snapshot_test {
+
 using namespace rustguard;
 using context::decode_snapshot;
 using context::encode_snapshot;
@@ -615,3 +618,5 @@ TEST_CASE("maps are written in key order and read back", "[context][snapshot]") 
   r2(bad);
   CHECK_FALSE(r2.ok());
 }
+
+}  // namespace context_snapshot_test

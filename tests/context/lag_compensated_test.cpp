@@ -5,6 +5,9 @@
 #include "rustguard/context/lag_compensated.hpp"
 #include "rustguard/context/transaction_queue.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace lag_compensated_test {
+
 using rustguard::Timestamp;
 using rustguard::context::AckKind;
 using rustguard::context::LagCompensated;
@@ -77,3 +80,5 @@ TEST_CASE("transaction queue: ids wrap within the i16 range", "[context]") {
   CHECK(last >= TransactionQueue::kLowestId);
   CHECK(last < 0);
 }
+
+}  // namespace lag_compensated_test

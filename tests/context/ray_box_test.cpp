@@ -4,6 +4,9 @@
 
 #include "rustguard/context/ray_box.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace ray_box_test {
+
 using rustguard::context::Aabb;
 using rustguard::context::Ray;
 using rustguard::context::ray_entry;
@@ -59,3 +62,5 @@ TEST_CASE("ray box: a grazing ray touching an edge counts as a hit", "[context][
   CHECK(*t == Approx(1.0));
   CHECK_FALSE(ray_entry(Ray{{0.01, 2, 0.5}, {1, -1, 0}}, kUnit));
 }
+
+}  // namespace ray_box_test

@@ -6,6 +6,9 @@
 
 #include "rustguard/context/ring_queue.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace ring_queue_test {
+
 using rustguard::context::RingQueue;
 
 namespace {
@@ -94,3 +97,5 @@ TEST_CASE("ring queue: copies are independent", "[context][ring_queue]") {
   CHECK(ids(a) == std::vector<std::int32_t>{0, 1, 2, 3, 4});
   CHECK(ids(b) == std::vector<std::int32_t>{1, 2, 3, 99});
 }
+
+}  // namespace ring_queue_test

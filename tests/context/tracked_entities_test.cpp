@@ -8,6 +8,9 @@
 #include "rustguard/context/tracked_entities.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace tracked_entities_test {
+
 using rustguard::context::Aabb;
 using rustguard::context::EntityIdSpace;
 using rustguard::context::EntitySpawn;
@@ -331,3 +334,5 @@ TEST_CASE("tracked entities: 1.8 Attach Entity seats one rider per vehicle and l
   CHECK(boxes(t, 7, 4).size() == 1);
   CHECK_FALSE(t.contains(99));
 }
+
+}  // namespace tracked_entities_test

@@ -3,6 +3,9 @@
 #include "rustguard/context/receipt_markers.hpp"
 #include "rustguard/context/transaction_queue.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace transaction_queue_test {
+
 using rustguard::Timestamp;
 using rustguard::context::AckKind;
 using rustguard::context::ReceiptKind;
@@ -66,3 +69,5 @@ TEST_CASE("receipt markers: answered by kind and id, oldest first, bounded", "[c
   CHECK_FALSE(m.take(ReceiptKind::keep_alive, 0));
   CHECK(m.take(ReceiptKind::keep_alive, 199));
 }
+
+}  // namespace transaction_queue_test

@@ -14,6 +14,9 @@
 
 #include "../../tools/fuzz/fuzz_entries.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace corpus_replay_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -73,3 +76,5 @@ TEST_CASE("An unknown target name is reported, not silently passed", "[corpus]")
     CHECK(rustguard::fuzz::run_target(target, empty) == nullptr);
   }
 }
+
+}  // namespace corpus_replay_test

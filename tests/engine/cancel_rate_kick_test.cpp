@@ -8,6 +8,9 @@
 #include "../checks/engine_driver.hpp"
 #include "rustguard/engine/cancel_rate_limit.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace cancel_rate_kick_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 
@@ -120,3 +123,5 @@ TEST_CASE("cancel rate: counted in one-second windows", "[engine][cancel_rate]")
   CHECK(limit.add(t0 + millis(1'000), 3));  // a new window
   CHECK(limit.in_window() == 1);
 }
+
+}  // namespace cancel_rate_kick_test

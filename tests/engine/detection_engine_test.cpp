@@ -3,6 +3,9 @@
 #include "../checks/engine_driver.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace detection_engine_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 
@@ -234,3 +237,5 @@ TEST_CASE("engine: ticks fall every 250 ms from the start of play, whenever adva
     CHECK(often.engine.violations()[i].check == once.engine.violations()[i].check);
   }
 }
+
+}  // namespace detection_engine_test

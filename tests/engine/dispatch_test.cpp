@@ -21,6 +21,9 @@
 #include "rustguard/protocol/packets/play/entity_status_s2c.hpp"
 #include "rustguard/protocol/packets/play/set_entity_velocity_s2c.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace dispatch_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 using protocol::Direction;
@@ -187,3 +190,5 @@ TEST_CASE("dispatch: a check's clientbound reads reach it through on(), after la
   REQUIRE(e.kick_reason());
   CHECK(e.kick_check() == "test.clientbound");
 }
+
+}  // namespace dispatch_test

@@ -10,6 +10,9 @@
 #include "../checks/engine_driver.hpp"
 #include "rustguard/context/tracked_entities.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace entity_tracking_test {
+
 using rustguard::context::Aabb;
 using rustguard::protocol::Vec3;
 using rustguard::test::Driver;
@@ -146,3 +149,5 @@ TEST_CASE("entity tracking through the engine: spawn, lag-compensated moves, tel
   d.respawn();
   CHECK(entities.size() == 0);
 }
+
+}  // namespace entity_tracking_test

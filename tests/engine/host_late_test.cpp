@@ -7,6 +7,9 @@
 
 #include "../checks/engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace host_late_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 
@@ -107,3 +110,5 @@ TEST_CASE("host late: without the report, the same silence times out", "[engine]
   for (int i = 0; i < 130; ++i) d.advance_ms(500);
   CHECK(d.count("badpackets.transaction", "timeout") == 1);
 }
+
+}  // namespace host_late_test

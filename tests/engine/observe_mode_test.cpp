@@ -7,6 +7,9 @@
 
 #include "../checks/engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace observe_mode_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 using engine::EngineMode;
@@ -218,3 +221,5 @@ TEST_CASE("observe: once the capture carries the engine's own transactions, keep
   CHECK(d.answer(7) == Verdict::pass);
   CHECK(d.count("badpackets.transaction") == 0);
 }
+
+}  // namespace observe_mode_test

@@ -7,6 +7,9 @@
 #include "../checks/engine_driver.hpp"
 #include "rustguard/engine/packet_rate_limiter.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace packet_rate_limit_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 
@@ -104,3 +107,5 @@ TEST_CASE("packet rate: the limiter's settings", "[engine][packet_rate]") {
   CHECK(first_refused(d.engine, 1'000, [](int) { return kStart; }) == 20);
   CHECK(*d.engine.kick_reason() == "too many packets (21/s, limit 20)");
 }
+
+}  // namespace packet_rate_limit_test

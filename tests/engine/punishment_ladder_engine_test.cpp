@@ -9,6 +9,9 @@
 
 #include "../checks/engine_driver.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace punishment_ladder_engine_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 using actions::ActionType;
@@ -125,3 +128,5 @@ TEST_CASE("no punishment groups: flags carry no actions", "[engine][ladder]") {
   for (int i = 0; i < 10; ++i) d.rot(0, 150, true);
   for (const Violation& v : d.engine.violations()) CHECK(v.actions.empty());
 }
+
+}  // namespace punishment_ladder_engine_test

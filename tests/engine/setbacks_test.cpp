@@ -12,6 +12,9 @@
 #include "rustguard/protocol/packets/play/confirm_teleport_c2s.hpp"
 #include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace setbacks_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 using protocol::packets::ConfirmTeleportC2s;
@@ -293,3 +296,5 @@ TEST_CASE("a setback on its way ends with the configuration phase", "[engine][se
   d.spawn_at(10, 64, 10);
   CHECK(d.pos(10, 64, 10.05, true) == Verdict::pass);
 }
+
+}  // namespace setbacks_test

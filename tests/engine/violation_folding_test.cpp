@@ -9,6 +9,9 @@
 #include "../checks/engine_driver.hpp"
 #include "rustguard/checks/api/violation_folding.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace violation_folding_test {
+
 using namespace rustguard;
 using namespace rustguard::test;
 using engine::FoldingLimits;
@@ -348,3 +351,5 @@ TEST_CASE("folding: a folded record carries every outcome and every cancelled pa
   CHECK(rows[1].outcome == (Outcome::cancel | Outcome::alert));
   CHECK(rows[0].cancelled + rows[1].cancelled == 10);
 }
+
+}  // namespace violation_folding_test

@@ -7,6 +7,9 @@
 #include "rustguard/net/endpoint.hpp"
 #include "rustguard/net/ip_address.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace ip_address_test {
+
 using rustguard::net::AddressFamily;
 using rustguard::net::Endpoint;
 using rustguard::net::IpAddress;
@@ -107,3 +110,5 @@ TEST_CASE("Endpoints print with the port, IPv6 in brackets", "[net]") {
   CHECK(Endpoint{IpAddress::v4(1, 2, 3, 4), 5} == Endpoint{IpAddress::v4(1, 2, 3, 4), 5});
   CHECK_FALSE(Endpoint{IpAddress::v4(1, 2, 3, 4), 5} == Endpoint{IpAddress::v4(1, 2, 3, 4), 6});
 }
+
+}  // namespace ip_address_test

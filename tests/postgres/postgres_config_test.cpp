@@ -10,6 +10,9 @@
 #include "rustguard/adapters/config_loader.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace postgres_config_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using rustguard::storage_test::TempDir;
@@ -87,3 +90,5 @@ TEST_CASE("config: a postgresql:// database without use_postgres() is refused at
   CHECK_FALSE(ViolationLog::start(violation_log_options(c), error));
   CHECK(error.find("PostgreSQL violation log") != std::string::npos);
 }
+
+}  // namespace postgres_config_test

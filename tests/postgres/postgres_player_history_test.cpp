@@ -15,6 +15,9 @@
 #include "rustguard/adapters/postgres_log_database.hpp"
 #include "rustguard/adapters/postgres_player_history.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace postgres_player_history_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::postgres_test;
@@ -68,3 +71,5 @@ TEST_CASE("postgres history: a player's violations on every instance, newest fir
   REQUIRE(history.read("Alex", 50, out).empty());
   CHECK(out.empty());
 }
+
+}  // namespace postgres_player_history_test

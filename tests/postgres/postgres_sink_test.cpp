@@ -25,6 +25,9 @@
 #include "rustguard/adapters/postgres_schema.hpp"
 #include "rustguard/adapters/sqlite_record_sink.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace postgres_sink_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::postgres_test;
@@ -706,3 +709,5 @@ TEST_CASE("the PostgreSQL query in docs/database-schema.md runs as printed") {
   CHECK(std::string{PQgetvalue(r.get(), 2, 5)} == "v0");
   CHECK(std::string{PQgetvalue(r.get(), 0, 7)} == "live");
 }
+
+}  // namespace postgres_sink_test

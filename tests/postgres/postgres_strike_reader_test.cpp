@@ -16,6 +16,9 @@
 #include "rustguard/adapters/postgres_log_database.hpp"
 #include "rustguard/adapters/postgres_strike_reader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace postgres_strike_reader_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::postgres_test;
@@ -128,3 +131,5 @@ TEST_CASE("postgres strikes: the schema has the strikes' partial index on both e
   CHECK(pg_int(db, "SELECT count(*) FROM pg_indexes WHERE indexname = 'actions_strikes'") == 1);
   CHECK(pg_int(db, "SELECT max(version) FROM rustguard_schema_version") == kSchemaVersion);
 }
+
+}  // namespace postgres_strike_reader_test

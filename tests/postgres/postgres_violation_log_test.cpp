@@ -23,6 +23,9 @@
 #include "postgres_test_support.hpp"
 #include "rustguard/adapters/postgres_log_database.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace postgres_violation_log_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::postgres_test;
@@ -383,3 +386,5 @@ TEST_CASE("postgres log: a second proxy with the same instance id is refused by 
   CHECK(stored_ids(db) == all);
   CHECK(pg_int(db, "SELECT count(*) FROM violations") == 20);
 }
+
+}  // namespace postgres_violation_log_test

@@ -18,6 +18,9 @@
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace clientbound_packets_test {
+
 namespace {
 
 using namespace rustguard::protocol;
@@ -566,3 +569,5 @@ TEST_CASE("sync player position re-encodes to the game's own bytes", "[packets][
   }
   CHECK(checked >= 5);
 }
+
+}  // namespace clientbound_packets_test

@@ -9,6 +9,9 @@
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace compression_test {
+
 using namespace rustguard::protocol;
 
 namespace {
@@ -354,3 +357,5 @@ TEST_CASE("encode_frame deflates only at the threshold, and only then makes a De
   CHECK(again == expected);
   CHECK(again_other == expected);
 }
+
+}  // namespace compression_test

@@ -5,6 +5,9 @@
 #include "rustguard/protocol/connection_tracker.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace connection_tracker_test {
+
 using namespace rustguard::protocol;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -260,3 +263,5 @@ TEST_CASE("Packet ids that do not exist in the state are told apart from uninspe
   // A play look packet (id 30 in 1.21.4) is no login packet.
   CHECK_FALSE(t.id_exists(Direction::serverbound, find_version(v::v1_21_4)->id_of(PacketKind::set_rotation_c2s)));
 }
+
+}  // namespace connection_tracker_test

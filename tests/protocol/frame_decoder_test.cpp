@@ -14,6 +14,9 @@
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace frame_decoder_test {
+
 using namespace rustguard::protocol;
 
 namespace {
@@ -616,3 +619,5 @@ TEST_CASE("The held-back tail of a large frame is released once the frame is del
   CHECK(dec.buffered_bytes() == 0);
   CHECK(dec.buffer_capacity() <= FrameDecoder::kKeepTailCapacity);
 }
+
+}  // namespace frame_decoder_test

@@ -11,6 +11,9 @@
 #include <set>
 #include <string>
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace packet_registry_test {
+
 using namespace rustguard::protocol;
 
 namespace {
@@ -40,7 +43,7 @@ std::int32_t last_protocol_with(PacketKind kind) {
 }  // namespace
 
 // Usable at compile time: decoders can build their own tables from it.
-static_assert(find_version(47) != nullptr);
+static_assert(find_version(47)->protocol() == 47);
 static_assert(find_version(48) == nullptr);
 static_assert(find_version(775)->id_of(PacketKind::attack_c2s) == 0x01);
 static_assert(find_version(775)->kind_of(State::play, Direction::serverbound, 0x1e) == PacketKind::set_position_c2s);
@@ -326,3 +329,5 @@ TEST_CASE("Every version knows how many ids each state has", "[registry]") {
   CHECK_FALSE(v18->has_id(State::play, Direction::serverbound, 26));
   CHECK(v18->id_count(State::configuration, Direction::serverbound) == 0);
 }
+
+}  // namespace packet_registry_test

@@ -7,6 +7,9 @@
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace reader_test {
+
 using namespace rustguard::protocol;
 
 namespace {
@@ -156,3 +159,5 @@ TEST_CASE("Error messages name the numbers", "[error]") {
   const Error e = make_error(Errc::frame_too_large, "frame length", 3000000, 2097151);
   CHECK(e.message() == "frame_too_large: frame length 3000000 (limit 2097151)");
 }
+
+}  // namespace reader_test

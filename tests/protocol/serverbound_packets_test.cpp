@@ -20,6 +20,9 @@
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace serverbound_packets_test {
+
 namespace {
 
 using namespace rustguard::protocol;
@@ -596,3 +599,5 @@ TEST_CASE("1.19-1.19.2 login start skips the signing key and reads the optional 
   // 1.19 has the key but no UUID field: the UUID bytes are then leftovers.
   CHECK(decode_error<LoginStartC2s>(body, v::v1_19).code == Errc::leftover_bytes);
 }
+
+}  // namespace serverbound_packets_test

@@ -14,6 +14,9 @@
 
 #include "rustguard/protocol/packet_registry.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace system_chat_test {
+
 using namespace rustguard::protocol;
 using packets::SystemChatS2c;
 
@@ -123,3 +126,5 @@ TEST_CASE("system chat: the registry's ids are minecraft-data's chat / system_ch
   CHECK(id(v::v1_21_4) == 0x73);
   CHECK(state_of(PacketKind::system_chat_s2c) == State::play);
 }
+
+}  // namespace system_chat_test

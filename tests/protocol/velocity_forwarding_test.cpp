@@ -5,6 +5,9 @@
 #include "rustguard/protocol/velocity_forwarding.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace velocity_forwarding_test {
+
 using namespace rustguard::protocol;
 
 namespace {
@@ -49,3 +52,5 @@ TEST_CASE("Malformed Velocity forwarding data is an error, never a crash", "[vel
   REQUIRE_FALSE(p.ok());
   CHECK(p.error().code == Errc::invalid_value);
 }
+
+}  // namespace velocity_forwarding_test

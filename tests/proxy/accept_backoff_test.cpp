@@ -15,6 +15,9 @@
 #include "../../tools/proxy/accept_backoff.hpp"
 #include "../../tools/proxy/metrics.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace accept_backoff_test {
+
 using namespace rustguard::proxy;
 using namespace std::chrono_literals;
 using TimePoint = AcceptBackoff::TimePoint;
@@ -111,3 +114,5 @@ TEST_CASE("A backend connect names its real failure, not a timeout", "[proxy][ba
   CHECK(backend_error_text(asio::error::no_descriptors, false, 5000) ==
         "Too many open files (the proxy is out of file descriptors)");
 }
+
+}  // namespace accept_backoff_test

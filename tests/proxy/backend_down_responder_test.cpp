@@ -11,6 +11,9 @@
 #include "rustguard/protocol/packets/status/status_response_s2c.hpp"
 #include "rustguard/protocol/reader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace backend_down_responder_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 using Bytes = std::vector<std::uint8_t>;
@@ -135,3 +138,5 @@ TEST_CASE("One status answer per connection: a second request ends it", "[proxy]
     CHECK(step.end->cause == EndCause::malformed);
   }
 }
+
+}  // namespace backend_down_responder_test

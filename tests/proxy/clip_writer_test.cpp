@@ -27,6 +27,9 @@
 #include "../../tools/proxy/player_directory.hpp"
 #include "../support/temp_dir.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace clip_writer_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 namespace fs = std::filesystem;
@@ -424,3 +427,5 @@ TEST_CASE("POST /clips?player=NAME asks the player's connections for a clip now"
   CHECK(admin_response("GET /clips?player=Alex HTTP/1.1\r\n\r\n", m, players).rfind("HTTP/1.1 404", 0) == 0);
   CHECK(asked == 1);
 }
+
+}  // namespace clip_writer_test

@@ -9,6 +9,9 @@
 
 #include "../../tools/proxy/connection_events.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace connection_events_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 
@@ -106,3 +109,5 @@ TEST_CASE("Each feed is counted in packets, bytes and inspection time", "[proxy]
   CHECK(text.find("rustguard_inspection_seconds_count 2\n") != std::string::npos);
   CHECK(f.events.address_text() == "10.0.0.5:51234");
 }
+
+}  // namespace connection_events_test

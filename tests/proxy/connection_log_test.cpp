@@ -9,6 +9,9 @@
 #include "../../tools/proxy/connection_log.hpp"
 #include "rustguard/protocol/writer.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace connection_log_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 
@@ -77,3 +80,5 @@ TEST_CASE("The disconnect line", "[proxy][log]") {
   quiet.duration = std::chrono::milliseconds(5);
   CHECK(disconnect_line(quiet) == "disconnect #8 - 10.0.0.5:51234: no handshake, 0.005 s, 0 B up, 0 B down: client closed");
 }
+
+}  // namespace connection_log_test

@@ -11,6 +11,9 @@
 
 #include "../../tools/proxy/connection_policy.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace connection_policy_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 using namespace std::chrono_literals;
@@ -314,3 +317,5 @@ TEST_CASE("A PROXY header is used from a trusted peer and refused from anyone el
   CHECK(malformed.end->cause == EndCause::bad_proxy_header);
   CHECK(malformed.end->reason.rfind("malformed PROXY header: ", 0) == 0);
 }
+
+}  // namespace connection_policy_test

@@ -14,6 +14,9 @@
 #include "../../tools/proxy/proxy_state.hpp"
 #include "rustguard/net/ip_address.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace engine_reporting_test {
+
 using namespace rustguard;
 
 TEST_CASE("RuntimeConfig shares one engine config with the checks' settings, and knows its trusted peers",
@@ -77,3 +80,5 @@ TEST_CASE("Metrics count detections per check and show the violation log's figur
   CHECK(has("rustguard_violation_log_records_total{outcome=\"dropped\"} 1"));
   CHECK(has("rustguard_violation_log_retries_total 3"));
 }
+
+}  // namespace engine_reporting_test

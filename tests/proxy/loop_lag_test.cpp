@@ -12,6 +12,9 @@
 
 #include "../../tools/proxy/loop_lag.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace loop_lag_test {
+
 using namespace std::chrono_literals;
 using rustguard::proxy::LoopLag;
 
@@ -69,3 +72,5 @@ TEST_CASE("loop lag: the probe ends when told to stop, even with no wait left to
   CHECK(ended);
   CHECK(io.stopped());  // ran out of work, not out of time
 }
+
+}  // namespace loop_lag_test

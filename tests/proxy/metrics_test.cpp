@@ -7,6 +7,9 @@
 #include "../../tools/proxy/admin_http.hpp"
 #include "../../tools/proxy/metrics.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace metrics_test {
+
 using rustguard::proxy::Limit;
 using rustguard::proxy::Metrics;
 
@@ -134,3 +137,5 @@ TEST_CASE("Reads counted on several threads add up", "[metrics]") {
   CHECK(has_line(text, "rustguard_inspection_seconds_count 12000"));
   CHECK(has_line(text, "rustguard_transactions_sent_total 12000"));
 }
+
+}  // namespace metrics_test

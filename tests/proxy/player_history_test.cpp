@@ -24,6 +24,9 @@
 #include "../support/temp_dir.hpp"
 #include "rustguard/adapters/violation_log.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace player_history_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 
@@ -143,3 +146,5 @@ TEST_CASE("the history service reads on its own thread; the admin answer carries
   CHECK(proxy::players_query_name("GET /players?name=a%20b HTTP/1.1\r\n\r\n").empty());
   CHECK(proxy::players_query_name("GET /players HTTP/1.1\r\n\r\n").empty());
 }
+
+}  // namespace player_history_test

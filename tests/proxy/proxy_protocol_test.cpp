@@ -5,6 +5,9 @@
 
 #include "rustguard/protocol/proxy_protocol.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace proxy_protocol_test {
+
 using namespace rustguard::protocol;
 using rustguard::net::Endpoint;
 using rustguard::net::IpAddress;
@@ -175,3 +178,5 @@ TEST_CASE("A Minecraft stream is not mistaken for a PROXY header", "[proxy_proto
   REQUIRE(pr);
   CHECK(pr->status == ProxyHeaderStatus::absent);
 }
+
+}  // namespace proxy_protocol_test

@@ -2,6 +2,9 @@
 
 #include "../../tools/proxy/rate_limiter.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace rate_limiter_test {
+
 using rustguard::net::IpAddress;
 using rustguard::proxy::PerIpRateLimiter;
 
@@ -49,3 +52,5 @@ TEST_CASE("Pruning forgets only addresses whose bucket is full again", "[rate_li
   CHECK(limiter.allow(IpAddress::v4(2, 2, 2, 2), 1'000'000));
   CHECK_FALSE(limiter.allow(IpAddress::v4(2, 2, 2, 2), 1'000'000));
 }
+
+}  // namespace rate_limiter_test

@@ -29,6 +29,9 @@
 #include "../../tools/proxy/rcon_client.hpp"
 #include "../../tools/proxy/rcon_packet.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace rcon_client_test {
+
 using asio::ip::tcp;
 using namespace rustguard::proxy;
 using namespace std::chrono_literals;
@@ -481,3 +484,5 @@ TEST_CASE("RCON: a second answer to the end marker is skipped, not taken for a d
   CHECK(rig.client->counters().reconnects == 0);
   CHECK(rig.client->counters().sent == 3);
 }
+
+}  // namespace rcon_client_test

@@ -18,6 +18,9 @@
 
 #include "../../tools/proxy/readable_wait.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace readable_wait_test {
+
 using asio::ip::tcp;
 using namespace rustguard::proxy;
 
@@ -231,3 +234,5 @@ TEST_CASE("a wait on a closed socket fails at once", "[readable_wait]") {
   REQUIRE(woke.has_value());
   CHECK(*woke == asio::error::bad_descriptor);
 }
+
+}  // namespace readable_wait_test

@@ -7,6 +7,9 @@
 
 #include "../../tools/proxy/admin_http.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace recording_requests_test {
+
 using namespace rustguard::proxy;
 
 namespace {
@@ -70,3 +73,5 @@ TEST_CASE("admin: the requested list is bounded", "[proxy][recordings][admin]") 
   CHECK(requests.add("p7"));  // already there
   CHECK(requests.names().size() == RecordingRequests::kMaxNames);
 }
+
+}  // namespace recording_requests_test

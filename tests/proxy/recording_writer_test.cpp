@@ -19,6 +19,9 @@
 #include "../../tools/proxy/recording_writer.hpp"
 #include "../../tools/proxy/session_recording.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace recording_writer_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 namespace fs = std::filesystem;
@@ -282,3 +285,5 @@ TEST_CASE("recordings: a timer advance while the connection is undecided keeps i
   CHECK(l1[0] < advances[1]);
   CHECK(advances[1] < l2[0]);
 }
+
+}  // namespace recording_writer_test

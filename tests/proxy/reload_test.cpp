@@ -15,6 +15,9 @@
 
 #include "../../tools/proxy/reload.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace reload_test {
+
 using namespace rustguard;
 
 namespace {
@@ -226,3 +229,5 @@ TEST_CASE("A model file that cannot be read on reload keeps the model in force; 
   REQUIRE(live.reload());
   CHECK(model_of(live) == nullptr);
 }
+
+}  // namespace reload_test

@@ -12,6 +12,9 @@
 
 #include "../../tools/proxy/shutdown.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace shutdown_test {
+
 using namespace rustguard;
 using namespace std::chrono_literals;
 
@@ -74,3 +77,5 @@ TEST_CASE("A connection that does not end is cut off after the grace period", "[
   CHECK(took >= 200ms);
   CHECK(took < 10s);
 }
+
+}  // namespace shutdown_test

@@ -16,6 +16,9 @@
 #include "../session/recorded_session.hpp"
 #include "rustguard/protocol/packets/play/system_chat_s2c.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace staff_alerts_test {
+
 using namespace rustguard;
 using namespace rustguard::proxy;
 
@@ -209,3 +212,5 @@ TEST_CASE("A staff alert reaches the staff player's stream as System Chat of its
     CHECK(state.players.size() == 0);
   }
 }
+
+}  // namespace staff_alerts_test

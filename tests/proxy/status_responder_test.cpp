@@ -7,6 +7,9 @@
 #include "rustguard/protocol/packets/status/status_response_s2c.hpp"
 #include "rustguard/protocol/reader.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace status_responder_test {
+
 using namespace rustguard;
 
 TEST_CASE("A status answer from the MOTD is a valid Status Response frame", "[status]") {
@@ -56,3 +59,5 @@ TEST_CASE("The legacy ping reply uses the 1.6 kick format in UTF-16BE", "[status
   const std::vector<std::uint8_t> tail(reply.begin() + 3 + 2 * 14, reply.begin() + 3 + 2 * 17);
   CHECK(tail == std::vector<std::uint8_t>{0x00, 0xE9, 0xD8, 0x3D, 0xDE, 0x00});
 }
+
+}  // namespace status_responder_test

@@ -40,6 +40,9 @@
 #include "../../tools/proxy/webhook_message.hpp"
 #include "../../tools/proxy/webhook_sender.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace webhook_test {
+
 using namespace rustguard::proxy;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -843,3 +846,5 @@ TEST_CASE("webhook sender refuses alerts past its capacity and posts the rest at
   REQUIRE(requests.size() == 1);
   CHECK(parse(requests[0].body)["embeds"][0]["title"].text == "Steve: 3 alerts in 60 s");
 }
+
+}  // namespace webhook_test

@@ -13,6 +13,9 @@
 
 #include "../../tools/proxy/write_queue.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace write_queue_test {
+
 using asio::ip::tcp;
 using rustguard::proxy::WriteQueue;
 using Bytes = std::vector<std::uint8_t>;
@@ -228,3 +231,5 @@ TEST_CASE("A paused queue that finishes is done without writing", "[write_queue]
   CHECK(q.done());
   CHECK(q.backlog() == 3);
 }
+
+}  // namespace write_queue_test

@@ -16,6 +16,9 @@
 #include "replay/capture_files.hpp"
 #include "replay_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace capture_files_test {
+
 using namespace rustguard::replay;
 using namespace rustguard::replay::test;
 
@@ -291,3 +294,5 @@ TEST_CASE("one reassembler across all files of a folder: connections do not leak
     CHECK(f->c2s() == e.c2s);
   }
 }
+
+}  // namespace capture_files_test

@@ -9,6 +9,9 @@
 #include "replay/model_training.hpp"
 #include "rustguard/adapters/combat_model_file.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace model_workflow_test {
+
 using namespace rustguard::replay;
 using rustguard::checks::model::combat_feature_index;
 
@@ -155,3 +158,5 @@ TEST_CASE("train: the shipped model is the corpus's, and meets the held-out targ
   CHECK(e.at_model.fpr() <= 0.01);
   CHECK(e.at_model.recall() >= 0.9);
 }
+
+}  // namespace model_workflow_test

@@ -10,6 +10,9 @@
 
 #include "replay/packet_headers.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace packet_headers_test {
+
 using namespace rustguard::replay;
 using Bytes = std::vector<std::uint8_t>;
 
@@ -307,3 +310,5 @@ TEST_CASE("malformed frames are errors, never crashes") {
   for (int i = 0; i < 20; ++i) append(chain, {60, 0, 1, 4, 0, 0, 0, 0});
   CHECK(decode_frame(link_type::ipv6, ipv6({}, 60, chain)).error().code == Errc::invalid_value);
 }
+
+}  // namespace packet_headers_test

@@ -26,6 +26,9 @@
 #include "../support/database_rows.hpp"
 #include "../support/temp_dir.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace replay_tool_test {
+
 namespace fs = std::filesystem;
 using namespace rustguard;
 using namespace rustguard::replay;
@@ -423,3 +426,5 @@ TEST_CASE("the JSON summary carries players and totals", "[replay][output]") {
   CHECK(text.find("h261_b") != std::string::npos);
   CHECK(text.find("total: 1 capture(s)") != std::string::npos);
 }
+
+}  // namespace replay_tool_test

@@ -41,6 +41,9 @@
 #include "../support/database_rows.hpp"
 #include "../support/temp_dir.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace session_recording_test {
+
 namespace fs = std::filesystem;
 using namespace rustguard;
 using adapters::PcapngWriter;
@@ -432,3 +435,5 @@ TEST_CASE("notes parse as written, and what is not a note is refused", "[replay]
   CHECK_FALSE(recording::is_note(bytes("RUSTGUARD/2 core-input\n")));
   CHECK_FALSE(recording::parse(bytes("hello\n")));
 }
+
+}  // namespace session_recording_test

@@ -11,6 +11,9 @@
 #include "replay/tcp_reassembly.hpp"
 #include "replay_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace tcp_reassembly_test {
+
 using namespace rustguard::replay;
 using namespace rustguard::replay::test;
 
@@ -317,3 +320,5 @@ TEST_CASE("data on a SYN (TCP Fast Open) starts the stream") {
   r.add(c.data(0, 20, slice(up, 20, 20)), 3);
   CHECK(sink.flows.at(1).c2s() == up);
 }
+
+}  // namespace tcp_reassembly_test

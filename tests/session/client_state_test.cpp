@@ -19,6 +19,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace client_state_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using Bytes = std::vector<std::uint8_t>;
@@ -210,3 +213,5 @@ TEST_CASE("Nothing is written before login or once the stream is a status exchan
   CHECK(out.to_client.empty());
   CHECK(s.client_state() == State::handshake);
 }
+
+}  // namespace client_state_test

@@ -11,6 +11,9 @@
 #include "rustguard/session/connection_session.hpp"
 #include "recorded_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace connection_session_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using session::ConnectionSession;
@@ -306,3 +309,5 @@ TEST_CASE("A Disconnect is written in the client's current state", "[session]") 
   auto decoded = packets::DisconnectS2c::decode(std::span<const std::uint8_t>(packets[0].packet).subspan(1), v::v1_21_4);
   REQUIRE(decoded.ok());
 }
+
+}  // namespace connection_session_test

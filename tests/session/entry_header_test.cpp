@@ -6,6 +6,9 @@
 
 #include <memory>
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace entry_header_test {
+
 TEST_CASE("rustguard.hpp alone runs a handshake through the session and the engine", "[entry]") {
   using namespace rustguard;
   session::PlayerSession connection{ProtocolLimits{}, std::make_shared<const engine::EngineConfig>()};
@@ -20,3 +23,5 @@ TEST_CASE("rustguard.hpp alone runs a handshake through the session and the engi
   CHECK(connection.tracker().state(protocol::Direction::serverbound) == protocol::State::login);
   CHECK(connection.tracker().protocol() == protocol::v::v1_21_4);
 }
+
+}  // namespace entry_header_test

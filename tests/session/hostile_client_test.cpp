@@ -12,6 +12,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace hostile_client_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using session::ConnectionSession;
@@ -190,3 +193,5 @@ TEST_CASE("Every client frame, zero-length ones too, goes through the hooks' rat
     CHECK(out.close->cause == session::CloseCause::hooks);
   }
 }
+
+}  // namespace hostile_client_test

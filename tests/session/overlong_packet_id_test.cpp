@@ -16,6 +16,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/connection_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace overlong_packet_id_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using Bytes = std::vector<std::uint8_t>;
@@ -113,3 +116,5 @@ TEST_CASE("Set Compression and a compressed packet with padded ids reach the tra
   REQUIRE(hooks.bodies.size() == 1);
   CHECK(hooks.bodies[0] == body);
 }
+
+}  // namespace overlong_packet_id_test

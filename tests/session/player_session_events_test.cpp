@@ -18,6 +18,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/player_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace player_session_events_test {
+
 using namespace rustguard;
 using protocol::Direction;
 using protocol::PacketKind;
@@ -716,3 +719,5 @@ TEST_CASE("The host's lateness holds timing flags, and the held count comes out 
   CHECK(held[0].count >= 1);
   CHECK(held[0].count == told.session.engine().timing_flags_held());
 }
+
+}  // namespace player_session_events_test

@@ -8,6 +8,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/player_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace player_session_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using rustguard::test::load_session;
@@ -168,3 +171,5 @@ TEST_CASE("Observe mode reads a live engine's transactions back from the stream 
     CHECK(b.name == a.name);
   }
 }
+
+}  // namespace player_session_test

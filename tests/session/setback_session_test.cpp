@@ -14,6 +14,9 @@
 #include "rustguard/protocol/writer.hpp"
 #include "rustguard/session/player_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace setback_session_test {
+
 using namespace rustguard;
 using namespace rustguard::protocol;
 using rustguard::test::load_session;
@@ -104,3 +107,5 @@ TEST_CASE("a setback on the wire: held move, our teleport, confirmation kept, ar
   CHECK(out.to_server == arrival);
   CHECK(player.engine().setbacks_sent() == 1);
 }
+
+}  // namespace setback_session_test

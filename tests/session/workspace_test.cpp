@@ -13,6 +13,9 @@
 #include "rustguard/protocol/compression.hpp"
 #include "rustguard/session/player_session.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace workspace_test {
+
 using namespace rustguard;
 using protocol::Direction;
 using rustguard::test::load_session;
@@ -121,3 +124,5 @@ TEST_CASE("A session's Disconnect above the threshold is deflated with the lent 
   REQUIRE_FALSE(a.to_client.empty());
   CHECK(a.to_client == b.to_client);
 }
+
+}  // namespace workspace_test

@@ -18,6 +18,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace actions_clip_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -274,3 +277,5 @@ TEST_CASE("SessionRecorder names each action's clip through its namer, and none 
     }
   }
 }
+
+}  // namespace actions_clip_test

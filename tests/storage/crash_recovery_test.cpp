@@ -13,6 +13,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace crash_recovery_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -188,3 +191,5 @@ TEST_CASE("closing crashed sessions waits for a database that is unwritable at s
         "9000/crashed");
   CHECK(check.integer("SELECT count(*) FROM sessions WHERE end_ms IS NULL") == 0);
 }
+
+}  // namespace crash_recovery_test

@@ -14,6 +14,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace disk_use_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -186,3 +189,5 @@ TEST_CASE("the config's violation_log settings reach the log options") {
   CHECK(ViolationLogOptions{}.max_spill_bytes == 256u << 20);
   CHECK(ViolationLogSettings{}.max_spill_bytes == 256u << 20);
 }
+
+}  // namespace disk_use_test

@@ -16,6 +16,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace durability_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -333,3 +336,5 @@ TEST_CASE("SIGTERM during heavy writing loses nothing") {
           static_cast<std::int64_t>(accepted[static_cast<std::size_t>(t)]));
   }
 }
+
+}  // namespace durability_test

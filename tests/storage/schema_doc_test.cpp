@@ -12,6 +12,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace schema_doc_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -130,3 +133,5 @@ TEST_CASE("the documented example queries run and answer correctly") {
   CHECK(actions[0][3] == "ok");
   CHECK(actions[0][4] == "reach");
 }
+
+}  // namespace schema_doc_test

@@ -18,6 +18,9 @@
 #include "rustguard/session/player_session.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace session_recorder_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -284,3 +287,5 @@ TEST_CASE("SessionRecorder without a log stores nothing and takes every event", 
   CHECK(recorder.session_id() == 0);
   recorder.end(Timestamp::from_millis(300));
 }
+
+}  // namespace session_recorder_test

@@ -11,6 +11,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace spill_file_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -237,3 +240,5 @@ TEST_CASE("a spill append under a size cap writes the prefix that fits") {
   CHECK(read_all(path, stats, nullptr).size() == written);
   CHECK(stats.skipped_bytes == 0);
 }
+
+}  // namespace spill_file_test

@@ -5,6 +5,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace sqlite_schema_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -146,3 +149,5 @@ TEST_CASE("a file from a newer schema is left alone and the records are spilled"
   CHECK(check.integer("PRAGMA user_version") == 99);
   CHECK(check.integer("SELECT count(*) FROM sqlite_master WHERE name = 'violations'") == 0);
 }
+
+}  // namespace sqlite_schema_test

@@ -21,6 +21,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace storage_fault_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -323,3 +326,5 @@ TEST_CASE("readers on another connection keep working while the log writes") {
   Inspector check{db};
   CHECK(check.integer("SELECT count(*) FROM violations") == kViolations);
 }
+
+}  // namespace storage_fault_test

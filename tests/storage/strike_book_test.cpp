@@ -14,6 +14,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace strike_book_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -182,3 +185,5 @@ TEST_CASE("strike book holds at most max_players of the fleet's players, the new
   CHECK(book.of(uuid_of(499), 0).size() == 1);
   CHECK(book.of(uuid_of(0), 0).empty());
 }
+
+}  // namespace strike_book_test

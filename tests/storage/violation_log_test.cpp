@@ -4,6 +4,9 @@
 #include "rustguard/adapters/violation_log.hpp"
 #include "storage_test_support.hpp"
 
+// Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
+namespace violation_log_test {
+
 using namespace rustguard;
 using namespace rustguard::adapters;
 using namespace rustguard::storage_test;
@@ -175,3 +178,5 @@ TEST_CASE("a folded violation keeps its count in the database") {
   CHECK(check.integer("SELECT count FROM violations WHERE id = " + std::to_string(single)) == 1);
   CHECK(check.integer("SELECT sum(count) FROM violations") == 13);
 }
+
+}  // namespace violation_log_test
