@@ -52,6 +52,36 @@ TEST_CASE("lag compensated: changes inside a bundle close with the transaction a
   CHECK(v.settled());
 }
 
+TEST_CASE("lag compensated: a client that never answers holds at most kMaxPending changes", "[context]") {
+  constexpr auto cap = LagCompensated<int>::kMaxPending;
+  LagCompensated<int> v(0);
+  // One change a server tick, each between transactions 2n+1 and 2n+2, none acknowledged.
+  for (int n = 0; n < static_cast<int>(cap) + 100; ++n) {
+    const auto begin = static_cast<std::uint64_t>(2 * n + 1);
+    v.change(begin, begin + 1) = n + 1;
+    v.commit();
+  }
+  CHECK(v.latest() == static_cast<int>(cap) + 100);
+  // Everything acknowledged so far: the confirmed value and the newest cap
+  // values are possible; the 100 oldest changes were merged away.
+  const auto all = possible(v, 1'000'000);
+  REQUIRE(all.size() == cap + 1);
+  CHECK(all.front() == 0);
+  CHECK(all[1] == 101);
+  CHECK(all.back() == static_cast<int>(cap) + 100);
+  // The merged change opens with the first one: a client that answered only
+  // the first opening transaction may already use it...
+  CHECK(possible(v, 1) == std::vector<int>{0, 101});
+  // ...and it is confirmed only once its own closing transaction is answered.
+  v.acknowledge(2 * 100 + 1);
+  CHECK(v.confirmed() == 0);
+  v.acknowledge(2 * 100 + 2);
+  CHECK(v.confirmed() == 101);
+  v.acknowledge(1'000'000);
+  CHECK(v.confirmed() == static_cast<int>(cap) + 100);
+  CHECK(v.settled());
+}
+
 TEST_CASE("transaction queue: negative ids, in order, skips and unknown answers", "[context]") {
   TransactionQueue q;
   const Timestamp t{1000};

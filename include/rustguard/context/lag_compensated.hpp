@@ -10,6 +10,7 @@
 // the engine closes every open change when it injects the transaction after
 // the bundle's closing delimiter.
 
+#include <cstddef>
 #include <cstdint>
 
 #include "rustguard/context/ring_queue.hpp"
@@ -27,9 +28,24 @@ class LagCompensated {
   const T& latest() const noexcept { return latest_; }
   bool settled() const noexcept { return pending_.empty(); }
 
+  // At most this many changes wait for the client. Only a client that stops
+  // answering transactions (kicked by the transaction timeout, 60 s) or a
+  // server that opens a bundle and never closes it gets here; an honest
+  // client answers within its ping, a few changes. The cap bounds what such
+  // a connection holds whatever the server's rate of changes.
+  static constexpr std::size_t kMaxPending = 256;
+
   // Starts a change after transaction `begin_seq`; the caller edits the
   // returned value (a copy of latest()). `end_seq` 0 = closed later.
+  // At the cap the two oldest changes become one: the second's value from
+  // the first's opening transaction to its own closing one. Only the first's
+  // value stops being possible; nothing becomes confirmed sooner.
   T& change(std::uint64_t begin_seq, std::uint64_t end_seq) {
+    if (pending_.size() >= kMaxPending) {
+      const std::uint64_t oldest_begin = pending_[0].begin_seq;
+      pending_[1].begin_seq = oldest_begin;
+      pending_.erase_front(1);
+    }
     pending_.push_back(Pending{begin_seq, end_seq, latest_});
     return pending_.back().value;
   }
