@@ -15,11 +15,11 @@
 //   --keep             keep the temp dir even on success
 //   --require-metrics  fail a version if GET /metrics on the admin port does not answer 200
 //   --exact            compare without setting aside the proxy's own transactions
+//                      (their negative-id pings and the pongs answering them)
 //   --sanitized        the proxy is a sanitizer build: it does not refuse logins
 //                      for event-loop lag (under ThreadSanitizer one io thread
 //                      ran 573 ms late at a login in CI, 2026-12-03, and
 //                      refused the second bot; admission is not what this checks)
-//                      (their negative-id pings and the pongs answering them)
 // Exit code: 0 if every version passed, 1 otherwise, 2 on a usage error.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
