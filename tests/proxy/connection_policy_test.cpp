@@ -180,8 +180,22 @@ TEST_CASE("A shutdown ends the connection whatever its phase", "[proxy][policy]"
 
 TEST_CASE("The watchdog wakes at the policy's deadline or the core's, whichever is first", "[proxy][policy]") {
   CHECK(ConnectionPolicy::wake_at(t0 + 5s, std::nullopt) == t0 + 5s);
-  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 50ms) == t0 + 50ms);
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 60ms) == t0 + 60ms);
   CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 6s) == t0 + 5s);
+}
+
+TEST_CASE("Watchdogs wake on the shared 20 ms grid, never before they are due", "[proxy][policy]") {
+  // t0 (1000 h) is on the grid; deadlines inside a slot move to its end.
+  static_assert(ConnectionPolicy::kWakeGrid == 20ms);
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 41ms) == t0 + 60ms);
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 40ms + 1ns) == t0 + 60ms);
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 59999us) == t0 + 60ms);
+  CHECK(ConnectionPolicy::wake_at(t0 + 1001ms, std::nullopt) == t0 + 1020ms);
+  // Two connections due at different instants of one slot wake together.
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 123ms) == ConnectionPolicy::wake_at(t0 + 5s, t0 + 139ms));
+  CHECK(ConnectionPolicy::wake_at(t0 + 5s, t0 + 139ms) != ConnectionPolicy::wake_at(t0 + 5s, t0 + 141ms));
+  // The end of time stays where it is (no overflow).
+  CHECK(ConnectionPolicy::on_wake_grid(TimePoint::max()) == TimePoint::max());
 }
 
 TEST_CASE("Pending bytes: readers pause above the bound; where they cannot, the connection ends",

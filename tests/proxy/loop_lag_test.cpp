@@ -46,6 +46,17 @@ TEST_CASE("loop lag: a read during a stall sees it before the probe fires", "[pr
   CHECK(lag.lag_at(d) == 0us);
 }
 
+TEST_CASE("loop lag: the probe is due on multiples of its interval, the watchdogs' grid", "[proxy][loop_lag]") {
+  LoopLag lag(20ms, 1000ms);
+  // t0 (1000 s) is on the grid; a probe that ran 7 ms late is due again at
+  // the next multiple of 20 ms, not 20 ms after it ran.
+  CHECK(lag.on_probe(t0, t0 + 7ms) == t0 + 20ms);
+  CHECK(lag.lag_at(t0 + 8ms) == 7ms);
+  CHECK(lag.on_probe(t0 + 20ms, t0 + 20ms) == t0 + 40ms);
+  CHECK(lag.on_probe(t0 + 40ms, t0 + 95ms) == t0 + 100ms);
+  CHECK(lag.lag_at(t0 + 96ms) == 55ms);
+}
+
 TEST_CASE("loop lag: the largest lag within the memory wins", "[proxy][loop_lag]") {
   LoopLag lag(20ms, 1000ms);
   auto due = lag.on_probe(t0, t0);

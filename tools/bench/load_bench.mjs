@@ -21,7 +21,9 @@
 // percentile), failed logins, and for rustguard the violations stored
 // (sum(count)) and the timing flags it held because it was late. The load
 // generator, the backend and the proxy share this machine's cores: where the
-// loadgen alone saturates them, the figures say so (its own CPU is printed).
+// loadgen alone saturates them, the figures say so (its own CPU is printed,
+// and how late its own ticks ran at p99: a run where that is tens of ms had
+// the instrument itself stalled, and its latency tails measure the stall).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -221,7 +223,7 @@ function row(r, direct, haproxy) {
     r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}`
       + `${Number.isFinite(r.clips) ? `, ${fmt(r.clips)} clips written` : ''}`
       + `${Number.isFinite(r.gated) ? `; model gate ${fmt(r.gated)} of ${fmt(r.report.logged_in)} players, ${fmt(r.modelWindows)} windows` : ''}` : '–',
-    `${fmt(r.report.cpu_user_s + r.report.cpu_system_s, 1)} s`,
+    `${fmt(r.report.cpu_user_s + r.report.cpu_system_s, 1)} s, ${fmt(r.report.tick_lateness_us?.p99 / 1000, 1)} ms`,
   ];
   if (r.mode === 'rustguard' && haproxy) {
     const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
@@ -249,7 +251,7 @@ function addedOf(r, direct, dir, p) {
 }
 
 const header = [
-  '| players | mode | proxy CPU (% of one core) | proxy RSS (peak) | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | logged in / failed | violations | loadgen CPU | rustguard ÷ HAProxy |',
+  '| players | mode | proxy CPU (% of one core) | proxy RSS (peak) | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | logged in / failed | violations | loadgen CPU, its ticks late p99 | rustguard ÷ HAProxy |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
 

@@ -151,9 +151,27 @@ class ConnectionPolicy {
   }
 
   // When to wake: the policy's own deadline or the core's (PlayerSession::
-  // next_deadline, as a steady time point), whichever comes first.
+  // next_deadline, as a steady time point), whichever comes first, rounded
+  // up onto the wake-up grid.
   static TimePoint wake_at(TimePoint own, std::optional<TimePoint> core) noexcept {
-    return core ? std::min(own, *core) : own;
+    return on_wake_grid(core ? std::min(own, *core) : own);
+  }
+
+  // Watchdogs fire on a shared grid of kWakeGrid. Each connection's watchdog
+  // is due about once a second (ConnectionPolicy's timeouts, the core's next
+  // tick), at its own instant: a thousand players on two io threads made
+  // some 500 timer wake-ups a second a thread, most of them of a thread that
+  // was asleep, each one a trip through the scheduler on two shared cores
+  // (docs/benchmarks.md, "Watchdogs on a grid"). On the grid, every watchdog
+  // due within the same slot fires in one wake-up. Nothing the watchdog does
+  // needs finer timing: the timeouts are seconds, and the core runs each due
+  // tick at its own instant whenever it is called.
+  static constexpr std::chrono::milliseconds kWakeGrid{20};
+  static TimePoint on_wake_grid(TimePoint t) noexcept {
+    const auto grid = std::chrono::duration_cast<TimePoint::duration>(kWakeGrid);
+    if (t > TimePoint::max() - grid) return t;
+    const auto into_slot = t.time_since_epoch() % grid;
+    return into_slot == TimePoint::duration::zero() ? t : t + (grid - into_slot);
   }
 
   // Backpressure: a reader pauses while the other side's queue holds more.

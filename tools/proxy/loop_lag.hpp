@@ -48,7 +48,12 @@ class LoopLag {
       recent_at_ = ran;
     }
     published_.store(lag_at(ran).count(), std::memory_order_relaxed);
-    next_due_ = ran + interval_;
+    // Due next at the first multiple of the interval (since the clock's
+    // epoch) after `ran`: with the default 20 ms that is the watchdogs' grid
+    // (ConnectionPolicy::kWakeGrid), so the probe wakes the loop together
+    // with them instead of on its own.
+    const auto into_slot = ran.time_since_epoch() % interval_;
+    next_due_ = ran - into_slot + interval_;
     armed_ = true;
     return next_due_;
   }

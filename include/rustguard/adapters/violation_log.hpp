@@ -263,6 +263,7 @@ struct ViolationLogCounters {
   std::uint64_t rejected = 0;    // calls made after stop(); the caller got 0 / false
   std::uint64_t spill_skipped_bytes = 0;  // torn or corrupt spill bytes skipped
   std::uint64_t spill_backlog = 0;  // records in the spill file now, waiting for import (not a total)
+  std::uint64_t writer_turns = 0;   // times the writer thread looked for work (idle: about once a second)
 };
 
 // What a tool logs after stop(), and at which level: error when accepted
@@ -380,6 +381,7 @@ class ViolationLog {
     c.rejected = rejected_.load(std::memory_order_relaxed);
     c.spill_skipped_bytes = spill_skipped_.load(std::memory_order_relaxed);
     c.spill_backlog = spill_backlog_.load(std::memory_order_relaxed);
+    c.writer_turns = writer_turns_.load(std::memory_order_relaxed);
     return c;
   }
 
@@ -511,7 +513,14 @@ class ViolationLog {
       }
     }
     if (ok) {
-      accepted_.fetch_add(1, std::memory_order_relaxed);
+      // Sequentially consistent, as is the read of parked_ after it: either
+      // a parking writer sees this record counted, or this sees it parked
+      // (park_until_submitted).
+      accepted_.fetch_add(1);
+      if (parked_.load()) {
+        std::lock_guard lock{mutex_};
+        wake_.notify_all();
+      }
     } else {
       dropped_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -538,6 +547,7 @@ class ViolationLog {
       }
     }
     if (taken > 0 && !oldest_pending_) oldest_pending_ = Clock::now();
+    drained_ += taken;
     return taken < limit;
   }
 
@@ -728,9 +738,27 @@ class ViolationLog {
     return true;
   }
 
+  bool healthy_now() const noexcept { return !failing_since_ && !spill_mode_; }
+
+  // Nothing waits to be written and nothing is failing: sleep until a
+  // producer submits (submit() wakes a parked writer), a flush or stop, or
+  // `until` (the next disk sample). Polling every kBusyPoll instead woke the
+  // thread 100 times a second with nothing to do, on the cores the io threads
+  // share (docs/benchmarks.md, "Watchdogs on a grid"). Called with mutex_
+  // held; producers notify under it, so no wake-up falls between the check
+  // and the wait. A producer counts its record after pushing it: more
+  // counted than drained means something to take; otherwise any record not
+  // yet counted belongs to a producer that will see parked_ once it counts.
+  void park_until_submitted(std::unique_lock<std::mutex>& lock, Clock::time_point until) {
+    parked_.store(true);
+    if (accepted_.load() <= drained_) wake_.wait_until(lock, until);
+    parked_.store(false);
+  }
+
   void run() {
     std::uint64_t dropped_logged = 0;
     for (;;) {
+      writer_turns_.fetch_add(1, std::memory_order_relaxed);
       std::uint64_t flush_ticket = 0;
       bool stopping = false;
       {
@@ -739,7 +767,7 @@ class ViolationLog {
         stopping = stop_requested_;
       }
       const bool urgent = stopping || flush_ticket > flush_done_seen_;
-      const bool healthy = !failing_since_ && !spill_mode_;
+      const bool healthy = healthy_now();
       // Healthy: build batches of flush_rows (a flush or stop loops until the
       // backlog is gone). Otherwise take everything so the producers' channel
       // stays free while the database is away.
@@ -809,9 +837,13 @@ class ViolationLog {
       if (stopping) break;
 
       if (channel_.size_approx() >= options_.flush_rows) continue;
-      auto wait = std::chrono::milliseconds{10};
       std::unique_lock lock{mutex_};
-      if (flush_requested_ == flush_ticket && !stop_requested_) wake_.wait_for(lock, wait);
+      if (flush_requested_ != flush_ticket || stop_requested_) continue;
+      if (pending_.empty() && healthy_now() && spill_refused_unlogged_ == 0) {
+        park_until_submitted(lock, next_disk_sample_);
+      } else {
+        wake_.wait_for(lock, kBusyPoll);  // a batch filling up, or a database to try again
+      }
     }
     // Stopping with records neither stored nor spilled: they are lost; say so.
     if (!pending_.empty()) {
@@ -840,9 +872,12 @@ class ViolationLog {
   std::atomic<bool> accepting_{true};
   std::atomic<std::uint64_t> in_flight_{0};
   std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<bool> parked_{false};  // the writer sleeps until submit() wakes it
+  std::uint64_t drained_ = 0;           // records the writer took from the channel and overflow list
   std::atomic<std::uint64_t> accepted_{0}, written_{0}, batches_{0}, retried_{0}, spilled_{0}, imported_{0},
       overflowed_{0}, dropped_{0}, lost_{0}, rejected_{0}, spill_skipped_{0};
   std::atomic<std::uint64_t> spill_backlog_{0};
+  std::atomic<std::uint64_t> writer_turns_{0};
   std::atomic<std::uint64_t> disk_bytes_{0};
 
   // Control, guarded by mutex_.
@@ -871,6 +906,7 @@ class ViolationLog {
   bool sessions_recovered_ = false;
   static constexpr std::size_t kBacklogBatchFactor = 4;  // a batch holds at most this many flush_rows
   static constexpr std::chrono::seconds kDiskSampleInterval{1};
+  static constexpr std::chrono::milliseconds kBusyPoll{10};
   Clock::time_point next_disk_sample_{};
   bool disk_changed_ = false;
   static constexpr std::chrono::seconds kRefusalLogInterval{10};
