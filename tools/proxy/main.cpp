@@ -363,9 +363,6 @@ int main(int argc, char** argv) {
     tools::log_error("cannot serve /metrics on {}: {}", config.admin.to_string(), e.what());
     return tools::to_int(tools::ExitCode::failure);
   }
-  tools::log_info("rustguard listening on {}, backend {}, metrics http://{}/metrics, {} io threads",
-                  config.listen.to_string(), config.backend.to_string(), config.admin.to_string(), pool.size());
-
   asio::signal_set signals(pool.main(), SIGINT, SIGTERM, SIGHUP);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int signal) {
     if (ec) return;
@@ -400,6 +397,11 @@ int main(int argc, char** argv) {
     shutdown.begin(std::chrono::milliseconds(live.config().connections.shutdown_flush_ms + 3000));
   };
   signals.async_wait(on_signal);
+  // Said only now that SIGHUP and SIGTERM are handled: scripts (and the e2e
+  // suites) take this line as "ready", and a SIGHUP before the signal set
+  // existed would have ended the process (its default action) or been lost.
+  tools::log_info("rustguard listening on {}, backend {}, metrics http://{}/metrics, {} io threads",
+                  config.listen.to_string(), config.backend.to_string(), config.admin.to_string(), pool.size());
 
   asio::co_spawn(pool.main(), accept_loop(acceptor, server), asio::detached);
   // POST /recordings?player=NAME starts the writer if no config did, with
