@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "limit.hpp"
+#include "wake_grid.hpp"
 #include "rustguard/adapters/proxy_settings.hpp"
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/net/endpoint.hpp"
@@ -166,13 +167,8 @@ class ConnectionPolicy {
   // due within the same slot fires in one wake-up. Nothing the watchdog does
   // needs finer timing: the timeouts are seconds, and the core runs each due
   // tick at its own instant whenever it is called.
-  static constexpr std::chrono::milliseconds kWakeGrid{20};
-  static TimePoint on_wake_grid(TimePoint t) noexcept {
-    const auto grid = std::chrono::duration_cast<TimePoint::duration>(kWakeGrid);
-    if (t > TimePoint::max() - grid) return t;
-    const auto into_slot = t.time_since_epoch() % grid;
-    return into_slot == TimePoint::duration::zero() ? t : t + (grid - into_slot);
-  }
+  static constexpr std::chrono::milliseconds kWakeGrid = proxy::kWakeGrid;
+  static TimePoint on_wake_grid(TimePoint t) noexcept { return at_or_after_on_grid(t, kWakeGrid); }
 
   // Backpressure: a reader pauses while the other side's queue holds more.
   bool must_pause(std::size_t backlog) const noexcept { return backlog > limits_.max_pending_bytes; }

@@ -25,6 +25,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "wake_grid.hpp"
+
 namespace rustguard::proxy {
 
 class LoopLag {
@@ -34,7 +36,7 @@ class LoopLag {
 
   // How often the probe is due, and how long a measured lag is remembered
   // (long enough to cover the burst of reads that follows a stall).
-  explicit LoopLag(Duration interval = std::chrono::milliseconds(20),
+  explicit LoopLag(Duration interval = kWakeGrid,
                    Duration memory = std::chrono::milliseconds(1000))
       : interval_(interval), memory_(memory) {}
 
@@ -49,11 +51,10 @@ class LoopLag {
     }
     published_.store(lag_at(ran).count(), std::memory_order_relaxed);
     // Due next at the first multiple of the interval (since the clock's
-    // epoch) after `ran`: with the default 20 ms that is the watchdogs' grid
-    // (ConnectionPolicy::kWakeGrid), so the probe wakes the loop together
-    // with them instead of on its own.
-    const auto into_slot = ran.time_since_epoch() % interval_;
-    next_due_ = ran - into_slot + interval_;
+    // epoch) after `ran`: with the default interval that is the watchdogs'
+    // grid (wake_grid.hpp), so the probe wakes the loop together with them
+    // instead of on its own.
+    next_due_ = at_or_after_on_grid(ran + TimePoint::duration{1}, interval_);
     armed_ = true;
     return next_due_;
   }
