@@ -86,7 +86,7 @@ class SessionRecording {
     // The core-input note first: the streams are what the core read.
     note(adapters::recording::Note{adapters::recording::NoteKind::core_input, {}, {}, {}}, start);
     std::vector<Held> held = std::move(held_);
-    held_ = {};
+    held_ = std::vector<Held>();
     held_bytes_ = 0;
     // A timer advance after the last held item stays pending; the held
     // items already carry the advances that came before them.
@@ -106,7 +106,7 @@ class SessionRecording {
   void close(Timestamp t, protocol::Direction closer) {
     if (state_ == State::on || state_ == State::cut) writer_->close(id_, t, closer, state_ == State::on);
     state_ = State::done;
-    held_ = {};
+    held_ = std::vector<Held>();
   }
 
  private:
@@ -134,7 +134,7 @@ class SessionRecording {
 
   void drop() {
     state_ = State::done;
-    held_ = {};
+    held_ = std::vector<Held>();
     held_bytes_ = 0;
   }
 
@@ -142,7 +142,7 @@ class SessionRecording {
   State state_ = State::off;
   std::uint64_t id_ = 0;
   std::optional<Timestamp> advanced_at_;  // a timer advance since the last read
-  std::vector<Held> held_;
+  std::vector<Held> held_;  // released with `= std::vector<Held>()`: `= {}` keeps the capacity
   std::size_t held_bytes_ = 0;
 };
 

@@ -134,7 +134,8 @@ class WriteQueue {
   void written(const asio::error_code& error) {
     writing_ = false;
     if (inflight_.capacity() > kKeepCapacity) {
-      inflight_ = {};
+      // A new vector, not `= {}`: that assigns an empty list and keeps the capacity.
+      inflight_ = std::vector<std::uint8_t>();
     } else {
       inflight_.clear();
     }
@@ -148,7 +149,7 @@ class WriteQueue {
 
   void fail() {
     failed_ = true;
-    pending_ = {};
+    pending_ = std::vector<std::uint8_t>();
     settle();
   }
 

@@ -445,7 +445,7 @@ class ClipRing final : public session::FrameTap {
     prologue_complete_ = false;
     release(prologue_reserved_);
     prologue_reserved_ = 0;
-    prologue_ = {};
+    prologue_ = std::vector<std::uint8_t>();  // not `= {}`: that keeps the capacity
   }
 
   void release(std::size_t bytes) noexcept {
