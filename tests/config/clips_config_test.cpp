@@ -116,12 +116,15 @@ TEST_CASE("clips: the files' keys are read when given", "[config][clips]") {
   CHECK(zero.min_interval.count() == 0);
   CHECK(zero.max_age.count() == 0);
   CHECK(zero.max_folder_bytes == 0);
-  // min_interval, after and twice snapshot_interval may equal the window.
+  // min_interval or after plus snapshot_interval, and twice snapshot_interval, may equal the window.
   const ClipSettings edge =
-      parse_config("clips:\n  window: 10s\n  after: 10s\n  min_interval: 10s\n  snapshot_interval: 5s\n", "c.yml").clips;
-  CHECK(edge.min_interval == edge.window);
-  CHECK(edge.after == edge.window);
+      parse_config("clips:\n  window: 10s\n  after: 5s\n  min_interval: 5s\n  snapshot_interval: 5s\n", "c.yml").clips;
+  CHECK(edge.min_interval + edge.snapshot_interval == edge.window);
+  CHECK(edge.after + edge.snapshot_interval == edge.window);
   CHECK(edge.snapshot_interval * 2 == edge.window);
+  const ClipSettings late =
+      parse_config("clips:\n  window: 10s\n  after: 1s\n  min_interval: 8s\n  snapshot_interval: 2s\n", "c.yml").clips;
+  CHECK(late.min_interval + late.snapshot_interval == late.window);
 }
 
 TEST_CASE("clips: mistakes in the files' keys name file, line and column", "[config][clips]") {
@@ -132,10 +135,15 @@ TEST_CASE("clips: mistakes in the files' keys name file, line and column", "[con
   CHECK(error_of("clips:\n  folder: \"\"\n") == "c.yml:2:11: clips.folder: expected a folder name");
   CHECK(error_of("clips:\n  players: suspects\n") == "c.yml:2:12: clips.players: expected flagged or all, got 'suspects'");
   CHECK(error_of("clips:\n  window: 10s\n  min_interval: 20s\n") ==
-        "c.yml:2:3: clips: min_interval and after must not exceed window (an action's clip must reach back to it)");
-  CHECK(error_of("clips:\n  window: 10s\n  min_interval: 10s\n  after: 11s\n") ==
-        "c.yml:2:3: clips: min_interval and after must not exceed window (an action's clip must reach back to it)");
-  CHECK(error_of("clips:\n  window: 10s\n  min_interval: 5s\n  snapshot_interval: 6s\n") ==
+        "c.yml:2:3: clips: min_interval and after, each plus snapshot_interval, must not exceed window (a clip starts at a snapshot before every action in it)");
+  CHECK(error_of("clips:\n  window: 10s\n  min_interval: 5s\n  after: 11s\n") ==
+        "c.yml:2:3: clips: min_interval and after, each plus snapshot_interval, must not exceed window (a clip starts at a snapshot before every action in it)");
+  // A deferred clip's oldest snapshot could come after the action that named it.
+  CHECK(error_of("clips:\n  window: 3s\n  after: 1s\n  min_interval: 3s\n  snapshot_interval: 1s\n") ==
+        "c.yml:2:3: clips: min_interval and after, each plus snapshot_interval, must not exceed window (a clip starts at a snapshot before every action in it)");
+  CHECK(error_of("clips:\n  window: 10s\n  after: 6s\n  min_interval: 5s\n  snapshot_interval: 5s\n") ==
+        "c.yml:2:3: clips: min_interval and after, each plus snapshot_interval, must not exceed window (a clip starts at a snapshot before every action in it)");
+  CHECK(error_of("clips:\n  window: 10s\n  after: 0s\n  min_interval: 0s\n  snapshot_interval: 6s\n") ==
         "c.yml:2:3: clips: snapshot_interval must be at most half the window (a clip starts at a snapshot inside it)");
   CHECK(error_of("clips:\n  queue_bytes: 1000\n") ==
         "c.yml:2:16: clips.queue_bytes: must be between 1048576 and 4294967296, got 1000");

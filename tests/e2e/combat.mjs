@@ -56,7 +56,7 @@ import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, runVersionsAndExit } from './lib/procs.mjs';
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const combatScript = resolve(here, '../../captures/combat_bots.mjs');
@@ -229,7 +229,7 @@ async function runVersion(version) {
         proc.on('message', (m) => {
           const f = fighters.find((x) => x.username === m?.username);
           if (!f) return;
-          if (m.type === 'cheat-start') f.startMs = m.timeMs;
+          if (m.type === 'cheat-start') { f.startMs = m.timeMs; f.offsetP = proxyClockOffset(admin); }
           if (m.type === 'goodbye') f.goodbye = m;
           if (m.type === 'fighter-done') { f.sent = m.attacks; f.phases = m.phases; f.clicks = m.clicks; f.edge = m.edge ?? null; f.clickTimes = m.clickTimes ?? null; }
         });
@@ -333,8 +333,10 @@ async function runVersion(version) {
         problems.push(`${f.username} (${f.role}, ${f.latency} ms): ${got} of ${f.sent} impossible hits reached the backend`);
       }
       const afters = [];
+      // The first attack on the proxy's clock, which the rows use.
+      const start = f.startMs + ((await f.offsetP) ?? 0);
       for (const check of expectFor(f.role, version)) {
-        const hit = mine.find((x) => x.check_name === check && x.alert && x.time_ms >= f.startMs - 100);
+        const hit = mine.find((x) => x.check_name === check && x.alert && x.time_ms >= start - 100);
         // The clicker on its own timer: what its timer really did, in the
         // check's windows. A loaded host makes Node's timer late, and a
         // schedule that is no longer flat at the bot is not the cheat the
@@ -358,8 +360,8 @@ async function runVersion(version) {
           report(`${f.username} (${f.role}, ${f.latency} ms) never reached the alert threshold of ${check} (flagged: ${flagged.join(' ') || 'nothing'})`);
           continue;
         }
-        afters.push(`${check} ${hit.time_ms - f.startMs} ms`);
-        if (hit.time_ms - f.startMs > DETECT_WITHIN_MS) report(`${f.username}: ${check} alert ${hit.time_ms - f.startMs} ms after its first attack (limit ${DETECT_WITHIN_MS})`);
+        afters.push(`${check} ${hit.time_ms - start} ms`);
+        if (hit.time_ms - start > DETECT_WITHIN_MS) report(`${f.username}: ${check} alert ${hit.time_ms - start} ms after its first attack (limit ${DETECT_WITHIN_MS})`);
       }
       if (afters.length) table.push(`${''.padEnd(14)} alert after its first attack: ${afters.join(', ')}`);
       if (f.clickTimes) {

@@ -43,7 +43,7 @@ import { checkInstalled } from './lib/deps.mjs';
 import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, runVersionsAndExit } from './lib/procs.mjs';
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cheatScript = resolve(here, '../../captures/cheat_bots.mjs');
@@ -103,7 +103,7 @@ async function runVersion(version) {
   const notes = [];
   const db = join(dir, 'rustguard.db');
   const honestNames = [];
-  const cheaters = [];  // {cheat, username, clean, timeMs}
+  const cheaters = [];  // {cheat, username, clean, timeMs, offsetP (proxy clock - Date.now())}
   let backend; let proxy;
   try {
     backend = forkNode(join(here, SMALL_BACKEND.has(version) ? 'backend_small.mjs' : 'backend_squid.mjs'),
@@ -122,8 +122,8 @@ async function runVersion(version) {
         // Both ring modes: every player's ring (all), and rings from the
         // first flag on (flagged, the default), in alternate versions.
         'clips:', '  enabled: true', `  players: ${clipPlayers(version)}`, `  folder: '${join(dir, 'clips')}'`,
-        '  window: 3s', '  after: 1s',
-        '  min_interval: 3s', '  snapshot_interval: 1s'] : []), '',
+        '  window: 4s', '  after: 1s',
+        '  min_interval: 2s', '  snapshot_interval: 1s'] : []), '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
@@ -165,6 +165,7 @@ async function runVersion(version) {
       proc.on('message', (m) => {
         if (m?.type !== 'cheat-start') return;
         entry.timeMs = m.timeMs;
+        entry.offsetP = proxyClockOffset(admin);
         // A clip of the honest partner, on demand, while both play.
         if (replayBin) {
           setTimeout(() => {
@@ -221,7 +222,9 @@ async function runVersion(version) {
     const figures = [];
     for (const c of cheaters) {
       if (c.timeMs === null) { problems.push(`${c.cheat}: the cheat script never started cheating (see cheat-${c.cheat}.log)`); continue; }
-      const mine = violations.filter((v) => v.player === c.username && v.time_ms >= c.timeMs - 100);
+      // The cheat's start on the proxy's clock, which the rows use.
+      const start = c.timeMs + ((await c.offsetP) ?? 0);
+      const mine = violations.filter((v) => v.player === c.username && v.time_ms >= start - 100);
       const hit = mine.find((v) => v.check_name === CHEATS[c.cheat] && v.alert);
       const first = mine.find((v) => v.check_name === CHEATS[c.cheat]);
       if (!hit) {
@@ -229,8 +232,8 @@ async function runVersion(version) {
         problems.push(`${c.cheat}: ${c.username} never reached the alert threshold of ${CHEATS[c.cheat]} (flagged: ${seen})`);
         continue;
       }
-      const after = hit.time_ms - c.timeMs;
-      figures.push(`${c.cheat} ${after} ms (first flag ${first.time_ms - c.timeMs} ms)`);
+      const after = hit.time_ms - start;
+      figures.push(`${c.cheat} ${after} ms (first flag ${first.time_ms - start} ms)`);
       if (after > DETECT_WITHIN_MS) problems.push(`${c.cheat}: ${CHEATS[c.cheat]} alert ${after} ms after the cheat started (limit ${DETECT_WITHIN_MS})`);
       const k = kicks.find((x) => x.player === c.username);
       if (k) notes.push(`${c.username} kicked: ${k.detail}`);

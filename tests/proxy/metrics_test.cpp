@@ -37,11 +37,14 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   m.limit_hit(Limit::refuse_logins_lag);
   Metrics::add(m.timing_flags_held, 4);
   m.event_loop_lag = [] { return std::chrono::microseconds(12'500); };
+  m.clock_ms = [] { return std::int64_t{1'764'774'000'123}; };
   const std::string text = m.render();
   CHECK(has_line(text, "rustguard_limit_hits_total{limit=\"refuse_logins_lag\"} 1"));
   CHECK(has_line(text, "rustguard_timing_flags_held_total 4"));
   CHECK(has_line(text, "# TYPE rustguard_event_loop_lag_seconds gauge"));
   CHECK(has_line(text, "rustguard_event_loop_lag_seconds 0.0125"));
+  CHECK(has_line(text, "# TYPE rustguard_clock_milliseconds gauge"));
+  CHECK(has_line(text, "rustguard_clock_milliseconds 1764774000123"));
   CHECK(has_line(text, "# TYPE rustguard_connections gauge"));
   CHECK(has_line(text, "rustguard_connections 2"));
   CHECK(has_line(text, "rustguard_connections_total 3"));

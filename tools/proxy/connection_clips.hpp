@@ -15,8 +15,9 @@
 // cut `clips.after` later, or when the connection ends (a kick ends it at
 // once). Actions until then join that clip. A player's next clip is cut no
 // sooner than `clips.min_interval` after the previous one, and the actions
-// until then join it: every action's moment is inside its clip (min_interval
-// and after are at most the window; the config loader checks it). The cut
+// until then join it: every action's moment comes after the snapshot its
+// clip replays from (min_interval and after, each plus snapshot_interval, are
+// at most the window; the config loader checks it). The cut
 // copies the ring (two memcpys); the clip writer's thread makes the file.
 
 #include <cstdint>

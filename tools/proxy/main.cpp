@@ -283,6 +283,7 @@ int main(int argc, char** argv) {
                                  log->disk_bytes()};
   };
   state.metrics.event_loop_lag = [&pool] { return pool.max_published_lag(); };
+  state.metrics.clock_ms = [&clock = state.clock] { return clock.now_us() / 1000; };
   // Session recordings: the writer starts with the first config that names
   // a player to record (this one or a reload), or with the first request on
   // the admin address, and stays until exit; its folder and limits are the

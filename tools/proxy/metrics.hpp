@@ -190,6 +190,8 @@ class Metrics {
   // the staff player was not in play (configuration, leaving) when it arrived.
   Counter staff_alerts_sent{0}, staff_alerts_dropped{0}, staff_alerts_unsent{0};
   std::function<std::chrono::microseconds()> event_loop_lag;  // the worst io thread's
+  // The proxy's clock now, ms since the Unix epoch (clock.hpp): what rows are stamped with.
+  std::function<std::int64_t()> clock_ms;
 
   void decode_error(protocol::Errc e) noexcept { add(decode_errors[static_cast<std::size_t>(e)]); }
   void limit_hit(Limit l) noexcept { add(limit_hits[static_cast<std::size_t>(l)]); }
@@ -323,6 +325,15 @@ class Metrics {
              "How late the slowest io thread's event loop last ran (a 20 ms probe timer). Above "
              "connections.refuse_logins_lag_ms new logins are refused.");
       out += fmt::format("rustguard_event_loop_lag_seconds {}\n", static_cast<double>(event_loop_lag().count()) / 1e6);
+    }
+    if (clock_ms) {
+      // The rows' clock is monotonic, anchored to the wall clock once at
+      // start: a host whose clock is stepped later drifts from it, and this
+      // shows by how much (compare with the host's time when scraped).
+      family("rustguard_clock_milliseconds", "gauge",
+             "The proxy's clock, which stamps the violation log's rows (time_ms): milliseconds since the Unix "
+             "epoch, monotonic since start.");
+      out += fmt::format("rustguard_clock_milliseconds {}\n", clock_ms());
     }
     if (storage) {
       const StorageFigures f = storage();

@@ -41,8 +41,9 @@ struct ClipSettings {
   // at once: the connection closes).
   std::chrono::milliseconds after{5'000};
   // A player's next clip ends at least this long after the previous one;
-  // actions in between belong to that next clip. At most `window`, so every
-  // action's moment is inside its clip.
+  // actions in between belong to that next clip. Plus snapshot_interval at
+  // most `window` (as is after's), so every action's moment comes after the
+  // snapshot its clip replays from.
   std::chrono::milliseconds min_interval{20'000};
   // How often the ring takes a snapshot of the player's context, which a
   // clip from the middle of a session starts from.

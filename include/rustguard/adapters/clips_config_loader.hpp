@@ -22,6 +22,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -84,9 +85,14 @@ void read_clips(const Reader& r, const YAML::Node& n, ClipSettings& out) {
   if (auto v = n["max_folder_bytes"]) {
     out.max_folder_bytes = r.template integer<std::uint64_t>(v, "clips.max_folder_bytes", 0, std::uint64_t{1} << 50);
   }
-  // Every action's moment must be inside its clip, which reaches back `window`.
-  if (out.min_interval > out.window || out.after > out.window) {
-    r.fail(n, "clips", "min_interval and after must not exceed window (an action's clip must reach back to it)");
+  // Every action's moment must be inside the replayable part of its clip,
+  // which reaches back `window` and starts at its oldest snapshot, up to a
+  // snapshot_interval later. A clip is cut up to max(after, min_interval)
+  // after an action in it.
+  if (std::max(out.min_interval, out.after) + out.snapshot_interval > out.window) {
+    r.fail(n, "clips",
+           "min_interval and after, each plus snapshot_interval, must not exceed window (a clip starts at a "
+           "snapshot before every action in it)");
   }
   if (out.snapshot_interval * 2 > out.window) {
     r.fail(n, "clips", "snapshot_interval must be at most half the window (a clip starts at a snapshot inside it)");

@@ -139,6 +139,20 @@ export function httpGet(url, timeoutMs) {
   });
 }
 
+// How far the proxy's clock (rustguard_clock_milliseconds, which stamps the
+// rows' time_ms) is ahead of this process's Date.now(), measured now through
+// the admin address `admin` (host:port); null when /metrics does not say.
+// The proxy's clock is monotonic since its start and the host's wall clock
+// may be stepped meanwhile (a CI host's time sync moved it ~600 ms within one
+// run), so a moment taken with Date.now() meets the rows only after adding this.
+export async function proxyClockOffset(admin) {
+  const before = Date.now();
+  const r = await httpGet(`http://${admin}/metrics`, 2000);
+  const after = Date.now();
+  const m = r.status === 200 ? /^rustguard_clock_milliseconds (\d+)$/m.exec(r.body) : null;
+  return m ? Math.round(Number(m[1]) - (before + after) / 2) : null;
+}
+
 // The end of a per-version suite (combat, detection, model): runs
 // `runVersion(v)` for each version in turn (each resolves to {ok, notes,
 // problems, ms, dir}), prints PASS/FAIL with notes and problems, kills what
