@@ -23,8 +23,8 @@
 // Passes when:
 //   1. no honest fighter or target has any model.* violation row at all;
 //   2. each cheater has a model.combat alert (VL >= 1.5, the check's alert)
-//      within 30 s of its first attack (cheat-start: Date.now() in the bot;
-//      the proxy's time_ms is wall clock on the same host);
+//      within 30 s of its first attack (cheat-start: Date.now() in the bot,
+//      moved onto the proxy's clock with rustguard_clock_milliseconds);
 //   3. cps_random and multi stay below the alert of every other combat
 //      check (max VL < alert VL, no alert row); for closet it is reported;
 //   4. every fighter made >= 60 attacks (fighter-done);
@@ -44,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
-import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, killAll, runVersionsAndExit } from './lib/procs.mjs';
+import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, killAll, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -168,7 +168,7 @@ async function runVersion(version) {
       procs.push(proc);
       proc.on('message', (m) => {
         if (m?.username !== f.username) return;
-        if (m.type === 'cheat-start') f.startMs = m.timeMs;
+        if (m.type === 'cheat-start') { f.startMs = m.timeMs; f.offsetP = proxyClockOffset(admin); }
         if (m.type === 'goodbye') f.goodbye = m;
         if (m.type === 'fighter-done') f.done = m;
       });
@@ -227,7 +227,9 @@ async function runVersion(version) {
       const model = mine.filter((x) => x.check_name === MODEL_CHECK);
       const maxVl = model.length ? Math.max(...model.map((x) => Number(x.vl))) : null;
       const ps = model.map(probability).filter((p) => p !== null);
-      const rel = (t) => (t === null || f.startMs === null ? null : t - f.startMs);
+      // Row times against the first attack on the proxy's clock, which the rows use.
+      const start = f.startMs === null ? null : f.startMs + ((await f.offsetP) ?? 0);
+      const rel = (t) => (t === null || start === null ? null : t - start);
       const firstMs = model.length ? rel(model[0].time_ms) : null;
       // The alert: the first alert action of a model.combat row, else the
       // first row at the alert VL (a folded row's time is its last flag's).
