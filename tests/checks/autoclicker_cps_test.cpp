@@ -105,4 +105,33 @@ TEST_CASE("cps: a lag backlog delivered at once is counted in ticks, not flagged
   }
 }
 
+TEST_CASE("cps: without tick ends, gaps a little short or long count whole ticks", "[checks][cps]") {
+  // 1.9+ without Client Tick End, standing still: a movement packet every
+  // second tick. Exactly 16 clicks in every 20 ticks, the most allowed.
+  const auto sixteen_of_twenty = [](int t) { return t % 5 != 4; };
+  for (const std::int32_t pv : {v::v1_20, v::v1_21_4}) {
+    for (const double ms : {42.5, 57.5}) {
+      // 42.5: a backlog draining after a stall (each 2-tick gap 85 ms);
+      // 57.5: a link getting slower (115 ms).
+      INFO("protocol " << pv << ", " << ms << " ms a tick");
+      Driver d(pv);
+      d.spawn_at(0, 64, 0);
+      for (int t = 0; t < 400; ++t) {
+        vanilla_tick(d, sixteen_of_twenty(t) ? 1 : 0, kTarget, {.tick_end = false, .move = t % 2 == 1, .ms = ms});
+      }
+      CHECK(d.count("autoclicker.cps") == 0);
+    }
+  }
+}
+
+TEST_CASE("cps: 20 clicks a second standing still (a movement packet a second) are flagged", "[checks][cps]") {
+  for (const std::int32_t pv : {v::v1_20, v::v1_21_4}) {
+    INFO("protocol " << pv);
+    Driver d(pv);
+    d.spawn_at(0, 64, 0);
+    for (int t = 0; t < 100; ++t) vanilla_tick(d, 1, kTarget, {.tick_end = false, .move = t % 20 == 19});
+    CHECK(d.count("autoclicker.cps", "cps") >= 2);
+  }
+}
+
 }  // namespace autoclicker_cps_test

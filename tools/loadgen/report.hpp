@@ -3,6 +3,7 @@
 // (tools/loadgen/README.md lists its fields).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdint>
 #include <map>
@@ -82,6 +83,7 @@ inline std::string json_line(const RunDescription& run, const Stats& s) {
       "\"attacks\":{},\"self_attacks\":{},\"chats\":{},\"ticks_skipped\":{},\"backend_connections\":{},\"backend_logins\":{},"
       "\"backend_errors\":{},\"backend_keep_alive_mismatches\":{},\"wall_s\":{:.3f},\"cpu_user_s\":{:.3f},"
       "\"cpu_system_s\":{:.3f},\"max_rss_kib\":{},\"tick_lateness_us\":{{\"p50\":{},\"p99\":{},\"max\":{}}},"
+      "\"tick_lateness_max_ms_by_second\":[{}],"
       "\"movement_gap_us\":{{\"p50\":{},\"p99\":{},\"max\":{}}},\"movement_gaps_over_1500ms\":{}}}",
       json_escape(run.target), run.protocol, run.players, s.players_started, s.players_logged_in,
       count_of(s.login_failures), json_reasons(s.login_failures), count_of(s.play_disconnects),
@@ -90,7 +92,8 @@ inline std::string json_line(const RunDescription& run, const Stats& s) {
       s.transactions_answered, s.teleports_confirmed, s.attacks, s.self_attacks, s.chats, s.ticks_skipped, s.backend_connections,
       s.backend_logins, s.backend_errors, s.backend_keep_alive_mismatches, run.wall_s, run.cpu_user_s, run.cpu_system_s,
       run.max_rss_kib, s.tick_lateness.quantile(0.5), s.tick_lateness.quantile(0.99), s.tick_lateness.max(),
-      s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99), s.movement_gap.max(), s.movement_gaps_over_1500ms);
+      fmt::join(s.late_ms_by_second, ","), s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99),
+      s.movement_gap.max(), s.movement_gaps_over_1500ms);
 }
 
 inline std::string direction_summary(std::string_view name, const DirectionStats& d, bool measured) {
@@ -137,6 +140,18 @@ inline std::string summary(const RunDescription& run, const Stats& s) {
       s.tick_lateness.quantile(0.5), s.tick_lateness.quantile(0.99), s.tick_lateness.max(),
       s.movement_gap.quantile(0.5), s.movement_gap.quantile(0.99), s.movement_gap.max(), s.movement_gaps_over_1500ms,
       s.movement_gaps_over_1500ms != 0 ? " (this process fell behind: timing checks may flag it)" : "");
+  // Which seconds had a tick over 10 ms late: one stall, or a run that stayed behind.
+  std::string late_seconds;
+  std::size_t shown = 0, late = 0;
+  for (std::size_t i = 0; i < s.late_ms_by_second.size(); ++i) {
+    if (s.late_ms_by_second[i] <= 10) continue;
+    ++late;
+    if (shown++ < 12) late_seconds += fmt::format(" {}s:{}ms", i, s.late_ms_by_second[i]);
+  }
+  if (late != 0) {
+    out += fmt::format("             {} of {} seconds had a tick over 10 ms late:{}{}\n", late, s.late_ms_by_second.size(),
+                       late_seconds, late > shown ? " ..." : "");
+  }
   return out;
 }
 

@@ -3,9 +3,11 @@
 // thread it runs on, so counting needs no atomics; the threads' Stats are
 // merged once the threads have stopped.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "loadgen/latency.hpp"
 
@@ -50,6 +52,9 @@ struct Stats {
   std::uint64_t chats = 0;
   std::uint64_t ticks_skipped = 0;              // client ticks dropped because this process fell behind
   LatencyHistogram tick_lateness;               // how late each tick-wheel phase ran (this process's own lag)
+  // The worst tick lateness in each second since the wheel started (ms):
+  // shows whether a late p99 is one stall or a run that stayed behind.
+  std::vector<std::uint32_t> late_ms_by_second;
   LatencyHistogram movement_gap;                // time between a player's consecutive movement packets
   std::uint64_t movement_gaps_over_1500ms = 0;  // silences timer.negative may judge, caused here
 
@@ -81,6 +86,10 @@ struct Stats {
     chats += o.chats;
     ticks_skipped += o.ticks_skipped;
     tick_lateness.merge(o.tick_lateness);
+    if (late_ms_by_second.size() < o.late_ms_by_second.size()) late_ms_by_second.resize(o.late_ms_by_second.size());
+    for (std::size_t i = 0; i < o.late_ms_by_second.size(); ++i) {
+      late_ms_by_second[i] = std::max(late_ms_by_second[i], o.late_ms_by_second[i]);
+    }
     movement_gap.merge(o.movement_gap);
     movement_gaps_over_1500ms += o.movement_gaps_over_1500ms;
     backend_connections += o.backend_connections;

@@ -81,6 +81,10 @@ class TickWheel {
       const auto late = std::max(Clock::duration::zero(), now - due[phase]);
       stats.tick_lateness.add(
           static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(late).count()));
+      const auto second = static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(now - start).count());
+      if (stats.late_ms_by_second.size() <= second) stats.late_ms_by_second.resize(second + 1);
+      auto& worst = stats.late_ms_by_second[second];
+      worst = std::max(worst, static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(late).count()));
       auto ticks = static_cast<std::int64_t>(late / kTick) + 1;
       if (ticks > kMaxCatchUpTicks) {
         stats.ticks_skipped += static_cast<std::uint64_t>(ticks - kMaxCatchUpTicks);

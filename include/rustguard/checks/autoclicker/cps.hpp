@@ -9,15 +9,20 @@
 // like a burst of hundreds per second but is still at most so many per tick.
 // Ticks come from checks/api/client_ticks.hpp. Where a boundary may stand
 // for several ticks (1.9+ without Client Tick End, when the player neither
-// moves nor turns), it counts as the ticks its arrival gap spans (at least
-// one): that can only lengthen the window (fewer clicks per second), except
-// when the backlog of such a client arrives in one burst, which is why those
-// flags go through Reporter::flag_timing.
+// moves nor turns), it counts as the whole ticks its arrival gap spans, read
+// with kGapJitterMs of slack (at least one): a gap of k ticks that arrives up
+// to that much early or late still counts k. Counted as a fraction (gap / 50
+// ms), a backlog draining after a stall (each gap a little short) made the
+// window span more ticks than it counts, and an honest 15 CPS behind a
+// jittery link reached 17 "in 20 ticks". A backlog that arrives in one burst
+// still shortens it, which is why those flags go through
+// Reporter::flag_timing.
 // After a flag the window starts again, so a player clicking too fast is
 // flagged about once per window.
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -121,11 +126,16 @@ class CpsCheck {
   // only undercounts. Allocated by the first click: an idle player (most of
   // a big lobby) holds none.
   static constexpr std::size_t kEntries = 64;
+  // Arrival jitter, either way, under which a gap of k ticks still counts k
+  // (a gap of 50k - 20 to 50k + 29 ms counts k).
+  static constexpr double kGapJitterMs = 20;
 
   engine::Verdict end_tick(const Settings& s, engine::Reporter& r) {
     const Timestamp now = r.now();
     double step = 1;
-    if (!ticks_.explicit_ticks() && last_boundary_) step = std::max(1.0, millis_between(*last_boundary_, now) / 50.0);
+    if (!ticks_.explicit_ticks() && last_boundary_) {
+      step = std::max(1.0, std::floor((millis_between(*last_boundary_, now) + kGapJitterMs) / 50.0));
+    }
     last_boundary_ = now;
     clock_ += step;
     const std::uint32_t clicks = in_tick_;
