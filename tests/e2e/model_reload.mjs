@@ -63,7 +63,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
-import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, runVersionsAndExit } from './lib/procs.mjs';
+import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -255,6 +255,8 @@ async function runVersion(version) {
     writeFileSync(modelPath, lines.join('\n'));
     from = proxyLog().length;
     const badHupMs = hup();
+    // The rows' clock (the proxy's) against Date.now(): see proxyClockOffset.
+    const badHupOffset = proxyClockOffset(admin);
     mark('SIGHUP (broken model)');
     const bad = await reloadLines(from);
     const wantBad = `keeping the model in force: ${modelPath}:${BROKEN_WHERE}`;
@@ -313,7 +315,8 @@ async function runVersion(version) {
       const tr = modelRows(t);
       if (tr.length) problems.push(`target ${t} has model rows: ${tr.map(rowText).join(' | ')}`);
     }
-    const bAfter = rows.mr_b.filter((x) => x.check_name === MODEL_CHECK && Number(x.time_ms) > badHupMs + 1000);
+    const badHupProxyMs = badHupMs + ((await badHupOffset) ?? 0);
+    const bAfter = rows.mr_b.filter((x) => x.check_name === MODEL_CHECK && Number(x.time_ms) > badHupProxyMs + 1000);
     if (!bAfter.length) problems.push(`mr_b (accepted under the good model, fighting on) has no ${MODEL_CHECK} verdict after the broken reload: an open connection should keep its model`);
     else notes.push(`mr_b after the broken reload: ${bAfter.reduce((n, x) => n + Number(x.count), 0)} verdicts in ${bAfter.length} rows (last ${rowText(bAfter[bAfter.length - 1])})`);
 
