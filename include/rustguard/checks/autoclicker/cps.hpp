@@ -13,8 +13,8 @@
 // with kGapJitterMs of slack (at least one): a gap of k ticks that arrives up
 // to that much early or late still counts k. Counted as a fraction (gap / 50
 // ms), a backlog draining after a stall (each gap a little short) made the
-// window span more ticks than it counts, and an honest 15 CPS behind a
-// jittery link reached 17 "in 20 ticks". A backlog that arrives in one burst
+// window span more ticks than it counts (most likely why e2e_model's 15 CPS
+// bot behind a jittery relay was once flagged). A backlog that arrives in one burst
 // still shortens it, which is why those flags go through
 // Reporter::flag_timing.
 // After a flag the window starts again, so a player clicking too fast is
