@@ -343,6 +343,11 @@ int main(int argc, char** argv) {
                 proxy::PerIpRateLimiter(config.connections.per_ip_rate, config.connections.per_ip_burst),
                 proxy::AcceptBackoff{}};
 
+  // The signals are caught before the ports open: a script that sends
+  // SIGHUP as soon as it can connect must not meet SIGHUP's default action
+  // (the end of the process). Asio queues a signal that comes before the
+  // first async_wait below. (CI: e2e_failures "reload" under ASan.)
+  asio::signal_set signals(pool.main(), SIGINT, SIGTERM, SIGHUP);
   tcp::acceptor acceptor(pool.main());
   tcp::acceptor admin(pool.main());
   auto open = [](tcp::acceptor& a, const Endpoint& where) {
@@ -364,7 +369,6 @@ int main(int argc, char** argv) {
     tools::log_error("cannot serve /metrics on {}: {}", config.admin.to_string(), e.what());
     return tools::to_int(tools::ExitCode::failure);
   }
-  asio::signal_set signals(pool.main(), SIGINT, SIGTERM, SIGHUP);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
