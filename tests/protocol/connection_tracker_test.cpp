@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "rustguard/protocol/connection_tracker.hpp"
@@ -143,24 +145,34 @@ TEST_CASE("1.20.2+ login passes through configuration, and play can return to it
   CHECK(t.state(Direction::clientbound) == State::play);
 }
 
-TEST_CASE("Velocity modern forwarding sets the identity", "[tracker][velocity]") {
-  ConnectionTracker t;
+namespace {
+// A 1.20.3 login whose backend asks for velocity:player_info, answered
+// with a forwarding answer claiming `address`, signed with `key`.
+Result<TrackerUpdate> forwarded_login(ConnectionTracker& t, std::string_view key, std::string_view address) {
   feed(t, Direction::serverbound, PacketKind::intention_c2s, intention(v::v1_20_3, 2));
   Bytes start;
   Writer{start}.string("Alex").uuid({1, 2});
   feed(t, Direction::serverbound, PacketKind::login_start_c2s, start);
-
   Bytes request;
   Writer{request}.varint(7).string("velocity:player_info").u8(1);
   feed(t, Direction::clientbound, PacketKind::login_plugin_request_s2c, request);
-
+  Bytes signed_part;
+  Writer{signed_part}.varint(1).string(address).uuid(kUuid).string("Alex").varint(0);
+  const Sha256Digest mac = hmac_sha256(key, signed_part);
   Bytes response;
   Writer w{response};
   w.varint(7).boolean(true);
-  for (std::size_t i = 0; i < kVelocitySignatureBytes; ++i) w.u8(0x11);
-  w.varint(1).string("198.51.100.23").uuid(kUuid).string("Alex").varint(0);
-  auto u = feed(t, Direction::serverbound, PacketKind::login_plugin_response_c2s, response);
-  CHECK(u.identity_changed);
+  for (const std::uint8_t b : mac) w.u8(b);
+  response.insert(response.end(), signed_part.begin(), signed_part.end());
+  return t.on_packet(Direction::serverbound, PacketKind::login_plugin_response_c2s, response);
+}
+}  // namespace
+
+TEST_CASE("Velocity modern forwarding sets the identity", "[tracker][velocity]") {
+  ConnectionTracker t;
+  auto u = forwarded_login(t, "any secret", "198.51.100.23");
+  REQUIRE(u.ok());
+  CHECK(u->identity_changed);
   CHECK(t.identity().velocity_forwarded);
   CHECK(t.identity().forwarded_address == "198.51.100.23");
   CHECK(t.identity().uuid == kUuid);
@@ -173,6 +185,35 @@ TEST_CASE("Velocity modern forwarding sets the identity", "[tracker][velocity]")
   auto n = feed(other, Direction::serverbound, PacketKind::login_plugin_response_c2s, unrelated);
   CHECK_FALSE(n.identity_changed);
   CHECK_FALSE(other.identity().velocity_forwarded);
+}
+
+TEST_CASE("With a secret, Velocity forwarding must be signed with it", "[tracker][velocity]") {
+  const std::string secret = "k7Qm2xZ9vLp0";
+  ConnectionTracker good;
+  good.require_velocity_secret(secret);
+  auto ok = forwarded_login(good, secret, "198.51.100.23");
+  REQUIRE(ok.ok());
+  CHECK(ok->identity_changed);
+  CHECK(good.identity().velocity_verified);
+  CHECK(good.identity().forwarded_address == "198.51.100.23");
+
+  // Signed with another secret (or by a client that made it up): refused,
+  // and the identity it claims is not taken.
+  ConnectionTracker forged;
+  forged.require_velocity_secret(secret);
+  auto refused = forwarded_login(forged, "guessed", "203.0.113.99");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::forwarding_signature);
+  CHECK_FALSE(forged.identity().velocity_forwarded);
+  CHECK(forged.identity().forwarded_address.empty());
+
+  // Without a secret the same answer is read as sent, and marked unverified.
+  ConnectionTracker open;
+  auto taken = forwarded_login(open, "guessed", "203.0.113.99");
+  REQUIRE(taken.ok());
+  CHECK(open.identity().velocity_forwarded);
+  CHECK_FALSE(open.identity().velocity_verified);
+  CHECK(open.identity().forwarded_address == "203.0.113.99");
 }
 
 TEST_CASE("Encryption makes the rest of the connection opaque", "[tracker]") {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string_view>
 #include <vector>
 
 #include "rustguard/protocol/velocity_forwarding.hpp"
@@ -38,6 +40,26 @@ TEST_CASE("Velocity forwarding data yields the player's identity", "[velocity]")
     CHECK(p->signature[0] == 0xAB);
     CHECK(p->signed_data.size() == data.size() - kVelocitySignatureBytes);
   }
+}
+
+TEST_CASE("A forwarding signature matches only the secret it was made with", "[velocity]") {
+  auto data = forwarding_data(4, true);
+  const std::string_view secret = "k7Qm2xZ9vLp0";
+  const auto signed_part = std::span<const std::uint8_t>(data).subspan(kVelocitySignatureBytes);
+  const Sha256Digest mac = hmac_sha256(secret, signed_part);
+  std::copy(mac.begin(), mac.end(), data.begin());
+  auto p = parse_velocity_forwarding(data);
+  REQUIRE(p.ok());
+  CHECK(velocity_signature_matches(*p, secret));
+  CHECK_FALSE(velocity_signature_matches(*p, "k7Qm2xZ9vLp1"));
+  CHECK_FALSE(velocity_signature_matches(*p, ""));
+  // One changed byte of the identity (the address's last digit) breaks it.
+  auto forged = data;
+  forged[kVelocitySignatureBytes + 1 + 11] ^= 0x01;
+  auto f = parse_velocity_forwarding(forged);
+  REQUIRE(f.ok());
+  CHECK(f->client_address != "203.0.113.7");
+  CHECK_FALSE(velocity_signature_matches(*f, secret));
 }
 
 TEST_CASE("Malformed Velocity forwarding data is an error, never a crash", "[velocity]") {

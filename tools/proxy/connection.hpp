@@ -150,6 +150,7 @@ class Connection final : public Stoppable {
     events_.address_changed();
     // Built on the io thread that owns the connection (serve_connection).
     session_.use_workspace(detail::scratch_workspace());
+    session_.require_velocity_secret(cfg_.velocity.forwarding_secret);
     // Staff alerts are posted to this io thread and go out like any other
     // bytes for the client: in the stream's order, after the last feed's
     // output, and not once serving ended (the goodbye is the last word).

@@ -149,7 +149,7 @@ struct ClipFigures {
 class Metrics {
  public:
   using Counter = std::atomic<std::uint64_t>;
-  static constexpr std::size_t kErrcCount = static_cast<std::size_t>(protocol::Errc::encrypted) + 1;
+  static constexpr std::size_t kErrcCount = static_cast<std::size_t>(protocol::Errc::forwarding_signature) + 1;
 
   Counter connections_current{0};
   Counter connections_total{0};

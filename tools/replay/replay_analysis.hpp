@@ -186,6 +186,8 @@ class ReplayAnalyzer final : public StreamSink, public NoteSink {
         : session(s.config.limits, std::move(engine), mode),
           recorder(log, adapters::RecorderOrigin{adapters::SessionSource::replay, {}, {}}) {
       session.count_kinds();
+      // As live: a forwarding answer the live proxy refused is refused here too.
+      session.require_velocity_secret(s.config.velocity.forwarding_secret);
     }
     FlowInfo info;
     bool any_bytes = false;  // the reassembler delivered a byte of either direction

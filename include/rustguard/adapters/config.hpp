@@ -16,6 +16,7 @@
 #include "rustguard/adapters/clip_settings.hpp"
 #include "rustguard/adapters/recording_settings.hpp"
 #include "rustguard/adapters/staff_alert_settings.hpp"
+#include "rustguard/adapters/velocity_settings.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/engine/detection_engine.hpp"  // engine::EngineConfig (the default check list)
 #include "rustguard/protocol/limits.hpp"
@@ -36,6 +37,7 @@ struct Config {
   ConnectionLimits connections{};
   Messages messages{};
   ProxyProtocolConfig proxy_protocol{};
+  VelocitySettings velocity{};  // velocity.*: the forwarding secret, to verify forwarded identities
   engine::EngineConfig checks{};  // checks.* : the detection engine and every check
   // (and `punishments:`, the ladders the engine runs: checks.punishments)
   RconSettings rcon{};        // rcon.*: where `command` actions go

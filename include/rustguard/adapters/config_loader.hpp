@@ -339,6 +339,40 @@ inline std::optional<std::string> webhook_url_problem(std::string_view url) {
   return "expected an https:// URL, got '" + std::string(url) + "'";
 }
 
+// velocity: the forwarding secret, inline or in a file (Velocity's own
+// `forwarding.secret`, relative to the config file's folder). Read here, at
+// load and on every reload, so a connection never waits on a file.
+inline void read_velocity(const ConfigReader& r, const YAML::Node& n, VelocitySettings& out,
+                          const std::filesystem::path& config_dir) {
+  r.only_keys(n, "velocity", {"forwarding_secret", "forwarding_secret_file"});
+  const auto inline_secret = n["forwarding_secret"];
+  const auto file = n["forwarding_secret_file"];
+  if (inline_secret && file) {
+    r.fail(file, "velocity.forwarding_secret_file", "set forwarding_secret or forwarding_secret_file, not both");
+  }
+  if (inline_secret) {
+    out.forwarding_secret = r.text(inline_secret, "velocity.forwarding_secret");
+    if (out.forwarding_secret.empty()) r.fail(inline_secret, "velocity.forwarding_secret", "is empty");
+  }
+  if (file) {
+    const std::string named = r.text(file, "velocity.forwarding_secret_file");
+    if (named.empty()) r.fail(file, "velocity.forwarding_secret_file", "is empty");
+    const std::filesystem::path path =
+        std::filesystem::path(named).is_absolute() || config_dir.empty() ? std::filesystem::path(named) : config_dir / named;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) r.fail(file, "velocity.forwarding_secret_file", "cannot read '" + path.string() + "'");
+    std::string secret;
+    // Velocity joins the file's lines: the line breaks are not part of the secret.
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      secret += line;
+    }
+    if (secret.empty()) r.fail(file, "velocity.forwarding_secret_file", "'" + path.string() + "' is empty");
+    out.forwarding_secret = std::move(secret);
+    out.forwarding_secret_file = path.string();
+  }
+}
+
 // A CA bundle libcurl can read: checked here because libcurl would only say
 // so at the first POST, as an undelivered message minutes into a run. A
 // relative path is relative to the working directory, as libcurl opens it.
@@ -419,8 +453,8 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root, const s
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
-                      "connections", "messages", "proxy_protocol", "checks", "violation_log", "punishments",
-                      "rcon", "webhook", "staff_alerts", "recordings", "clips"});
+                      "connections", "messages", "proxy_protocol", "velocity", "checks", "violation_log",
+                      "punishments", "rcon", "webhook", "staff_alerts", "recordings", "clips"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
   if (auto v = root["backend"]) c.backend = r.endpoint(v, "backend");
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
@@ -441,6 +475,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root, const s
   if (auto v = root["connections"]) read_connections(r, v, c.connections);
   if (auto v = root["messages"]) read_messages(r, v, c.messages);
   if (auto v = root["proxy_protocol"]) read_proxy_protocol(r, v, c.proxy_protocol);
+  if (auto v = root["velocity"]) read_velocity(r, v, c.velocity, config_dir);
   if (auto v = root["checks"]) read_checks(r, v, c.checks);
   if (auto v = root["violation_log"]) read_violation_log(r, v, c.violation_log);
   if (auto v = root["punishments"]) read_punishments(r, v, c.checks);

@@ -38,6 +38,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "rustguard/protocol/error.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
@@ -62,6 +63,7 @@ struct PlayerIdentity {
   std::optional<Uuid> uuid;       // from Login Start (1.20.2+), then Login Success
   std::string forwarded_address;  // the player's address from Velocity forwarding, if any
   bool velocity_forwarded = false;
+  bool velocity_verified = false;  // its signature matched the configured secret
   std::string client_brand;       // "vanilla", "fabric", ... from minecraft:brand
 };
 
@@ -78,6 +80,11 @@ struct TrackerUpdate {
 
 class ConnectionTracker {
  public:
+  // Velocity's forwarding secret: from now on a forwarding answer must be
+  // signed with it, or the packet is refused (Errc::forwarding_signature).
+  // Empty: forwarding is read unverified.
+  void require_velocity_secret(std::string secret) { velocity_secret_ = std::move(secret); }
+
   State state(Direction d) const noexcept { return d == Direction::serverbound ? c2s_ : s2c_; }
   // nullptr before the handshake, or when the version has no table (see version_unknown()).
   const VersionInfo* version() const noexcept { return version_; }
@@ -188,6 +195,11 @@ class ConnectionTracker {
           velocity_message_id_.reset();
           auto forwarded = parse_velocity_forwarding(p->data);
           if (!forwarded) return forwarded.error();
+          // Without a secret the identity is taken as it is (docs/security.md).
+          if (!velocity_secret_.empty() && !velocity_signature_matches(*forwarded, velocity_secret_)) {
+            return make_error(Errc::forwarding_signature, "Velocity forwarding (velocity.forwarding_secret)");
+          }
+          identity_.velocity_verified = !velocity_secret_.empty();
           identity_.name = forwarded->name;
           identity_.uuid = forwarded->uuid;
           identity_.forwarded_address = forwarded->client_address;
@@ -302,6 +314,7 @@ class ConnectionTracker {
   Awaiting awaiting_ = Awaiting::nothing;
   std::int32_t compression_threshold_ = -1;
   std::optional<std::int32_t> velocity_message_id_;
+  std::string velocity_secret_;
   PlayerIdentity identity_;
 };
 

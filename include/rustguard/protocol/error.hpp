@@ -37,6 +37,7 @@ enum class Errc : std::uint8_t {
   unknown_protocol_version,   // no generated table for this protocol number
   invalid_handshake,          // handshake malformed or with an unknown intent
   encrypted,                  // the stream is encrypted; bytes are opaque
+  forwarding_signature,       // Velocity forwarding not signed with the configured secret
 };
 
 constexpr std::string_view to_string(Errc e) noexcept {
@@ -63,6 +64,7 @@ constexpr std::string_view to_string(Errc e) noexcept {
     case Errc::unknown_protocol_version: return "unknown_protocol_version";
     case Errc::invalid_handshake: return "invalid_handshake";
     case Errc::encrypted: return "encrypted";
+    case Errc::forwarding_signature: return "forwarding_signature";
   }
   return "unknown";
 }

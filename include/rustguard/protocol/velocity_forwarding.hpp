@@ -7,9 +7,11 @@
 //   32-byte HMAC-SHA256(secret, rest) | VarInt version | String client address
 //   | UUID | String name | properties (VarInt count x name, value, optional signature)
 //   | key data (versions 2 and 3), which RustGuard does not need.
-// The identity is readable without the secret. Verifying the HMAC needs the
-// secret and a SHA-256 implementation; the core only exposes the signature and
-// the signed bytes so an adapter can check them.
+// The identity is readable without the secret. With the secret (config.yml's
+// velocity.forwarding_secret, the same as Velocity's and the backend's),
+// velocity_signature_matches() checks that Velocity signed it: a client that
+// reaches RustGuard directly, not through Velocity, cannot then claim
+// another player's address or name (ConnectionTracker refuses the packet).
 
 #include <cstdint>
 #include <span>
@@ -17,6 +19,7 @@
 #include <string_view>
 
 #include "rustguard/protocol/error.hpp"
+#include "rustguard/protocol/hmac_sha256.hpp"
 #include "rustguard/protocol/reader.hpp"
 #include "rustguard/protocol/types.hpp"
 
@@ -65,6 +68,13 @@ inline Result<VelocityForwardedPlayer> parse_velocity_forwarding(std::span<const
   if (!r.ok()) return r.error();
   // Key data (versions 2-3) follows; RustGuard needs only the identity.
   return out;
+}
+
+// Whether `player`'s signature is HMAC-SHA256(secret, signed data), as
+// Velocity computes it with its forwarding secret (the secret's bytes as
+// they are in its file, without the line break).
+inline bool velocity_signature_matches(const VelocityForwardedPlayer& player, std::string_view secret) noexcept {
+  return digests_equal(player.signature, hmac_sha256(secret, player.signed_data));
 }
 
 }  // namespace rustguard::protocol

@@ -196,6 +196,9 @@ class ConnectionSession {
   bool owns_workspace() const noexcept { return own_workspace_ != nullptr; }
 
   const protocol::ConnectionTracker& tracker() const noexcept { return tracker_; }
+  // Velocity forwarding must be signed with `secret` (config.yml's
+  // velocity.forwarding_secret); call before the first byte. Empty: read unverified.
+  void require_velocity_secret(std::string secret) { tracker_.require_velocity_secret(std::move(secret)); }
   // Bytes pass through uninspected: encryption started, an unknown protocol
   // version, or a legacy server-list ping.
   bool opaque() const noexcept { return opaque_; }

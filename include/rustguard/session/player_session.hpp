@@ -131,6 +131,8 @@ class PlayerSession {
 
   const ConnectionSession& connection() const noexcept { return session_; }
   const protocol::ConnectionTracker& tracker() const noexcept { return session_.tracker(); }
+  // See ConnectionSession::require_velocity_secret.
+  void require_velocity_secret(std::string secret) { session_.require_velocity_secret(std::move(secret)); }
   bool opaque() const noexcept { return session_.opaque(); }
   bool legacy_ping() const noexcept { return session_.legacy_ping(); }
   const DirectionCounters& counters(Direction d) const noexcept { return session_.counters(d); }
