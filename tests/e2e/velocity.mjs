@@ -57,7 +57,6 @@ const toClient = idTable('toClient');
 
 const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir(), 'rustguard-e2e-velocity-'));
 mkdirSync(outRoot, { recursive: true });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const str = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([encodeVarint(b.length), b]); };
 const packet = (id, body) => { const p = Buffer.concat([encodeVarint(id), body]); return Buffer.concat([encodeVarint(p.length), p]); };
@@ -70,7 +69,7 @@ function frames(socket, onPacket) {
     buf = Buffer.concat([buf, chunk]);
     for (;;) {
       const len = readVarint(buf, 0);
-      if (!len || buf.length < len.size + len.value) return;
+      if (!len || len.error || buf.length < len.size + len.value) return;
       const body = buf.subarray(len.size, len.size + len.value);
       buf = buf.subarray(len.size + len.value);
       const id = readVarint(body, 0);
@@ -191,7 +190,6 @@ async function runVersion(version) {
     if (proxy && !proxy.exitInfo) await stopProcess(proxy, { graceMs: 2000 });
     backend?.server.close();
   }
-  await sleep(0);
   return { version, ok: problems.length === 0, problems, notes, ms: Date.now() - started, dir };
 }
 
