@@ -389,6 +389,33 @@ class Connection final : public Stoppable {
     next_read(Direction::clientbound);
     while (pumps_running_ > 0) co_await pumps_done_.wait();
     if (pump_error_) std::rethrow_exception(pump_error_);
+    if (backend_left_without_a_word()) {
+      forget_backend();
+      co_await serve_without_backend();
+    }
+  }
+
+  // The backend accepted the connection and closed or reset it before it
+  // sent a byte: a backend process that is exiting still accepts on its
+  // listening socket for a moment. To the player that backend is down, as
+  // if it had refused: a server-list ping is answered from the cache, a
+  // login hears "unavailable" rather than "lost".
+  bool backend_left_without_a_word() const {
+    return ending_ && ending_->cause == EndCause::backend_closed && connected_ && !stop_requested_ &&
+           session_.counters(Direction::clientbound).bytes == 0 && !client_out_.failed();
+  }
+
+  // Undoes connect_backend() and the ending the pumps set, so that
+  // serve_without_backend() answers alone.
+  void forget_backend() {
+    backend_error_ = std::move(ending_->reason);
+    ending_.reset();
+    halted_ = false;
+    connected_ = false;
+    asio::error_code ignored;
+    server_.close(ignored);
+    server_out_.discard();
+    Metrics::add(state_.metrics.backend_unavailable);
   }
 
   // Reads the client's first bytes; a PROXY header is used when the peer is
