@@ -6,12 +6,12 @@
 // server kicks them and the capture holds complete sessions.
 //
 //   node captures/cheat_bots.mjs --version 1.8.8 --port 25565 --prefix sp8 \
-//     --cheat speed|fly|timer|nofall|pitch|teleport
+//     --cheat speed|fly|timer|nofall|pitch|teleport|place
 // IPC: sends {type:'cheat-start', username, cheat, timeMs} (Date.now()) right
 // before the first cheating packet, then {type:'done', ok}.
 
 import { parseArgs, send, log } from '../tests/e2e/lib/child.mjs';
-import { GOODBYE } from '../tests/e2e/lib/protocol.mjs';
+import { GOODBYE, writeUseItemOn } from '../tests/e2e/lib/protocol.mjs';
 import { requireDep as require } from '../tests/e2e/lib/deps.mjs';
 
 const mineflayer = require('mineflayer');
@@ -95,6 +95,25 @@ const SCENARIOS = {
   pitch: async (me, p) => {
     for (let i = 0; i < 20; i++) { move(me, p, { onGround: true, yaw: i * 9, pitch: 150 }); await sleep(TICK_MS); }
     for (let i = 0; i < 10; i++) { move(me, p, { onGround: true, yaw: 0, pitch: 0 }); await sleep(TICK_MS); }
+  },
+  // Block clicks built by hand while standing still, one per tick, ten of
+  // each: the underside of the block underfoot (a face no eye above it can
+  // see), a block 7 blocks away at eye height (beyond the 4.5-block reach),
+  // and the top of the block underfoot with the hit point 2 blocks up (no
+  // block shape has it).
+  place: async (me, p) => {
+    const under = { x: Math.floor(p.x), y: Math.floor(p.y) - 1, z: Math.floor(p.z) };
+    const far = { x: Math.floor(p.x) + 7, y: Math.floor(p.y) + 1, z: Math.floor(p.z) };
+    const clicks = [
+      ...Array(10).fill([under, 0, [0.5, 0, 0.5]]),
+      ...Array(10).fill([far, 4, [0, 0.5, 0.5]]),
+      ...Array(10).fill([under, 1, [0.5, 2, 0.5]]),
+    ];
+    for (const [at, face, cursor] of clicks) {
+      writeUseItemOn(me.bot, me.rawWrite, at, face, cursor);
+      move(me, p, { onGround: true });
+      await sleep(TICK_MS);
+    }
   },
   // Stands still, moves 10 blocks along x in one packet, then stands again.
   teleport: async (me, p) => {

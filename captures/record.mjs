@@ -48,7 +48,7 @@ const SCENARIOS = [
     name: `honest-${v}`, version: v, kind: 'honest', names: [`h${v.replaceAll('.', '')}_a`, `h${v.replaceAll('.', '')}_b`],
   })),
   { name: 'honest-1.20.4-proxy', version: '1.20.4', kind: 'honest', names: ['px_a', 'px_b'], proxy: true },
-  ...['speed', 'fly', 'timer', 'nofall', 'pitch', 'teleport'].flatMap((cheat) => ['1.8.8', '1.21.4'].map((v) => ({
+  ...['speed', 'fly', 'timer', 'nofall', 'pitch', 'teleport', 'place'].flatMap((cheat) => ['1.8.8', '1.21.4'].map((v) => ({
     name: `${cheat}-${v}`, version: v, kind: 'cheat', cheat, prefix: `${cheat.slice(0, 4)}${v.replaceAll('.', '')}`,
   }))),
   // Combat (combat_bots.mjs): fighters against target players that stand

@@ -37,14 +37,14 @@ namespace {
 // the size here updated. Sizes of x86-64 with libstdc++ (the build the
 // project tests on); elsewhere the guard is off.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(PlayerContext) == 1456);
+static_assert(sizeof(PlayerContext) == 1472);
 static_assert(sizeof(context::ClientClaims) == 8);
 static_assert(sizeof(context::ServerPings) == 168);
-static_assert(sizeof(context::PhysicsState) == 96);
+static_assert(sizeof(context::PhysicsState) == 104);
 static_assert(sizeof(context::Abilities) == 12);
 static_assert(sizeof(context::EffectLevels) == 24);
-static_assert(sizeof(context::AttributeValues) == 48);
-static_assert(sizeof(context::LagCompensated<context::PhysicsState>) == 232);
+static_assert(sizeof(context::AttributeValues) == 56);
+static_assert(sizeof(context::LagCompensated<context::PhysicsState>) == 248);
 static_assert(sizeof(context::Knockback) == 48);
 static_assert(sizeof(context::KnockbackTracker) == 384);
 static_assert(sizeof(context::PendingTeleport) == 72);
@@ -106,8 +106,8 @@ std::size_t arity_EffectLevels(const context::EffectLevels& x) {
   return 1;
 }
 std::size_t arity_AttributeValues(const context::AttributeValues& x) {
-  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
-  return 6;
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5, m6] = x;
+  return 7;
 }
 std::size_t arity_Knockback(const context::Knockback& x) {
   [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;

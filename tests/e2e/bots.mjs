@@ -1,14 +1,14 @@
 // mineflayer bots for one run: they connect (to the proxy), spawn, walk,
-// jump, look around, chat, swing and attack each other, then end the session
-// with the goodbye agreement of lib/protocol.mjs. Every packet each bot sends
-// and receives is recorded. Started by run.mjs with fork():
+// jump, look around, right-click the floor, chat, swing and attack each
+// other, then end the session with the goodbye agreement of lib/protocol.mjs.
+// Every packet each bot sends and receives is recorded. Started by run.mjs with fork():
 //   node bots.mjs --version 1.20.4 --host 127.0.0.1 --port 25565 \
 //     --names e2e_a,e2e_b --record bots.json [--play-ms 4000]
 // IPC: sends {type:'done', ok}; the recording is written before that.
 
 import { parseArgs, send, writeJson, log } from './lib/child.mjs';
 import { recordClient } from './lib/recorder.mjs';
-import { GOODBYE, isChatPacket } from './lib/protocol.mjs';
+import { GOODBYE, isChatPacket, writeUseItemOn } from './lib/protocol.mjs';
 import { requireDep as require } from './lib/deps.mjs';
 
 const mineflayer = require('mineflayer');
@@ -84,6 +84,17 @@ async function play(me, other) {
   bot.setControlState('forward', false);
   await bot.look(Math.PI / 2, -0.3, true); act('look');
   bot.swingArm('right'); act('swing');
+  // A right click on the block underfoot (Use Item On, nothing in hand),
+  // looking straight down: its up face, the hit point on that face, as a
+  // vanilla client sends it. Not mineflayer's activateBlock: its lookAt
+  // sends the yaw a whole turn off the last one (aim.yaw_wrap notices).
+  await bot.look(bot.entity.yaw, -Math.PI / 2, true);
+  await bot.waitForTicks(1);
+  const feet = bot.entity.position;
+  const under = { x: Math.floor(feet.x), y: Math.floor(feet.y - 0.5), z: Math.floor(feet.z) };
+  writeUseItemOn(bot, (name, params) => bot._client.write(name, params), under, 1,
+    [feet.x - under.x, 1, feet.z - under.z]);
+  act('click-block');
   await sleep(step);
   // Attack from within reach: walk up to the target first.
   for (let i = 0; i < 3; i++) {

@@ -56,6 +56,7 @@ const CHEATS = {
   nofall: 'movement.nofall',
   pitch: 'badpackets.pitch',
   teleport: 'movement.teleport',
+  place: 'place.face',
 };
 // Cheats whose check flags once, on one packet (a single jump). With
 // clips.players: flagged a ring starts keeping frames at the first flag, so

@@ -34,6 +34,9 @@
 #include "rustguard/checks/movement/nofall.hpp"
 #include "rustguard/checks/movement/speed.hpp"
 #include "rustguard/checks/movement/teleport.hpp"
+#include "rustguard/checks/place/cursor.hpp"
+#include "rustguard/checks/place/face.hpp"
+#include "rustguard/checks/place/reach.hpp"
 #include "rustguard/checks/timer/balance.hpp"
 #include "rustguard/checks/timer/negative.hpp"
 
@@ -48,6 +51,7 @@ using DefaultChecks = engine::CheckList<
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
     aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
-    killaura::BehindCheck, aim::SnapCheck, model::CombatCheck>;
+    killaura::BehindCheck, aim::SnapCheck, place::CursorCheck, place::FaceCheck, place::ReachCheck,
+    model::CombatCheck>;
 
 }  // namespace rustguard::checks

@@ -20,6 +20,7 @@ struct AttributeValues {
   double step_height = 0.6;     // blocks
   double scale = 1.0;
   double entity_interaction_range = 3.0;
+  double block_interaction_range = 4.5;  // 1.20.5+; the client's reach for clicking blocks
   friend bool operator==(const AttributeValues&, const AttributeValues&) = default;
 };
 
@@ -70,6 +71,7 @@ inline bool apply(AttributeValues& values, const protocol::packets::UpdateAttrib
       case Attribute::step_height: slot = &values.step_height; break;
       case Attribute::scale: slot = &values.scale; break;
       case Attribute::entity_interaction_range: slot = &values.entity_interaction_range; break;
+      case Attribute::block_interaction_range: slot = &values.block_interaction_range; break;
       default: break;
     }
     if (slot == nullptr) continue;

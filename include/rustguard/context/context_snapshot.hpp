@@ -6,7 +6,7 @@
 // clip's frames begin (DetectionEngine::restore_context), so the checks judge
 // the clip's moves against the state the live engine had then.
 //
-// Format, version 1: the magic "RGCS", the version byte, then every member of
+// Format, version 2 (1 lacked the block interaction range): the magic "RGCS", the version byte, then every member of
 // PlayerContext and of everything it holds, depth first in declaration order:
 //   - integers little-endian at their own width (std::size_t as 64 bits),
 //     bool and enums as their byte / underlying value;
@@ -59,7 +59,7 @@
 namespace rustguard::context {
 
 inline constexpr std::array<std::uint8_t, 4> kSnapshotMagic{'R', 'G', 'C', 'S'};
-inline constexpr std::uint8_t kSnapshotVersion = 1;
+inline constexpr std::uint8_t kSnapshotVersion = 2;
 // No container in a context comes near this (the largest, the transaction
 // queue, holds at most 32768); a bound on what a hostile file can ask for.
 inline constexpr std::uint32_t kSnapshotMaxElements = 1u << 16;
@@ -107,7 +107,8 @@ template <>
 struct SnapshotFields<AttributeValues> {
   template <class S, class V>
   static void visit(S& s, V& v) {
-    v(s.movement_speed, s.jump_strength, s.gravity, s.step_height, s.scale, s.entity_interaction_range);
+    v(s.movement_speed, s.jump_strength, s.gravity, s.step_height, s.scale, s.entity_interaction_range,
+      s.block_interaction_range);
   }
 };
 template <>

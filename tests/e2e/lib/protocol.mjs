@@ -29,3 +29,24 @@ export function chatText(mcData, text) {
     ? nbt.comp({ text: nbt.string(text) })
     : JSON.stringify({ text });
 }
+
+// One Use Item On (a right click on a block face) in the version's layout,
+// as mineflayer's activateBlock writes it, through `write(name, params)`
+// (the bot's client, or a cheat's raw writer). `face` 0-5 (down, up, north,
+// south, west, east); `cursor` [x, y, z] the hit point relative to the
+// block's corner, sent in sixteenths (truncated) up to 1.10.
+export function writeUseItemOn(bot, write, at, face, cursor) {
+  const [x, y, z] = cursor;
+  const location = { x: at.x, y: at.y, z: at.z };
+  const sixteenths = { cursorX: Math.trunc(x * 16), cursorY: Math.trunc(y * 16), cursorZ: Math.trunc(z * 16) };
+  const floats = { cursorX: x, cursorY: y, cursorZ: z };
+  if (bot.supportFeature('blockPlaceHasHeldItem')) {
+    write('block_place', { location, direction: face, heldItem: { blockId: -1 }, ...sixteenths });
+  } else if (bot.supportFeature('blockPlaceHasHandAndIntCursor')) {
+    write('block_place', { location, direction: face, hand: 0, ...sixteenths });
+  } else if (bot.supportFeature('blockPlaceHasHandAndFloatCursor')) {
+    write('block_place', { location, direction: face, hand: 0, ...floats });
+  } else {
+    write('block_place', { location, direction: face, hand: 0, ...floats, insideBlock: false, sequence: 0, worldBorderHit: false });
+  }
+}

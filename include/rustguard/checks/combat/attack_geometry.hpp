@@ -43,6 +43,7 @@
 #include <numbers>
 #include <string>
 
+#include "rustguard/checks/api/possible_eyes.hpp"
 #include "rustguard/context/entity_box.hpp"
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/physics_state.hpp"
@@ -57,9 +58,7 @@ namespace rustguard::checks::combat {
 namespace v = protocol::v;
 
 // How far a client may have moved without reporting it (see above).
-constexpr double unreported_movement(std::int32_t protocol) noexcept {
-  return protocol >= v::v1_18_2 ? 2.0e-4 : 0.03;
-}
+using engine::unreported_movement;
 
 // What the client adds to every entity box when picking (1.8's collision border).
 constexpr double pick_border(std::int32_t protocol) noexcept { return protocol < v::v1_9 ? 0.1 : 0.0; }
@@ -121,41 +120,10 @@ inline double interaction_range(const context::PlayerContext& ctx) {
   });
 }
 
-// The eye heights (above the feet) the client may have used.
-struct EyeHeights {
-  static constexpr std::size_t kMax = 6;  // three poses, at the smallest and largest scale
-  std::array<double, kMax> heights{};
-  std::size_t count = 0;
-
-  void add(double h) noexcept {
-    for (std::size_t i = 0; i < count; ++i) {
-      if (heights[i] == h) return;
-    }
-    if (count < kMax) heights[count++] = h;
-  }
-  double lowest() const noexcept { return *std::min_element(heights.begin(), heights.begin() + count); }
-  double highest() const noexcept { return *std::max_element(heights.begin(), heights.begin() + count); }
-};
-
-inline EyeHeights eye_heights(const context::PlayerContext& ctx) {
-  const bool modern_crouch = ctx.protocol >= v::v1_14;
-  const bool low_pose = ctx.protocol >= v::v1_13 || (ctx.protocol >= v::v1_9 && ctx.claims.gliding);
-  double smallest = std::numeric_limits<double>::infinity();
-  double largest = 0;
-  ctx.any_state([&](const context::PhysicsState& s) {
-    const double scale = ctx.protocol >= v::v1_20_5 ? s.attributes.scale : 1.0;
-    smallest = std::min(smallest, scale);
-    largest = std::max(largest, scale);
-    return false;
-  });
-  EyeHeights out;
-  for (const double scale : {smallest, largest}) {
-    out.add(1.62 * scale);
-    out.add((modern_crouch ? 1.27 : 1.54) * scale);
-    if (low_pose) out.add(0.4 * scale);
-  }
-  return out;
-}
+// The eye heights (above the feet) the client may have used: the checks'
+// API has them (checks/api/possible_eyes.hpp), the place checks use them too.
+using EyeHeights = engine::PossibleEyes;
+inline EyeHeights eye_heights(const context::PlayerContext& ctx) { return engine::possible_eyes(ctx); }
 
 // One attack as the client may have seen it, taken when the attack arrives
 // (the tracker moves on; the boxes of that moment are what count).
