@@ -36,6 +36,7 @@
 #include "rustguard/checks/movement/teleport.hpp"
 #include "rustguard/checks/place/cursor.hpp"
 #include "rustguard/checks/place/face.hpp"
+#include "rustguard/checks/place/look.hpp"
 #include "rustguard/checks/place/reach.hpp"
 #include "rustguard/checks/timer/balance.hpp"
 #include "rustguard/checks/timer/negative.hpp"
@@ -51,7 +52,7 @@ using DefaultChecks = engine::CheckList<
     movement::FlyCheck, movement::NoFallCheck, killaura::NoSwingCheck, killaura::MultiTargetCheck,
     killaura::PostCheck, autoclicker::CpsCheck, autoclicker::PatternCheck,
     aim::DuplicateCheck, aim::ImpossibleCheck, aim::YawWrapCheck, aim::SensitivityCheck,
-    killaura::BehindCheck, aim::SnapCheck, place::CursorCheck, place::FaceCheck, place::ReachCheck,
+    killaura::BehindCheck, aim::SnapCheck, place::CursorCheck, place::FaceCheck, place::ReachCheck, place::LookCheck,
     model::CombatCheck>;
 
 }  // namespace rustguard::checks
