@@ -74,4 +74,16 @@ TEST_CASE("place.look: a look the server may have set is not judged", "[checks][
   }
 }
 
+TEST_CASE("place.look: clicks before a respawn are not judged with the new player's look", "[checks][place_look]") {
+  for (const std::int32_t pv : kVersions) {
+    INFO("protocol " << pv);
+    Driver d(pv);
+    standing(d);
+    use_item_on(d, kFloor);  // off the look before it; its tick ends after the respawn
+    d.respawn();
+    look_tick(d, 180, -80);  // the new player looks up and back
+    CHECK(d.count("place.look") == 0);
+  }
+}
+
 }  // namespace place_look_test

@@ -2,8 +2,8 @@
 // What the place checks know about one click on a block (Use Item On):
 // where the player's eye may have been, which face of which block it names,
 // where on that block the client says the click landed, and how far the
-// client lets the player reach. Shared by place.cursor, place.face and
-// place.reach. No world model: the clicked block's shape is unknown, so
+// client lets the player reach. Shared by place.cursor, place.face,
+// place.reach and place.look. No world model: the clicked block's shape is unknown, so
 // every rule here holds for any block the game has.
 //
 // How a vanilla client clicks a block: early in a client tick it casts a ray

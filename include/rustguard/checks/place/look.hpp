@@ -18,8 +18,9 @@
 // timing.
 //
 // Not judged: see Unjudged in block_click.hpp, a look a server teleport or
-// rotation may have changed (LookTracker, checks/api/looks.hpp), a player
-// with no look yet. The server's Look At packet is not decoded.
+// rotation may have changed (LookTracker, checks/api/looks.hpp; the
+// server's packets through ServerLooks), a player with no look yet (after a
+// login or respawn too). The server's Look At packet is not decoded.
 
 #include <array>
 #include <cstddef>
@@ -32,6 +33,7 @@
 #include "rustguard/checks/api/looks.hpp"
 #include "rustguard/checks/api/possible_eyes.hpp"
 #include "rustguard/checks/api/reporter.hpp"
+#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/checks/place/block_click.hpp"
@@ -41,15 +43,14 @@
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 #include "rustguard/protocol/packets/play/login_play_s2c.hpp"
-#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
 #include "rustguard/protocol/packets/play/respawn_s2c.hpp"
-#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 #include "rustguard/protocol/packets/play/use_item_on_c2s.hpp"
 
 namespace rustguard::checks::place {
 
-class LookCheck {
+class LookCheck : public engine::ServerLooks<LookCheck> {
  public:
+  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{"place.look", "Place (look)",
                                            "A block click that no look of its tick points at",
                                            engine::CostClass::cheap, {.alert_vl = 3, .decay_per_second = 0.05}};
@@ -57,9 +58,6 @@ class LookCheck {
       protocol::PacketKind::use_item_on_c2s,       protocol::PacketKind::client_tick_end_c2s,
       protocol::PacketKind::set_position_c2s,      protocol::PacketKind::set_position_rotation_c2s,
       protocol::PacketKind::set_rotation_c2s,      protocol::PacketKind::set_movement_flags_c2s};
-  static constexpr std::array kReadsClientbound{
-      protocol::PacketKind::sync_player_position_s2c, protocol::PacketKind::player_rotation_s2c,
-      protocol::PacketKind::login_play_s2c, protocol::PacketKind::respawn_s2c};
   struct Params {
     double tolerance = 0.1;  // blocks the cell grows by beyond the shapes' overhang and the unreported movement
 
@@ -96,27 +94,16 @@ class LookCheck {
     if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
     return end_tick(ctx, m.input.has_position ? std::optional<protocol::Vec3>(m.input.position) : std::nullopt, s, r);
   }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
-                     engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
+  // A new player (login, respawn): the old one's clicks are not judged with its looks.
+  engine::Verdict on(const protocol::packets::LoginPlayS2c& p, const context::PlayerContext& ctx, const Settings& s,
+                     engine::Reporter& r) {
     count_ = 0;
-    return engine::Verdict::pass;
+    return ServerLooks::on(p, ctx, s, r);
   }
-  engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
-                     engine::Reporter&) {
-    looks_.reset();
+  engine::Verdict on(const protocol::packets::RespawnS2c& p, const context::PlayerContext& ctx, const Settings& s,
+                     engine::Reporter& r) {
     count_ = 0;
-    return engine::Verdict::pass;
+    return ServerLooks::on(p, ctx, s, r);
   }
 
  private:
@@ -155,7 +142,7 @@ class LookCheck {
           verdict, r.flag(kInfo, s.limits, vl_, "miss", 1,
                           "clicked " + describe(p.click) + " with no look of the tick on it (yaw " +
                               three_decimals(look->yaw) + ", pitch " + three_decimals(look->pitch) + ")",
-                          "{\"yaw\":" + std::to_string(look->yaw) + ",\"pitch\":" + std::to_string(look->pitch) +
+                          "{\"yaw\":" + json_number(look->yaw) + ",\"pitch\":" + json_number(look->pitch) +
                               ",\"face\":\"" + face_name(p.click.face) + "\"}"));
     }
     return verdict;
@@ -163,7 +150,6 @@ class LookCheck {
 
   engine::ViolationLevel vl_;
   engine::ClientTicks ticks_;
-  engine::LookTracker looks_;
   std::array<Pending, kPending> pending_{};
   std::size_t count_ = 0;
 };

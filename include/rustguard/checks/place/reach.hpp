@@ -70,7 +70,7 @@ class ReachCheck {
     target = target.expanded(eye.slack);
     const double distance = nearest_distance(eye, target);
     const double range = block_reach(ctx);
-    if (distance <= range + s.params.tolerance) return engine::Verdict::pass;
+    if (!(distance > range + s.params.tolerance)) return engine::Verdict::pass;  // NaN passes too
     return r.flag(kInfo, s.limits, vl_, "distance", 1,
                   "clicked " + describe(p) + " " + three_decimals(distance) + " blocks from the eye (range " +
                       three_decimals(range) + ")",
