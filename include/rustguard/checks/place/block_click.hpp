@@ -151,9 +151,9 @@ inline std::string three_decimals(double x) {
 }
 
 // "(10, 64, -3) up" for the violation details.
-inline std::string describe(const protocol::packets::UseItemOnC2s& p) {
-  return "(" + std::to_string(p.position.x) + ", " + std::to_string(p.position.y) + ", " +
-         std::to_string(p.position.z) + ") " + face_name(p.face);
+inline std::string describe(const protocol::BlockPos& b, BlockFace face) {
+  return "(" + std::to_string(b.x) + ", " + std::to_string(b.y) + ", " + std::to_string(b.z) + ") " + face_name(face);
 }
+inline std::string describe(const protocol::packets::UseItemOnC2s& p) { return describe(p.position, p.face); }
 
 }  // namespace rustguard::checks::place

@@ -78,9 +78,8 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
       return engine::Verdict::pass;
     }
     if (count_ >= kPending) return engine::Verdict::pass;
-    const context::Aabb target = cell(p.position, kShapeOverhang + eye.slack + s.params.tolerance);
-    if (sees(*look, eye.feet, target, ctx)) return engine::Verdict::pass;
-    pending_[count_++] = {p, target, eye.feet};
+    if (sees(*look, eye.feet, grown_cell(p.position, ctx, s), ctx)) return engine::Verdict::pass;
+    pending_[count_++] = {p.position, p.face, eye.feet};
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
@@ -109,11 +108,19 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
  private:
   // Clicks of one tick the look before them missed; more only repeat the judgement.
   static constexpr std::size_t kPending = 4;
+  // Kept small: every connection holds kPending of them (the cell is grown
+  // again at the tick's end).
   struct Pending {
-    protocol::packets::UseItemOnC2s click;
-    context::Aabb target;  // the cell, grown
-    protocol::Vec3 from;   // the player's position at the click
+    protocol::BlockPos block;
+    BlockFace face = BlockFace::up;
+    protocol::Vec3 from;  // the player's position at the click
   };
+
+  // The block's cell grown by the shapes' overhang, the unreported movement and the tolerance.
+  static context::Aabb grown_cell(const protocol::BlockPos& block, const context::PlayerContext& ctx,
+                                  const Settings& s) noexcept {
+    return cell(block, kShapeOverhang + engine::unreported_movement(ctx.protocol) + s.params.tolerance);
+  }
 
   // Whether a ray along `look` from any eye at `feet` enters `target`.
   static bool sees(const engine::Look& look, const protocol::Vec3& feet, const context::Aabb& target,
@@ -136,14 +143,15 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
     engine::Verdict verdict = engine::Verdict::pass;
     for (std::size_t i = 0; i < n; ++i) {
       const Pending& p = pending_[i];
+      const context::Aabb target = grown_cell(p.block, ctx, s);
       // The tick's own look, from where the player was and where it went.
-      if (sees(*look, p.from, p.target, ctx) || (moved_to && sees(*look, *moved_to, p.target, ctx))) continue;
+      if (sees(*look, p.from, target, ctx) || (moved_to && sees(*look, *moved_to, target, ctx))) continue;
       verdict = engine::worst(
           verdict, r.flag(kInfo, s.limits, vl_, "miss", 1,
-                          "clicked " + describe(p.click) + " with no look of the tick on it (yaw " +
+                          "clicked " + describe(p.block, p.face) + " with no look of the tick on it (yaw " +
                               three_decimals(look->yaw) + ", pitch " + three_decimals(look->pitch) + ")",
                           "{\"yaw\":" + json_number(look->yaw) + ",\"pitch\":" + json_number(look->pitch) +
-                              ",\"face\":\"" + face_name(p.click.face) + "\"}"));
+                              ",\"face\":\"" + face_name(p.face) + "\"}"));
     }
     return verdict;
   }
