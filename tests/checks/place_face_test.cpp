@@ -94,4 +94,20 @@ TEST_CASE("place.face: an unanswered teleport and clicks from inside a block are
   CHECK(d.count("place.face") == 0);
 }
 
+TEST_CASE("place.face: towering and bridging pass", "[checks][place_face]") {
+  for (const std::int32_t pv : kVersions) {
+    INFO("protocol " << pv);
+    Driver towering(pv);
+    towering.spawn_at(0.5, 64, 0.5);
+    tower(towering, 3);
+    INFO(towering.describe());
+    CHECK(towering.count("place.face") == 0);
+    Driver bridging(pv);
+    bridging.spawn_at(0.5, 64, 0.5);
+    bridge(bridging, 4);
+    INFO(bridging.describe());
+    CHECK(bridging.count("place.face") == 0);
+  }
+}
+
 }  // namespace place_face_test
