@@ -1,6 +1,7 @@
 // mineflayer bots for one run: they connect (to the proxy), spawn, walk,
-// jump, look around, right-click the floor, chat, swing and attack each
-// other, then end the session with the goodbye agreement of lib/protocol.mjs.
+// jump, look around, right-click the floor (once, then through a jump),
+// chat, swing and attack each other, then end the session with the goodbye
+// agreement of lib/protocol.mjs.
 // Every packet each bot sends and receives is recorded. Started by run.mjs with fork():
 //   node bots.mjs --version 1.20.4 --host 127.0.0.1 --port 25565 \
 //     --names e2e_a,e2e_b --record bots.json [--play-ms 4000]
@@ -65,6 +66,35 @@ function makeBot(username) {
   return state;
 }
 
+// Towering's clicks: a jump straight up, still looking down, the button
+// held: a click on the top of the floor block under the eye in every tick of the jump,
+// written before that tick's movement packet (mineflayer's physicsTick comes
+// between its physics step and the packet, as a vanilla client clicks before
+// its player ticks). Nothing is in hand, so nothing is placed: the clicks
+// and the moves around them are a builder's, from a real client's physics.
+function towerClicks(bot, under) {
+  return new Promise((resolve) => {
+    let ticks = 0;
+    let airborne = false;
+    const onTick = () => {
+      // The block straight below the eye, wherever the bot has drifted to
+      // (the ray of a look straight down), at the floor's height.
+      const p = bot.entity.position;
+      const below = { x: Math.floor(p.x), y: under.y, z: Math.floor(p.z) };
+      writeUseItemOn(bot, (name, params) => bot._client.write(name, params), below, 1,
+        [p.x - below.x, 1, p.z - below.z]);
+      airborne = airborne || !bot.entity.onGround;
+      if ((airborne && bot.entity.onGround) || ++ticks >= 20) {
+        bot.removeListener('physicsTick', onTick);
+        bot.setControlState('jump', false);
+        resolve();
+      }
+    };
+    bot.setControlState('jump', true);
+    bot.on('physicsTick', onTick);
+  });
+}
+
 async function play(me, other) {
   const { bot } = me;
   const act = (what) => me.actions.push(what);
@@ -95,6 +125,8 @@ async function play(me, other) {
   writeUseItemOn(bot, (name, params) => bot._client.write(name, params), under, 1,
     [feet.x - under.x, 1, feet.z - under.z]);
   act('click-block');
+  await towerClicks(bot, under);
+  act('tower-clicks');
   await sleep(step);
   // Attack from within reach: walk up to the target first.
   for (let i = 0; i < 3; i++) {
