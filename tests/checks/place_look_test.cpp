@@ -57,6 +57,11 @@ TEST_CASE("place.look: clicks no look of the tick points at are flagged (miss)",
     }
     CHECK(d.count("place.look", "miss") == 4);
     CHECK(d.max_vl("place.look") >= 3);  // the alert
+    // Three clicks in one tick: the first two are judged (a vanilla click
+    // sends one per hand), the third only repeats them.
+    for (int k = 0; k < 3; ++k) use_item_on(d, kFloor);
+    look_tick(d, 1.2f, 0);
+    CHECK(d.count("place.look", "miss") == 6);
   }
 }
 
