@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine_driver.hpp"
@@ -115,6 +117,25 @@ inline void bridge(Driver& d, int blocks) {
     use_item_on(d, {{0, 63, k}, BlockFace::north, {0.5, hit_y - 63, 0.0}});
     end_tick_at(d, 0.5, 64, z, true);
   }
+}
+
+// What `check` flags in honest building: towering three blocks and
+// bridging four, each by a fresh player; empty when nothing.
+inline std::string building_flags(std::int32_t pv, std::string_view check) {
+  std::string flags;
+  for (const bool towering : {true, false}) {
+    Driver d(pv);
+    d.spawn_at(0.5, 64, 0.5);
+    if (towering) {
+      tower(d, 3);
+    } else {
+      bridge(d, 4);
+    }
+    for (const auto& v : d.engine.violations()) {
+      if (v.check == check) flags += std::string(towering ? "towering: " : "bridging: ") + v.type + " " + v.detail + "\n";
+    }
+  }
+  return flags;
 }
 
 // 1.8's "use the held item in the air": face 255, position -1/-1/-1.
