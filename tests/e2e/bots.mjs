@@ -67,15 +67,24 @@ function makeBot(username) {
 }
 
 // Towering's clicks: a jump straight up, still looking down, the button
-// held: a click on the top of the floor block under the eye in every tick of the jump,
-// written before that tick's movement packet (mineflayer's physicsTick comes
-// between its physics step and the packet, as a vanilla client clicks before
-// its player ticks). Nothing is in hand, so nothing is placed: the clicks
-// and the moves around them are a builder's, from a real client's physics.
+// held: a click on the top of the floor block under the eye in every tick
+// of the jump, written before that tick's movement packet (mineflayer's
+// physicsTick comes between its physics step and the packet, as a vanilla
+// client clicks before its player ticks). Nothing is in hand, so nothing is
+// placed: the clicks and the moves around them are a builder's, from a real
+// client's physics. Over when the bot lands, after 20 ticks, or after 2 s
+// without them (a bot that was disconnected meanwhile ticks no more).
 function towerClicks(bot, under) {
   return new Promise((resolve) => {
     let ticks = 0;
     let airborne = false;
+    let timer = null;
+    const finish = () => {
+      clearTimeout(timer);
+      bot.removeListener('physicsTick', onTick);
+      bot.setControlState('jump', false);
+      resolve();
+    };
     const onTick = () => {
       // The block straight below the eye, wherever the bot has drifted to
       // (the ray of a look straight down), at the floor's height.
@@ -84,12 +93,9 @@ function towerClicks(bot, under) {
       writeUseItemOn(bot, (name, params) => bot._client.write(name, params), below, 1,
         [p.x - below.x, 1, p.z - below.z]);
       airborne = airborne || !bot.entity.onGround;
-      if ((airborne && bot.entity.onGround) || ++ticks >= 20) {
-        bot.removeListener('physicsTick', onTick);
-        bot.setControlState('jump', false);
-        resolve();
-      }
+      if ((airborne && bot.entity.onGround) || ++ticks >= 20) finish();
     };
+    timer = setTimeout(finish, 2000);
     bot.setControlState('jump', true);
     bot.on('physicsTick', onTick);
   });
