@@ -73,7 +73,8 @@ const TIMING_CHECKS = new Set(['killaura.post', 'killaura.multi_target', 'autocl
 // most 15 in 20; the check flags more than 16). mineflayer sends no Client
 // Tick End, so the proxy infers the ticks from the gaps between movement
 // packets, and behind a relay whose timers bunch packets a gap that spanned
-// two ticks can arrive as one: now and then a window counts 17 (CI runs of
+// two ticks can arrive as one (the likeliest cause, not proven): now and
+// then a window counts 17 (CI runs of
 // 2026-12-03 and 2026-12-04, VL 1.52 and 1.60, two windows each). A few
 // such windows are reported; a cps check that caught the bot for good (VL
 // from MARGINAL_CPS_VL up) still fails the run.
