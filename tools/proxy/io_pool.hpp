@@ -11,10 +11,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <sched.h>
-
 #include <algorithm>
-#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -62,8 +59,8 @@ class IoPool {
     for (std::size_t i = 0; i < contexts_.size(); ++i) {
       asio::co_spawn(*contexts_[i], probe(i), asio::detached);
     }
-    for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([ctx = contexts_[i].get()] { run_context(*ctx); });
-    run_context(*contexts_.front());
+    for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+    contexts_.front()->run();
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
@@ -81,23 +78,6 @@ class IoPool {
   }
 
  private:
-  // EXPERIMENT (not for commit): RUSTGUARD_EXP_YIELD=1 yields the core once
-  // before blocking, and looks again.
-  static void run_context(asio::io_context& ctx) {
-    static const bool yield = std::getenv("RUSTGUARD_EXP_YIELD") != nullptr;
-    if (!yield) {
-      ctx.run();
-      return;
-    }
-    while (!ctx.stopped()) {
-      if (ctx.poll() > 0) continue;
-      if (ctx.stopped()) break;
-      sched_yield();
-      if (ctx.poll() > 0) continue;
-      if (ctx.run_one() == 0) break;
-    }
-  }
-
   asio::awaitable<void> probe(std::size_t i) { co_await run_loop_lag_probe(*probes_[i], *lags_[i], released_); }
 
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
