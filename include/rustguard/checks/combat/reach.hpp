@@ -79,23 +79,25 @@ class ReachCheck {
       respawns_ = ctx.respawns;
       reported_.reset();
     }
-    if (scene_of(target, ctx, reported_.exact(ctx.protocol), 0.0, scene_) != Unjudged::none) {
+    // On the stack, not a member: an idle player then carries no scene
+    // (360 bytes of boxes) between attacks.
+    AttackScene scene;
+    if (scene_of(target, ctx, reported_.exact(ctx.protocol), 0.0, scene) != Unjudged::none) {
       return engine::Verdict::pass;
     }
-    const double distance = nearest_distance(scene_);
-    if (!(distance > scene_.range + s.params.leeway)) return engine::Verdict::pass;
+    const double distance = nearest_distance(scene);
+    if (!(distance > scene.range + s.params.leeway)) return engine::Verdict::pass;
     std::string detail = "entity " + std::to_string(target) + " at " + three_decimals(distance) + " blocks, range " +
-                         three_decimals(scene_.range) + " (margin " + three_decimals(scene_.margin) + ")";
+                         three_decimals(scene.range) + " (margin " + three_decimals(scene.margin) + ")";
     std::string json = "{\"entity\":" + std::to_string(target) + ",\"distance\":" + std::to_string(distance) +
-                       ",\"range\":" + std::to_string(scene_.range) + ",\"margin\":" + std::to_string(scene_.margin) +
-                       ",\"boxes\":" + std::to_string(scene_.box_count) + "}";
+                       ",\"range\":" + std::to_string(scene.range) + ",\"margin\":" + std::to_string(scene.margin) +
+                       ",\"boxes\":" + std::to_string(scene.box_count) + "}";
     return r.flag(kInfo, s.limits, vl_, "distance", 1, std::move(detail), std::move(json));
   }
 
   engine::ViolationLevel vl_;
   ReportedPosition reported_;
   std::uint32_t respawns_ = 0;
-  AttackScene scene_;  // reused: no allocation per attack
 };
 
 }  // namespace rustguard::checks::combat

@@ -203,10 +203,11 @@ class CombatFeatures {
     a.target = target;
     a.turn_seq = turns_.next_seq();
     a.swung = swing_in_tick_;
-    if (combat::scene_of(target, ctx, reported_.exact(ctx.protocol), 0.0, scene_) == combat::Unjudged::none) {
+    combat::AttackScene scene;  // on the stack: nothing kept between attacks
+    if (combat::scene_of(target, ctx, reported_.exact(ctx.protocol), 0.0, scene) == combat::Unjudged::none) {
       a.geometry = true;
-      a.reach_excess = static_cast<float>(combat::nearest_distance(scene_) - scene_.range);
-      a.aim_offset = static_cast<float>(aim_offset(scene_));
+      a.reach_excess = static_cast<float>(combat::nearest_distance(scene) - scene.range);
+      a.aim_offset = static_cast<float>(aim_offset(scene));
     }
     attacks_.push(a);
     ++attacks_in_tick_;
@@ -434,7 +435,6 @@ class CombatFeatures {
   engine::ClientTicks ticks_;
   engine::LookTracker looks_;
   combat::ReportedPosition reported_;
-  combat::AttackScene scene_;
   detail::LazyRing<Timestamp, kMaxClicks> click_times_;
   detail::LazyRing<AttackRecord, kMaxAttacks> attacks_;
   detail::LazyRing<TurnRecord, kMaxTurns> turns_;
