@@ -74,10 +74,10 @@ const TIMING_CHECKS = new Set(['killaura.post', 'killaura.multi_target', 'autocl
 // Tick End, so the proxy infers the ticks from the gaps between movement
 // packets, and behind a relay whose timers bunch packets a gap that spanned
 // two ticks can arrive as one (the likeliest cause, not proven): now and
-// then a window counts 17 (CI runs of
-// 2026-12-03 and 2026-12-04, VL 1.52 and 1.60, two windows each). A few
-// such windows are reported; a cps check that caught the bot for good (VL
-// from MARGINAL_CPS_VL up) still fails the run.
+// then a window counts 17 (CI runs of 2026-12-03 and 2026-12-04, VL 1.52
+// and 1.60, two windows each). A few such windows are reported; a cps
+// check that caught the bot for good (VL from MARGINAL_CPS_VL up) still
+// fails the run.
 const MARGINAL_CPS_VL = 3;
 const marginalCps = (f, c, o) => f.role === 'cps_random' && f.latency > 0 && c === 'autoclicker.cps' && o.max < MARGINAL_CPS_VL;
 

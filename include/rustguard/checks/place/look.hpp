@@ -109,8 +109,8 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
   // Clicks of one tick the look before them missed. A vanilla click sends
   // at most two (the main hand, then the off hand when the main hand did
   // nothing); more only repeat the judgement. Two, not more: each costs
-  // every connection 40 bytes (at 9,900 players the idle lobby's RSS is
-  // within a few MB of its target, docs/benchmarks.md).
+  // every connection 40 bytes, and the idle lobby of 9,900 players has to
+  // stay under 150 MB (docs/benchmarks.md).
   static constexpr std::size_t kPending = 2;
   // Kept small (the cell is grown again at the tick's end).
   struct Pending {
