@@ -69,6 +69,10 @@ codegen_check() {
   node tools/codegen/generate_entity_dimensions.mjs --check
 }
 
+# One stage after another, on purpose: building the sanitizer flavours
+# under SCHED_IDLE while the g++ suite's tests ran (2026-12-04) slowed those
+# tests by 10-95 %, jittered the bots' click timers and failed e2e_combat
+# (docs/status.md, "CI time").
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 codegen_check
