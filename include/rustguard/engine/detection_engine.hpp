@@ -93,15 +93,15 @@ class BasicDetectionEngine {
   // O(1): whether the engine needs this packet's body.
   bool wants(protocol::Direction direction, protocol::PacketKind kind) const noexcept {
     if (!protocol::is_known(kind)) return false;
-    return kTables.wants[ctx_.observe ? 1 : 0][static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
+    return kWants[ctx_.observe ? 1 : 0][static_cast<std::size_t>(direction)][static_cast<std::size_t>(kind)];
   }
   // Whether an engine in `mode` ever reads packets of `kind`: fixed at
   // compile time, whatever the config (evidence clips keep only the id and
   // size of the packets a replay's engine would not read).
   static constexpr bool reads(EngineMode mode, protocol::Direction direction, protocol::PacketKind kind) noexcept {
     if (!protocol::is_known(kind)) return false;
-    return kTables.wants[mode == EngineMode::observe ? 1 : 0][static_cast<std::size_t>(direction)]
-                        [static_cast<std::size_t>(kind)];
+    return kWants[mode == EngineMode::observe ? 1 : 0][static_cast<std::size_t>(direction)]
+                 [static_cast<std::size_t>(kind)];
   }
 
   // After the handshake: the version is known. The tracker must outlive the
@@ -140,35 +140,10 @@ class BasicDetectionEngine {
     ctx_.accepted.forget();
   }
 
-  Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    Reporter reporter = make_reporter(now, Judging::packet);
-    swallow_ = false;
-    clear_rewrite();
-    Verdict v = Verdict::pass;
-    if (protocol::is_known(kind)) {
-      const auto& readers = ctx_.observe ? kTables.serverbound_observed : kTables.serverbound;
-      if (const ServerboundReader reader = readers[static_cast<std::size_t>(kind)]) v = reader(*this, body, reporter);
-    }
-    if (v == Verdict::cancel && !cancel_rate_.add(now, config_->engine.max_cancels_per_second)) {
-      v = kick_for_cancels(now);
-    }
-    if (swallow_) {
-      v = worst(v, Verdict::cancel);
-      ++transactions_answered_;
-    }
-    if (setbacks_on()) {
-      if (consequences_.setback) [[unlikely]] Setbacks::on_request(ctx_, consequences_, now, rewrite_);
-      // Held packets are ours to keep from the server, not cancels: they
-      // count toward no limit. A replay only keeps the books.
-      if (rewrite_.hold && !ctx_.observe) {
-        v = worst(v, Verdict::cancel);
-        ++packets_held_;
-      }
-      if (rewrite_.teleport) [[unlikely]] read_own_teleport(*rewrite_.teleport, now);
-    }
-    consequences_.setback = false;
-    return v;
-  }
+  // One serverbound packet: decodes it if anything reads it, runs the
+  // updaters and checks, and says what becomes of it. Defined below the
+  // class, out of line: see RUSTGUARD_EXTERN_DEFAULT_ENGINE at the end.
+  Verdict on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now);
 
   // Every serverbound frame, empty ones and ones nobody inspects too (the
   // session calls it before it decodes the frame). False once the client is
@@ -198,24 +173,7 @@ class BasicDetectionEngine {
   // among them), runs the checks that read it, then adds a heartbeat
   // transaction when one is due. A packet that fails to decode changes
   // nothing: the client will reject it as well, or disconnect.
-  ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now) {
-    ClientboundDecision d;
-    clear_rewrite();
-    if (protocol::is_known(kind)) {
-      const ClientboundReader reader = kTables.clientbound[static_cast<std::size_t>(kind)];
-      if (reader != nullptr) reader(*this, body, now, d);
-    }
-    if (consequences_.setback) [[unlikely]] {  // a check that reads clientbound packets asked for one
-      if (setbacks_on()) {
-        Setbacks::on_request(ctx_, consequences_, now, rewrite_);
-        if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
-      }
-      consequences_.setback = false;
-    }
-    if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
-    transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
-    return d;
-  }
+  ClientboundDecision on_clientbound(protocol::PacketKind kind, std::span<const std::uint8_t> body, Timestamp now);
 
   // How often time passes for the checks without packets: transaction
   // timeouts, the timer balance.
@@ -344,16 +302,37 @@ class BasicDetectionEngine {
     return Chain::any_reads(Packet::kind) || Updaters::template follows<Packet, ClientboundUpdate>;
   }
 
-  struct Tables {
+  // Which packets the engine reads, [observe][direction][kind]: from the
+  // predicates above alone, so that wants() and reads() never need the
+  // readers themselves (instantiating those is most of what compiling the
+  // engine costs; see RUSTGUARD_EXTERN_DEFAULT_ENGINE).
+  using Wants = std::array<std::array<std::array<bool, protocol::kPacketKindCount>, 2>, 2>;
+  static constexpr Wants make_wants() noexcept {
+    Wants w{};
+    DecodedServerbound::for_each([&]<class Packet>() {
+      constexpr auto k = static_cast<std::size_t>(Packet::kind);
+      w[0][0][k] = reads_serverbound<Packet>(false);
+      w[1][0][k] = reads_serverbound<Packet>(true);
+    });
+    DecodedClientbound::for_each([&]<class Packet>() {
+      for (auto& mode : w) mode[1][static_cast<std::size_t>(Packet::kind)] = reads_clientbound<Packet>();
+    });
+    for (const auto kind : LagCompensation::kHeartbeatOnly) {
+      for (auto& mode : w) mode[1][static_cast<std::size_t>(kind)] = true;
+    }
+    return w;
+  }
+  static constexpr Wants kWants = make_wants();
+
+  // Each kind's reader, where something reads that packet (null: nothing
+  // does); built from the same predicates as kWants.
+  struct Readers {
     std::array<ServerboundReader, protocol::kPacketKindCount> serverbound{};
     std::array<ServerboundReader, protocol::kPacketKindCount> serverbound_observed{};
     std::array<ClientboundReader, protocol::kPacketKindCount> clientbound{};
-    // [observe][direction][kind]
-    std::array<std::array<std::array<bool, protocol::kPacketKindCount>, 2>, 2> wants{};
   };
-
-  static constexpr Tables make_tables() noexcept {
-    Tables t;
+  static constexpr Readers make_readers() noexcept {
+    Readers t;
     DecodedServerbound::for_each([&]<class Packet>() {
       constexpr auto k = static_cast<std::size_t>(Packet::kind);
       if constexpr (reads_serverbound<Packet>(false)) t.serverbound[k] = &read_serverbound<Packet, false>;
@@ -364,17 +343,10 @@ class BasicDetectionEngine {
         t.clientbound[static_cast<std::size_t>(Packet::kind)] = &read_clientbound<Packet>;
       }
     });
-    for (const auto kind : LagCompensation::kHeartbeatOnly) {
-      for (auto& mode : t.wants) mode[1][static_cast<std::size_t>(kind)] = true;
-    }
-    for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
-      t.wants[0][0][k] = t.serverbound[k] != nullptr;
-      t.wants[1][0][k] = t.serverbound_observed[k] != nullptr;
-      for (auto& mode : t.wants) mode[1][k] = mode[1][k] || t.clientbound[k] != nullptr;
-    }
     return t;
   }
-  static constexpr Tables kTables = make_tables();
+  // Only on_serverbound() and on_clientbound() read it.
+  static const Readers& readers() noexcept;
 
   // Decodes one serverbound packet and hands it to the engine's own reading
   // of it, or else (updaters and checks) to judge().
@@ -592,7 +564,79 @@ class BasicDetectionEngine {
   std::uint64_t packets_held_ = 0;
 };
 
+template <class Checks>
+auto BasicDetectionEngine<Checks>::readers() noexcept -> const Readers& {
+  static constexpr Readers kReaders = make_readers();
+  return kReaders;
+}
+
+template <class Checks>
+Verdict BasicDetectionEngine<Checks>::on_serverbound(protocol::PacketKind kind, std::span<const std::uint8_t> body,
+                                                   Timestamp now) {
+  Reporter reporter = make_reporter(now, Judging::packet);
+  swallow_ = false;
+  clear_rewrite();
+  Verdict v = Verdict::pass;
+  if (protocol::is_known(kind)) {
+    const Readers& all = readers();
+    const auto& table = ctx_.observe ? all.serverbound_observed : all.serverbound;
+    if (const ServerboundReader reader = table[static_cast<std::size_t>(kind)]) v = reader(*this, body, reporter);
+  }
+  if (v == Verdict::cancel && !cancel_rate_.add(now, config_->engine.max_cancels_per_second)) {
+    v = kick_for_cancels(now);
+  }
+  if (swallow_) {
+    v = worst(v, Verdict::cancel);
+    ++transactions_answered_;
+  }
+  if (setbacks_on()) {
+    if (consequences_.setback) [[unlikely]] Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+    // Held packets are ours to keep from the server, not cancels: they
+    // count toward no limit. A replay only keeps the books.
+    if (rewrite_.hold && !ctx_.observe) {
+      v = worst(v, Verdict::cancel);
+      ++packets_held_;
+    }
+    if (rewrite_.teleport) [[unlikely]] read_own_teleport(*rewrite_.teleport, now);
+  }
+  consequences_.setback = false;
+  return v;
+}
+
+template <class Checks>
+ClientboundDecision BasicDetectionEngine<Checks>::on_clientbound(protocol::PacketKind kind,
+                                                               std::span<const std::uint8_t> body, Timestamp now) {
+  ClientboundDecision d;
+  clear_rewrite();
+  if (protocol::is_known(kind)) {
+    const ClientboundReader reader = readers().clientbound[static_cast<std::size_t>(kind)];
+    if (reader != nullptr) reader(*this, body, now, d);
+  }
+  if (consequences_.setback) [[unlikely]] {  // a check that reads clientbound packets asked for one
+    if (setbacks_on()) {
+      Setbacks::on_request(ctx_, consequences_, now, rewrite_);
+      if (rewrite_.teleport) read_own_teleport(*rewrite_.teleport, now);
+    }
+    consequences_.setback = false;
+  }
+  if (LagCompensation::carries_heartbeat(kind)) LagCompensation::heartbeat(ctx_, now, d, config_->engine);
+  transactions_sent_ += (d.transaction_before ? 1U : 0U) + (d.transaction_after ? 1U : 0U);
+  return d;
+}
+
 using DetectionEngine = BasicDetectionEngine<checks::DefaultChecks>;
 using EngineConfig = DetectionEngine::Config;
+
+// The engine with the default checks is most of what a unit that uses it
+// takes to compile (~10 of 17 s at -O2: every packet's reader, decoder and
+// check chain). A program of several units defines
+// RUSTGUARD_EXTERN_DEFAULT_ENGINE and compiles it once, in one unit that
+// instantiates it explicitly (tools/engine/default_engine.cpp, the
+// rustguard::engine target); the members defined out of line above are then
+// not instantiated anywhere else. Without the macro, as a plain header-only
+// library, every unit instantiates what it uses.
+#ifdef RUSTGUARD_EXTERN_DEFAULT_ENGINE
+extern template class BasicDetectionEngine<checks::DefaultChecks>;
+#endif
 
 }  // namespace rustguard::engine
