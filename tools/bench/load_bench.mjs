@@ -30,6 +30,8 @@
 // With --repeat, a line per player count after the table reads the runs
 // together: the median and range of each rustguard ÷ HAProxy ratio, and in
 // how many runs CPU and added p99 stayed within 1.25× (issue 11's targets).
+// Each repeat runs the direct mode first and turns the proxies' order by one
+// place (runOrder below), so that no proxy always runs last.
 // The mode haproxy-again runs HAProxy once more and is read like rustguard
 // (÷ the first HAProxy run): the same forwarder twice, so whatever its
 // ratios stray from 1× is the machine's noise, the floor under any reading
@@ -303,6 +305,19 @@ const header = [
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
 
+// The modes of repeat `rep` in the order they run: the direct run first (the
+// others are read against it), then the proxies, turned by one place each
+// repeat. A run's place in the sequence moves its tail by itself: with the
+// order fixed, HAProxy a second time came out at a median 1.21× / 1.25× of
+// its first run over 11 runs (docs/benchmarks.md, "A control: HAProxy
+// against itself"), a bias against whichever proxy runs later.
+function runOrder(rep) {
+  const proxies = modes.filter((m) => m !== 'direct');
+  const turn = proxies.length ? rep % proxies.length : 0;
+  const turned = [...proxies.slice(turn), ...proxies.slice(0, turn)];
+  return modes.includes('direct') ? ['direct', ...turned] : turned;
+}
+
 // ---- main -------------------------------------------------------------------
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rustguard-load-'));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
@@ -316,7 +331,8 @@ for (const players of counts) {
   const controls = [];
   for (let rep = 0; rep < args.repeat; ++rep) {
     const results = {};
-    for (const mode of modes) {
+    const order = runOrder(rep);
+    for (const mode of order) {
       process.stderr.write(`load_bench: ${players} players, ${mode}${args.repeat > 1 ? `, run ${rep + 1}` : ''}...\n`);
       try {
         results[mode] = await runOnce(mode, players, dir);
@@ -325,7 +341,7 @@ for (const players of counts) {
       }
       await sleep(2000);  // TIME_WAIT sockets and the kernel's backlog settle
     }
-    for (const mode of modes) {
+    for (const mode of order) {
       if (!results[mode]) continue;
       const line = row(results[mode], results.direct, results.haproxy);
       lines.push(line);
