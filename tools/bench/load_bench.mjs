@@ -13,8 +13,8 @@
 //   node tools/bench/load_bench.mjs --players 1000 --modes rustguard --set clips.enabled=true --clips-per-second 20
 //                                  # evidence clips written during the steady window (POST /clips)
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,haproxy-again,rustguard --repeat 5
-//                                  # a control: HAProxy a second time, judged against the first
-//                                  # by the same ratios, shows how often the machine alone misses 1.25×
+//                                  # a control: HAProxy a second time, judged against the other
+//                                  # HAProxy run by the same ratios, shows how often the machine alone misses 1.25×
 //
 // Per mode and count: the proxy's CPU (utime + stime over the steady window,
 // after the ramp and a settling second, in % of one core), its RSS (VmRSS
@@ -33,7 +33,7 @@
 // Each repeat runs the direct mode first and turns the proxies' order by one
 // place (runOrder below), so that no proxy always runs last.
 // The mode haproxy-again runs HAProxy once more and is read like rustguard
-// (÷ the first HAProxy run): the same forwarder twice, so whatever its
+// (÷ the haproxy run of the same repeat): the same forwarder twice, so whatever its
 // ratios stray from 1× is the machine's noise, the floor under any reading
 // of rustguard's.
 
