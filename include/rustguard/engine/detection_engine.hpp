@@ -567,6 +567,18 @@ class BasicDetectionEngine {
 template <class Checks>
 auto BasicDetectionEngine<Checks>::readers() noexcept -> const Readers& {
   static constexpr Readers kReaders = make_readers();
+  // kWants and the readers come from the same predicates in two loops: a
+  // serverbound kind is wanted exactly when it has a reader, and a
+  // clientbound kind with a reader is wanted (heartbeat-only kinds are
+  // wanted without one), or bodies would go unread or undecoded.
+  static_assert([] {
+    for (std::size_t k = 0; k < protocol::kPacketKindCount; ++k) {
+      if (kWants[0][0][k] != (kReaders.serverbound[k] != nullptr)) return false;
+      if (kWants[1][0][k] != (kReaders.serverbound_observed[k] != nullptr)) return false;
+      if (kReaders.clientbound[k] != nullptr && !(kWants[0][1][k] && kWants[1][1][k])) return false;
+    }
+    return true;
+  }());
   return kReaders;
 }
 
