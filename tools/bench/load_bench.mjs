@@ -42,7 +42,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep, cpuSeconds, memoryKiB, freePort, waitForPort, start, stop } from './lib/processes.mjs';
+import { sleep, cpuSeconds, threadCpuSeconds, memoryKiB, freePort, waitForPort, start, stop } from './lib/processes.mjs';
 import { parseOptions } from './lib/options.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -147,9 +147,12 @@ async function runOnce(mode, players, dir) {
   let cpu1 = NaN;
   let t0 = 0;
   let t1 = 0;
+  let threads0 = {};
+  let threads1 = {};
   if (proxy) {
     await Promise.race([sleep((ramp + 1) * 1000), loadgen.done]);
     cpu0 = cpuSeconds(proxy.pid);
+    threads0 = threadCpuSeconds(proxy.pid);
     t0 = Date.now();
     const windowEnd = t0 + (args.duration - 1) * 1000;
     let clipTimer = null;
@@ -166,6 +169,7 @@ async function runOnce(mode, players, dir) {
     }
     if (clipTimer) clearInterval(clipTimer);
     cpu1 = cpuSeconds(proxy.pid);
+    threads1 = threadCpuSeconds(proxy.pid);
     t1 = Date.now();
   }
   const lg = await loadgen.done;
@@ -202,7 +206,28 @@ async function runOnce(mode, players, dir) {
     rssEndMiB: rss.length ? rss[rss.length - 1] / 1024 : NaN,
     hwmMiB: hwm / 1024,
     violations, held, clips, gated, modelWindows,
+    threads: threadShares(threads0, threads1, (t1 - t0) / 1000),
   };
+}
+
+// Each thread's user and system CPU over the window, in % of one core, by
+// thread name (rustguard names its threads; its main thread runs io context 0).
+function threadShares(before, after, seconds) {
+  const shares = {};
+  for (const [name, t] of Object.entries(after)) {
+    const b = before[name] ?? { user: 0, sys: 0 };
+    shares[name] = { user: (100 * (t.user - b.user)) / seconds, sys: (100 * (t.sys - b.sys)) / seconds };
+  }
+  return shares;
+}
+
+// One line: `name user+sys %` per thread that used at least 0.1 % of a core.
+function threadLine(r) {
+  const parts = Object.entries(r.threads ?? {})
+    .filter(([, t]) => t.user + t.sys >= 0.1)
+    .sort(([, a], [, b]) => (b.user + b.sys) - (a.user + a.sys))
+    .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %`);
+  return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}` : null;
 }
 
 // One counter from rustguard's /metrics (NaN when it is not there).
@@ -346,6 +371,8 @@ for (const players of counts) {
       const line = row(results[mode], results.direct, results.haproxy);
       lines.push(line);
       console.log(line);
+      const threads = threadLine(results[mode]);
+      if (threads) process.stderr.write(`${threads}\n`);
     }
     const r = runRatios(results);
     if (r) ratios.push(r);

@@ -33,6 +33,7 @@
 #include "rustguard/adapters/clip_settings.hpp"
 #include "rustguard/adapters/log_level.hpp"
 #include "rustguard/adapters/pcapng_writer.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -58,7 +59,10 @@ class ClipWriter {
       error_ = "cannot create the clips folder " + folder_.string() + ": " + (ec ? ec.message() : "not a folder");
       return;
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      adapters::name_this_thread("rg-clips");
+      run();
+    });
   }
   ClipWriter(const ClipWriter&) = delete;
   ClipWriter& operator=(const ClipWriter&) = delete;

@@ -16,10 +16,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "loop_lag.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -59,7 +61,12 @@ class IoPool {
     for (std::size_t i = 0; i < contexts_.size(); ++i) {
       asio::co_spawn(*contexts_[i], probe(i), asio::detached);
     }
-    for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+    for (std::size_t i = 1; i < contexts_.size(); ++i) {
+      threads_.emplace_back([ctx = contexts_[i].get(), i] {
+        adapters::name_this_thread("rg-io-" + std::to_string(i));
+        ctx->run();
+      });
+    }
     contexts_.front()->run();
     for (auto& t : threads_) t.join();
     threads_.clear();

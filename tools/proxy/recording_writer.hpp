@@ -45,6 +45,7 @@
 #include "rustguard/adapters/recording_settings.hpp"
 #include "rustguard/protocol/state.hpp"
 #include "rustguard/time.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -64,7 +65,10 @@ class RecordingWriter {
       error_ = "cannot create the recordings folder " + folder_.string() + ": " + (ec ? ec.message() : "not a folder");
       return;
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      adapters::name_this_thread("rg-recordings");
+      run();
+    });
   }
   RecordingWriter(const RecordingWriter&) = delete;
   RecordingWriter& operator=(const RecordingWriter&) = delete;

@@ -22,6 +22,7 @@
 #include "../common/log.hpp"
 #include "io_pool.hpp"
 #include "registry.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -48,6 +49,7 @@ class Shutdown {
     }
     pool_.release();
     hard_stop_ = std::thread([this, grace] {
+      adapters::name_this_thread("rg-hard-stop");
       std::unique_lock lock(mutex_);
       if (!cv_.wait_for(lock, grace, [&] { return finished_; })) {
         tools::log_warn("connections still open after {} ms; stopping anyway", grace.count());

@@ -27,6 +27,7 @@
 #include "rustguard/adapters/postgres_strike_reader.hpp"
 #include "rustguard/adapters/strike_book.hpp"
 #include "../common/log.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -61,7 +62,10 @@ class StrikeSync {
   }
 
   void start() {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      adapters::name_this_thread("rg-strikes");
+      run();
+    });
   }
 
   void stop() {

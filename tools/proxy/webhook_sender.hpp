@@ -53,6 +53,7 @@
 
 #include "rustguard/adapters/action_settings.hpp"
 #include "webhook_message.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
@@ -124,7 +125,10 @@ class WebhookSender {
     options_.content = settings_.content;
     options_.interval = settings_.interval;
     backoff_ = settings_.first_backoff;
-    worker_ = std::thread([this] { run(); });
+    worker_ = std::thread([this] {
+      adapters::name_this_thread("rg-webhooks");
+      run();
+    });
   }
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;

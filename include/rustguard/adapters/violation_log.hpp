@@ -71,6 +71,7 @@
 #include "rustguard/adapters/storage_record.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/violation.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::adapters {
 
@@ -302,7 +303,10 @@ class ViolationLog {
     if (!log->take_lock(error)) return nullptr;
     log->seed_ids();
     log->sample_disk_use();
-    log->thread_ = std::thread([raw = log.get()] { raw->run(); });
+    log->thread_ = std::thread([raw = log.get()] {
+      name_this_thread("rg-violations");
+      raw->run();
+    });
     return log;
   }
 

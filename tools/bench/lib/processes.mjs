@@ -3,7 +3,7 @@
 // waiting for a listener, and a process's CPU time and memory from /proc.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -17,6 +17,28 @@ export function cpuSeconds(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
   } catch { return NaN; }
+}
+
+// User and system CPU seconds of each of `pid`'s threads so far, summed by
+// thread name ({name: {user, sys}}; {} once it is gone). Read twice per run
+// (at the start and the end of the measured window), never in a loop: a
+// once-a-second sampler over /proc beside the load bench disturbed the runs
+// it watched (docs/benchmarks.md, "A control: HAProxy against itself").
+export function threadCpuSeconds(pid) {
+  const out = {};
+  let tids = [];
+  try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const t = (out[name] ??= { user: 0, sys: 0 });
+      t.user += Number(fields[11]) / ticksPerSecond;
+      t.sys += Number(fields[12]) / ticksPerSecond;
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return out;
 }
 
 // Resident and peak resident memory of `pid`, KiB.
