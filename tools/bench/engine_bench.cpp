@@ -309,6 +309,79 @@ static void bench_attack_judging(double seconds) {
   for (const auto& v : eng.violations()) std::printf("  %s/%s: %s\n", v.check.c_str(), v.type.c_str(), v.detail.c_str());
 }
 
+// The same movement packets spread over many players, each packet to the
+// next player in turn, as a proxy's io thread meets them: the time per
+// packet with one player is the engine's work with its state in the cache;
+// with thousands it adds fetching each player's state from memory (the
+// load bench's whole-proxy profile puts most of RustGuard's own time there,
+// docs/benchmarks.md). Each player keeps its own clock (a packet every 50 ms
+// of its time) and answers a heartbeat transaction every second.
+static void bench_many_players(double seconds, const std::vector<Move>& path) {
+  constexpr std::int32_t kProtocol = protocol::v::v1_21_4;
+  constexpr std::size_t kBatch = 64;
+  using clock = std::chrono::steady_clock;
+  struct Player {
+    std::unique_ptr<engine::DetectionEngine> eng;
+    protocol::ConnectionTracker tracker;
+    Timestamp now = Timestamp::from_millis(1'700'000'000'000);
+    std::size_t tick = 0;
+  };
+  auto config = std::make_shared<engine::EngineConfig>();
+  std::printf("many players: one movement packet per player in turn (sizeof DetectionEngine %zu bytes)\n",
+              sizeof(engine::DetectionEngine));
+  for (const std::size_t players : {std::size_t{1}, std::size_t{100}, std::size_t{1000}, std::size_t{10000}}) {
+    std::vector<Player> all(players);
+    std::vector<std::uint8_t> hs;
+    protocol::Writer{hs}.varint(kProtocol).string("bench").u16(25565).varint(2);
+    for (Player& p : all) {
+      p.eng = std::make_unique<engine::DetectionEngine>(config);
+      (void)p.tracker.on_packet(protocol::Direction::serverbound, PacketKind::intention_c2s, hs);
+      p.eng->on_connection_start(p.tracker, p.now);
+      p.eng->on_play_start(p.now);
+    }
+    std::vector<double> per_packet_ns;
+    std::vector<std::uint8_t> pong;
+    std::size_t next = 0;
+    std::size_t packets = 0;
+    std::size_t violations = 0;
+    const auto start = clock::now();
+    // Until the time is up or a player's path would end (starting it over
+    // would be a teleport).
+    while (std::chrono::duration<double>(clock::now() - start).count() < seconds / 4 &&
+           (packets + kBatch) / players + 1 < path.size()) {
+      // The heartbeats of the batch's players, untimed, before it.
+      for (std::size_t i = 0; i < kBatch; ++i) {
+        Player& p = all[(next + i) % players];
+        if (p.tick % 20 != 0) continue;
+        const auto d = p.eng->on_clientbound(PacketKind::keep_alive_s2c, {}, p.now);
+        if (!d.transaction_after) continue;
+        pong.clear();
+        protocol::Writer{pong}.i32(*d.transaction_after);
+        (void)p.eng->on_serverbound(PacketKind::pong_c2s, pong, p.now);
+      }
+      const auto t0 = clock::now();
+      for (std::size_t i = 0; i < kBatch; ++i) {
+        Player& p = all[next];
+        next = next + 1 == players ? 0 : next + 1;
+        p.now += millis(50);
+        (void)p.eng->on_serverbound(PacketKind::set_position_rotation_c2s, path[p.tick].body, p.now);
+        ++p.tick;
+      }
+      const auto t1 = clock::now();
+      packets += kBatch;
+      per_packet_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / kBatch);
+    }
+    for (const Player& p : all) violations += p.eng->violations().size();
+    std::sort(per_packet_ns.begin(), per_packet_ns.end());
+    if (per_packet_ns.empty()) continue;
+    const auto at = [&](double q) {
+      return per_packet_ns[std::min(per_packet_ns.size() - 1, static_cast<std::size_t>(q * per_packet_ns.size()))];
+    };
+    std::printf("  %6zu players: per packet median %.1f ns, p99 %.1f ns (%zu packets; violations %zu, expect 0)\n",
+                players, at(0.5), at(0.99), packets, violations);
+  }
+}
+
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   constexpr std::int32_t kProtocol = protocol::v::v1_21_4;
@@ -366,5 +439,6 @@ int main(int argc, char** argv) {
   for (const auto& v : eng.violations()) std::printf("  %s/%s: %s\n", v.check.c_str(), v.type.c_str(), v.detail.c_str());
   bench_entity_tracking(seconds);
   bench_attack_judging(seconds);
+  bench_many_players(seconds, path);
   return 0;
 }
