@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@ namespace metrics_test {
 
 using rustguard::proxy::Limit;
 using rustguard::proxy::Metrics;
+using namespace std::chrono_literals;
 
 namespace {
 bool has_line(const std::string& text, const std::string& line) {
@@ -31,9 +33,9 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   m.player(765, -1);
   m.player(12345, 1);
   // Three reads: their frames, bytes and inspection times (0 us, 3 us, 1 s).
-  m.read(/*serverbound=*/true, 10, 0, 0);
-  m.read(false, 0, 4096, 3);
-  m.read(false, 0, 0, 1'000'000);
+  m.read(/*serverbound=*/true, 10, 0, 0ns);
+  m.read(false, 0, 4096, 3us);
+  m.read(false, 0, 0, 1s);
   m.limit_hit(Limit::refuse_logins_lag);
   Metrics::add(m.timing_flags_held, 4);
   m.event_loop_lag = [] { return std::chrono::microseconds(12'500); };
@@ -63,6 +65,19 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"+Inf\"} 3"));
   CHECK(has_line(text, "rustguard_inspection_seconds_count 3"));
   CHECK(has_line(text, "rustguard_inspection_seconds_sum 1.000003"));
+}
+
+TEST_CASE("Inspection times below a microsecond's resolution are filed and summed as they were", "[metrics]") {
+  // Most reads take one or two microseconds: 1.9 us is not at or below
+  // 1 us, and two reads of 1.5 us sum to 3 us, not 2.
+  Metrics m;
+  m.read(true, 1, 10, 1900ns);
+  m.read(true, 1, 10, 1500ns);
+  m.read(true, 1, 10, 800ns);
+  const std::string text = m.render();
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"1e-06\"} 1"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"2e-06\"} 3"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_sum 4.2e-06"));
 }
 
 TEST_CASE("The admin endpoint serves /metrics and 404 for anything else", "[metrics]") {
@@ -125,7 +140,7 @@ TEST_CASE("Reads counted on several threads add up", "[metrics]") {
   for (int t = 0; t < 12; ++t) {  // more threads than sets: some share one
     threads.emplace_back([&m] {
       for (int i = 0; i < 1000; ++i) {
-        m.read(true, 2, 100, 1);
+        m.read(true, 2, 100, 1us);
         m.transactions(1, 1);
       }
     });

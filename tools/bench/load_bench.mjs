@@ -179,6 +179,13 @@ async function runOnce(mode, players, dir) {
   let gated = NaN;
   let modelWindows = NaN;
   if (adminPort) held = await scrapeCounter(adminPort, 'rustguard_timing_flags_held_total');
+  let inspectionUs = NaN;
+  if (adminPort) {
+    // Mean time inspecting one read (session.feed), over the whole run.
+    const sum = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_sum');
+    const count = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_count');
+    inspectionUs = count > 0 ? (1e6 * sum) / count : NaN;
+  }
   if (adminPort) {
     // The model stage: players it looked at (at its gate when a window was due) and windows scored.
     gated = await scrapeCounter(adminPort, 'rustguard_model_gated_players_total');
@@ -207,6 +214,7 @@ async function runOnce(mode, players, dir) {
     hwmMiB: hwm / 1024,
     violations, held, clips, gated, modelWindows,
     threads: threadShares(threads0, threads1, (t1 - t0) / 1000),
+    inspectionUs,
   };
 }
 
@@ -227,7 +235,8 @@ function threadLine(r) {
     .filter(([, t]) => t.user + t.sys >= 0.1)
     .sort(([, a], [, b]) => (b.user + b.sys) - (a.user + a.sys))
     .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %`);
-  return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}` : null;
+  const inspection = Number.isFinite(r.inspectionUs) ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run)` : '';
+  return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}${inspection}` : null;
 }
 
 // One counter from rustguard's /metrics (NaN when it is not there).

@@ -595,7 +595,7 @@ class Connection final : public Stoppable {
     session_.feed(from, bytes, now, out);
     if (recording_.undecided()) decide_recording(now);
     const auto t1 = Clock::now();
-    events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0));
+    events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
     server_out_.push(out.to_server);
     client_out_.push(out.to_client);
     if (clips_) clips_->saw(out.events, session_);

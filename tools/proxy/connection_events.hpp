@@ -103,10 +103,10 @@ class ConnectionEvents {
   void address_changed() { recorder_.set_address(address_.real.to_string()); }
 
   // One feed of `bytes` read from one side, which the core took `took` to inspect.
-  void fed(protocol::Direction from, std::size_t bytes, std::chrono::microseconds took) {
+  void fed(protocol::Direction from, std::size_t bytes, std::chrono::nanoseconds took) {
     const bool up = from == protocol::Direction::serverbound;
     const std::uint64_t packets = session_.counters(from).packets;
-    state_.metrics.read(up, packets - packets_seen_[up ? 0 : 1], bytes, static_cast<std::uint64_t>(took.count()));
+    state_.metrics.read(up, packets - packets_seen_[up ? 0 : 1], bytes, took);
     packets_seen_[up ? 0 : 1] = packets;
   }
 
