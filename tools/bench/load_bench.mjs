@@ -303,8 +303,14 @@ function runRatios(results, candidate = 'rustguard') {
   const r = results[candidate];
   if (!direct || !haproxy || !r) return null;
   const q = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+  // The same, each proxy's CPU divided first by the load generator's CPU
+  // seconds in its run: the load generator does the same work in every
+  // mode, so its CPU rises when the host is slower (another tenant, a
+  // slower sitting) and this ratio leaves out what the host did to both.
+  const lgCpu = (x) => x.report.cpu_user_s + x.report.cpu_system_s;
   return {
     cpu: q(r.cpuPercent, haproxy.cpuPercent),
+    cpuPerLoadgen: q(q(r.cpuPercent, lgCpu(r)), q(haproxy.cpuPercent, lgCpu(haproxy))),
     up: q(addedOf(r, direct, 'serverbound', 'p99'), addedOf(haproxy, direct, 'serverbound', 'p99')),
     down: q(addedOf(r, direct, 'clientbound', 'p99'), addedOf(haproxy, direct, 'clientbound', 'p99')),
   };
@@ -331,7 +337,7 @@ function summary(players, ratios, who = 'rustguard') {
   const p99Met = ratios.filter((r) => within(r.up) && within(r.down)).length;
   return `${players.toLocaleString('en')} players, ${who} ÷ HAProxy over ${ratios.length} runs: CPU ${span('cpu')}, ` +
     `added p99 ↑ ${span('up')}, ↓ ${span('down')}; within 1.25× both ways: p99 in ${p99Met} of ${ratios.length} runs, ` +
-    `CPU and p99 together in ${met}`;
+    `CPU and p99 together in ${met}; CPU per load generator CPU second ${span('cpuPerLoadgen')}`;
 }
 
 const header = [
