@@ -19,9 +19,11 @@
 namespace thread_name_test {
 
 namespace {
+// No assertion in here: it runs on the pool's threads too, and Catch2's
+// assertions are for the test's own thread. A failed read is "?".
 std::string current_thread_name() {
   char name[16] = {};
-  REQUIRE(pthread_getname_np(pthread_self(), name, sizeof name) == 0);
+  if (pthread_getname_np(pthread_self(), name, sizeof name) != 0) return "?";
   return name;
 }
 

@@ -43,9 +43,9 @@
 #include "rustguard/adapters/pcapng_writer.hpp"
 #include "rustguard/adapters/recording_control.hpp"
 #include "rustguard/adapters/recording_settings.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 #include "rustguard/protocol/state.hpp"
 #include "rustguard/time.hpp"
-#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 

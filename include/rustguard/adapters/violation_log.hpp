@@ -69,9 +69,9 @@
 #include "rustguard/adapters/spill_file.hpp"
 #include "rustguard/adapters/sqlite_record_sink.hpp"
 #include "rustguard/adapters/storage_record.hpp"
+#include "rustguard/adapters/thread_name.hpp"
 #include "rustguard/adapters/violation_log_settings.hpp"
 #include "rustguard/violation.hpp"
-#include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::adapters {
 
