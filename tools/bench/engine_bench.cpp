@@ -312,10 +312,12 @@ static void bench_attack_judging(double seconds) {
 // The same movement packets spread over many players, each packet to the
 // next player in turn, as a proxy's io thread meets them: the time per
 // packet with one player is the engine's work with its state in the cache;
-// with thousands it adds fetching each player's state from memory (the
-// load bench's whole-proxy profile puts most of RustGuard's own time there,
-// docs/benchmarks.md). Each player keeps its own clock (a packet every 50 ms
-// of its time) and answers a heartbeat transaction before a batch that
+// with thousands it adds fetching each player's state from memory. The
+// live proxy meets its players that way (how much of its inspection time
+// that is, this VM cannot count: it has no hardware counters; see
+// docs/benchmarks.md, "The host's speed as a gauge"). Each player keeps
+// its own clock (a packet every 50 ms of its time) and answers a heartbeat
+// transaction before a batch that
 // starts at one of its 20-packet marks (about once a second of its time
 // from 64 players up; with fewer, less often).
 static void bench_many_players(double seconds, const std::vector<Move>& path) {
