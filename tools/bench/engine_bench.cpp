@@ -317,9 +317,9 @@ static void bench_attack_judging(double seconds) {
 // that is, this VM cannot count: it has no hardware counters; see
 // docs/benchmarks.md, "The host's speed as a gauge"). Each player keeps
 // its own clock (a packet every 50 ms of its time) and answers a heartbeat
-// transaction before a batch that
-// starts at one of its 20-packet marks (about once a second of its time
-// from 64 players up; with fewer, less often).
+// transaction before a batch that starts at one of its 20-packet marks
+// (about once a second of its time from 64 players up; with fewer, less
+// often).
 static void bench_many_players(double seconds, const std::vector<Move>& path) {
   constexpr std::int32_t kProtocol = protocol::v::v1_21_4;
   constexpr std::size_t kBatch = 64;
