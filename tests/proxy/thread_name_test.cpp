@@ -31,8 +31,7 @@ std::string name_set_on_a_thread(const std::string& wanted) {
   std::string seen;
   std::thread t([&] {
     rustguard::adapters::name_this_thread(wanted);
-    char name[16] = {};
-    if (pthread_getname_np(pthread_self(), name, sizeof name) == 0) seen = name;
+    seen = current_thread_name();
   });
   t.join();
   return seen;

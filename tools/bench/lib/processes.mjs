@@ -10,12 +10,22 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
+// A /proc stat file's name and its user and system CPU seconds (utime, stime).
+function statTimes(file) {
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    user: Number(fields[11]) / ticksPerSecond,
+    sys: Number(fields[12]) / ticksPerSecond,
+  };
+}
+
 // User + system CPU seconds of `pid` so far (NaN once it is gone).
 export function cpuSeconds(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;  // utime, stime
+    const t = statTimes(`/proc/${pid}/stat`);
+    return t.user + t.sys;
   } catch { return NaN; }
 }
 
@@ -30,12 +40,10 @@ export function threadCpuSeconds(pid) {
   try { tids = readdirSync(`/proc/${pid}/task`); } catch { return out; }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const { name, user, sys } = statTimes(`/proc/${pid}/task/${tid}/stat`);
       const t = (out[name] ??= { user: 0, sys: 0 });
-      t.user += Number(fields[11]) / ticksPerSecond;
-      t.sys += Number(fields[12]) / ticksPerSecond;
+      t.user += user;
+      t.sys += sys;
     } catch { /* the thread ended meanwhile */ }
   }
   return out;
