@@ -130,13 +130,13 @@ class Connection final : public Stoppable {
         lag_(lag),
         runtime_(std::move(config)),
         cfg_(runtime_->config),
-        session_(cfg_.limits, runtime_->engine),
-        client_out_(client_.get_executor()),
-        server_out_(client_.get_executor(), /*paused=*/true),
-        watchdog_timer_(client_.get_executor()),
-        pumps_done_(client_.get_executor()),
         started_(Clock::now()),
         policy_(cfg_.connections, started_),
+        client_out_(client_.get_executor()),
+        server_out_(client_.get_executor(), /*paused=*/true),
+        session_(cfg_.limits, runtime_->engine),
+        watchdog_timer_(client_.get_executor()),
+        pumps_done_(client_.get_executor()),
         responder_(state_.status, cfg_.messages.motd),
         events_(id_, state_, session_, address_, responder_) {
     asio::error_code ec;
@@ -801,35 +801,40 @@ class Connection final : public Stoppable {
   LoopLag& lag_;  // of the io thread this connection lives on
   std::shared_ptr<const RuntimeConfig> runtime_;
   const Config& cfg_;
-  session::PlayerSession session_;
-  WriteQueue client_out_;
-  WriteQueue server_out_;
-  asio::steady_timer watchdog_timer_;
-  Signal pumps_done_;  // serve() waits on it for both pumps to end
-  std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
-  std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
-  asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
-  std::exception_ptr pump_error_;  // the first exception a pump threw
-  int pumps_running_ = 0;
-  Clock::time_point started_;
-  ConnectionPolicy policy_;
-  ClientAddress address_;
-  BackendDownResponder responder_;
-  ConnectionEvents events_;
-  SessionRecording recording_;
-  net::Endpoint backend_end_{};  // the backend's address once connected
-  std::unique_ptr<ConnectionClips> clips_;  // clips.enabled: the ring of the client leg and the clips cut from it
-  net::Endpoint local_;
-  std::optional<Ending> ending_;
-  std::string backend_error_;
+  // What every read and write touches, together at the front, apart from
+  // the session's 4.6 KB: at 1,000 players a connection's state is no longer
+  // in the cache when its next read comes, and the proxy's profile stalled
+  // on each of the lines these fields used to be scattered over
+  // (docs/benchmarks.md, "A connection's hot fields in few lines").
+  bool halted_ = false;
+  bool fed_since_wake_ = false;    // inspect() ran since the watchdog last woke
   bool connected_ = false;
   bool stop_requested_ = false;
   bool malformed_from_server_ = false;
   bool told_client_ = false;
-  bool halted_ = false;
   bool watchdog_armed_ = false;    // its handler is pending
-  bool fed_since_wake_ = false;    // inspect() ran since the watchdog last woke
   bool watchdog_stopped_ = false;  // close() began
+  int pumps_running_ = 0;
+  std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
+  std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
+  std::unique_ptr<ConnectionClips> clips_;  // clips.enabled: the ring of the client leg and the clips cut from it
+  Clock::time_point started_;
+  ConnectionPolicy policy_;
+  SessionRecording recording_;
+  WriteQueue client_out_;
+  WriteQueue server_out_;
+  session::PlayerSession session_;
+  asio::steady_timer watchdog_timer_;
+  Signal pumps_done_;  // serve() waits on it for both pumps to end
+  asio::steady_timer* connect_timer_ = nullptr;           // while connect_backend() waits
+  std::exception_ptr pump_error_;  // the first exception a pump threw
+  ClientAddress address_;
+  BackendDownResponder responder_;
+  ConnectionEvents events_;
+  net::Endpoint backend_end_{};  // the backend's address once connected
+  net::Endpoint local_;
+  std::optional<Ending> ending_;
+  std::string backend_error_;
 };
 
 // The coroutine that owns one connection (spawned on the socket's io context).
