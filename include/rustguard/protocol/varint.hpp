@@ -16,15 +16,17 @@ inline constexpr std::size_t kMaxVarLongBytes = 10;
 // (a TCP stream). `incomplete` means "need more bytes", not an error.
 enum class VarIntStatus : std::uint8_t { ok, incomplete, too_long };
 
-// Eight bytes, so that it comes back in one register: laid out as status,
-// value, size it took twelve, returned through the stack, and reading it back
-// stalled on the byte stores just made (1.3 % of the proxy's samples at
-// 1,000 players, docs/benchmarks.md).
+// Eight bytes, so that it comes back in one register. Laid out as status,
+// value, size, it took twelve and came back through the stack, and reading
+// it there stalled on the byte stores just made (1.3 % of the proxy's
+// samples at 1,000 players: docs/benchmarks.md, "A connection's hot fields
+// in few lines").
 struct VarIntRead {
   std::int32_t value = 0;
   std::uint8_t size = 0;  // bytes consumed when status == ok
   VarIntStatus status = VarIntStatus::incomplete;
 };
+static_assert(sizeof(VarIntRead) == 8, "returned in one register");
 
 namespace detail {
 constexpr VarIntRead read_varint_prefix_loop(std::span<const std::uint8_t> in, std::size_t max_bytes) noexcept {
