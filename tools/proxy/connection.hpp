@@ -801,11 +801,12 @@ class Connection final : public Stoppable {
   LoopLag& lag_;  // of the io thread this connection lives on
   std::shared_ptr<const RuntimeConfig> runtime_;
   const Config& cfg_;
-  // What every read and write touches, together at the front, apart from
-  // the session's 4.6 KB: at 1,000 players a connection's state is no longer
-  // in the cache when its next read comes, and the proxy's profile stalled
-  // on each of the lines these fields used to be scattered over
-  // (docs/benchmarks.md, "A connection's hot fields in few lines").
+  // The fields every read and write touches, with the connection's small
+  // flags, together at the front, apart from the session's 4.6 KB: at 1,000
+  // players a connection's state is no longer in the cache when its next
+  // read comes, and the proxy's profile stalled on each of the lines these
+  // fields used to be scattered over (docs/benchmarks.md, "A connection's
+  // hot fields in few lines").
   bool halted_ = false;
   bool fed_since_wake_ = false;    // inspect() ran since the watchdog last woke
   bool connected_ = false;
