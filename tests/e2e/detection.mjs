@@ -29,7 +29,7 @@
 //            check, detail and time; only an action's result differs: a
 //            replay executes nothing).
 // Options: --replay PATH  --latencies 0,100,250  --cheats speed,fly,...  --parallel N (cheat
-// scripts at once, default 2)  --out DIR  --keep.
+// scripts at once, default 3)  --out DIR  --keep.
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
 
 import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,7 +81,7 @@ const versions = list(args.versions, '1.8.8,1.21.4');
 const latencies = list(args.latencies, '0,100,250').map(Number);
 const cheats = list(args.cheats, Object.keys(CHEATS));
 for (const c of cheats) if (!CHEATS[c]) usage(`unknown cheat ${c}; known: ${Object.keys(CHEATS).join(', ')}`);
-const parallel = Math.max(1, Number(args.parallel ?? 2));
+const parallel = Math.max(1, Number(args.parallel ?? 3));
 const replayBin = args.replay ? resolve(String(args.replay)) : null;
 if (replayBin) try { accessSync(replayBin, constants.X_OK); } catch { usage(`--replay ${replayBin}: not an executable file`); }
 installCleanup();
@@ -129,8 +129,9 @@ async function runVersion(version) {
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
 
-    // Honest play at each latency, one pair of bots after the other.
-    for (const lat of latencies) {
+    // Honest play at every latency at once, a pair of bots behind each relay
+    // (six honest players on the server together, as on a small server).
+    await Promise.all(latencies.map(async (lat) => {
       const relay = await startLagRelay({ targetPort: listenPort, delayMs: lat });
       const names = [`h${short(version)}_${lat}_a`, `h${short(version)}_${lat}_b`];
       honestNames.push(...names);
@@ -147,7 +148,7 @@ async function runVersion(version) {
         await stopProcess(bots, { graceMs: 1000 });
         await relay.close();
       }
-    }
+    }));
 
     // The cheats, `parallel` scripts at a time.
     const queue = [...cheats];

@@ -11,6 +11,7 @@
 //   --versions LIST    comma-separated, default: all of VERSIONS below
 //   --direct           bots connect straight to the backend (checks the harness itself)
 //   --play-ms N        length of each bot's action script (default 4000)
+//   --parallel N       versions at once (default 3; 1 = one after the other)
 //   --out DIR          keep recordings and logs here (default: a temp dir, deleted on success)
 //   --keep             keep the temp dir even on success
 //   --require-metrics  fail a version if GET /metrics on the admin port does not answer 200
@@ -64,6 +65,8 @@ if (!direct) {
 const versions = args.versions ? String(args.versions).split(',').map((v) => v.trim()).filter(Boolean) : Object.keys(VERSIONS);
 for (const v of versions) if (!VERSIONS[v]) usage(`unknown version ${v}; known: ${Object.keys(VERSIONS).join(', ')}`);
 const playMs = Number(args['play-ms'] ?? 4000);
+const parallel = Number(args.parallel ?? 3);
+if (!Number.isInteger(parallel) || parallel < 1) usage('--parallel N: a whole number >= 1');
 try { checkInstalled(); } catch (e) { usage(e.message); }
 
 installCleanup();
@@ -208,14 +211,24 @@ const runStarted = Date.now();
 let passed = 0;
 let failed = 0;
 const mode = direct ? 'direct (no proxy)' : `through ${proxyBin}`;
-console.log(`rustguard e2e: ${versions.join(', ')} ${mode}; recordings in ${outRoot}`);
-for (const version of versions) {
-  const r = await runVersion(version);
+console.log(`rustguard e2e: ${versions.join(', ')} ${mode}, ${parallel} at a time; recordings in ${outRoot}`);
+// Versions run side by side (each its own backend, proxy, ports and folder):
+// nothing here is timed, and the comparison is per packet, so a busier
+// machine only makes a version slower. Reported in the order asked.
+const results = new Array(versions.length);
+let nextVersion = 0;
+await Promise.all(Array.from({ length: Math.min(parallel, versions.length) }, async () => {
+  while (nextVersion < versions.length) {
+    const i = nextVersion++;
+    results[i] = await runVersion(versions[i]);
+  }
+}));
+for (const r of results) {
   const s = r.stats;
   const txn = s?.proxyTransactions ? `, ${s.proxyTransactions} proxy transactions set aside` : '';
   const figures = s ? `${s.players} players, ${s.serverbound} serverbound + ${s.clientbound} clientbound packets matched${txn}` : 'no comparison';
   const notes = r.notes.length ? `; ${r.notes.join('; ')}` : '';
-  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${version.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s  ${VERSIONS[version]} backend, ${figures}${notes}`);
+  console.log(`${r.ok ? 'PASS' : 'FAIL'} ${r.version.padEnd(8)} ${(r.ms / 1000).toFixed(1)} s  ${VERSIONS[r.version]} backend, ${figures}${notes}`);
   if (!r.ok) {
     failed++;
     for (const p of r.problems) console.log(p.split('\n').map((l) => `    ${l}`).join('\n'));

@@ -22,7 +22,7 @@ run_suite() {
 # versions through the proxy), e2e_failures (backend down or killed,
 # shutdown) and e2e_hostile (attacking clients); load and replay_verify run
 # too. Left to the g++ run, for time (~3.5 min on two cores under ASan):
-# e2e_detection (~80 s) and e2e_combat (~80 s) feed the
+# e2e_detection (~65 s) and e2e_combat (~80 s) feed the
 # same proxy code as e2e and reach the checks, which the checks and engine
 # unit tests already run under ASan through the whole engine (and combat's
 # timing checks are only reported, not asserted, under a sanitizer); and
@@ -41,7 +41,7 @@ sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity|e2e_setbacks|e2e_model|e2e_
 # against many producers (storage), the proxy's unit tests (single-threaded,
 # so only lock misuse could show there, but cheap), and the e2e suites that
 # run the real proxy with `threads: 2` (e2e, e2e_failures): about 2.5 min to
-# build and 1.5 min to run on two idle cores. Only what they need is built.
+# build and 1 min to run on two idle cores. Only what they need is built.
 # Left out for time: e2e_detection and e2e_hostile (1.5-2 min each under
 # TSan; hostile's peak-RSS limits also leave no room for TSan's shadow
 # memory), and the replay tests (the same violation log as storage, from one
