@@ -59,7 +59,7 @@ const args = parseArgs();
 // optimised build, the one that ships.
 const SANITIZED = Boolean(args.sanitized);
 const usage = (m) => {
-  process.stderr.write(`hostile.mjs: ${m}\nusage: node tests/e2e/hostile.mjs --proxy PATH [--only a,b] [--out DIR] [--keep] [--sanitized]\n`);
+  process.stderr.write(`hostile.mjs: ${m}\nusage: node tests/e2e/hostile.mjs --proxy PATH [--only a,b] [--parallel N] [--out DIR] [--keep] [--sanitized]\n`);
   process.exit(2);
 };
 if (!args.proxy) usage('--proxy PATH is required');
@@ -826,11 +826,15 @@ async function sigkillRestart(scene, ctx) {
 const only = args.only ? String(args.only).split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(CASES);
 for (const n of only) if (!CASES[n]) usage(`unknown case ${n}; known: ${Object.keys(CASES).join(', ')}`);
 
-const started = Date.now();
-let failed = 0;
-let skipped = 0;
-console.log(`rustguard e2e hostile clients through ${proxyBin}; output in ${outRoot}`);
-for (const name of only) {
+// --parallel N: cases at once, each in its own scene (backend, tap, proxy,
+// ports, folder). 1 by default, because the optimised build's limits include
+// the honest player's round trip and the proxy's CPU, which another case's
+// load would disturb. A sanitizer build asserts neither (SANITIZED), and
+// ctest runs it two at a time there.
+const parallel = Number(args.parallel ?? 1);
+if (!Number.isInteger(parallel) || parallel < 1) usage('--parallel N: a whole number >= 1');
+
+async function runCase(name) {
   const scene = new Scene(name);
   const t0 = Date.now();
   let ctx = null;
@@ -846,7 +850,22 @@ for (const name of only) {
   } finally {
     await scene.stop();
   }
-  const took = secs(Date.now() - t0);
+  return { name, scene, ctx, error, took: secs(Date.now() - t0) };
+}
+
+const started = Date.now();
+let failed = 0;
+let skipped = 0;
+console.log(`rustguard e2e hostile clients through ${proxyBin}, ${parallel} case(s) at a time; output in ${outRoot}`);
+const results = new Array(only.length);
+let nextCase = 0;
+await Promise.all(Array.from({ length: Math.min(parallel, only.length) }, async () => {
+  while (nextCase < only.length) {
+    const i = nextCase++;
+    results[i] = await runCase(only[i]);
+  }
+}));
+for (const { name, scene, ctx, error, took } of results) {
   if (ctx?.skip) {
     skipped++;
     console.log(`SKIP ${name.padEnd(16)} ${took}  ${ctx.skip}`);
