@@ -95,16 +95,27 @@ export async function stopProcess(proc, { signal = 'SIGTERM', graceMs = 5000 } =
   return { ...proc.exitInfo, killed };
 }
 
-// A port that was free a moment ago on 127.0.0.1 (the OS picks it).
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+// A port that was free a moment ago on 127.0.0.1 (the OS picks it), and
+// that this process has not handed out before: the OS may pick a port it
+// just released again, and a suite that asks twice in a row (a listen and an
+// admin port) once got the same one twice (rustguard then could not bind
+// its admin port, detection.mjs, 2026-12-05).
+const portsHandedOut = new Set();
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const { port: p } = srv.address();
+        srv.close(() => resolve(p));
+      });
     });
-  });
+    if (!portsHandedOut.has(port)) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
 }
 
 function tryConnect(port) {

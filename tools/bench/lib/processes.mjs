@@ -58,12 +58,22 @@ export function memoryKiB(pid) {
   } catch { return { rss: NaN, hwm: NaN }; }
 }
 
+// A port free a moment ago that this process has not handed out before (the
+// OS may pick a port it just released again, and two of the bench's ports
+// would then be one).
+const portsHandedOut = new Set();
 export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => { const { port: p } = s.address(); s.close(() => resolve(p)); });
+      s.on('error', reject);
+    });
+    if (!portsHandedOut.has(port)) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export async function waitForPort(port, timeoutMs = 10000) {
