@@ -22,7 +22,7 @@ run_suite() {
 # versions through the proxy), e2e_failures (backend down or killed,
 # shutdown) and e2e_hostile (attacking clients); load and replay_verify run
 # too. Left to the g++ run, for time (~3.5 min on two cores under ASan):
-# e2e_detection (~65 s) and e2e_combat (~80 s) feed the
+# e2e_detection (~80 s) and e2e_combat (~80 s) feed the
 # same proxy code as e2e and reach the checks, which the checks and engine
 # unit tests already run under ASan through the whole engine (and combat's
 # timing checks are only reported, not asserted, under a sanitizer); and
