@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, mapAtMost,
 } from './lib/procs.mjs';
 import { RawClient, flood, frame, varint, lookBody, str } from './lib/raw_client.mjs';
 
@@ -857,15 +857,7 @@ const started = Date.now();
 let failed = 0;
 let skipped = 0;
 console.log(`rustguard e2e hostile clients through ${proxyBin}, ${parallel} case(s) at a time; output in ${outRoot}`);
-const results = new Array(only.length);
-let nextCase = 0;
-await Promise.all(Array.from({ length: Math.min(parallel, only.length) }, async () => {
-  while (nextCase < only.length) {
-    const i = nextCase++;
-    results[i] = await runCase(only[i]);
-  }
-}));
-for (const { name, scene, ctx, error, took } of results) {
+for (const { name, scene, ctx, error, took } of await mapAtMost(only, parallel, runCase)) {
   if (ctx?.skip) {
     skipped++;
     console.log(`SKIP ${name.padEnd(16)} ${took}  ${ctx.skip}`);

@@ -31,7 +31,7 @@ import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { compareRecordings } from './lib/compare.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, mapAtMost,
 } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -215,15 +215,7 @@ console.log(`rustguard e2e: ${versions.join(', ')} ${mode}, ${parallel} at a tim
 // Versions run side by side (each its own backend, proxy, ports and folder):
 // nothing here is timed, and the comparison is per packet, so a busier
 // machine only makes a version slower. Reported in the order asked.
-const results = new Array(versions.length);
-let nextVersion = 0;
-await Promise.all(Array.from({ length: Math.min(parallel, versions.length) }, async () => {
-  while (nextVersion < versions.length) {
-    const i = nextVersion++;
-    results[i] = await runVersion(versions[i]);
-  }
-}));
-for (const r of results) {
+for (const r of await mapAtMost(versions, parallel, runVersion)) {
   const s = r.stats;
   const txn = s?.proxyTransactions ? `, ${s.proxyTransactions} proxy transactions set aside` : '';
   const figures = s ? `${s.players} players, ${s.serverbound} serverbound + ${s.clientbound} clientbound packets matched${txn}` : 'no comparison';

@@ -95,6 +95,21 @@ export async function stopProcess(proc, { signal = 'SIGTERM', graceMs = 5000 } =
   return { ...proc.exitInfo, killed };
 }
 
+// Runs `fn(item)` for every item, at most `parallel` at a time, and
+// resolves with the results in the items' order (a suite's report then
+// reads the same whatever finished first).
+export async function mapAtMost(items, parallel, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  }));
+  return results;
+}
+
 // A port that was free a moment ago on 127.0.0.1 (the OS picks it), and
 // that this process has not handed out before: the OS may pick a port it
 // just released again, and a suite that asks twice in a row (a listen and an
