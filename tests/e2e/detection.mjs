@@ -43,7 +43,7 @@ import { checkInstalled } from './lib/deps.mjs';
 import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit, mapAtMost } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cheatScript = resolve(here, '../../captures/cheat_bots.mjs');
@@ -154,7 +154,6 @@ async function runVersion(version) {
     }
 
     // The cheats, `parallel` scripts at a time.
-    const queue = [...cheats];
     const runCheat = async (cheat) => {
       const prefix = `${cheat.slice(0, 4)}${short(version)}`;
       const entry = { cheat, username: `${prefix}_cheat`, clean: `${prefix}_clean`, timeMs: null };
@@ -186,9 +185,7 @@ async function runVersion(version) {
         await stopProcess(proc, { graceMs: 2000 });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-      while (queue.length) await runCheat(queue.shift());
-    }));
+    await mapAtMost(cheats, parallel, runCheat);
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);

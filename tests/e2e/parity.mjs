@@ -36,7 +36,7 @@ import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import {
-  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
+  installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, mapAtMost,
 } from './lib/procs.mjs';
 import { tcpdumpPath, startTcpdump } from './lib/tcpdump.mjs';
 import { sqliteAvailable, readDatabase, actionSubject } from './lib/db_rows.mjs';
@@ -435,7 +435,6 @@ async function runVersion(version) {
     mark('honest');
 
     // The cheats, `parallel` scripts at a time.
-    const queue = [...cheats];
     const seenCheat = new Set();
     const runCheat = async (cheat) => {
       const prefix = `${cheat.slice(0, 4)}${short(version)}`;
@@ -456,9 +455,7 @@ async function runVersion(version) {
         await stopProcess(proc, { graceMs: 2000 });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-      while (queue.length) await runCheat(queue.shift());
-    }));
+    await mapAtMost(cheats, parallel, runCheat);
     check(cheaters.every((c) => c.ok), `${version}: cheat scripts ${cheats.join(', ')} completed and started cheating`,
       cheaters.filter((c) => !c.ok).map((c) => `${c.cheat}: ${c.error ?? (c.timeMs === null ? 'never started cheating' : 'script failed')} (see cheat-${c.cheat}.log)`));
     mark('cheats');
