@@ -67,7 +67,16 @@ const args = parseOptions({
   // Evidence clips asked for on the admin address during the steady window
   // (needs --set clips.enabled=true): that many a second, round the players.
   'clips-per-second': 0,
+  // Each repeat as this many shorter segments of every mode in turn
+  // (--duration split between them), each mode's segments then read as one
+  // run: its latency histograms pooled, its CPU summed. The host's speed
+  // drifts over minutes (docs/benchmarks.md, "The host's speed as a gauge");
+  // interleaved, every mode samples the same stretch of it.
+  segments: 1,
 }, (m) => fail(m));
+if (!(Number.isInteger(args.segments) && args.segments >= 1)) fail('--segments must be a whole number, at least 1');
+const segmentSeconds = Math.round(args.duration / args.segments);
+if (segmentSeconds < 5) fail(`--duration ${args.duration} / --segments ${args.segments} leaves under 5 s of play a segment`);
 const counts = String(args.players).split(',').map(Number);
 const modes = String(args.modes).split(',');
 const rustguardBin = path.join(args.build, 'tools', 'proxy', 'rustguard');
@@ -98,7 +107,7 @@ const loginsPerSecond = args['logins-per-second'] > 0 ? args['logins-per-second'
 const rampSeconds = (n) => Math.max(3, Math.ceil(n / loginsPerSecond));
 
 // ---- one run ----------------------------------------------------------------
-async function runOnce(mode, players, dir) {
+async function runOnce(mode, players, dir, duration) {
   const backendPort = await freePort();
   const proxyPort = mode === 'direct' ? backendPort : await freePort();
   let proxy = null;
@@ -135,7 +144,7 @@ async function runOnce(mode, players, dir) {
   const ramp = rampSeconds(players);
   const loadgen = start(loadgenBin, [
     '--target', `127.0.0.1:${proxyPort}`, '--backend-listen', String(backendPort),
-    '--players', String(players), '--protocol', String(args.protocol), '--duration', String(args.duration),
+    '--players', String(players), '--protocol', String(args.protocol), '--duration', String(duration),
     '--ramp', String(ramp), '--move-hz', String(args['move-hz']), '--threads', String(args['loadgen-threads']),
     ...idleWorld,
     '--json',
@@ -154,7 +163,7 @@ async function runOnce(mode, players, dir) {
     cpu0 = cpuSeconds(proxy.pid);
     threads0 = threadCpuSeconds(proxy.pid);
     t0 = Date.now();
-    const windowEnd = t0 + (args.duration - 1) * 1000;
+    const windowEnd = t0 + (duration - 1) * 1000;
     let clipTimer = null;
     if (mode === 'rustguard' && args['clips-per-second'] > 0) {
       let next = 0;
@@ -200,6 +209,15 @@ async function runOnce(mode, players, dir) {
   const jsonLine = lg.out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
   if (!jsonLine) throw new Error(`${mode} ${players}: the loadgen printed no JSON (exit ${lg.code}); see ${dir}`);
   const report = JSON.parse(jsonLine);
+  // The pool's reading of this run alone must be the loadgen's own.
+  for (const dir of ['serverbound', 'clientbound']) {
+    const own = report[dir]?.latency_us;
+    const read = pooledLatency([report], dir).latency_us;
+    if (own?.count && ['p50', 'p99', 'p999'].some((p) => own[p] !== read[p])) {
+      throw new Error(`${mode} ${players}: the loadgen's ${dir} buckets give ${read.p50}/${read.p99}/${read.p999} µs, ` +
+        `its own quantiles ${own.p50}/${own.p99}/${own.p999} µs`);
+    }
+  }
   let violations = NaN;
   if (database) {
     try {
@@ -209,12 +227,76 @@ async function runOnce(mode, players, dir) {
   return {
     mode, players, report,
     cpuPercent: proxy ? (100 * (cpu1 - cpu0)) / ((t1 - t0) / 1000) : NaN,
+    cpuSeconds: cpu1 - cpu0,
+    windowSeconds: (t1 - t0) / 1000,
     rssPeakMiB: rss.length ? Math.max(...rss) / 1024 : NaN,
     rssEndMiB: rss.length ? rss[rss.length - 1] / 1024 : NaN,
     hwmMiB: hwm / 1024,
     violations, held, clips, gated, modelWindows,
     threads: threadShares(threads0, threads1, (t1 - t0) / 1000),
     inspectionUs,
+  };
+}
+
+// A mode's segments (--segments) read as one run: the latency histograms
+// pooled and read as the loadgen reads one (tools/loadgen/latency.hpp:
+// the upper edge of the bucket holding the rank, capped at the maximum),
+// CPU over the summed windows, the loadgen's CPU summed, the worst of its
+// tick lateness, memory at its peak, logins and violations added up.
+function pooledLatency(reports, dir) {
+  const counts = new Map();
+  for (const r of reports) for (const [edge, count] of r[dir]?.latency_us?.buckets ?? []) counts.set(edge, (counts.get(edge) ?? 0) + count);
+  const edges = [...counts.keys()].sort((a, b) => a - b);
+  const total = edges.reduce((a, e) => a + counts.get(e), 0);
+  const top = Math.max(...reports.map((r) => r[dir]?.latency_us?.max ?? 0));
+  const quantile = (q) => {
+    if (!total) return NaN;
+    const rank = Math.max(1, Math.ceil(q * total));
+    let seen = 0;
+    for (const e of edges) {
+      seen += counts.get(e);
+      if (seen >= rank) return Math.min(e, top);
+    }
+    return top;
+  };
+  return { latency_us: { count: total, p50: quantile(0.5), p99: quantile(0.99), p999: quantile(0.999), max: top } };
+}
+
+function pooled(segments) {
+  if (segments.length === 1) return segments[0];
+  const sum = (f) => segments.reduce((a, r) => a + f(r), 0);
+  const max = (f) => Math.max(...segments.map(f));
+  const direction = (dir) => pooledLatency(segments.map((r) => r.report), dir);
+  const threads = {};
+  for (const r of segments) {
+    for (const [name, t] of Object.entries(r.threads ?? {})) {
+      const acc = threads[name] ?? (threads[name] = { user: 0, sys: 0 });
+      acc.user += t.user / segments.length;
+      acc.sys += t.sys / segments.length;
+    }
+  }
+  const first = segments[0];
+  return {
+    mode: first.mode, players: first.players, segments: segments.length,
+    report: {
+      logged_in: Math.min(...segments.map((r) => r.report.logged_in)),
+      failed_logins: sum((r) => r.report.failed_logins),
+      cpu_user_s: sum((r) => r.report.cpu_user_s),
+      cpu_system_s: sum((r) => r.report.cpu_system_s),
+      tick_lateness_us: { p99: max((r) => r.report.tick_lateness_us?.p99 ?? NaN) },
+      serverbound: direction('serverbound'),
+      clientbound: direction('clientbound'),
+    },
+    cpuPercent: (100 * sum((r) => r.cpuSeconds)) / sum((r) => r.windowSeconds),
+    cpuSeconds: sum((r) => r.cpuSeconds),
+    windowSeconds: sum((r) => r.windowSeconds),
+    rssPeakMiB: max((r) => r.rssPeakMiB),
+    rssEndMiB: segments[segments.length - 1].rssEndMiB,
+    hwmMiB: max((r) => r.hwmMiB),
+    violations: sum((r) => r.violations), held: sum((r) => r.held), clips: sum((r) => r.clips),
+    gated: max((r) => r.gated), modelWindows: sum((r) => r.modelWindows),
+    threads,
+    inspectionUs: sum((r) => r.inspectionUs) / segments.length,
   };
 }
 
@@ -362,7 +444,8 @@ function runOrder(rep) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rustguard-load-'));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
   `Linux ${os.release()}, open files limit ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`;
-console.log(`# load bench: protocol ${args.protocol}, ${args['move-hz']} moves/s per player, ${args.duration} s of play per run; ${machine}`);
+const segmentNote = args.segments > 1 ? ` (${args.segments} interleaved segments of ${segmentSeconds} s a mode, pooled)` : '';
+console.log(`# load bench: protocol ${args.protocol}, ${args['move-hz']} moves/s per player, ${args.duration} s of play per run${segmentNote}; ${machine}`);
 console.log(`# logs and databases: ${dir}`);
 const lines = [...header];
 const summaries = [];
@@ -370,17 +453,24 @@ for (const players of counts) {
   const ratios = [];
   const controls = [];
   for (let rep = 0; rep < args.repeat; ++rep) {
-    const results = {};
+    const segments = {};
     const order = runOrder(rep);
-    for (const mode of order) {
-      process.stderr.write(`load_bench: ${players} players, ${mode}${args.repeat > 1 ? `, run ${rep + 1}` : ''}...\n`);
-      try {
-        results[mode] = await runOnce(mode, players, dir);
-      } catch (e) {
-        process.stderr.write(`load_bench: ${mode} ${players}: ${e.message}\n`);
+    for (let seg = 0; seg < args.segments; ++seg) {
+      // Each segment turns the proxies' order once more (runOrder).
+      for (const mode of args.segments > 1 ? runOrder(rep * args.segments + seg) : order) {
+        const which = [args.repeat > 1 ? `run ${rep + 1}` : '', args.segments > 1 ? `segment ${seg + 1}` : ''].filter(Boolean);
+        process.stderr.write(`load_bench: ${players} players, ${mode}${which.length ? `, ${which.join(', ')}` : ''}...\n`);
+        try {
+          (segments[mode] ??= []).push(await runOnce(mode, players, dir, segmentSeconds));
+        } catch (e) {
+          process.stderr.write(`load_bench: ${mode} ${players}: ${e.message}\n`);
+        }
+        await sleep(2000);  // TIME_WAIT sockets and the kernel's backlog settle
       }
-      await sleep(2000);  // TIME_WAIT sockets and the kernel's backlog settle
     }
+    // A mode with a failed segment is left out of this repeat, as a failed run is.
+    const results = {};
+    for (const [mode, runs] of Object.entries(segments)) if (runs.length === args.segments) results[mode] = pooled(runs);
     for (const mode of order) {
       if (!results[mode]) continue;
       const line = row(results[mode], results.direct, results.haproxy);

@@ -50,6 +50,16 @@ class LatencyHistogram {
   std::uint64_t max() const noexcept { return max_; }
   double mean() const noexcept { return total_ == 0 ? 0 : static_cast<double>(sum_) / static_cast<double>(total_); }
 
+  // Every bucket that holds a value, lowest first, as (upper edge, count):
+  // what a script needs to pool several runs' histograms (load_bench.mjs
+  // --segments) and read the pooled quantiles as quantile() reads these.
+  template <typename Visit>
+  void for_each_bucket(Visit&& visit) const {
+    for (std::size_t i = 0; i < kBuckets; ++i) {
+      if (counts_[i] != 0) visit(upper_edge(i), counts_[i]);
+    }
+  }
+
   // The value at quantile q (0..1): the upper edge of the bucket holding it,
   // capped at the exact maximum.
   std::uint64_t quantile(double q) const noexcept {

@@ -63,14 +63,26 @@ inline std::string json_reasons(const std::map<std::string, std::uint64_t>& m) {
   return out + "}";
 }
 
+// The histogram's buckets as [[upper edge, count], ...] (latency.hpp).
+inline std::string json_buckets(const LatencyHistogram& h) {
+  std::string out = "[";
+  h.for_each_bucket([&](std::uint64_t edge, std::uint64_t count) {
+    if (out.size() > 1) out += ',';
+    out += fmt::format("[{},{}]", edge, count);
+  });
+  return out + "]";
+}
+
 inline std::string json_direction(const DirectionStats& d) {
   const auto& h = d.latency;
   return fmt::format(
       "{{\"packets_sent\":{},\"packets_received\":{},\"bytes_sent\":{},\"bytes_received\":{},"
       "\"measured_sent\":{},\"measured_received\":{},\"mismatches\":{},\"lost\":{},"
-      "\"latency_us\":{{\"count\":{},\"mean\":{:.1f},\"p50\":{},\"p99\":{},\"p999\":{},\"max\":{}}}}}",
+      "\"latency_us\":{{\"count\":{},\"mean\":{:.1f},\"p50\":{},\"p99\":{},\"p999\":{},\"max\":{},"
+      "\"buckets\":{}}}}}",
       d.packets_sent, d.packets_received, d.bytes_sent, d.bytes_received, d.measured_sent, d.measured_received,
-      d.mismatches, d.lost, h.count(), h.mean(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max());
+      d.mismatches, d.lost, h.count(), h.mean(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max(),
+      json_buckets(h));
 }
 
 inline std::string json_line(const RunDescription& run, const Stats& s) {

@@ -5,11 +5,14 @@
 // here is a load generator that would be kicked (or, worse, misread) by
 // RustGuard for its encoding rather than for its behaviour.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "loadgen/latency.hpp"
 #include "loadgen/packets.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
 #include "rustguard/protocol/packets/clientbound.hpp"
@@ -22,6 +25,7 @@ class SelfCheck {
   // Returns the failures, one line each; empty when every version passes.
   std::vector<std::string> run() {
     for (const auto& version : protocol::supported_versions()) check_version(version);
+    check_histogram_export();
     return failures_;
   }
   std::size_t checks() const noexcept { return checks_; }
@@ -43,6 +47,39 @@ class SelfCheck {
     if (!version.has(kind)) {
       failures_.push_back(std::to_string(version.protocol()) + " has no id for " +
                           std::string(protocol::name_of(kind)));
+    }
+  }
+
+  // The buckets the JSON line carries (report.hpp), read the way
+  // load_bench.mjs reads a pool of them, give the histogram's own quantiles:
+  // the bench's pooled figures mean what a single run's mean.
+  void check_histogram_export() {
+    LatencyHistogram h;
+    for (std::uint64_t v = 0; v < 3000; ++v) h.add(v % 97);
+    for (std::uint64_t v = 1; v < 200000; v = v * 3 / 2 + 1) h.add(v);
+    h.add(4'000'000);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> buckets;
+    h.for_each_bucket([&](std::uint64_t edge, std::uint64_t count) { buckets.emplace_back(edge, count); });
+    std::uint64_t total = 0;
+    for (const auto& [edge, count] : buckets) total += count;
+    ++checks_;
+    if (total != h.count()) failures_.push_back("latency histogram: the buckets do not hold every value");
+    for (const double q : {0.5, 0.9, 0.99, 0.999, 1.0}) {
+      const auto rank = static_cast<std::uint64_t>(std::max(1.0, std::ceil(q * static_cast<double>(total))));
+      std::uint64_t seen = 0;
+      std::uint64_t value = h.max();
+      for (const auto& [edge, count] : buckets) {
+        seen += count;
+        if (seen >= rank) {
+          value = std::min(edge, h.max());
+          break;
+        }
+      }
+      ++checks_;
+      if (value != h.quantile(q)) {
+        failures_.push_back("latency histogram: the exported buckets give " + std::to_string(value) + " at q " +
+                            std::to_string(q) + ", quantile() " + std::to_string(h.quantile(q)));
+      }
     }
   }
 
