@@ -212,9 +212,9 @@ async function runOnce(mode, players, dir, duration) {
   if (!jsonLine) throw new Error(`${mode} ${players}: the loadgen printed no JSON (exit ${lg.code}); see ${dir}`);
   const report = JSON.parse(jsonLine);
   // The pool's reading of this run alone must be the loadgen's own.
-  for (const dir of ['serverbound', 'clientbound']) {
-    const own = report[dir]?.latency_us;
-    const read = pooledLatency([report], dir).latency_us;
+  for (const direction of ['serverbound', 'clientbound']) {
+    const own = report[direction]?.latency_us;
+    const read = pooledLatency([report], direction).latency_us;
     if (!own?.count) continue;
     if (!Array.isArray(own.buckets)) {
       // A load generator built before its JSON carried the buckets.
@@ -222,7 +222,7 @@ async function runOnce(mode, players, dir, duration) {
       continue;
     }
     if (['p50', 'p99', 'p999'].some((p) => own[p] !== read[p])) {
-      throw new Error(`${mode} ${players}: the loadgen's ${dir} buckets give ${read.p50}/${read.p99}/${read.p999} µs, ` +
+      throw new Error(`${mode} ${players}: the loadgen's ${direction} buckets give ${read.p50}/${read.p99}/${read.p999} µs, ` +
         `its own quantiles ${own.p50}/${own.p99}/${own.p999} µs`);
     }
   }
