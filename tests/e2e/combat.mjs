@@ -44,6 +44,10 @@
 // combat.reach violation at all.
 // Options: --latencies 0,150,300  --roles honest,killaura,...  --fight-ms 5500
 //   --sanitized (a sanitizer build: the arrival-time checks are not asserted)
+//   --stall-proxy (while they fight, the proxy is stopped with SIGSTOP for
+//   15-45 ms every 35-95 ms, its engine told to hold nothing for waits that
+//   short: the arrival-time checks must then see what the players sent, not
+//   when the stalled proxy read it; tools/proxy/arrival_time.hpp)
 //   --out DIR  --keep.
 // Exit code: 0 if every expectation held, 1 otherwise, 2 on a usage error.
 
@@ -161,6 +165,7 @@ const fightMs = Number(args['fight-ms'] ?? 5500);
 // Under ASan/UBSan or TSan the proxy reads several ms late and unevenly:
 // arrival-time statistics are reported, not asserted (as held flags are).
 const sanitized = Boolean(args.sanitized);
+const stallProxy = Boolean(args['stall-proxy']);
 const replayBin = args.replay ? resolve(String(args.replay)) : null;
 installCleanup();
 
@@ -168,6 +173,29 @@ const outRoot = args.out ? resolve(String(args.out)) : mkdtempSync(join(tmpdir()
 mkdirSync(outRoot, { recursive: true });
 const short = (v) => v.replaceAll('.', '');
 const ABBR = { honest: 'hon', killaura: 'ka', autoclick: 'ac', autoclick_random: 'acr', reach: 'rch', reach31: 'r31', aimbot: 'aim', behind: 'bhd' };
+
+// Stops (SIGSTOP) and continues `proc` until `done()`: each stop 15-45 ms,
+// each run between two stops 20-50 ms. The bytes players send meanwhile wait
+// in the kernel, as they do behind a busy io thread.
+async function stallWhile(proc, done) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const begun = performance.now();
+  let count = 0;
+  let stoppedMs = 0;
+  while (!done()) {
+    const t0 = performance.now();
+    process.kill(proc.pid, 'SIGSTOP');
+    try {
+      await sleep(15 + Math.random() * 30);
+    } finally {
+      process.kill(proc.pid, 'SIGCONT');
+    }
+    stoppedMs += performance.now() - t0;
+    count++;
+    await sleep(20 + Math.random() * 30);
+  }
+  return { count, stoppedMs, elapsedMs: performance.now() - begun };
+}
 
 async function runVersion(version) {
   const dir = join(outRoot, version);
@@ -204,7 +232,10 @@ async function runVersion(version) {
       'connections:', '  per_ip_rate: 100', '  per_ip_burst: 100', '  refuse_logins_lag_ms: 0', '  login_timeout_ms: 30000',
       // Evidence clips of every alert (with --replay: the reach fighters'
       // clips must flag combat.reach on their own, lib/clips.mjs).
-      ...(replayBin ? ['clips:', '  enabled: true', `  folder: '${join(dir, 'clips')}'`, '  after: 1s'] : []), '',
+      ...(replayBin ? ['clips:', '  enabled: true', `  folder: '${join(dir, 'clips')}'`, '  after: 1s'] : []),
+      // Stalled on purpose: the stalls must not make the engine hold the
+      // timing flags (that would excuse them); the arrival times must stand.
+      ...(stallProxy ? ['checks:', '  engine:', '    host_late_threshold_ms: 1000'] : []), '',
     ].join('\n'));
     proxy = spawnBinary(proxyBin, ['--config', join(dir, 'config.yml')], join(dir, 'proxy.log'), `rustguard ${version}`);
     await waitForPort(listenPort, proxy, 10000);
@@ -261,8 +292,16 @@ async function runVersion(version) {
       '--seed', '7'], join(dir, 'targets.log'), `targets ${version}`);
     await waitMessage(targets, 'spawned', 30000);
     mark('targets spawned');
+    let fightsOver = false;
+    const stalls = stallProxy ? stallWhile(proxy, () => fightsOver) : null;
     await Promise.all(runs);
+    fightsOver = true;
     mark('fights over');
+    if (stalls) {
+      const { count, stoppedMs, elapsedMs } = await stalls;
+      notes.push(`the proxy was stopped ${count} times while they fought, ${stoppedMs.toFixed(0)} of ${elapsedMs.toFixed(0)} ms`);
+      if (count < 20) problems.push(`--stall-proxy: the proxy was stopped only ${count} times`);
+    }
 
     // Every fighter has said goodbye and been kicked: the backend has read
     // all of their attacks.

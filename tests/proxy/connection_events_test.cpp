@@ -98,15 +98,23 @@ TEST_CASE("Server-list events reach the status cache and the backend-down respon
   CHECK(f.events.backend_kicked());
 }
 
-TEST_CASE("Each feed is counted in packets, bytes and inspection time", "[proxy][events]") {
+TEST_CASE("Each feed is counted in packets, bytes, inspection time and its wait in the kernel", "[proxy][events]") {
   Fixture f;
-  f.events.fed(protocol::Direction::serverbound, 100, std::chrono::microseconds(3));
-  f.events.fed(protocol::Direction::clientbound, 40, std::chrono::microseconds(1));
+  f.events.fed(protocol::Direction::serverbound, 100, std::chrono::microseconds(3), std::chrono::microseconds(40));
+  f.events.fed(protocol::Direction::clientbound, 40, std::chrono::microseconds(1), std::chrono::microseconds(3000));
   CHECK(f.state.metrics.bytes(true) == 100);
   CHECK(f.state.metrics.bytes(false) == 40);
   const std::string text = f.state.metrics.render();
   CHECK(text.find("rustguard_bytes_total{direction=\"serverbound\"} 100\n") != std::string::npos);
   CHECK(text.find("rustguard_inspection_seconds_count 2\n") != std::string::npos);
+  // 40 µs in the 50 µs bucket, 3 ms in the 5 ms one; the sum in seconds.
+  CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"1e-05\"} 0\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"5e-05\"} 1\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"0.0025\"} 1\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"0.005\"} 2\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"+Inf\"} 2\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_sum 0.00304\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_count 2\n") != std::string::npos);
   CHECK(f.events.address_text() == "10.0.0.5:51234");
 }
 

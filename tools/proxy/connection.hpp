@@ -63,6 +63,7 @@
 
 #include "../common/log.hpp"
 #include "accept_backoff.hpp"
+#include "arrival_time.hpp"
 #include "backend_down_responder.hpp"
 #include "connection_clips.hpp"
 #include "connection_events.hpp"
@@ -162,6 +163,7 @@ class Connection final : public Stoppable {
     client_.set_option(tcp::no_delay(true), ec);
     client_.non_blocking(true, ec);
     enable_unread_hint(client_);  // without it, every wait re-arms (readable_wait.hpp)
+    enable_arrival_stamps(client_);  // the core judges arrival times, not this loop's (arrival_time.hpp)
     if (cfg_.recordings.enabled() || state_.recording_requests.any()) {
       recording_.arm(state_.recordings.load(std::memory_order_acquire));
     }
@@ -200,7 +202,7 @@ class Connection final : public Stoppable {
     halt();
     co_await close();
     // The ticks due until now and the folded violation records still pending.
-    const Timestamp now{state_.clock.now_us()};
+    const Timestamp now{arrival_.advance_to(state_.clock.now_us())};
     session::Output& out = detail::scratch_output();
     out.clear();
     if (clips_) clips_->before(now);
@@ -458,7 +460,7 @@ class Connection final : public Stoppable {
         rest = rest.subspan(step.header->length);
         events_.address_changed();
       }
-      co_return rest.empty() || inspect(Direction::serverbound, rest);
+      co_return rest.empty() || inspect(Direction::serverbound, rest, read.stamped_ns);
     }
   }
 
@@ -500,7 +502,7 @@ class Connection final : public Stoppable {
       if (ec == asio::error::would_block) return ReadStep::again;
       if (!ec) {
         if (from == Direction::serverbound) policy_.client_read(Clock::now());
-        return inspect(from, buf.first(read.bytes)) ? ReadStep::fed : ReadStep::ended;
+        return inspect(from, buf.first(read.bytes), read.stamped_ns) ? ReadStep::fed : ReadStep::ended;
       }
     }
     const bool eof = ec == asio::error::eof;
@@ -581,21 +583,24 @@ class Connection final : public Stoppable {
   tcp::socket& socket_of(Direction from) noexcept { return from == Direction::serverbound ? client_ : server_; }
   ReadState& read_state(Direction from) noexcept { return read_state_[index_of(from)]; }
 
-  // Feeds bytes read from one side to the session and queues its output.
-  // False when the session (or a limit) ends the connection.
-  bool inspect(Direction from, std::span<const std::uint8_t> bytes) {
+  // Feeds bytes read from one side to the session and queues its output;
+  // `stamped_ns`: when the kernel received them (0: not known), which is
+  // the time the core gets (arrival_time.hpp). False when the session (or
+  // a limit) ends the connection.
+  bool inspect(Direction from, std::span<const std::uint8_t> bytes, std::int64_t stamped_ns) {
     const auto t0 = Clock::now();
     fed_since_wake_ = true;
     session::Output& out = detail::scratch_output();
     out.clear();
-    const Timestamp now{state_.clock.to_us(t0)};
+    const Timestamp now{arrival_.of_read(state_.clock.to_us(t0), stamped_ns, stamped_ns != 0 ? realtime_ns() : 0)};
     report_lateness(t0, now);
     recording_.bytes(from, bytes, now);
     if (clips_) clips_->before(now);
     session_.feed(from, bytes, now, out);
     if (recording_.undecided()) decide_recording(now);
     const auto t1 = Clock::now();
-    events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0));
+    events_.fed(from, bytes.size(), std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0),
+                std::chrono::microseconds(arrival_.last_wait_us()));
     server_out_.push(out.to_server);
     client_out_.push(out.to_client);
     if (clips_) clips_->saw(out.events, session_);
@@ -676,7 +681,7 @@ class Connection final : public Stoppable {
   bool advance(Clock::time_point now) {
     session::Output& out = detail::scratch_output();
     out.clear();
-    const Timestamp at{state_.clock.to_us(now)};
+    const Timestamp at{arrival_.advance_to(state_.clock.to_us(now))};
     report_lateness(now, at);
     if (clips_) clips_->before(at);
     session_.advance(at, out);
@@ -746,6 +751,7 @@ class Connection final : public Stoppable {
     server_.set_option(tcp::no_delay(true), ec);
     server_.non_blocking(true, ec);
     enable_unread_hint(server_);
+    enable_arrival_stamps(server_);
     if (cfg_.proxy_protocol.to_backend) {
       std::vector<std::uint8_t> header;
       protocol::write_proxy_v2(header, address_.real, local_);
@@ -819,6 +825,7 @@ class Connection final : public Stoppable {
   std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
   std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
   std::unique_ptr<ConnectionClips> clips_;  // clips.enabled: the ring of the client leg and the clips cut from it
+  ArrivalTime arrival_;  // the core's time: when reads' bytes arrived, never running backwards
   Clock::time_point started_;
   ConnectionPolicy policy_;
   SessionRecording recording_;

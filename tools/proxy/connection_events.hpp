@@ -102,11 +102,13 @@ class ConnectionEvents {
   // The player's address is known (the peer's, or a trusted PROXY header's).
   void address_changed() { recorder_.set_address(address_.real.to_string()); }
 
-  // One feed of `bytes` read from one side, which the core took `took` to inspect.
-  void fed(protocol::Direction from, std::size_t bytes, std::chrono::nanoseconds took) {
+  // One feed of `bytes` read from one side, which the core took `took` to
+  // inspect, after they had waited `waited` in the kernel.
+  void fed(protocol::Direction from, std::size_t bytes, std::chrono::nanoseconds took,
+           std::chrono::microseconds waited) {
     const bool up = from == protocol::Direction::serverbound;
     const std::uint64_t packets = session_.counters(from).packets;
-    state_.metrics.read(up, packets - packets_seen_[up ? 0 : 1], bytes, took);
+    state_.metrics.read(up, packets - packets_seen_[up ? 0 : 1], bytes, took, waited);
     packets_seen_[up ? 0 : 1] = packets;
   }
 

@@ -50,6 +50,10 @@ inline HeapFigures heap_figures() noexcept {
 // Upper bounds (microseconds) of the inspection-time histogram buckets; +Inf is implicit.
 inline constexpr std::array<std::uint64_t, 12> kInspectionBucketsUs = {1, 2, 5, 10, 20, 50, 100, 200, 500,
                                                                        1000, 5000, 20000};
+// Upper bounds (microseconds) of the buckets of how long a read's bytes
+// waited in the kernel before the proxy read them; +Inf is implicit.
+inline constexpr std::array<std::uint64_t, 12> kReadWaitBucketsUs = {10, 50, 100, 250, 500, 1000,
+                                                                     2500, 5000, 10000, 25000, 50000, 100000};
 
 // The keys of the default engine's checks, in chain order: the label values
 // of the per-check counters.
@@ -208,11 +212,14 @@ class Metrics {
     players_[slot].fetch_add(static_cast<std::uint64_t>(delta), std::memory_order_relaxed);
   }
 
-  // One read fed to a session: its frames, its bytes and how long the
-  // inspection took. Kept in nanoseconds: most reads take one or two
-  // microseconds, which whole microseconds would misfile (1.9 µs at or
-  // below 1) and their sum would understate.
-  void read(bool serverbound, std::uint64_t packets, std::uint64_t bytes, std::chrono::nanoseconds inspection) noexcept {
+  // One read fed to a session: its frames, its bytes, how long the
+  // inspection took, and how long its bytes had waited in the kernel
+  // (arrival_time.hpp; 0 when not stamped). The inspection is kept in
+  // nanoseconds: most reads take one or two microseconds, which whole
+  // microseconds would misfile (1.9 µs at or below 1) and their sum would
+  // understate.
+  void read(bool serverbound, std::uint64_t packets, std::uint64_t bytes, std::chrono::nanoseconds inspection,
+            std::chrono::microseconds waited = {}) noexcept {
     ReadCounters& c = read_counters();
     const std::size_t d = serverbound ? 0 : 1;
     if (packets != 0) add(c.packets[d], packets);
@@ -223,6 +230,11 @@ class Metrics {
     add(c.inspection_buckets[b]);
     add(c.inspection_sum_ns, ns);
     add(c.inspection_count);
+    const auto wait_us = static_cast<std::uint64_t>(std::max<std::int64_t>(waited.count(), 0));
+    std::size_t w = 0;
+    while (w < kReadWaitBucketsUs.size() && wait_us > kReadWaitBucketsUs[w]) ++w;
+    add(c.read_wait_buckets[w]);
+    add(c.read_wait_sum_us, wait_us);
   }
   // Lag-compensation transactions injected toward clients, and answered.
   void transactions(std::uint64_t sent, std::uint64_t answered) noexcept {
@@ -458,6 +470,18 @@ class Metrics {
     sample("rustguard_inspection_seconds_bucket", "le=\"+Inf\"", cumulative);
     out += fmt::format("rustguard_inspection_seconds_sum {}\n", static_cast<double>(summed(&ReadCounters::inspection_sum_ns)) / 1e9);
     sample("rustguard_inspection_seconds_count", "", summed(&ReadCounters::inspection_count));
+    family("rustguard_read_wait_seconds", "histogram",
+           "How long a read's bytes had waited in the kernel before the proxy read them (its own queueing "
+           "delay; 0 where the kernel did not stamp them).");
+    cumulative = 0;
+    for (std::size_t b = 0; b < kReadWaitBucketsUs.size(); ++b) {
+      cumulative += summed(&ReadCounters::read_wait_buckets, b);
+      sample("rustguard_read_wait_seconds_bucket", fmt::format("le=\"{}\"", kReadWaitBucketsUs[b] / 1e6), cumulative);
+    }
+    cumulative += summed(&ReadCounters::read_wait_buckets, kReadWaitBucketsUs.size());
+    sample("rustguard_read_wait_seconds_bucket", "le=\"+Inf\"", cumulative);
+    out += fmt::format("rustguard_read_wait_seconds_sum {}\n", static_cast<double>(summed(&ReadCounters::read_wait_sum_us)) / 1e6);
+    sample("rustguard_read_wait_seconds_count", "", summed(&ReadCounters::inspection_count));
     return out;
   }
 
@@ -475,6 +499,8 @@ class Metrics {
     std::array<Counter, kInspectionBucketsUs.size() + 1> inspection_buckets{};
     Counter inspection_sum_ns{0};
     Counter inspection_count{0};
+    std::array<Counter, kReadWaitBucketsUs.size() + 1> read_wait_buckets{};
+    Counter read_wait_sum_us{0};
     Counter transactions_sent{0}, transactions_answered{0};
   };
   static constexpr std::size_t kReadCounterSets = 8;

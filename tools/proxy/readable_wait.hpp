@@ -44,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <span>
 #include <system_error>
 #include <utility>
@@ -147,6 +148,9 @@ struct HintedRead {
   // The kernel said what is left (TCP_INQ): when nothing is, the next wait
   // need not re-arm (async_wait_readable's `drained`).
   bool hinted = false;
+  // When the last bytes read reached the socket, CLOCK_REALTIME in ns, where
+  // the socket asked for stamps (arrival_time.hpp); 0 otherwise.
+  std::int64_t stamped_ns = 0;
 };
 
 // What a reader keeps between two reads of one socket.
@@ -172,7 +176,7 @@ inline HintedRead read_some_hinted(asio::ip::tcp::socket& socket, std::span<std:
                                    std::error_code& ec) noexcept {
   ec.clear();
   iovec iov{buffer.data(), buffer.size()};
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int))];
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(timespec))];
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -191,13 +195,17 @@ inline HintedRead read_some_hinted(asio::ip::tcp::socket& socket, std::span<std:
     ec = asio::error::eof;
     return {};
   }
-  HintedRead read{static_cast<std::size_t>(n), static_cast<std::size_t>(n) == buffer.size(), false};
+  HintedRead read{static_cast<std::size_t>(n), static_cast<std::size_t>(n) == buffer.size(), false, 0};
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
       int inq = 0;
       std::memcpy(&inq, CMSG_DATA(c), sizeof inq);
       read.more = inq != 0;
       read.hinted = true;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      read.stamped_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
     }
   }
   return read;

@@ -1,0 +1,93 @@
+#pragma once
+// When a read's bytes reached the proxy, as opposed to when it read them.
+//
+// The timing checks (timer.balance, autoclicker.pattern and .cps, the
+// transaction round trips) judge a player by when his packets arrive. The
+// proxy used to hand the core the time of its read; a read that waited in
+// the kernel because the io thread was busy with other connections, or was
+// not on a CPU, then carried that wait as if the player had sent late. Under
+// the 50 ms at which the loop-lag probe makes the engine hold such flags
+// (checks.engine.host_late_threshold_ms), those waits went straight into the
+// checks as jitter: on a loaded host a flat autoclicker read as a human, and
+// a clean-clone CI run lost an alert that way (docs/status.md).
+//
+// The kernel knows better: with SO_TIMESTAMPNS set, each skb is stamped on
+// arrival and recvmsg on a TCP socket returns the stamp of the last skb it
+// read from (CLOCK_REALTIME, tcp_recv_timestamp). How long that was before
+// the read, taken from the realtime clock read at once after it, is
+// subtracted from the read's time on the proxy's steady clock: a wall-clock
+// step between the two would show as a negative or huge wait, and is then
+// ignored (the read's time, as before).
+//
+// The core needs its time not to run backwards: a connection's two sides
+// feed the same session, and the watchdog advances it too, so a read whose
+// bytes arrived before the session's last time is given that time instead.
+// The recording and clips get the same time as the session, so a replay of
+// them gives the same rows.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <ctime>
+
+#include <asio/ip/tcp.hpp>
+
+namespace rustguard::proxy {
+
+// Asks the kernel to stamp what arrives on `socket` (read_some_hinted returns
+// the stamp). False when it cannot: reads then keep their own time.
+inline bool enable_arrival_stamps(asio::ip::tcp::socket& socket) noexcept {
+  const int on = 1;
+  return ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+}
+
+// CLOCK_REALTIME in nanoseconds, the kernel stamps' clock.
+inline std::int64_t realtime_ns() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+class ArrivalTime {
+ public:
+  // A wait longer than this is taken for a wall-clock step, not a wait (the
+  // loop-lag probe reports real stalls this long, and the engine holds its
+  // timing flags for them anyway).
+  static constexpr std::int64_t kMaxWaitUs = 10'000'000;
+
+  // The time (µs, the proxy's clock) to give the core for a read made at
+  // `read_us`, whose last bytes the kernel stamped `stamped_ns` (realtime;
+  // 0: no stamp) when its realtime clock read `realtime_at_read_ns`.
+  // Remembers it: the next answer is never earlier.
+  std::int64_t of_read(std::int64_t read_us, std::int64_t stamped_ns, std::int64_t realtime_at_read_ns) noexcept {
+    std::int64_t at = read_us;
+    last_wait_us_ = 0;
+    if (stamped_ns != 0) {
+      const std::int64_t wait_us = (realtime_at_read_ns - stamped_ns) / 1000;
+      if (wait_us > 0 && wait_us <= kMaxWaitUs) {
+        at = read_us - wait_us;
+        last_wait_us_ = wait_us;
+      }
+    }
+    return advance_to(at);
+  }
+
+  // The core's time for anything else the connection does at `now_us` (the
+  // watchdog's advance): never earlier than the last.
+  std::int64_t advance_to(std::int64_t now_us) noexcept {
+    last_us_ = std::max(last_us_, now_us);
+    return last_us_;
+  }
+
+  // How long the last read's bytes had waited in the kernel (µs; 0 when
+  // not stamped), before the clamp to the session's time.
+  std::int64_t last_wait_us() const noexcept { return last_wait_us_; }
+
+ private:
+  std::int64_t last_us_ = 0;
+  std::int64_t last_wait_us_ = 0;
+};
+
+}  // namespace rustguard::proxy
