@@ -197,6 +197,9 @@ async function runOnce(mode, players, dir, duration) {
     const count = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_count');
     inspectionUs = count > 0 ? (1e6 * sum) / count : NaN;
   }
+  // How long reads' bytes waited in the kernel before the proxy read them
+  // (rustguard_read_wait_seconds: its own queueing delay), whole run.
+  const readWait = adminPort ? await scrapeReadWait(adminPort) : { meanUs: NaN, p99Us: NaN };
   if (adminPort) {
     // The model stage: players it looked at (at its gate when a window was due) and windows scored.
     gated = await scrapeCounter(adminPort, 'rustguard_model_gated_players_total');
@@ -243,6 +246,8 @@ async function runOnce(mode, players, dir, duration) {
     violations, held, clips, gated, modelWindows,
     threads: threadShares(threads0, threads1, (t1 - t0) / 1000),
     inspectionUs,
+    readWaitUs: readWait.meanUs,
+    readWaitP99Us: readWait.p99Us,
   };
 }
 
@@ -306,6 +311,8 @@ function pooled(segments) {
     gated: max((r) => r.gated), modelWindows: sum((r) => r.modelWindows),
     threads,
     inspectionUs: sum((r) => r.inspectionUs) / segments.length,
+    readWaitUs: sum((r) => r.readWaitUs) / segments.length,
+    readWaitP99Us: max((r) => r.readWaitP99Us),
   };
 }
 
@@ -327,10 +334,29 @@ function threadLine(r) {
     .sort(([, a], [, b]) => (b.user + b.sys) - (a.user + a.sys))
     .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %`);
   const inspection = Number.isFinite(r.inspectionUs) ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run)` : '';
-  return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}${inspection}` : null;
+  const wait = Number.isFinite(r.readWaitUs)
+    ? `; bytes waited in the kernel ${r.readWaitUs.toFixed(0)} µs before a read (mean), p99 at most ${r.readWaitP99Us} µs`
+    : '';
+  return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}${inspection}${wait}` : null;
 }
 
 // One counter from rustguard's /metrics (NaN when it is not there).
+// rustguard_read_wait_seconds: the mean, and the upper edge (µs) of the
+// bucket that holds the 99th percentile.
+async function scrapeReadWait(port) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const count = Number(/^rustguard_read_wait_seconds_count (\S+)$/m.exec(text)?.[1]);
+    const sum = Number(/^rustguard_read_wait_seconds_sum (\S+)$/m.exec(text)?.[1]);
+    if (!(count > 0)) return { meanUs: NaN, p99Us: NaN };
+    let p99Us = NaN;
+    for (const m of text.matchAll(/^rustguard_read_wait_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+      if (Number(m[2]) >= 0.99 * count) { p99Us = m[1] === '+Inf' ? Infinity : Math.round(Number(m[1]) * 1e6); break; }
+    }
+    return { meanUs: (1e6 * sum) / count, p99Us };
+  } catch { return { meanUs: NaN, p99Us: NaN }; }
+}
+
 async function scrapeCounter(port, name, outcome = '') {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

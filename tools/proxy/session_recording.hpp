@@ -1,7 +1,7 @@
 #pragma once
 // One connection's session recording (docs/recordings.md): every call the
 // proxy makes into its core that carries input — the bytes read from either
-// side with their read time, a host-late report, a prior strike at login —
+// side with the time the core got for them, a host-late report, a prior strike at login —
 // also goes to the recording, in the same order, so that rustguard-replay
 // can make the same calls and get the same rows.
 //

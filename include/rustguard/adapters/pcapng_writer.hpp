@@ -25,7 +25,7 @@
 // addresses and ports (a session recording's notes, with a correct UDP
 // checksum, mandatory over IPv6); they leave the TCP numbering alone.
 //
-// Time is the caller's (proxy read times, capture times): the writer never
+// Time is the caller's (the proxy's arrival times, capture times): the writer never
 // reads a clock. Nothing here is thread-safe; one writer per connection, used
 // by one thread.
 //

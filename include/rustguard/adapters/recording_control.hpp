@@ -6,7 +6,7 @@
 // A session recording is a pcapng file (adapters/pcapng_writer.hpp) of one
 // connection as the core read it: the TCP stream from the client carries the
 // bytes the proxy read from the player, the stream back carries the bytes it
-// read from the backend, each stamped with the proxy's own read time. Next to
+// read from the backend, each stamped with the time the core was given. Next to
 // the stream, on the same addresses and ports, travel UDP datagrams with one
 // note each, stamped with the time the proxy made the call:
 //
