@@ -460,28 +460,28 @@ class Metrics {
     sample("rustguard_heap_in_use_bytes", "", heap.in_use);
     family("rustguard_heap_free_bytes", "gauge", "Heap bytes malloc holds free, not returned to the system.");
     sample("rustguard_heap_free_bytes", "", heap.free);
-    family("rustguard_inspection_seconds", "histogram", "Time spent inspecting one read (session.feed).");
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < kInspectionBucketsUs.size(); ++b) {
-      cumulative += summed(&ReadCounters::inspection_buckets, b);
-      sample("rustguard_inspection_seconds_bucket", fmt::format("le=\"{}\"", kInspectionBucketsUs[b] / 1e6), cumulative);
-    }
-    cumulative += summed(&ReadCounters::inspection_buckets, kInspectionBucketsUs.size());
-    sample("rustguard_inspection_seconds_bucket", "le=\"+Inf\"", cumulative);
-    out += fmt::format("rustguard_inspection_seconds_sum {}\n", static_cast<double>(summed(&ReadCounters::inspection_sum_ns)) / 1e9);
-    sample("rustguard_inspection_seconds_count", "", summed(&ReadCounters::inspection_count));
-    family("rustguard_read_wait_seconds", "histogram",
-           "How long a read's bytes had waited in the kernel before the proxy read them (its own queueing "
-           "delay; 0 where the kernel did not stamp them).");
-    cumulative = 0;
-    for (std::size_t b = 0; b < kReadWaitBucketsUs.size(); ++b) {
-      cumulative += summed(&ReadCounters::read_wait_buckets, b);
-      sample("rustguard_read_wait_seconds_bucket", fmt::format("le=\"{}\"", kReadWaitBucketsUs[b] / 1e6), cumulative);
-    }
-    cumulative += summed(&ReadCounters::read_wait_buckets, kReadWaitBucketsUs.size());
-    sample("rustguard_read_wait_seconds_bucket", "le=\"+Inf\"", cumulative);
-    out += fmt::format("rustguard_read_wait_seconds_sum {}\n", static_cast<double>(summed(&ReadCounters::read_wait_sum_us)) / 1e6);
-    sample("rustguard_read_wait_seconds_count", "", summed(&ReadCounters::inspection_count));
+    // A histogram of the per-thread read counters: `buckets` (upper edges in
+    // µs), their counts, and the sum, kept in units of 1 / `sum_per_second` s.
+    auto read_histogram = [&](std::string_view name, std::string_view help, std::span<const std::uint64_t> buckets,
+                              auto bucket_counts, Counter ReadCounters::*sum_member, double sum_per_second) {
+      family(name, "histogram", help);
+      const std::string bucket = fmt::format("{}_bucket", name);
+      std::uint64_t cumulative = 0;
+      for (std::size_t b = 0; b < buckets.size(); ++b) {
+        cumulative += summed(bucket_counts, b);
+        sample(bucket, fmt::format("le=\"{}\"", static_cast<double>(buckets[b]) / 1e6), cumulative);
+      }
+      cumulative += summed(bucket_counts, buckets.size());
+      sample(bucket, "le=\"+Inf\"", cumulative);
+      out += fmt::format("{}_sum {}\n", name, static_cast<double>(summed(sum_member)) / sum_per_second);
+      sample(fmt::format("{}_count", name), "", summed(&ReadCounters::inspection_count));
+    };
+    read_histogram("rustguard_inspection_seconds", "Time spent inspecting one read (session.feed).",
+                   kInspectionBucketsUs, &ReadCounters::inspection_buckets, &ReadCounters::inspection_sum_ns, 1e9);
+    read_histogram("rustguard_read_wait_seconds",
+                   "How long a read's bytes had waited in the kernel before the proxy read them (its own queueing "
+                   "delay; 0 where the kernel did not stamp them).",
+                   kReadWaitBucketsUs, &ReadCounters::read_wait_buckets, &ReadCounters::read_wait_sum_us, 1e6);
     return out;
   }
 
