@@ -293,9 +293,12 @@ async function runVersion(version) {
     await waitMessage(targets, 'spawned', 30000);
     mark('targets spawned');
     let fightsOver = false;
-    const stalls = stallProxy ? stallWhile(proxy, () => fightsOver) : null;
-    await Promise.all(runs);
-    fightsOver = true;
+    const stalls = stallProxy ? stallWhile(proxy, () => fightsOver || proxy.exitCode !== null) : null;
+    try {
+      await Promise.all(runs);
+    } finally {
+      fightsOver = true;  // the stalls end with the fights, however they end
+    }
     mark('fights over');
     if (stalls) {
       const { count, stoppedMs, elapsedMs } = await stalls;

@@ -340,7 +340,6 @@ function threadLine(r) {
   return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}${inspection}${wait}` : null;
 }
 
-// One counter from rustguard's /metrics (NaN when it is not there).
 // rustguard_read_wait_seconds: the mean, and the upper edge (µs) of the
 // bucket that holds the 99th percentile.
 async function scrapeReadWait(port) {
@@ -357,6 +356,7 @@ async function scrapeReadWait(port) {
   } catch { return { meanUs: NaN, p99Us: NaN }; }
 }
 
+// One counter from rustguard's /metrics (NaN when it is not there).
 async function scrapeCounter(port, name, outcome = '') {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
