@@ -225,15 +225,11 @@ class Metrics {
     if (packets != 0) add(c.packets[d], packets);
     add(c.bytes[d], bytes);
     const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(inspection.count(), 0));
-    std::size_t b = 0;
-    while (b < kInspectionBucketsUs.size() && ns > kInspectionBucketsUs[b] * 1000) ++b;
-    add(c.inspection_buckets[b]);
+    add(c.inspection_buckets[bucket_of(kInspectionBucketsUs, ns)]);
     add(c.inspection_sum_ns, ns);
     add(c.inspection_count);
     const auto wait_us = static_cast<std::uint64_t>(std::max<std::int64_t>(waited.count(), 0));
-    std::size_t w = 0;
-    while (w < kReadWaitBucketsUs.size() && wait_us > kReadWaitBucketsUs[w]) ++w;
-    add(c.read_wait_buckets[w]);
+    add(c.read_wait_buckets[bucket_of(kReadWaitBucketsUs, wait_us * 1000)]);
     add(c.read_wait_sum_us, wait_us);
   }
   // Lag-compensation transactions injected toward clients, and answered.
@@ -504,6 +500,13 @@ class Metrics {
     Counter transactions_sent{0}, transactions_answered{0};
   };
   static constexpr std::size_t kReadCounterSets = 8;
+  // The histogram bucket of `ns`: the first whose upper edge (µs) it does
+  // not exceed; edges.size() for +Inf.
+  static std::size_t bucket_of(std::span<const std::uint64_t> edges_us, std::uint64_t ns) noexcept {
+    std::size_t b = 0;
+    while (b < edges_us.size() && ns > edges_us[b] * 1000) ++b;
+    return b;
+  }
   ReadCounters& read_counters() noexcept {
     static std::atomic<std::size_t> next_set{0};
     thread_local const std::size_t set = next_set.fetch_add(1, std::memory_order_relaxed) % kReadCounterSets;
