@@ -116,7 +116,7 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
     asio::co_spawn(worker_.io, run(), asio::detached);
   }
 
-  bool on_tick(Clock::time_point now) override {
+  bool on_tick(Clock::time_point /*now*/) override {
     if (finished_) return false;
     if (worker_.clock.closing) {
       finish(false);
@@ -125,7 +125,7 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
     if (!playing_ || worker_.clock.stop_sending) return true;
     ++ticks_;
     if (ticks_ % 20 == 0) send_keep_alive();
-    if (options_.entities > 0 && ticks_ % ticks_per_entity_move_ == 0) move_entities(now);
+    if (options_.entities > 0 && ticks_ % ticks_per_entity_move_ == 0) move_entities();
     if (ticks_per_chunk_ != 0 && ticks_ % ticks_per_chunk_ == 0) send_chunk();
     stream_->flush();
     return true;
@@ -262,7 +262,9 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
   }
 
   // Each entity walks a circle of its own around the player at about walking speed.
-  void move_entities(Clock::time_point now) {
+  void move_entities() {
+    // Stamped now, not at the tick wheel's phase time (player.hpp's measured_send).
+    const auto now = Clock::now();
     ++entity_moves_;
     const std::size_t count = entity_positions_.size();
     for (std::size_t k = 0; k < count; ++k) {
@@ -320,10 +322,7 @@ class BackendConnection : public Tickable, public std::enable_shared_from_this<B
       return;
     }
     ++stats.measured_received;
-    if (*sent_at >= worker_.clock.measure_from) {
-      stats.latency.add(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *sent_at).count()));
-    }
+    if (*sent_at >= worker_.clock.measure_from) record_one_way(stats, *sent_at, stream_->arrived_at());
   }
 
   bool error(const std::string& what) {

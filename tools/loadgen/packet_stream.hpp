@@ -5,10 +5,17 @@
 // at or above the threshold with the thread's deflater). Writes accumulate in
 // a buffer while one async_write is in flight, so a tick's packets leave in
 // one system call. Single-threaded: a stream lives on its worker's thread.
+//
+// Reads ask the kernel when their bytes arrived (common/socket_read.hpp):
+// a packet's one-way latency ends there, not when this busy process got
+// round to reading it, so the figures measure the path under test rather
+// than the load generator's own scheduling (which it reports apart, as
+// latency_at_read).
 
 #include <asio/ip/tcp.hpp>
 #include <asio/write.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,6 +23,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/socket_read.hpp"
 #include "loadgen/worker.hpp"
 #include "rustguard/protocol/frame.hpp"
 #include "rustguard/protocol/frame_decoder.hpp"
@@ -119,6 +127,12 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
   }
   bool closed() const noexcept { return closed_; }
 
+  // When the bytes of the read being delivered reached this socket, on the
+  // steady clock: the kernel's stamp of its last bytes, or the read's own
+  // time when there is none (a stamp that would mean a wall-clock step is
+  // not believed).
+  Clock::time_point arrived_at() const noexcept { return arrived_at_; }
+
   // Reads until the peer closes, an error, or the handler returns false; for
   // each packet calls handler.on_packet(kind, body, wire_bytes) where body is
   // empty unless handler.wants_body(kind). Returns why reading ended.
@@ -130,16 +144,19 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
     std::string ended;
     asio::error_code error;
     socket_.non_blocking(true, error);
+    (void)tools::enable_arrival_stamps(socket_);
     auto& buffer = worker_.read_buffer;
     while (ended.empty() && !error) {
       std::tie(error) = co_await socket_.async_wait(tcp::socket::wait_read, use_nothrow);
       while (ended.empty() && !error) {
-        const std::size_t n = socket_.read_some(asio::buffer(buffer), error);
+        const tools::HintedRead read = tools::read_some_hinted(socket_, buffer, error);
         if (error == asio::error::would_block || error == asio::error::try_again) {
           error = {};
           break;
         }
         if (error) break;
+        const std::size_t n = read.bytes;
+        arrived_at_ = arrival_of(read.stamped_ns);
         auto fed = decoder_.feed(std::span<const std::uint8_t>{buffer.data(), n}, [&](const protocol::Frame& frame) {
           ended = deliver(frame, handler);
           return ended.empty() ? protocol::FrameAction::proceed : protocol::FrameAction::pause;
@@ -153,6 +170,16 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
   }
 
  private:
+  static constexpr std::int64_t kMaxBelievedWaitNs = 10'000'000'000;
+
+  static Clock::time_point arrival_of(std::int64_t stamped_ns) noexcept {
+    const auto now = Clock::now();
+    if (stamped_ns == 0) return now;
+    const std::int64_t waited_ns = tools::realtime_ns() - stamped_ns;
+    if (waited_ns < 0 || waited_ns > kMaxBelievedWaitNs) return now;
+    return now - std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds{waited_ns});
+  }
+
   // Learns the packet's id (and body when wanted) and hands it over; a
   // non-empty return ends the connection.
   template <class Handler>
@@ -195,6 +222,7 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
   std::vector<std::uint8_t> inflight_;
   bool writing_ = false;
   bool closed_ = false;
+  Clock::time_point arrived_at_{};
 };
 
 }  // namespace rustguard::loadgen

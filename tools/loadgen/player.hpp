@@ -114,7 +114,7 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
   }
 
   // Game tick (20 Hz): movement, actions, Client Tick End.
-  bool on_tick(Clock::time_point now) override {
+  bool on_tick(Clock::time_point /*now*/) override {
     if (finished_) return false;
     if (worker_.clock.closing) {
       end_of_run();
@@ -136,9 +136,9 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       attack(true);
     }
     if (walking_) {
-      walk_step(now);
+      walk_step();
     } else if (ticks_ % ticks_per_move_ == 0) {
-      stand_still(now);
+      stand_still();
     }
     if (options_.chat_every_ticks != 0 && (ticks_ + index_ * 7) % options_.chat_every_ticks == 0) chat();
     if (options_.tick_end && protocol::has_client_tick_end(p)) {
@@ -381,7 +381,7 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     velocity_ = {};
     body_.clear();
     packets::set_position_rotation(body_, p, position_, yaw_, pitch_, false);
-    measured_send(Clock::now());
+    measured_send();
     sent(PacketKind::set_position_rotation_c2s);
     stream_->flush();
     if (!spawned_) {
@@ -395,7 +395,7 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
 
   // One tick of walking towards the current waypoint (a new one, within 8
   // blocks of home, once within half a block of it).
-  void walk_step(Clock::time_point now) {
+  void walk_step() {
     const std::int32_t p = options_.protocol;
     double dx = waypoint_.x - position_.x;
     double dz = waypoint_.z - position_.z;
@@ -432,20 +432,20 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     }
     if (turned) {
       packets::set_position_rotation(body_, p, position_, yaw_, pitch_, true);
-      measured_send(now);
+      measured_send();
       sent(PacketKind::set_position_rotation_c2s);
     } else {
       packets::set_position(body_, p, position_, true);
-      measured_send(now);
+      measured_send();
       sent(PacketKind::set_position_c2s);
     }
   }
 
-  void stand_still(Clock::time_point now) {
+  void stand_still() {
     body_.clear();
     position_.y = packets::kGroundY;
     packets::set_position(body_, options_.protocol, position_, true);
-    measured_send(now);
+    measured_send();
     sent(PacketKind::set_position_c2s);
   }
 
@@ -504,7 +504,11 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     worker_.stats.serverbound.bytes_sent += bytes;
   }
 
-  void measured_send(Clock::time_point now) {
+  // Stamped when the packet is built, microseconds before the tick's flush
+  // writes it, not at the tick wheel's phase time: a phase serves a tenth
+  // of the players one after another.
+  void measured_send() {
+    const auto now = Clock::now();
     // How long this player went without a movement packet: more than
     // timer.negative's 1.5 s is this process's own stall, not the proxy's.
     if (last_move_sent_ != Clock::time_point{}) {
@@ -526,11 +530,7 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       return;
     }
     ++stats.measured_received;
-    if (*sent_at >= worker_.clock.measure_from) {
-      const auto now = Clock::now();
-      stats.latency.add(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now - *sent_at).count()));
-    }
+    if (*sent_at >= worker_.clock.measure_from) record_one_way(stats, *sent_at, stream_->arrived_at());
   }
 
   bool fail_login(const std::string& reason) {

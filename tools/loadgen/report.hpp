@@ -73,16 +73,19 @@ inline std::string json_buckets(const LatencyHistogram& h) {
   return out + "]";
 }
 
+inline std::string json_latency(const LatencyHistogram& h) {
+  return fmt::format(
+      "{{\"count\":{},\"mean\":{:.1f},\"p50\":{},\"p99\":{},\"p999\":{},\"max\":{},\"buckets\":{}}}",
+      h.count(), h.mean(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max(), json_buckets(h));
+}
+
 inline std::string json_direction(const DirectionStats& d) {
-  const auto& h = d.latency;
   return fmt::format(
       "{{\"packets_sent\":{},\"packets_received\":{},\"bytes_sent\":{},\"bytes_received\":{},"
       "\"measured_sent\":{},\"measured_received\":{},\"mismatches\":{},\"lost\":{},"
-      "\"latency_us\":{{\"count\":{},\"mean\":{:.1f},\"p50\":{},\"p99\":{},\"p999\":{},\"max\":{},"
-      "\"buckets\":{}}}}}",
+      "\"latency_us\":{},\"latency_at_read_us\":{}}}",
       d.packets_sent, d.packets_received, d.bytes_sent, d.bytes_received, d.measured_sent, d.measured_received,
-      d.mismatches, d.lost, h.count(), h.mean(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max(),
-      json_buckets(h));
+      d.mismatches, d.lost, json_latency(d.latency), json_latency(d.latency_at_read));
 }
 
 inline std::string json_line(const RunDescription& run, const Stats& s) {
@@ -113,9 +116,12 @@ inline std::string direction_summary(std::string_view name, const DirectionStats
                                 d.packets_received, static_cast<double>(d.bytes_sent) / (1 << 20),
                                 static_cast<double>(d.bytes_received) / (1 << 20));
   if (!measured) return out;
-  const auto& h = d.latency;
-  out += fmt::format("{:<12} one-way latency over {} packets: p50 {} us, p99 {} us, p99.9 {} us, max {} us\n", "",
-                     h.count(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max());
+  const auto line = [&](std::string_view what, const LatencyHistogram& h) {
+    out += fmt::format("{:<12} {} over {} packets: p50 {} us, p99 {} us, p99.9 {} us, max {} us\n", "", what,
+                       h.count(), h.quantile(0.5), h.quantile(0.99), h.quantile(0.999), h.max());
+  };
+  line("one-way latency to the kernel", d.latency);
+  line("to this process's read", d.latency_at_read);
   out += fmt::format("{:<12} measured {} sent, {} matched, {} mismatched, {} lost\n", "", d.measured_sent,
                      d.measured_received, d.mismatches, d.lost);
   return out;

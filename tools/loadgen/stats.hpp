@@ -4,6 +4,7 @@
 // merged once the threads have stopped.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,7 +24,8 @@ struct DirectionStats {
   std::uint64_t measured_received = 0;  // ... that arrived and matched a send time
   std::uint64_t mismatches = 0;         // ... that arrived with no send time queued
   std::uint64_t lost = 0;               // ... sent to a player still online at the end, never arrived
-  LatencyHistogram latency;             // one-way, for sends inside the measuring window
+  LatencyHistogram latency;             // one-way to the receiver's kernel, for sends inside the measuring window
+  LatencyHistogram latency_at_read;     // the same packets, to when this process handled them
 
   void merge(const DirectionStats& o) {
     packets_sent += o.packets_sent;
@@ -35,8 +37,20 @@ struct DirectionStats {
     mismatches += o.mismatches;
     lost += o.lost;
     latency.merge(o.latency);
+    latency_at_read.merge(o.latency_at_read);
   }
 };
+
+// One measured packet, sent at `sent_at`, whose bytes reached the receiving
+// socket at `arrived_at` and are handled now.
+inline void record_one_way(DirectionStats& d, Clock::time_point sent_at, Clock::time_point arrived_at) {
+  const auto micros = [&](Clock::time_point until) {
+    return static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(until - sent_at).count()));
+  };
+  d.latency.add(micros(arrived_at));
+  d.latency_at_read.add(micros(Clock::now()));
+}
 
 struct Stats {
   // Simulated players.

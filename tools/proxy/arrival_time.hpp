@@ -25,30 +25,17 @@
 // The recording and clips get the same time as the session, so a replay of
 // them gives the same rows.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <cstdint>
-#include <ctime>
 
-#include <asio/ip/tcp.hpp>
+#include "../common/socket_read.hpp"
 
 namespace rustguard::proxy {
 
-// Asks the kernel to stamp what arrives on `socket` (read_some_hinted returns
-// the stamp). False when it cannot: reads then keep their own time.
-inline bool enable_arrival_stamps(asio::ip::tcp::socket& socket) noexcept {
-  const int on = 1;
-  return ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
-}
-
-// CLOCK_REALTIME in nanoseconds, the kernel stamps' clock.
-inline std::int64_t realtime_ns() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
+// enable_arrival_stamps and realtime_ns: common/socket_read.hpp, which the
+// load generator shares.
+using tools::enable_arrival_stamps;
+using tools::realtime_ns;
 
 class ArrivalTime {
  public:

@@ -36,18 +36,13 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/version.hpp>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <ctime>
 #include <span>
 #include <system_error>
 #include <utility>
+
+#include "../common/socket_read.hpp"
 
 #if ASIO_VERSION == 102201 && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT)
 #define RUSTGUARD_EDGE_READABLE_WAIT 1
@@ -134,24 +129,11 @@ class EdgeReadableCancellation {
 }  // namespace detail
 #endif
 
-// Asks the kernel to report, with each read, what the socket still holds
-// (TCP_INQ). False when it cannot (the caller then uses the re-arming wait).
-inline bool enable_unread_hint(asio::ip::tcp::socket& socket) noexcept {
-  const int on = 1;
-  return ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INQ, &on, sizeof on) == 0;
-}
-
-struct HintedRead {
-  std::size_t bytes = 0;
-  // The socket may still hold bytes or the peer's FIN: read again before waiting.
-  bool more = false;
-  // The kernel said what is left (TCP_INQ): when nothing is, the next wait
-  // need not re-arm (async_wait_readable's `drained`).
-  bool hinted = false;
-  // When the last bytes read reached the socket, CLOCK_REALTIME in ns, where
-  // the socket asked for stamps (arrival_time.hpp); 0 otherwise.
-  std::int64_t stamped_ns = 0;
-};
+// The read itself (read_some_hinted, HintedRead, enable_unread_hint) is in
+// common/socket_read.hpp: the load generator reads its sockets the same way.
+using tools::enable_unread_hint;
+using tools::HintedRead;
+using tools::read_some_hinted;
 
 // What a reader keeps between two reads of one socket.
 struct ReadState {
@@ -169,47 +151,6 @@ struct ReadState {
     drained = read.hinted ? !read.more : ec == asio::error::would_block;
   }
 };
-
-// One non-blocking read into `buffer`. Errors as Asio's read_some reports
-// them: would_block, eof, or the system error.
-inline HintedRead read_some_hinted(asio::ip::tcp::socket& socket, std::span<std::uint8_t> buffer,
-                                   std::error_code& ec) noexcept {
-  ec.clear();
-  iovec iov{buffer.data(), buffer.size()};
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(timespec))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(socket.native_handle(), &msg, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    ec = (errno == EAGAIN || errno == EWOULDBLOCK) ? std::error_code(asio::error::would_block)
-                                                   : std::error_code(errno, asio::error::get_system_category());
-    return {};
-  }
-  if (n == 0) {
-    ec = asio::error::eof;
-    return {};
-  }
-  HintedRead read{static_cast<std::size_t>(n), static_cast<std::size_t>(n) == buffer.size(), false, 0};
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
-      int inq = 0;
-      std::memcpy(&inq, CMSG_DATA(c), sizeof inq);
-      read.more = inq != 0;
-      read.hinted = true;
-    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-      timespec ts{};
-      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
-      read.stamped_ns = static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-    }
-  }
-  return read;
-}
 
 namespace detail {
 // Starts the wait; `reactor_cache` (may be null) remembers the socket's reactor.
