@@ -21,9 +21,11 @@
 // Per mode and count: the proxy's CPU (utime + stime over the steady window,
 // after the ramp and a settling second, in % of one core), its RSS (VmRSS
 // sampled every 250 ms in the steady window: the peak and the end; VmHWM),
-// one-way latency per direction as the loadgen measured it (p50/p99/p99.9;
-// "added" = that mode's figure minus the direct run's at the same
-// percentile), failed logins, and for rustguard the violations stored
+// one-way latency per direction as the loadgen measured it (p50/p99/p99.9,
+// to the kernel's receive stamp at the receiving socket; "added" = that
+// mode's figure minus the direct run's at the same percentile; the ratios
+// also as the loadgen's handling of the read saw them, the instrument of
+// the sessions before the stamps: "at read"), failed logins, and for rustguard the violations stored
 // (sum(count)) and the timing flags it held because it was late. The load
 // generator, the backend and the proxy share this machine's cores: where the
 // loadgen alone saturates them, the figures say so (its own CPU is printed,
@@ -255,11 +257,16 @@ async function runOnce(mode, players, dir, duration) {
 // as the loadgen reads one (tools/loadgen/latency.hpp: the upper edge of
 // the bucket holding the rank, capped at the maximum).
 function pooledLatency(reports, dir) {
+  return { latency_us: pooledHistogram(reports, dir, 'latency_us'),
+    latency_at_read_us: pooledHistogram(reports, dir, 'latency_at_read_us') };
+}
+
+function pooledHistogram(reports, dir, key) {
   const counts = new Map();
-  for (const r of reports) for (const [edge, count] of r[dir]?.latency_us?.buckets ?? []) counts.set(edge, (counts.get(edge) ?? 0) + count);
+  for (const r of reports) for (const [edge, count] of r[dir]?.[key]?.buckets ?? []) counts.set(edge, (counts.get(edge) ?? 0) + count);
   const edges = [...counts.keys()].sort((a, b) => a - b);
   const total = edges.reduce((a, e) => a + counts.get(e), 0);
-  const top = Math.max(...reports.map((r) => r[dir]?.latency_us?.max ?? 0));
+  const top = Math.max(...reports.map((r) => r[dir]?.[key]?.max ?? 0));
   const quantile = (q) => {
     if (!total) return NaN;
     const rank = Math.max(1, Math.ceil(q * total));
@@ -270,7 +277,7 @@ function pooledLatency(reports, dir) {
     }
     return top;
   };
-  return { latency_us: { count: total, p50: quantile(0.5), p99: quantile(0.99), p999: quantile(0.999), max: top } };
+  return { count: total, p50: quantile(0.5), p99: quantile(0.99), p999: quantile(0.999), max: top };
 }
 
 // A mode's segments (--segments) read as one run: the latency histograms
@@ -284,11 +291,14 @@ function pooled(segments) {
   const threads = {};
   for (const r of segments) {
     for (const [name, t] of Object.entries(r.threads ?? {})) {
-      const acc = threads[name] ?? (threads[name] = { user: 0, sys: 0 });
+      const acc = threads[name] ?? (threads[name] = { user: 0, sys: 0, waitMsPerS: 0, slicesPerS: 0 });
       acc.user += t.user / segments.length;
       acc.sys += t.sys / segments.length;
+      acc.waitMsPerS += t.waitMsPerS / segments.length;
+      acc.slicesPerS += t.slicesPerS / segments.length;
     }
   }
+  for (const t of Object.values(threads)) t.waitUsPerSlice = t.slicesPerS > 0 ? (1000 * t.waitMsPerS) / t.slicesPerS : NaN;
   const first = segments[0];
   return {
     mode: first.mode, players: first.players, segments: segments.length,
@@ -321,8 +331,14 @@ function pooled(segments) {
 function threadShares(before, after, seconds) {
   const shares = {};
   for (const [name, t] of Object.entries(after)) {
-    const b = before[name] ?? { user: 0, sys: 0 };
-    shares[name] = { user: (100 * (t.user - b.user)) / seconds, sys: (100 * (t.sys - b.sys)) / seconds };
+    const b = before[name] ?? { user: 0, sys: 0, waitS: 0, slices: 0 };
+    shares[name] = {
+      user: (100 * (t.user - b.user)) / seconds, sys: (100 * (t.sys - b.sys)) / seconds,
+      // Run-queue wait, ms per second of the window, and per time on a core (µs).
+      waitMsPerS: (1000 * (t.waitS - b.waitS)) / seconds,
+      slicesPerS: (t.slices - b.slices) / seconds,
+      waitUsPerSlice: t.slices > b.slices ? (1e6 * (t.waitS - b.waitS)) / (t.slices - b.slices) : NaN,
+    };
   }
   return shares;
 }
@@ -332,7 +348,9 @@ function threadLine(r) {
   const parts = Object.entries(r.threads ?? {})
     .filter(([, t]) => t.user + t.sys >= 0.1)
     .sort(([, a], [, b]) => (b.user + b.sys) - (a.user + a.sys))
-    .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %`);
+    .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %` +
+      (Number.isFinite(t.waitUsPerSlice)
+        ? ` (${t.slicesPerS.toFixed(0)} times on a core a second, ${t.waitUsPerSlice.toFixed(0)} µs waiting for it each)` : ''));
   const inspection = Number.isFinite(r.inspectionUs) ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run)` : '';
   const wait = Number.isFinite(r.readWaitUs)
     ? `; bytes waited in the kernel ${r.readWaitUs.toFixed(0)} µs before a read (mean), p99 at most ${r.readWaitP99Us} µs`
@@ -368,7 +386,7 @@ async function scrapeCounter(port, name, outcome = '') {
 
 // ---- the table ----------------------------------------------------------------
 const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
-const lat = (r, dir, p) => r.report[dir]?.latency_us?.[p];
+const lat = (r, dir, p, key = 'latency_us') => r.report[dir]?.[key]?.[p];
 
 function row(r, direct, haproxy) {
   const added = (dir, p) => {
@@ -392,7 +410,9 @@ function row(r, direct, haproxy) {
     const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
     cells.push(`CPU ${ratio(r.cpuPercent, haproxy.cpuPercent)}, RSS ${ratio(r.rssPeakMiB, haproxy.rssPeakMiB)}, ` +
       `p99 ↑ ${ratio(added('serverbound', 'p99'), addedOf(haproxy, direct, 'serverbound', 'p99'))} ` +
-      `↓ ${ratio(added('clientbound', 'p99'), addedOf(haproxy, direct, 'clientbound', 'p99'))}`);
+      `↓ ${ratio(added('clientbound', 'p99'), addedOf(haproxy, direct, 'clientbound', 'p99'))} ` +
+      `(at read ↑ ${ratio(addedOf(r, direct, 'serverbound', 'p99', atRead), addedOf(haproxy, direct, 'serverbound', 'p99', atRead))} ` +
+      `↓ ${ratio(addedOf(r, direct, 'clientbound', 'p99', atRead), addedOf(haproxy, direct, 'clientbound', 'p99', atRead))})`);
   } else {
     cells.push('');
   }
@@ -407,9 +427,11 @@ function latencyCell(r, dir, added) {
   return `${ps.map((p) => fmt(added(dir, p))).join(' / ')} µs`;
 }
 
-function addedOf(r, direct, dir, p) {
-  const v = lat(r, dir, p);
-  const d = direct ? lat(direct, dir, p) : NaN;
+const atRead = 'latency_at_read_us';
+
+function addedOf(r, direct, dir, p, key = 'latency_us') {
+  const v = lat(r, dir, p, key);
+  const d = direct ? lat(direct, dir, p, key) : NaN;
   return Number.isFinite(v) && Number.isFinite(d) ? v - d : NaN;
 }
 
@@ -430,6 +452,8 @@ function runRatios(results, candidate = 'rustguard') {
     cpuPerLoadgen: q(q(r.cpuPercent, lgCpu(r)), q(haproxy.cpuPercent, lgCpu(haproxy))),
     up: q(addedOf(r, direct, 'serverbound', 'p99'), addedOf(haproxy, direct, 'serverbound', 'p99')),
     down: q(addedOf(r, direct, 'clientbound', 'p99'), addedOf(haproxy, direct, 'clientbound', 'p99')),
+    upAtRead: q(addedOf(r, direct, 'serverbound', 'p99', atRead), addedOf(haproxy, direct, 'serverbound', 'p99', atRead)),
+    downAtRead: q(addedOf(r, direct, 'clientbound', 'p99', atRead), addedOf(haproxy, direct, 'clientbound', 'p99', atRead)),
   };
 }
 
@@ -452,9 +476,11 @@ function summary(players, ratios, who = 'rustguard') {
   const within = (x) => Number.isFinite(x) && x <= 1.25;
   const met = ratios.filter((r) => within(r.cpu) && within(r.up) && within(r.down)).length;
   const p99Met = ratios.filter((r) => within(r.up) && within(r.down)).length;
+  const atReadMet = ratios.filter((r) => within(r.upAtRead) && within(r.downAtRead)).length;
   return `${players.toLocaleString('en')} players, ${who} ÷ HAProxy over ${ratios.length} runs: CPU ${span('cpu')}, ` +
     `added p99 ↑ ${span('up')}, ↓ ${span('down')}; within 1.25× both ways: p99 in ${p99Met} of ${ratios.length} runs, ` +
-    `CPU and p99 together in ${met}; CPU per load generator CPU second ${span('cpuPerLoadgen')}`;
+    `CPU and p99 together in ${met}; CPU per load generator CPU second ${span('cpuPerLoadgen')}; ` +
+    `at the loadgen's read: added p99 ↑ ${span('upAtRead')}, ↓ ${span('downAtRead')}, within 1.25× both ways in ${atReadMet}`;
 }
 
 const header = [

@@ -30,7 +30,10 @@ export function cpuSeconds(pid) {
 }
 
 // User and system CPU seconds of each of `pid`'s threads so far, summed by
-// thread name ({name: {user, sys}}; {} once it is gone). Read twice per run
+// thread name, with the time they spent runnable but waiting for a core and
+// how many times they were put on one (/proc/<pid>/task/<tid>/schedstat:
+// the scheduler's own accounting) ({name: {user, sys, waitS, slices}}; {}
+// once it is gone). Read twice per run
 // (at the start and the end of the measured window), never in a loop: a
 // once-a-second sampler over /proc beside the load bench disturbed the runs
 // it watched (docs/benchmarks.md, "A control: HAProxy against itself").
@@ -41,9 +44,12 @@ export function threadCpuSeconds(pid) {
   for (const tid of tids) {
     try {
       const { name, user, sys } = statTimes(`/proc/${pid}/task/${tid}/stat`);
-      const t = (out[name] ??= { user: 0, sys: 0 });
+      const t = (out[name] ??= { user: 0, sys: 0, waitS: 0, slices: 0 });
       t.user += user;
       t.sys += sys;
+      const [, waitNs, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+      t.waitS += waitNs / 1e9;
+      t.slices += slices;
     } catch { /* the thread ended meanwhile */ }
   }
   return out;
