@@ -7,6 +7,11 @@
 # --require-clean), and the proxy's database holds one session per player and
 # not a single violation or action: honest players must raise nothing.
 #
+# And the load generator's two clocks agree: every measured packet reached
+# its receiving socket (the kernel's stamp) no later than the load generator
+# handled it, so at every quantile the latency to the stamp is at most the
+# latency to the handling, over the same packets.
+#
 # Nothing here depends on speed: 20 players are light even under sanitizers,
 # and the only deadlines are generous ones (startup, login, shutdown).
 #
@@ -115,6 +120,23 @@ finish_run() {
   if [[ $proxy_rc -ne 0 ]]; then
     echo "FAIL protocol $protocol: rustguard exited $proxy_rc"
     failed=1
+  fi
+  local stamps
+  if ! stamps=$(tail -n 1 "$dir/loadgen.out" | node -e '
+      const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const bad = [];
+      for (const dir of ["serverbound", "clientbound"]) {
+        const k = r[dir].latency_us, h = r[dir].latency_at_read_us;
+        if (!(k.count > 0) || k.count !== h.count) bad.push(`${dir}: ${k.count} stamped, ${h.count} handled`);
+        for (const p of ["p50", "p99", "p999", "max"]) if (k[p] > h[p]) bad.push(`${dir} ${p}: ${k[p]} us to the stamp > ${h[p]} us to the handling`);
+        console.log(`${dir}: p50/p99 ${k.p50}/${k.p99} us to the kernel stamp, ${h.p50}/${h.p99} us to the handling`);
+      }
+      if (bad.length) { console.log(bad.join("\n")); process.exit(1); }' 2>&1); then
+    echo "$stamps"
+    echo "FAIL protocol $protocol: the load generator's kernel stamps disagree with its own clock"
+    failed=1
+  else
+    echo "$stamps"
   fi
   local violations sessions actions
   violations=$(sqlite3 "$dir/rustguard.db" "select count(*) from violations")
