@@ -389,11 +389,7 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const lat = (r, dir, p, key = 'latency_us') => r.report[dir]?.[key]?.[p];
 
 function row(r, direct, haproxy) {
-  const added = (dir, p) => {
-    const v = lat(r, dir, p);
-    const d = direct ? lat(direct, dir, p) : NaN;
-    return Number.isFinite(v) && Number.isFinite(d) ? v - d : NaN;
-  };
+  const added = (dir, p) => addedOf(r, direct, dir, p);
   const cells = [
     r.players.toLocaleString('en'), r.mode,
     r.mode === 'direct' ? '–' : `${fmt(r.cpuPercent, 1)} %`,

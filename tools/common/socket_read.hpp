@@ -49,6 +49,21 @@ inline std::int64_t realtime_ns() noexcept {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// A stamp that would mean a wait longer than this is taken for a
+// wall-clock step, not a wait.
+inline constexpr std::int64_t kMaxBelievedWaitNs = 10'000'000'000;
+
+// How long the bytes of a read stamped `stamped_ns` had waited when the
+// realtime clock read `realtime_now_ns`; 0 when the read carried no stamp
+// or the answer would mean a wall-clock step (negative, or over
+// kMaxBelievedWaitNs). Both the proxy and the load generator take a read's
+// arrival as their own clock's time of the read minus this.
+inline std::int64_t kernel_wait_ns(std::int64_t stamped_ns, std::int64_t realtime_now_ns) noexcept {
+  if (stamped_ns == 0) return 0;
+  const std::int64_t waited = realtime_now_ns - stamped_ns;
+  return waited > 0 && waited <= kMaxBelievedWaitNs ? waited : 0;
+}
+
 struct HintedRead {
   std::size_t bytes = 0;
   // The socket may still hold bytes or the peer's FIN: read again before waiting.

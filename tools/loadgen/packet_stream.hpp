@@ -170,14 +170,11 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
   }
 
  private:
-  static constexpr std::int64_t kMaxBelievedWaitNs = 10'000'000'000;
-
   static Clock::time_point arrival_of(std::int64_t stamped_ns) noexcept {
     const auto now = Clock::now();
     if (stamped_ns == 0) return now;
-    const std::int64_t waited_ns = tools::realtime_ns() - stamped_ns;
-    if (waited_ns < 0 || waited_ns > kMaxBelievedWaitNs) return now;
-    return now - std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds{waited_ns});
+    const std::chrono::nanoseconds waited{tools::kernel_wait_ns(stamped_ns, tools::realtime_ns())};
+    return now - std::chrono::duration_cast<Clock::duration>(waited);
   }
 
   // Learns the packet's id (and body when wanted) and hands it over; a

@@ -42,23 +42,15 @@ class ArrivalTime {
   // A wait longer than this is taken for a wall-clock step, not a wait (the
   // loop-lag probe reports real stalls this long, and the engine holds its
   // timing flags for them anyway).
-  static constexpr std::int64_t kMaxWaitUs = 10'000'000;
+  static constexpr std::int64_t kMaxWaitUs = tools::kMaxBelievedWaitNs / 1000;
 
   // The time (µs, the proxy's clock) to give the core for a read made at
   // `read_us`, whose last bytes the kernel stamped `stamped_ns` (realtime;
   // 0: no stamp) when its realtime clock read `realtime_at_read_ns`.
   // Remembers it: the next answer is never earlier.
   std::int64_t of_read(std::int64_t read_us, std::int64_t stamped_ns, std::int64_t realtime_at_read_ns) noexcept {
-    std::int64_t at = read_us;
-    last_wait_us_ = 0;
-    if (stamped_ns != 0) {
-      const std::int64_t wait_us = (realtime_at_read_ns - stamped_ns) / 1000;
-      if (wait_us > 0 && wait_us <= kMaxWaitUs) {
-        at = read_us - wait_us;
-        last_wait_us_ = wait_us;
-      }
-    }
-    return advance_to(at);
+    last_wait_us_ = tools::kernel_wait_ns(stamped_ns, realtime_at_read_ns) / 1000;
+    return advance_to(read_us - last_wait_us_);
   }
 
   // The core's time for anything else the connection does at `now_us` (the
