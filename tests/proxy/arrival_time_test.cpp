@@ -19,13 +19,14 @@
 
 #include "../../tools/proxy/arrival_time.hpp"
 #include "../../tools/proxy/clock.hpp"
-#include "../../tools/proxy/readable_wait.hpp"
+#include "../../tools/common/readable_wait.hpp"
 
 // Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
 namespace arrival_time_test {
 
 using asio::ip::tcp;
 using namespace rustguard::proxy;
+using namespace rustguard::tools;
 
 namespace {
 

@@ -16,13 +16,13 @@
 #include <optional>
 #include <string>
 
-#include "../../tools/proxy/readable_wait.hpp"
+#include "../../tools/common/readable_wait.hpp"
 
 // Own namespace: a folder's tests compile as one unit (tests/CMakeLists.txt).
 namespace readable_wait_test {
 
 using asio::ip::tcp;
-using namespace rustguard::proxy;
+using namespace rustguard::tools;
 
 namespace {
 

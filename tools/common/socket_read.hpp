@@ -1,10 +1,10 @@
 #pragma once
 // One non-blocking read of a TCP socket that also returns what the kernel
 // knows about it: whether bytes are left (TCP_INQ), and when the last bytes
-// read reached the socket (SO_TIMESTAMPNS). The proxy uses both
-// (proxy/readable_wait.hpp: waits that skip re-arming; proxy/arrival_time.hpp:
-// the core judges arrival times); the load generator uses the stamp to time
-// a packet's arrival at the kernel, not at its own busy loop
+// read reached the socket (SO_TIMESTAMPNS). The proxy and the load generator
+// use both: the hint lets a wait skip re-arming (readable_wait.hpp); the
+// stamp is when the core says a packet arrived (proxy/arrival_time.hpp) and
+// where the load generator's latency ends, not at its own busy loop
 // (loadgen/packet_stream.hpp).
 //
 // On a TCP socket, recvmsg returns the stamp of the last skb it copied from
@@ -69,7 +69,7 @@ struct HintedRead {
   // The socket may still hold bytes or the peer's FIN: read again before waiting.
   bool more = false;
   // The kernel said what is left (TCP_INQ): when nothing is, the next wait
-  // need not re-arm (proxy/readable_wait.hpp's `drained`).
+  // need not re-arm (readable_wait.hpp's `drained`).
   bool hinted = false;
   // When the last bytes read reached the socket, CLOCK_REALTIME in ns, where
   // the socket asked for stamps; 0 otherwise.

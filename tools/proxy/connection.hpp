@@ -62,6 +62,7 @@
 #include <vector>
 
 #include "../common/log.hpp"
+#include "../common/readable_wait.hpp"
 #include "accept_backoff.hpp"
 #include "arrival_time.hpp"
 #include "backend_down_responder.hpp"
@@ -73,7 +74,6 @@
 #include "metrics.hpp"
 #include "net_address.hpp"
 #include "proxy_state.hpp"
-#include "readable_wait.hpp"
 #include "recording_writer.hpp"
 #include "registry.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
@@ -87,6 +87,11 @@ namespace rustguard::proxy {
 
 using asio::ip::tcp;
 using session::Direction;
+using tools::async_wait_readable;
+using tools::enable_unread_hint;
+using tools::HintedRead;
+using tools::read_some_hinted;
+using tools::ReadState;
 
 namespace detail {
 

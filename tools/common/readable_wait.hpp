@@ -1,5 +1,7 @@
 #pragma once
 // Reading a socket with one syscall per read: no epoll_ctl per wait.
+// Shared by the proxy's pumps and the load generator's streams (the read
+// itself: socket_read.hpp).
 //
 // The proxy waits for readability and then reads into its io thread's
 // scratch buffer (no buffer per connection: a big lobby holds thousands of
@@ -42,7 +44,7 @@
 #include <system_error>
 #include <utility>
 
-#include "../common/socket_read.hpp"
+#include "socket_read.hpp"
 
 #if ASIO_VERSION == 102201 && defined(ASIO_HAS_EPOLL) && !defined(ASIO_HAS_IO_URING_AS_DEFAULT)
 #define RUSTGUARD_EDGE_READABLE_WAIT 1
@@ -59,7 +61,7 @@
 #define RUSTGUARD_EDGE_READABLE_WAIT 0
 #endif
 
-namespace rustguard::proxy {
+namespace rustguard::tools {
 
 #if RUSTGUARD_EDGE_READABLE_WAIT
 namespace detail {
@@ -128,12 +130,6 @@ class EdgeReadableCancellation {
 
 }  // namespace detail
 #endif
-
-// The read itself (read_some_hinted, HintedRead, enable_unread_hint) is in
-// common/socket_read.hpp: the load generator reads its sockets the same way.
-using tools::enable_unread_hint;
-using tools::HintedRead;
-using tools::read_some_hinted;
 
 // What a reader keeps between two reads of one socket.
 struct ReadState {
@@ -213,4 +209,4 @@ auto async_wait_readable(asio::ip::tcp::socket& socket, bool drained, Token&& to
       token);
 }
 
-}  // namespace rustguard::proxy
+}  // namespace rustguard::tools
