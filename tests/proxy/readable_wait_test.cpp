@@ -227,6 +227,84 @@ TEST_CASE("a wait that skips re-arming is cancelled through its slot", "[readabl
   CHECK(*woke == asio::error::operation_aborted);
 }
 
+TEST_CASE("waits of one reader through one slot reuse its cancellation handler, and halt still cancels", "[readable_wait]") {
+  // The proxy's pumps: every wait on a socket goes through the same slot.
+  // The handler the first wait put there serves the next ones; a wait of
+  // Asio's own (before the first drained read) replaces it with Asio's.
+  Pair p;
+  ReadState state;
+  asio::cancellation_signal cancel;
+  std::array<std::uint8_t, 64> buf{};
+  auto start = [&](std::optional<std::error_code>& woke) {
+    async_wait_readable(p.reader, state,
+                        asio::bind_cancellation_slot(cancel.slot(), [&woke](std::error_code e) { woke = e; }));
+  };
+  auto wait_and_read = [&] {
+    std::optional<std::error_code> woke;
+    start(woke);
+    p.send("move");
+    p.run_until([&] { return woke.has_value(); });
+    REQUIRE(woke == std::error_code());
+    std::error_code ec;
+    state.update(read_some_hinted(p.reader, buf, ec), ec);
+    REQUIRE_FALSE(ec);
+  };
+  wait_and_read();  // Asio's own wait: the state was not drained
+  REQUIRE(state.drained);
+  wait_and_read();  // the first drained wait installs the handler
+  REQUIRE(cancel.slot().has_handler());
+#if RUSTGUARD_EDGE_READABLE_WAIT
+  const void* installed = state.cancellation.key;
+  REQUIRE(installed != nullptr);
+#endif
+  wait_and_read();
+#if RUSTGUARD_EDGE_READABLE_WAIT
+  CHECK(state.cancellation.key == installed);  // the same handler serves
+#endif
+  std::optional<std::error_code> woke;
+  start(woke);
+  p.ctx.restart();
+  p.ctx.poll();
+  REQUIRE_FALSE(woke.has_value());
+  cancel.emit(asio::cancellation_type::terminal);
+  p.run_until([&] { return woke.has_value(); });
+  REQUIRE(woke.has_value());
+  CHECK(*woke == asio::error::operation_aborted);
+}
+
+TEST_CASE("a reader's wait after another slot's wait installs its own handler", "[readable_wait]") {
+  Pair p;
+  ReadState state;
+  read_first_byte(p);
+  state.drained = true;
+  asio::cancellation_signal first;
+  asio::cancellation_signal second;
+  std::optional<std::error_code> woke;
+  async_wait_readable(p.reader, state,
+                      asio::bind_cancellation_slot(first.slot(), [&woke](std::error_code e) { woke = e; }));
+  p.send("x");
+  p.run_until([&] { return woke.has_value(); });
+  REQUIRE(woke == std::error_code());
+  std::error_code ec;
+  std::array<std::uint8_t, 64> buf{};
+  state.update(read_some_hinted(p.reader, buf, ec), ec);
+  REQUIRE(state.drained);
+  woke.reset();
+  async_wait_readable(p.reader, state,
+                      asio::bind_cancellation_slot(second.slot(), [&woke](std::error_code e) { woke = e; }));
+  p.ctx.restart();
+  p.ctx.poll();
+  REQUIRE_FALSE(woke.has_value());
+  first.emit(asio::cancellation_type::terminal);  // the old slot: not this wait's
+  p.ctx.restart();
+  p.ctx.poll();
+  CHECK_FALSE(woke.has_value());
+  second.emit(asio::cancellation_type::terminal);
+  p.run_until([&] { return woke.has_value(); });
+  REQUIRE(woke.has_value());
+  CHECK(*woke == asio::error::operation_aborted);
+}
+
 TEST_CASE("a wait on a closed socket fails at once", "[readable_wait]") {
   Pair p;
   p.reader.close();

@@ -505,10 +505,7 @@ class Connection final : public Stoppable {
       const HintedRead read = read_some_hinted(socket_of(from), buf, ec);
       read_state(from).update(read, ec);
       if (ec == asio::error::would_block) return ReadStep::again;
-      if (!ec) {
-        if (from == Direction::serverbound) policy_.client_read(Clock::now());
-        return inspect(from, buf.first(read.bytes), read.stamped_ns) ? ReadStep::fed : ReadStep::ended;
-      }
+      if (!ec) return inspect(from, buf.first(read.bytes), read.stamped_ns) ? ReadStep::fed : ReadStep::ended;
     }
     const bool eof = ec == asio::error::eof;
     if (from == Direction::serverbound) {
@@ -590,10 +587,12 @@ class Connection final : public Stoppable {
 
   // Feeds bytes read from one side to the session and queues its output;
   // `stamped_ns`: when the kernel received them (0: not known), which is
-  // the time the core gets (arrival_time.hpp). False when the session (or
-  // a limit) ends the connection.
+  // the time the core gets (arrival_time.hpp). A client's read also counts
+  // as its activity (the idle limits). False when the session (or a limit)
+  // ends the connection.
   bool inspect(Direction from, std::span<const std::uint8_t> bytes, std::int64_t stamped_ns) {
     const auto t0 = Clock::now();
+    if (from == Direction::serverbound) policy_.client_read(t0);
     fed_since_wake_ = true;
     session::Output& out = detail::scratch_output();
     out.clear();

@@ -99,8 +99,8 @@ class ConnectionClips {
     if (!pending_) {
       Timestamp cut_at = now + after();
       if (last_cut_ && *last_cut_ + min_interval() > cut_at) cut_at = *last_cut_ + min_interval();
-      pending_ = Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), cut_at, ends,
-                         std::string(player), adapters::to_string(kind)};
+      pending_ = std::make_unique<Pending>(Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), cut_at,
+                                                   ends, std::string(player), adapters::to_string(kind)});
       Metrics::add(metrics_.clips_started);
     }
     return pending_->stem + ".pcapng";
@@ -114,8 +114,8 @@ class ConnectionClips {
     if (!ring_.keeping()) keep_from_now(session);
     const Timestamp ready = kept_from_ && *kept_from_ + after() > now ? *kept_from_ + after() : now;
     if (!pending_) {
-      pending_ = Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), ready, ends, std::string(player),
-                         "request"};
+      pending_ = std::make_unique<Pending>(
+          Pending{ClipWriter::stem_for(now, player, connection_, ++clips_), ready, ends, std::string(player), "request"});
       Metrics::add(metrics_.clips_started);
     } else if (ready < pending_->cut_at) {
       pending_->cut_at = ready;
@@ -193,12 +193,18 @@ class ConnectionClips {
   ClipWriter& writer_;
   std::uint64_t connection_;
   Metrics& metrics_;
-  adapters::ClipRing ring_;
+  // What every read looks at (before, after and the ring's on_frame) sits
+  // in the object's first two cache lines: the time, whether a clip is
+  // pending (held apart, so only its pointer is here), and the ring's own
+  // flags at its start. At 1,000 players a connection's state is out of the
+  // cache by its next read (docs/benchmarks.md, "A connection's hot fields
+  // in few lines").
   Timestamp now_{};
+  std::unique_ptr<Pending> pending_;
+  adapters::ClipRing ring_;
   std::optional<Timestamp> last_snapshot_;
   std::optional<Timestamp> last_cut_;
   std::optional<Timestamp> kept_from_;  // when a flagged-only ring started keeping frames
-  std::optional<Pending> pending_;
   std::uint32_t clips_ = 0;
 };
 

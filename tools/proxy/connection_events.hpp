@@ -315,6 +315,11 @@ class ConnectionEvents {
   std::uint64_t id_;
   ProxyState& state_;
   session::PlayerSession& session_;
+  // What fed() and handle() update after every read, in the object's first
+  // cache line with the references they follow.
+  std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics
+  std::uint64_t transactions_sent_ = 0;          // likewise the engine's transaction counts
+  std::uint64_t transactions_answered_ = 0;
   const ClientAddress& address_;
   BackendDownResponder& responder_;
   adapters::SessionRecorder recorder_;
@@ -324,9 +329,6 @@ class ConnectionEvents {
   std::function<void()> clip_now_;
   bool counted_player_ = false;
   bool backend_kicked_ = false;
-  std::array<std::uint64_t, 2> packets_seen_{};  // the session's packet counts already in the metrics
-  std::uint64_t transactions_sent_ = 0;          // likewise the engine's transaction counts
-  std::uint64_t transactions_answered_ = 0;
   asio::any_io_executor executor_;  // the connection's io thread (enable_staff_alerts)
   ClientWriter to_client_;
   std::shared_ptr<StaffAlertTarget> staff_target_ = std::make_shared<StaffAlertTarget>(StaffAlertTarget{this});

@@ -456,9 +456,12 @@ class ClipRing final : public session::FrameTap {
   ClipRingLimits limits_;
   ClipBudget* budget_;
   Timestamp now_{};
+  // The flags every frame reads (and dropped_any_, which it may write) in
+  // the ring's first cache line with the time, before the buffers.
   bool in_prologue_ = true;
   bool keeping_ = true;
   bool prologue_complete_ = true;
+  bool dropped_any_ = false;  // a record left the ring, or was never kept: it no longer starts at the prologue's end
   std::vector<std::uint8_t> prologue_;
   std::size_t prologue_reserved_ = 0;  // drawn from the budget for prologue_
   Timestamp prologue_start_{};
@@ -471,7 +474,6 @@ class ClipRing final : public session::FrameTap {
   Timestamp last_time_{};  // of the newest
   std::uint64_t evicted_early_ = 0;
   std::uint64_t snapshots_ = 0;
-  bool dropped_any_ = false;  // a record left the ring, or was never kept: it no longer starts at the prologue's end
 };
 
 }  // namespace rustguard::adapters
