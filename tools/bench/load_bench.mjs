@@ -17,6 +17,8 @@
 //                                  # HAProxy run by the same ratios, shows how often the machine alone misses 1.25×
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,haproxy-again,rustguard --segments 3 --repeat 3
 //                                  # each repeat as three 10 s segments of every mode in turn, pooled per mode
+//   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,rustguard --threads 4 --haproxy-threads 4
+//                                  # both proxies with more io threads than cores
 //
 // Per mode and count: the proxy's CPU (utime + stime over the steady window,
 // after the ramp and a settling second, in % of one core), its RSS (VmRSS
@@ -61,6 +63,8 @@ const args = parseOptions({
   repeat: 1,
   build: path.join(repo, 'build', 'release'),
   threads: 0,
+  // HAProxy's nbthread (both HAProxy modes); 2, one per core of this machine.
+  'haproxy-threads': 2,
   'loadgen-threads': 0,
   // Logins a second during the ramp; 0 = 400, or 200 for the idle lobby.
   'logins-per-second': 0,
@@ -120,7 +124,7 @@ async function runOnce(mode, players, dir, duration) {
   if (mode === 'haproxy' || mode === 'haproxy-again') {
     const cfg = path.join(dir, `${mode}-${players}.cfg`);
     writeFileSync(cfg, [
-      'global', '  maxconn 9990', '  nbthread 2', '',  // two sockets a player within 20,000 open files
+      'global', '  maxconn 9990', `  nbthread ${args['haproxy-threads']}`, '',  // two sockets a player within 20,000 open files
       'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s', '  timeout server 60s', '',
       'frontend players', `  bind 127.0.0.1:${proxyPort}`, '  default_backend minecraft', '',
       'backend minecraft', `  server b1 127.0.0.1:${backendPort}`, '',
@@ -502,7 +506,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'rustguard-load-'));
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
   `Linux ${os.release()}, open files limit ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`;
 const segmentNote = args.segments > 1 ? ` (${args.segments} interleaved segments of ${segmentSeconds} s a mode, pooled)` : '';
-console.log(`# load bench: protocol ${args.protocol}, ${args['move-hz']} moves/s per player, ${args.duration} s of play per run${segmentNote}; ${machine}`);
+const threadNote = `io threads: rustguard ${args.threads || 'one per core'}, HAProxy ${args['haproxy-threads']}`;
+console.log(`# load bench: protocol ${args.protocol}, ${args['move-hz']} moves/s per player, ${args.duration} s of play per run${segmentNote}; ${threadNote}; ${machine}`);
 console.log(`# logs and databases: ${dir}`);
 const lines = [...header];
 const summaries = [];
