@@ -144,7 +144,10 @@ struct ReadState {
   // The cancellation handler this reader's last wait put in its slot, and
   // what it cancels: the next wait on the same socket through the same slot
   // reuses it. Emplacing one per wait destroyed the last (an indirect call
-  // to a handler long out of the cache): 1 % of the proxy's CPU.
+  // to a handler long out of the cache): 1 % of the proxy's samples. So
+  // every operation started through that slot must be a wait of this
+  // reader's (async_wait_readable with this state): another operation
+  // would replace the handler without this state knowing.
   struct InstalledCancellation {
     asio::cancellation_slot slot;
     void* key = nullptr;  // the handler, which is also the ops' cancellation key

@@ -144,7 +144,7 @@ class PacketStream : public std::enable_shared_from_this<PacketStream> {
     // be 320 MiB). The decoder keeps its own copy of an unfinished frame.
     // The wait skips re-arming epoll when the last read left nothing, as the
     // proxy's does (common/readable_wait.hpp): Asio's own async_wait made one
-    // epoll_ctl per read, about a tenth of this process's CPU at 1,000
+    // epoll_ctl per read, about a sixth of this process's CPU at 1,000
     // players, on the cores the proxy under test shares.
     std::string ended;
     asio::error_code error;

@@ -456,8 +456,8 @@ class ClipRing final : public session::FrameTap {
   ClipRingLimits limits_;
   ClipBudget* budget_;
   Timestamp now_{};
-  // The flags every frame reads (and dropped_any_, which it may write) in
-  // the ring's first cache line with the time, before the buffers.
+  // The flags every frame reads (and dropped_any_, which it may write) next
+  // to the time, ahead of the buffers: one cache line for all of them.
   bool in_prologue_ = true;
   bool keeping_ = true;
   bool prologue_complete_ = true;
