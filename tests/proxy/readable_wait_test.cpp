@@ -88,6 +88,17 @@ std::optional<std::error_code>& start_drained_wait(Pair& p, std::optional<std::e
   return woke;
 }
 
+// The wait `woke` belongs to is still pending; `signal` then cancels it.
+void expect_cancelled_by(Pair& p, asio::cancellation_signal& signal, std::optional<std::error_code>& woke) {
+  p.ctx.restart();
+  p.ctx.poll();
+  REQUIRE_FALSE(woke.has_value());
+  signal.emit(asio::cancellation_type::terminal);
+  p.run_until([&] { return woke.has_value(); });
+  REQUIRE(woke.has_value());
+  CHECK(*woke == asio::error::operation_aborted);
+}
+
 }  // namespace
 
 TEST_CASE("a read that takes everything says nothing is left", "[readable_wait]") {
@@ -218,13 +229,7 @@ TEST_CASE("a wait that skips re-arming is cancelled through its slot", "[readabl
   std::optional<std::error_code> woke;
   async_wait_readable(p.reader, true,
                       asio::bind_cancellation_slot(cancel.slot(), [&](std::error_code e) { woke = e; }));
-  p.ctx.restart();
-  p.ctx.poll();
-  REQUIRE_FALSE(woke.has_value());
-  cancel.emit(asio::cancellation_type::terminal);
-  p.run_until([&] { return woke.has_value(); });
-  REQUIRE(woke.has_value());
-  CHECK(*woke == asio::error::operation_aborted);
+  expect_cancelled_by(p, cancel, woke);
 }
 
 TEST_CASE("waits of one reader through one slot reuse its cancellation handler, and halt still cancels", "[readable_wait]") {
@@ -263,13 +268,7 @@ TEST_CASE("waits of one reader through one slot reuse its cancellation handler, 
 #endif
   std::optional<std::error_code> woke;
   start(woke);
-  p.ctx.restart();
-  p.ctx.poll();
-  REQUIRE_FALSE(woke.has_value());
-  cancel.emit(asio::cancellation_type::terminal);
-  p.run_until([&] { return woke.has_value(); });
-  REQUIRE(woke.has_value());
-  CHECK(*woke == asio::error::operation_aborted);
+  expect_cancelled_by(p, cancel, woke);
 }
 
 TEST_CASE("a reader's wait after another slot's wait installs its own handler", "[readable_wait]") {
@@ -296,13 +295,7 @@ TEST_CASE("a reader's wait after another slot's wait installs its own handler", 
   p.ctx.poll();
   REQUIRE_FALSE(woke.has_value());
   first.emit(asio::cancellation_type::terminal);  // the old slot: not this wait's
-  p.ctx.restart();
-  p.ctx.poll();
-  CHECK_FALSE(woke.has_value());
-  second.emit(asio::cancellation_type::terminal);
-  p.run_until([&] { return woke.has_value(); });
-  REQUIRE(woke.has_value());
-  CHECK(*woke == asio::error::operation_aborted);
+  expect_cancelled_by(p, second, woke);
 }
 
 TEST_CASE("a wait on a closed socket fails at once", "[readable_wait]") {
