@@ -14,6 +14,10 @@
 //            teleport (a 10-block jump): the cheater must have a violation of
 //            the right check at or above its alert threshold within 5 s of the
 //            moment the script started cheating; its `_clean` partner, none.
+//            Timer excepted where the proxy held timing flags because it read
+//            late (/metrics rustguard_timing_flags_held_total > 0: an
+//            overloaded host, not the player): its missing or late alert is
+//            then reported, not failed, as in combat.mjs.
 //   clips    (with --replay PATH) evidence clips on (docs/recordings.md): every
 //            alert and kick row names a clip file that exists; each
 //            cheater's clip of its first alert, replayed alone with the
@@ -64,6 +68,10 @@ const CHEATS = {
 // and replay, but cannot flag again.
 const ONE_SHOT = new Set(['teleport']);
 const DETECT_WITHIN_MS = 5000;
+// Checks that judge arrival times: the proxy holds their flags while it
+// reads late itself (checks.engine.host_late_threshold_ms), which a loaded
+// CI host can make it do for seconds.
+const TIMING_CHECKS = new Set(['timer.balance']);
 const SMALL_BACKEND = new Set(['1.21.5', '1.21.11', '26.1']);
 
 const usage = (m) => {
@@ -189,6 +197,9 @@ async function runVersion(version) {
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
+    const heldMatch = /^rustguard_timing_flags_held_total (\d+)/m.exec(metrics.body ?? '');
+    if (metrics.status === 200 && !heldMatch) problems.push('/metrics has no rustguard_timing_flags_held_total');
+    const held = Number(heldMatch?.[1] ?? 0);
     if (replayBin && metrics.status === 200) {
       for (const family of ['rustguard_clip_ring_bytes', 'rustguard_recordings_total{outcome="started"}']) {
         if (!metrics.body.includes(`\n${family} `)) problems.push(`/metrics has no ${family}`);
@@ -229,14 +240,25 @@ async function runVersion(version) {
       const mine = violations.filter((v) => v.player === c.username && v.time_ms >= start - 100);
       const hit = mine.find((v) => v.check_name === CHEATS[c.cheat] && v.alert);
       const first = mine.find((v) => v.check_name === CHEATS[c.cheat]);
+      // A timing check's miss while the proxy held timing flags is the host's.
+      const excused = TIMING_CHECKS.has(CHEATS[c.cheat]) && held > 0;
+      const heldNote = `; not failed: the proxy held ${held} timing flags because it read late`;
       if (!hit) {
         const seen = [...new Set(mine.map((v) => `${v.check_name}/${v.type}`))].join(', ') || 'nothing';
-        problems.push(`${c.cheat}: ${c.username} never reached the alert threshold of ${CHEATS[c.cheat]} (flagged: ${seen})`);
+        const line = `${c.cheat}: ${c.username} never reached the alert threshold of ${CHEATS[c.cheat]} (flagged: ${seen})`;
+        if (excused) {
+          notes.push(line + heldNote);
+          c.noAlert = true;
+        } else problems.push(line);
         continue;
       }
       const after = hit.time_ms - start;
       figures.push(`${c.cheat} ${after} ms (first flag ${first.time_ms - start} ms)`);
-      if (after > DETECT_WITHIN_MS) problems.push(`${c.cheat}: ${CHEATS[c.cheat]} alert ${after} ms after the cheat started (limit ${DETECT_WITHIN_MS})`);
+      if (after > DETECT_WITHIN_MS) {
+        const line = `${c.cheat}: ${CHEATS[c.cheat]} alert ${after} ms after the cheat started (limit ${DETECT_WITHIN_MS})`;
+        if (excused) notes.push(line + heldNote);
+        else problems.push(line);
+      }
       const k = kicks.find((x) => x.player === c.username);
       if (k) notes.push(`${c.username} kicked: ${k.detail}`);
     }
@@ -319,7 +341,8 @@ function checkClips(dir, liveDb, cheaters, players, problems, notes) {
   const figures = [];
   for (const c of cheaters) {
     const flagBeforeClip = players === 'flagged' && ONE_SHOT.has(c.cheat);
-    figures.push(...clips.checkCheater(c.username, CHEATS[c.cheat], c.cheat, { flagBeforeClip }));
+    // No alert (excused above): no clip of one to check.
+    if (!c.noAlert) figures.push(...clips.checkCheater(c.username, CHEATS[c.cheat], c.cheat, { flagBeforeClip }));
     if (c.cleanClip !== 202) { problems.push(`clips: POST /clips?player=${c.clean} answered ${c.cleanClip}`); continue; }
     const mine = clips.files.filter((f) => f.includes(`-${c.clean}-`)).sort();
     if (!mine.length) { problems.push(`clips: no on-demand clip of ${c.clean}`); continue; }
