@@ -60,6 +60,7 @@ import { openClips } from './lib/clips.mjs';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
+import { timingFlagsHeld } from './lib/metrics.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
@@ -317,9 +318,7 @@ async function runVersion(version) {
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
     else problems.push(`GET /metrics: ${metrics.status ?? metrics.error}`);
-    const heldMatch = /^rustguard_timing_flags_held_total (\d+)/m.exec(metrics.body ?? '');
-    if (!heldMatch) problems.push('/metrics has no rustguard_timing_flags_held_total');
-    const held = Number(heldMatch?.[1] ?? 0);
+    const held = timingFlagsHeld(metrics.body, problems) ?? 0;
     backend.send({ type: 'stop' });
     await stopProcess(backend, { graceMs: 5000 });
     const pExit = await stopProcess(proxy, { signal: 'SIGTERM', graceMs: 8000 });

@@ -46,6 +46,7 @@ import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
+import { timingFlagsHeld } from './lib/metrics.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit, mapAtMost } from './lib/procs.mjs';
 
@@ -197,9 +198,7 @@ async function runVersion(version) {
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
     if (metrics.status === 200) writeFileSync(join(dir, 'metrics.txt'), metrics.body);
-    const heldMatch = /^rustguard_timing_flags_held_total (\d+)/m.exec(metrics.body ?? '');
-    if (metrics.status === 200 && !heldMatch) problems.push('/metrics has no rustguard_timing_flags_held_total');
-    const held = Number(heldMatch?.[1] ?? 0);
+    const held = metrics.status === 200 ? timingFlagsHeld(metrics.body, problems) ?? 0 : 0;
     if (replayBin && metrics.status === 200) {
       for (const family of ['rustguard_clip_ring_bytes', 'rustguard_recordings_total{outcome="started"}']) {
         if (!metrics.body.includes(`\n${family} `)) problems.push(`/metrics has no ${family}`);

@@ -69,6 +69,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled } from './lib/deps.mjs';
 import { sql } from './lib/db_rows.mjs';
+import { timingFlagsHeld } from './lib/metrics.mjs';
 import { installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, proxyClockOffset, runVersionsAndExit } from './lib/procs.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -154,9 +155,7 @@ async function runVersion(version) {
       return null;
     }
     writeFileSync(join(dir, 'metrics.txt'), r.body);
-    const m = /^rustguard_timing_flags_held_total (\d+)/m.exec(r.body);
-    if (!m) problems.push('/metrics has no rustguard_timing_flags_held_total');
-    return m ? Number(m[1]) : null;
+    return timingFlagsHeld(r.body, problems);
   };
   // A missing model verdict: failed unless the proxy read late (sanitized, or flags held).
   const missingVerdict = (m, held) => {

@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled, requireDep as require } from './lib/deps.mjs';
+import { metricSample } from './lib/metrics.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
 } from './lib/procs.mjs';
@@ -139,7 +140,7 @@ async function run(version) {
     check(!cheater.lines.some((l) => l.includes(PREFIX.trim())),
       tag(`the cheater got a staff line: ${JSON.stringify(cheater.lines)}`));
     const metrics = await httpGet(`http://127.0.0.1:${adminPort}/metrics`, 3000);
-    const sent = Number(/rustguard_staff_alerts_total\{outcome="sent"\} (\d+)/.exec(metrics.body ?? "")?.[1] ?? 0);
+    const sent = metricSample(metrics.body, 'rustguard_staff_alerts_total{outcome="sent"}') ?? 0;
     check(sent >= 1, tag(`rustguard_staff_alerts_total{outcome="sent"} is ${sent}`));
 
     // A reload with the bystander added: the next alert reaches it too, at

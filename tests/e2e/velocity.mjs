@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled, requireDep } from './lib/deps.mjs';
+import { metricSample } from './lib/metrics.mjs';
 import { installCleanup, spawnBinary, stopProcess, freePort, waitForPort, httpGet, runVersionsAndExit } from './lib/procs.mjs';
 import { encodeVarint, readVarint } from './lib/varint.mjs';
 
@@ -171,9 +172,10 @@ async function runVersion(version) {
     if (!forged.closed) problems.push('forged: the connection was not closed');
 
     const metrics = await httpGet(`http://${admin}/metrics`, 2000);
-    const m = /^rustguard_decode_errors_total\{reason="forwarding_signature"\} (\d+)/m.exec(metrics.body ?? '');
-    if (!m) problems.push('/metrics has no rustguard_decode_errors_total{reason="forwarding_signature"}');
-    else if (Number(m[1]) !== 1) problems.push(`rustguard_decode_errors_total{reason="forwarding_signature"} is ${m[1]}, expected 1`);
+    const forgedSeries = 'rustguard_decode_errors_total{reason="forwarding_signature"}';
+    const forgedCount = metricSample(metrics.body, forgedSeries);
+    if (forgedCount === null) problems.push(`/metrics has no ${forgedSeries}`);
+    else if (forgedCount !== 1) problems.push(`${forgedSeries} is ${forgedCount}, expected 1`);
 
     const exit = await stopProcess(proxy, { signal: 'SIGTERM', graceMs: 8000 });
     if (exit.killed || exit.code !== 0) problems.push(`rustguard did not exit cleanly after SIGTERM (${JSON.stringify(exit)})`);

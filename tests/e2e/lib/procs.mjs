@@ -5,6 +5,7 @@ import { fork, spawn } from 'node:child_process';
 import { createWriteStream, rmSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
+import { metricSample } from './metrics.mjs';
 
 const children = new Set();
 
@@ -175,8 +176,8 @@ export async function proxyClockOffset(admin) {
   const before = Date.now();
   const r = await httpGet(`http://${admin}/metrics`, 2000);
   const after = Date.now();
-  const m = r.status === 200 ? /^rustguard_clock_milliseconds (\d+)$/m.exec(r.body) : null;
-  return m ? Math.round(Number(m[1]) - (before + after) / 2) : null;
+  const clock = r.status === 200 ? metricSample(r.body, 'rustguard_clock_milliseconds') : null;
+  return clock === null ? null : Math.round(clock - (before + after) / 2);
 }
 
 // The end of a per-version suite (combat, detection, model): runs
