@@ -14,10 +14,11 @@
 //            teleport (a 10-block jump): the cheater must have a violation of
 //            the right check at or above its alert threshold within 5 s of the
 //            moment the script started cheating; its `_clean` partner, none.
-//            Timer excepted where the proxy held timing flags because it read
-//            late (/metrics rustguard_timing_flags_held_total > 0: an
-//            overloaded host, not the player): its missing or late alert is
-//            then reported, not failed, as in combat.mjs.
+//            Timer excepted where the proxy held the timer cheater's own
+//            timing flags because it read late (its disconnect line in
+//            proxy.log counts them; an overloaded host, not the player): its
+//            missing or late alert is then reported, not failed, as in
+//            combat.mjs.
 //   clips    (with --replay PATH) evidence clips on (docs/recordings.md): every
 //            alert and kick row names a clip file that exists; each
 //            cheater's clip of its first alert, replayed alone with the
@@ -47,6 +48,7 @@ import { checkInstalled } from './lib/deps.mjs';
 import { openClips } from './lib/clips.mjs';
 import { startLagRelay } from './lib/lag_relay.mjs';
 import { timingFlagsHeld } from './lib/metrics.mjs';
+import { timingFlagsHeldOf } from './lib/proxy_log.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll, proxyClockOffset, runVersionsAndExit, mapAtMost } from './lib/procs.mjs';
 
@@ -232,6 +234,7 @@ async function runVersion(version) {
     for (const k of kicks.filter((x) => honest.has(x.player))) problems.push(`honest player kicked: ${k.player}: ${k.detail}`);
 
     const figures = [];
+    const proxyLog = readFileSync(join(dir, 'proxy.log'), 'utf8');
     for (const c of cheaters) {
       if (c.timeMs === null) { problems.push(`${c.cheat}: the cheat script never started cheating (see cheat-${c.cheat}.log)`); continue; }
       // The cheat's start on the proxy's clock, which the rows use.
@@ -239,9 +242,11 @@ async function runVersion(version) {
       const mine = violations.filter((v) => v.player === c.username && v.time_ms >= start - 100);
       const hit = mine.find((v) => v.check_name === CHEATS[c.cheat] && v.alert);
       const first = mine.find((v) => v.check_name === CHEATS[c.cheat]);
-      // A timing check's miss while the proxy held timing flags is the host's.
-      const excused = TIMING_CHECKS.has(CHEATS[c.cheat]) && held > 0;
-      const heldNote = `; not failed: the proxy held ${held} timing flags because it read late`;
+      // A timing check's miss is the host's where the proxy held this
+      // player's own timing flags (its disconnect line says how many).
+      const ownHeld = timingFlagsHeldOf(proxyLog, c.username);
+      const excused = TIMING_CHECKS.has(CHEATS[c.cheat]) && ownHeld > 0;
+      const heldNote = `; not failed: the proxy held ${ownHeld} of ${c.username}'s timing flags because it read late (${held} in all)`;
       if (!hit) {
         const seen = [...new Set(mine.map((v) => `${v.check_name}/${v.type}`))].join(', ') || 'nothing';
         const line = `${c.cheat}: ${c.username} never reached the alert threshold of ${CHEATS[c.cheat]} (flagged: ${seen})`;

@@ -196,7 +196,7 @@ class Scene {
         const lines = read().split('\n').filter((l) => mine.test(l));
         const line = lines.filter((l) => /disconnect/.test(l)).pop() ?? lines.pop();
         if (!line) return null;
-        const m = / B down: (.*)$/.exec(line);
+        const m = / B down(?:, \d+ timing flags held)?: (.*)$/.exec(line);
         return (m ? m[1] : line).trim();
       },
       metrics: async () => {

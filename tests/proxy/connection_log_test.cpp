@@ -79,6 +79,12 @@ TEST_CASE("The disconnect line", "[proxy][log]") {
   quiet.description = "no handshake";
   quiet.duration = std::chrono::milliseconds(5);
   CHECK(disconnect_line(quiet) == "disconnect #8 - 10.0.0.5:51234: no handshake, 0.005 s, 0 B up, 0 B down: client closed");
+
+  // A player whose timing verdicts were held (the proxy read late) says so.
+  f.timing_flags_held = 18;
+  CHECK(disconnect_line(f) ==
+        "disconnect #7 Steve 203.0.113.7:51234: protocol 765 (1.20.3, 1.20.4) login as Steve, 12.045 s, 2048 B up, "
+        "65536 B down, 18 timing flags held: client closed the connection");
 }
 
 }  // namespace connection_log_test

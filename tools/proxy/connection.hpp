@@ -800,6 +800,7 @@ class Connection final : public Stoppable {
                                            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_),
                                            session_.counters(Direction::serverbound).bytes,
                                            session_.counters(Direction::clientbound).bytes,
+                                           session_.engine().timing_flags_held(),
                                            ending_ ? std::string_view(ending_->reason) : std::string_view()}));
   }
 

@@ -62,16 +62,23 @@ struct DisconnectFacts {
   std::chrono::milliseconds duration{};
   std::uint64_t bytes_up = 0;    // from the client
   std::uint64_t bytes_down = 0;  // from the server
-  std::string_view reason;       // empty: the client closed
+  // Timing verdicts the engine held for this player because the proxy read
+  // late (checks.engine.host_late_threshold_ms): where a timer cheat went
+  // unflagged, this says whether the host, not the check, was the cause.
+  std::uint64_t timing_flags_held = 0;
+  std::string_view reason;  // empty: the client closed
 };
 
 // "disconnect #7 Steve 203.0.113.7:51234: protocol 765 (...) login as Steve,
-//  12.345 s, 2048 B up, 65536 B down: client closed the connection"
+//  12.345 s, 2048 B up, 65536 B down: client closed the connection", with
+//  ", 3 timing flags held" after the bytes when there were any.
 inline std::string disconnect_line(const DisconnectFacts& f) {
   const auto ms = f.duration.count();
-  return fmt::format("disconnect #{} {} {}: {}, {}.{:03} s, {} B up, {} B down: {}", f.id,
+  const std::string held =
+      f.timing_flags_held == 0 ? std::string() : fmt::format(", {} timing flags held", f.timing_flags_held);
+  return fmt::format("disconnect #{} {} {}: {}, {}.{:03} s, {} B up, {} B down{}: {}", f.id,
                      f.name.empty() ? std::string_view("-") : f.name, f.address, f.description, ms / 1000, ms % 1000,
-                     f.bytes_up, f.bytes_down, f.reason.empty() ? std::string_view("client closed") : f.reason);
+                     f.bytes_up, f.bytes_down, held, f.reason.empty() ? std::string_view("client closed") : f.reason);
 }
 
 }  // namespace rustguard::proxy
