@@ -36,7 +36,53 @@ const TimePoint t0 = TimePoint{} + 1000h;  // any steady instant
 
 SessionProgress in(State s) { return SessionProgress{s, false, false, false}; }
 
+// Login Start sent, nothing from the server yet.
+SessionProgress awaiting_server() {
+  SessionProgress s = in(State::login);
+  s.awaiting_server = true;
+  return s;
+}
+
 }  // namespace
+
+TEST_CASE("Login: time the server takes to answer Login Start is not the client's", "[proxy][policy]") {
+  ConnectionPolicy p(limits(), t0);
+  p.client_read(t0 + 1s);  // handshake and Login Start; then the server says nothing
+  auto w = p.on_wake(t0 + 10s, awaiting_server(), true, false);
+  CHECK_FALSE(w.end);
+  CHECK(w.at == t0 + 11s);  // looks again every second while it waits
+  w = p.on_wake(t0 + 25s, awaiting_server(), true, false);
+  CHECK_FALSE(w.end);
+  CHECK(w.at == t0 + 26s);
+
+  // The server answers at 25.5 s: from the next look on the deadline runs
+  // again, a whole login_timeout_ms after the last look that saw the wait.
+  w = p.on_wake(t0 + 26s, in(State::login), true, false);
+  CHECK_FALSE(w.end);
+  CHECK(w.at == t0 + 31s);  // the idle deadline (30 s after the client's last read) comes first
+  w = p.on_wake(t0 + 30999ms, in(State::login), true, false);
+  CHECK_FALSE(w.end);
+  p.client_read(t0 + 30s);  // the client goes on (Login Acknowledged would move it on)
+  w = p.on_wake(t0 + 34s, in(State::login), true, false);
+  CHECK_FALSE(w.end);
+  CHECK(w.at == t0 + 35s);
+  w = p.on_wake(t0 + 35s, in(State::login), true, false);
+  REQUIRE(w.end);
+  CHECK(w.end->cause == EndCause::login_timeout);
+}
+
+TEST_CASE("Login: a silent server is waited for no longer than the idle timeout", "[proxy][policy]") {
+  ConnectionPolicy p(limits(), t0);
+  p.client_read(t0 + 1s);
+  auto w = p.on_wake(t0 + 30500ms, awaiting_server(), true, false);
+  CHECK_FALSE(w.end);
+  CHECK(w.at == t0 + 31s);  // the idle deadline, before the next second's look
+  w = p.on_wake(t0 + 31s, awaiting_server(), true, false);
+  REQUIRE(w.end);
+  CHECK(w.end->cause == EndCause::login_timeout);
+  CHECK(w.end->reason == "login timeout: no answer from the server to Login Start for 30000 ms");
+  CHECK(w.end->limit == Limit::login_timeout);
+}
 
 TEST_CASE("Login: the deadline counts from accept; the watchdog wakes at it", "[proxy][policy]") {
   ConnectionPolicy p(limits(), t0);
