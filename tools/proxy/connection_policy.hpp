@@ -134,9 +134,11 @@ class ConnectionPolicy {
     // player the login, as it did for 1,154-1,815 of 5,000 logins on a
     // saturated host (docs/benchmarks.md, "RustGuard without its
     // inspection, as a control"). While it waits, the deadline stays a
-    // whole login_timeout_ms ahead, looked at every second, so the client
-    // has at least that less a second once the server answers. The wait is
-    // bounded by idle_timeout_ms (the client sends nothing meanwhile).
+    // whole login_timeout_ms ahead, looked at every second, so once the
+    // server answers the client still has login_timeout_ms, less up to a
+    // second, to finish. The wait is bounded by idle_timeout_ms (the
+    // client sends nothing meanwhile). A client cannot cause the wait: it
+    // ends with the server's first byte, whatever the client does.
     const bool waiting_on_server = p == Phase::login && progress.awaiting_server;
     if (waiting_on_server) {
       login_deadline_ = std::max(login_deadline_, now + std::chrono::milliseconds(limits_.login_timeout_ms));
