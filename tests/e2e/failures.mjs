@@ -23,6 +23,9 @@
 //                      late and is still writing (no reset: the proxy half-closes and drains)
 //   oversized-frame    one bot sends a frame above limits.max_frame_bytes: only it is disconnected,
 //                      the other keeps chatting
+//   slow-backend-login a server that answers Login Start only after login_timeout_ms still lets the
+//                      player in (the deadline does not count the server's silence); one that never
+//                      answers is given up at idle_timeout_ms, with the reason logged
 // Exit code: 0 if every case passed, 1 otherwise, 2 on a usage error.
 
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -198,6 +201,32 @@ function handshake(protocol, port, intent) {
     Buffer.from([port >> 8, port & 0xff]), varint(intent)]));
 }
 const PROTOCOL = 774; // 1.21.11
+
+// A relay in front of the backend that holds back what the backend says for
+// the first `holdMs` of each connection (a server slow to answer Login
+// Start), or for good (holdMs Infinity: a server that never answers).
+async function slowRelay(scene, backendPort, holdMs) {
+  const server = net.createServer((client) => {
+    const upstream = net.connect(backendPort, '127.0.0.1');
+    const held = [];
+    let holding = true;
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => { if (holding) held.push(d); else if (!client.destroyed) client.write(d); });
+    if (Number.isFinite(holdMs)) {
+      setTimeout(() => {
+        holding = false;
+        if (!client.destroyed) for (const d of held) client.write(d);
+      }, holdMs);
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  scene.clients.push(() => server.close());
+  return server.address().port;
+}
 
 const CASES = {
   async 'backend-down'(scene) {
@@ -404,6 +433,25 @@ const CASES = {
     await withTimeout(backendDone, 10000, 'the backend connection ending');
     check(received === CHATS, `the backend read ${received} of the player's ${CHATS} last chats (its connection: ${backendError ?? 'closed cleanly'})`);
     check(backendError === null, `the backend connection ended with ${backendError}, expected a clean close`);
+  },
+
+  async 'slow-backend-login'(scene) {
+    const backend = await scene.backend();
+    const limits = ['connections:', '  login_timeout_ms: 2000', '  idle_timeout_ms: 5000'];
+    // The server's first byte comes 3 s after the proxy connects, past the 2 s login deadline.
+    const slow = await scene.proxy(await slowRelay(scene, backend.port, 3000), limits);
+    const bot = scene.bot(slow.port, 'slow_a');
+    await withTimeout(bot.spawned, 15000, 'logging in through a server 3 s slow to answer Login Start (login_timeout_ms 2000)');
+    // A server that never answers: the wait ends at the idle timeout, said so.
+    const quiet = await scene.proxy(await slowRelay(scene, backend.port, Infinity), limits, 'quiet');
+    const t0 = Date.now();
+    const reason = await withTimeout(scene.loginClient(quiet.port, 'silent_a'), 15000, 'login to a server that never answers');
+    const waited = Date.now() - t0;
+    check(reason && reason.includes('Timed out'), `login to a silent server got ${reason}, expected messages.timeout`);
+    check(waited >= 4500, `login to a silent server ended after ${waited} ms, before idle_timeout_ms (5000)`);
+    check(await quiet.waitLog(/login timeout: no answer from the server to Login Start for 5000 ms/),
+      `no "no answer from the server to Login Start" in the log:\n${quiet.log()}`);
+    check(await metric(quiet.admin, 'rustguard_limit_hits_total{limit="login_timeout"}') === 1, 'the given-up login not counted');
   },
 
   async 'oversized-frame'(scene) {
