@@ -35,6 +35,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/child.mjs';
 import { checkInstalled, requireDep as require } from './lib/deps.mjs';
+import { metricSample } from './lib/metrics.mjs';
 import {
   installCleanup, forkNode, spawnBinary, waitMessage, stopProcess, freePort, waitForPort, httpGet, killAll,
 } from './lib/procs.mjs';
@@ -172,8 +173,7 @@ function exchange(port, bytes, ms = 3000) {
 async function metric(admin, line) {
   const r = await httpGet(`http://${admin}/metrics`, 2000);
   check(r.status === 200, `GET /metrics: ${r.status ?? r.error}`);
-  const found = r.body.split('\n').find((l) => l.startsWith(`${line} `));
-  return found ? Number(found.split(' ').pop()) : undefined;
+  return metricSample(r.body, line) ?? undefined;
 }
 
 // A gauge that settles once a connection has finished closing: the proxy

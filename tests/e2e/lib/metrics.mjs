@@ -1,14 +1,12 @@
 // Reading samples out of rustguard's /metrics text (Prometheus exposition
-// format), so the suites do not each write their own regular expression.
-
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// format), so the suites do not each write their own parser.
 
 // The value of one series, named exactly as /metrics prints it, labels
 // included (`rustguard_decode_errors_total{reason="forwarding_signature"}`);
 // null when the text has no such line.
 export function metricSample(text, series) {
-  const m = new RegExp(`^${escapeRegExp(series)} (\\S+)$`, 'm').exec(text ?? '');
-  return m ? Number(m[1]) : null;
+  const line = (text ?? '').split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
 // How many timing verdicts the proxy held because it read late (its event
