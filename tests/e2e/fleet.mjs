@@ -3,7 +3,7 @@
 // PROXY protocol v2, balance roundrobin) writing one PostgreSQL 15, in front
 // of one flying-squid backend (1.21.4).
 //
-//   node tests/e2e/fleet.mjs --proxy build/me/tools/proxy/rustguard [--out DIR] [--keep] [--outage-s 30]
+//   node tests/e2e/fleet.mjs --proxy build/me/tools/proxy/rustguard [--out DIR] [--keep] [--outage-s 12]
 //
 //   bots (mineflayer fh_*, raw clients fc_*, fs_striker)
 //     -> HAProxy 127.0.0.1:H  (send-proxy-v2, roundrobin, health checks)
@@ -69,7 +69,9 @@ if (!args.proxy) usage('--proxy PATH is required');
 const proxyBin = resolve(String(args.proxy));
 try { accessSync(proxyBin, constants.X_OK); } catch { usage(`--proxy ${proxyBin}: not an executable file`); }
 try { checkInstalled(); } catch (e) { usage(e.message); }
-const outageMs = Number(args['outage-s'] ?? 30) * 1000;
+// Longer than violation_log.spill_after_ms (5 s) with room to spill several
+// seconds' worth of every instance's flags.
+const outageMs = Number(args['outage-s'] ?? 12) * 1000;
 
 const haproxyBin = ['/usr/sbin/haproxy', '/usr/bin/haproxy', '/usr/local/sbin/haproxy'].find((p) => existsSync(p));
 if (!haproxyBin) {

@@ -32,7 +32,7 @@ run_suite() {
 # under ASan) drive the same proxy paths again with fighting bots; the model
 # check's code runs under ASan in the checks and replay unit tests (the
 # corpus replayed through it), and the reload's rules in reload_test.
-# e2e_fleet (~70 s, half of it a 30 s database outage) runs three proxies at
+# e2e_fleet (~40 s, a 12 s database outage in it) runs three proxies at
 # once on two cores; the violation log over PostgreSQL it drives runs under
 # ASan in the postgres unit tests.
 sanitize_skip='^(e2e_detection|e2e_combat|e2e_parity|e2e_setbacks|e2e_model|e2e_model_reload|e2e_fleet)$'
