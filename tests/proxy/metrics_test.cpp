@@ -65,6 +65,11 @@ TEST_CASE("Metrics render in Prometheus text format", "[metrics]") {
   CHECK(has_line(text, "rustguard_inspection_seconds_bucket{le=\"+Inf\"} 3"));
   CHECK(has_line(text, "rustguard_inspection_seconds_count 3"));
   CHECK(has_line(text, "rustguard_inspection_seconds_sum 1.000003"));
+  // The same reads by the side they came from: one serverbound, two clientbound.
+  CHECK(has_line(text, "rustguard_reads_total{direction=\"serverbound\"} 1"));
+  CHECK(has_line(text, "rustguard_reads_total{direction=\"clientbound\"} 2"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_total{direction=\"serverbound\"} 0"));
+  CHECK(has_line(text, "rustguard_inspection_seconds_total{direction=\"clientbound\"} 1.000003"));
 }
 
 TEST_CASE("Inspection times below a microsecond's resolution are filed and summed as they were", "[metrics]") {

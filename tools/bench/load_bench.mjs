@@ -197,11 +197,18 @@ async function runOnce(mode, players, dir, duration) {
   let modelWindows = NaN;
   if (adminPort) held = await scrapeCounter(adminPort, 'rustguard_timing_flags_held_total');
   let inspectionUs = NaN;
+  const inspectionByDir = {};
   if (adminPort) {
     // Mean time inspecting one read (session.feed), over the whole run.
     const sum = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_sum');
     const count = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_count');
     inspectionUs = count > 0 ? (1e6 * sum) / count : NaN;
+    // The same by the side the reads came from.
+    for (const dir of ['serverbound', 'clientbound']) {
+      const s = await scrapeCounter(adminPort, 'rustguard_inspection_seconds_total', `direction="${dir}"`);
+      const n = await scrapeCounter(adminPort, 'rustguard_reads_total', `direction="${dir}"`);
+      inspectionByDir[dir] = { us: n > 0 ? (1e6 * s) / n : NaN, reads: n };
+    }
   }
   // How long reads' bytes waited in the kernel before the proxy read them
   // (rustguard_read_wait_seconds: its own queueing delay), whole run.
@@ -213,7 +220,7 @@ async function runOnce(mode, players, dir, duration) {
   }
   if (adminPort && args['clips-per-second'] > 0) {
     await sleep(500);  // the writer's last files
-    clips = await scrapeCounter(adminPort, 'rustguard_clips_total', 'written');
+    clips = await scrapeCounter(adminPort, 'rustguard_clips_total', 'outcome="written"');
   }
   if (proxy) await stop(proxy);
 
@@ -251,7 +258,7 @@ async function runOnce(mode, players, dir, duration) {
     hwmMiB: hwm / 1024,
     violations, held, clips, gated, modelWindows,
     threads: threadShares(threads0, threads1, (t1 - t0) / 1000),
-    inspectionUs,
+    inspectionUs, inspectionByDir,
     readWaitUs: readWait.meanUs,
     readWaitP99Us: readWait.p99Us,
   };
@@ -325,6 +332,7 @@ function pooled(segments) {
     gated: max((r) => r.gated), modelWindows: sum((r) => r.modelWindows),
     threads,
     inspectionUs: sum((r) => r.inspectionUs) / segments.length,
+    inspectionByDir: segments[segments.length - 1].inspectionByDir,
     readWaitUs: sum((r) => r.readWaitUs) / segments.length,
     readWaitP99Us: max((r) => r.readWaitP99Us),
   };
@@ -355,7 +363,10 @@ function threadLine(r) {
     .map(([name, t]) => `${name} ${t.user.toFixed(1)}+${t.sys.toFixed(1)} %` +
       (Number.isFinite(t.waitUsPerSlice)
         ? ` (${t.slicesPerS.toFixed(0)} times on a core a second, ${t.waitUsPerSlice.toFixed(0)} µs waiting for it each)` : ''));
-  const inspection = Number.isFinite(r.inspectionUs) ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run)` : '';
+  const byDir = ['serverbound', 'clientbound'].filter((d) => Number.isFinite(r.inspectionByDir?.[d]?.us))
+    .map((d) => `${d} ${r.inspectionByDir[d].us.toFixed(2)}`);
+  const inspection = Number.isFinite(r.inspectionUs)
+    ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run${byDir.length ? `; ${byDir.join(', ')}` : ''})` : '';
   const wait = Number.isFinite(r.readWaitUs)
     ? `; bytes waited in the kernel ${r.readWaitUs.toFixed(0)} µs before a read (mean), p99 at most ${r.readWaitP99Us} µs`
     : '';
@@ -378,12 +389,13 @@ async function scrapeReadWait(port) {
   } catch { return { meanUs: NaN, p99Us: NaN }; }
 }
 
-// One counter from rustguard's /metrics (NaN when it is not there).
-async function scrapeCounter(port, name, outcome = '') {
+// One counter from rustguard's /metrics (NaN when it is not there): the
+// first sample of `name`, or the one with exactly `labels` (`key="value"`).
+async function scrapeCounter(port, name, labels = '') {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const labels = outcome ? `\\{outcome="${outcome}"\\}` : '(?:\\{[^}]*\\})?';
-    const m = text.match(new RegExp(`^${name}${labels} (\\S+)$`, 'm'));
+    const labelRe = labels ? `\\{${labels}\\}` : '(?:\\{[^}]*\\})?';
+    const m = text.match(new RegExp(`^${name}${labelRe} (\\S+)$`, 'm'));
     return m ? Number(m[1]) : NaN;
   } catch { return NaN; }
 }

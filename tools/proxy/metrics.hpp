@@ -226,8 +226,8 @@ class Metrics {
     add(c.bytes[d], bytes);
     const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(inspection.count(), 0));
     add(c.inspection_buckets[bucket_of(kInspectionBucketsUs, ns)]);
-    add(c.inspection_sum_ns, ns);
-    add(c.inspection_count);
+    add(c.inspection_ns[d], ns);
+    add(c.reads[d]);
     const auto wait_us = static_cast<std::uint64_t>(std::max<std::int64_t>(waited.count(), 0));
     add(c.read_wait_buckets[bucket_of(kReadWaitBucketsUs, wait_us * 1000)]);
     add(c.read_wait_sum_us, wait_us);
@@ -276,6 +276,17 @@ class Metrics {
     family("rustguard_bytes_total", "counter", "Bytes read from each side, by direction.");
     sample("rustguard_bytes_total", "direction=\"serverbound\"", bytes(true));
     sample("rustguard_bytes_total", "direction=\"clientbound\"", bytes(false));
+    // Which side's traffic the inspection's time goes to (the histogram
+    // below has both together).
+    family("rustguard_reads_total", "counter", "Reads fed to the sessions, by the side they came from.");
+    sample("rustguard_reads_total", "direction=\"serverbound\"", summed(&ReadCounters::reads, 0));
+    sample("rustguard_reads_total", "direction=\"clientbound\"", summed(&ReadCounters::reads, 1));
+    family("rustguard_inspection_seconds_total", "counter", "Time spent inspecting reads, by the side they came from.");
+    const auto seconds = [&](std::size_t d) {
+      return static_cast<double>(summed(&ReadCounters::inspection_ns, d)) / 1e9;
+    };
+    out += fmt::format("rustguard_inspection_seconds_total{{direction=\"serverbound\"}} {}\n", seconds(0));
+    out += fmt::format("rustguard_inspection_seconds_total{{direction=\"clientbound\"}} {}\n", seconds(1));
     family("rustguard_decode_errors_total", "counter", "Connections closed for undecodable bytes, by reason.");
     for (std::size_t i = 1; i < decode_errors.size(); ++i) {
       sample("rustguard_decode_errors_total",
@@ -457,9 +468,11 @@ class Metrics {
     family("rustguard_heap_free_bytes", "gauge", "Heap bytes malloc holds free, not returned to the system.");
     sample("rustguard_heap_free_bytes", "", heap.free);
     // A histogram of the per-thread read counters: `buckets` (upper edges in
-    // µs), their counts, and the sum, kept in units of 1 / `sum_per_second` s.
+    // µs), their counts, and the sum, kept in units of 1 / `sum_per_second` s;
+    // every read has a sample in both.
+    const std::uint64_t reads = summed(&ReadCounters::reads, 0) + summed(&ReadCounters::reads, 1);
     auto read_histogram = [&](std::string_view name, std::string_view help, std::span<const std::uint64_t> buckets,
-                              auto bucket_counts, Counter ReadCounters::*sum_member, double sum_per_second) {
+                              auto bucket_counts, std::uint64_t sum, double sum_per_second) {
       family(name, "histogram", help);
       const std::string bucket = fmt::format("{}_bucket", name);
       std::uint64_t cumulative = 0;
@@ -469,15 +482,16 @@ class Metrics {
       }
       cumulative += summed(bucket_counts, buckets.size());
       sample(bucket, "le=\"+Inf\"", cumulative);
-      out += fmt::format("{}_sum {}\n", name, static_cast<double>(summed(sum_member)) / sum_per_second);
-      sample(fmt::format("{}_count", name), "", summed(&ReadCounters::inspection_count));
+      out += fmt::format("{}_sum {}\n", name, static_cast<double>(sum) / sum_per_second);
+      sample(fmt::format("{}_count", name), "", reads);
     };
     read_histogram("rustguard_inspection_seconds", "Time spent inspecting one read (session.feed).",
-                   kInspectionBucketsUs, &ReadCounters::inspection_buckets, &ReadCounters::inspection_sum_ns, 1e9);
+                   kInspectionBucketsUs, &ReadCounters::inspection_buckets,
+                   summed(&ReadCounters::inspection_ns, 0) + summed(&ReadCounters::inspection_ns, 1), 1e9);
     read_histogram("rustguard_read_wait_seconds",
                    "How long a read's bytes had waited in the kernel before the proxy read them (its own queueing "
                    "delay; 0 where the kernel did not stamp them).",
-                   kReadWaitBucketsUs, &ReadCounters::read_wait_buckets, &ReadCounters::read_wait_sum_us, 1e6);
+                   kReadWaitBucketsUs, &ReadCounters::read_wait_buckets, summed(&ReadCounters::read_wait_sum_us), 1e6);
     return out;
   }
 
@@ -493,8 +507,8 @@ class Metrics {
     std::array<Counter, 2> packets{};  // serverbound, clientbound
     std::array<Counter, 2> bytes{};
     std::array<Counter, kInspectionBucketsUs.size() + 1> inspection_buckets{};
-    Counter inspection_sum_ns{0};
-    Counter inspection_count{0};
+    std::array<Counter, 2> inspection_ns{};  // serverbound, clientbound
+    std::array<Counter, 2> reads{};
     std::array<Counter, kReadWaitBucketsUs.size() + 1> read_wait_buckets{};
     Counter read_wait_sum_us{0};
     Counter transactions_sent{0}, transactions_answered{0};
