@@ -52,6 +52,26 @@ TEST_CASE("cps: 20 clicks a second are flagged within a few seconds", "[checks][
   }
 }
 
+TEST_CASE("cps: clicks stop counting when their tick leaves the window", "[checks][cps]") {
+  // max_cps 16 over 20 ticks (the defaults): 16 clicks in a window pass.
+  // Clicks in ticks 0-15, none in 16-19, then one every tick from 20: each
+  // new click's window has one old click fewer, so it stays at 16 until tick
+  // 35; at tick 36 the window (17-36) holds 17 new ones.
+  for (const std::int32_t pv : kVersions) {
+    for (const bool tick_end : {true, false}) {
+      INFO("protocol " << pv << " tick end " << tick_end);
+      Driver d(pv);
+      d.spawn_at(0, 64, 0);
+      int first_flag = -1;
+      for (int t = 0; t < 40 && first_flag < 0; ++t) {
+        vanilla_tick(d, t < 16 || t >= 20 ? 1 : 0, kTarget, {.tick_end = tick_end});
+        if (d.count("autoclicker.cps", "cps") > 0) first_flag = t;
+      }
+      CHECK(first_flag == 36);
+    }
+  }
+}
+
 TEST_CASE("cps: swings while digging are not clicks", "[checks][cps]") {
   for (const std::int32_t pv : kVersions) {
     INFO("protocol " << pv);
