@@ -13,14 +13,17 @@
 //              other players at 20 Hz, a chunk every 2 s and a compressed
 //              client packet (a 1.5 KB plugin message) every 5 s. Memory is
 //              read right after the burst, then after --seconds of play.
+//   core       in this process: the core's time per read by direction, with
+//              1 to 10,000 players fed in turn (or --connections N), with
+//              warm caches and after --flush-kib KiB (2048) of other writes.
 //   breakdown  in this process: the core's share (session::PlayerSession
 //              fed the same streams), split into C++ allocations and zlib's
 //              (C) allocations, and the size of one zlib stream of each kind.
 //
 // Kernel socket buffers are not in RSS, so RSS is the proxy's own cost.
 //
-//   rustguard_bench_proxy [--mode all|latency|idle|play|breakdown] [--connections N]
-//                         [--round-trips N] [--rate HZ] [--seconds S] [--chunks N]
+//   rustguard_bench_proxy [--mode all|latency|idle|play|breakdown|core] [--connections N]
+//                         [--round-trips N] [--rate HZ] [--seconds S] [--chunks N] [--flush-kib N]
 //                         [--proxy PATH]
 
 #include <asio/co_spawn.hpp>
@@ -239,6 +242,7 @@ struct Options {
   double rate = 20;
   int seconds = 10;
   int chunks = 16;
+  std::size_t flush_kib = 2048;  // core: memory written before a flushed read; 0: warm reads only
   std::string proxy = RUSTGUARD_PROXY_BINARY;
 };
 
@@ -883,19 +887,122 @@ void breakdown(World& w, int n) {
   }
 }
 
+// The core's time per read (session::PlayerSession::feed, what the proxy's
+// inspection runs), by direction, with 1 to 10,000 players fed in turn, each
+// read timed alone. Twice: as a tight loop runs it (warm caches), and with
+// --flush-kib (2 MiB) of other memory written before each read, as the
+// kernel's socket work between two reads of the live proxy does (recvmsg,
+// the TCP stack, send): there a read pays for the lines of the player's
+// state, and of the code, that this work evicted. Per tick, each player gets three other
+// players' entity moves (a clientbound read) and sends one movement packet
+// (a serverbound read).
+void core_cost(World& w, const std::vector<int>& players, std::size_t flush_kib) {
+  using rustguard::session::PlayerSession;
+  constexpr int kTicks = 200;  // 10 s of game time: within every check's and timeout's patience
+  Bytes login;
+  frame_into(login, handshake(25565), -1);
+  frame_into(login, login_start("core"), -1);
+  Bytes login_reply = w.traffic.set_compression;
+  login_reply.insert(login_reply.end(), w.traffic.login.begin(), w.traffic.login.end());
+  Bytes first, move;
+  rustguard::protocol::Writer{first}
+      .varint(id(PacketKind::set_position_rotation_c2s))
+      .f64(kSpawnX).f64(kSpawnY).f64(kSpawnZ).f32(0).f32(0).boolean(false);
+  Bytes first_framed;
+  frame_into(first_framed, first, kThreshold);
+  rustguard::protocol::Writer{move}.varint(id(PacketKind::set_position_c2s)).f64(kSpawnX).f64(kSpawnY).f64(kSpawnZ).boolean(true);
+  Bytes move_framed;
+  frame_into(move_framed, move, kThreshold);
+  auto config = std::make_shared<const rustguard::engine::EngineConfig>();
+  std::vector<std::uint8_t> other(flush_kib * 1024);
+  std::uint8_t stir = 0;
+  const auto flush = [&] {
+    for (std::size_t i = 0; i < other.size(); i += 64) other[i] = ++stir;
+  };
+  // What timing an empty read costs (two clock reads), taken off each figure.
+  std::vector<double> empty;
+  for (int i = 0; i < 10'000; ++i) {
+    const auto t0 = Clock::now();
+    const auto t1 = Clock::now();
+    empty.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count());
+  }
+  std::sort(empty.begin(), empty.end());
+  const double clock_ns = empty[empty.size() / 2];
+  std::printf("  the core's time per read (PlayerSession::feed), median, players fed in turn, %d ticks each;\n"
+              "  warm: a tight loop; flushed: %zu KiB written before the read (the clock's %.0f ns taken off)\n",
+              kTicks, flush_kib, clock_ns);
+  for (const int n : players) {
+    rustguard::protocol::CompressionWorkspace shared;
+    std::vector<std::unique_ptr<PlayerSession>> sessions;
+    rustguard::session::Output out;
+    rustguard::Timestamp now = rustguard::Timestamp::from_millis(1'700'000'000'000);
+    for (int i = 0; i < n; ++i) {
+      sessions.push_back(std::make_unique<PlayerSession>(rustguard::ProtocolLimits{}, config));
+      sessions.back()->use_workspace(shared);
+      out.clear();
+      sessions.back()->feed(Direction::serverbound, login, now, out);
+      sessions.back()->feed(Direction::clientbound, login_reply, now, out);
+      sessions.back()->feed(Direction::serverbound, first_framed, now, out);
+    }
+    std::vector<double> times[2][2];  // [warm, flushed][serverbound, clientbound]
+    std::size_t closed = 0, violations = 0;
+    const auto read = [&](PlayerSession& s, Direction d, std::span<const std::uint8_t> bytes, bool flushed) {
+      if (flushed) flush();
+      out.clear();
+      const auto t0 = Clock::now();
+      s.feed(d, bytes, now, out);
+      const auto t1 = Clock::now();
+      times[flushed ? 1 : 0][d == Direction::serverbound ? 0 : 1].push_back(
+          std::chrono::duration<double, std::nano>(t1 - t0).count() - clock_ns);
+      closed += out.close ? 1 : 0;
+      for (const auto& e : out.events) violations += std::holds_alternative<rustguard::session::ViolationFound>(e) ? 1 : 0;
+    };
+    // A flush takes tens of microseconds: at 10,000 players one player in ten.
+    const std::size_t flushed_every = n >= 10'000 ? 10 : 1;
+    for (int t = 0; t < kTicks; ++t) {
+      now = now + rustguard::Micros{50'000};
+      const bool flushing_tick = flush_kib > 0 && t >= kTicks / 2;  // the first half warm
+      for (std::size_t i = 0; i < sessions.size(); ++i) {
+        const bool flushed = flushing_tick && i % flushed_every == 0;
+        read(*sessions[i], Direction::clientbound, w.traffic.entity_moves, flushed);
+        read(*sessions[i], Direction::serverbound, move_framed, flushed);
+      }
+    }
+    const auto median = [](std::vector<double>& v) {
+      std::sort(v.begin(), v.end());
+      return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    if (flush_kib == 0) {
+      std::printf("    %5d players: serverbound (a movement packet) %4.0f ns warm; clientbound (three entity moves) %4.0f "
+                  "ns warm; sessions closed %zu, violations %zu (expect 0, 0)\n",
+                  n, median(times[0][0]), median(times[0][1]), closed, violations);
+      continue;
+    }
+    std::printf("    %5d players: serverbound (a movement packet) %4.0f ns warm, %4.0f ns flushed; clientbound (three "
+                "entity moves) %4.0f ns warm, %4.0f ns flushed; sessions closed %zu, violations %zu (expect 0, 0)\n",
+                n, median(times[0][0]), median(times[1][0]), median(times[0][1]), median(times[1][1]), closed,
+                violations);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
+  bool connections_given = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--connections") o.connections = std::atoi(argv[i + 1]);
+    if (flag == "--connections") {
+      o.connections = std::atoi(argv[i + 1]);
+      connections_given = true;
+    }
     else if (flag == "--round-trips") o.trips = std::atoi(argv[i + 1]);
     else if (flag == "--proxy") o.proxy = argv[i + 1];
     else if (flag == "--mode") o.mode = argv[i + 1];
     else if (flag == "--rate") o.rate = std::atof(argv[i + 1]);
     else if (flag == "--seconds") o.seconds = std::atoi(argv[i + 1]);
     else if (flag == "--chunks") o.chunks = std::atoi(argv[i + 1]);
+    else if (flag == "--flush-kib") o.flush_kib = static_cast<std::size_t>(std::atol(argv[i + 1]));
   }
   o.chunks = std::clamp(o.chunks, 0, 1000);
   auto wants = [&](const char* m) { return o.mode == "all" || o.mode == m; };
@@ -913,7 +1020,10 @@ int main(int argc, char** argv) {
               world.traffic.chunk_compressed_min, world.traffic.chunk_compressed_max);
 
   if (wants("breakdown")) breakdown(world, 200);
-  if (o.mode == "breakdown") return 0;
+  // --connections N: only N players (for a profiler's run).
+  if (wants("core")) core_cost(world, connections_given ? std::vector<int>{o.connections} : std::vector<int>{1, 100, 1000, 10000},
+                                 o.flush_kib);
+  if (o.mode == "breakdown" || o.mode == "core") return 0;
 
   asio::io_context ctx;
   auto guard = asio::make_work_guard(ctx);
