@@ -37,8 +37,8 @@ namespace {
 // the size here updated. Sizes of x86-64 with libstdc++ (the build the
 // project tests on); elsewhere the guard is off.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(PlayerContext) == 1472);
-static_assert(sizeof(context::ClientClaims) == 8);
+static_assert(sizeof(PlayerContext) == 1488);
+static_assert(sizeof(context::ClientClaims) == 12);
 static_assert(sizeof(context::ServerPings) == 168);
 static_assert(sizeof(context::PhysicsState) == 104);
 static_assert(sizeof(context::Abilities) == 12);
@@ -46,7 +46,7 @@ static_assert(sizeof(context::EffectLevels) == 24);
 static_assert(sizeof(context::AttributeValues) == 56);
 static_assert(sizeof(context::LagCompensated<context::PhysicsState>) == 248);
 static_assert(sizeof(context::Knockback) == 48);
-static_assert(sizeof(context::KnockbackTracker) == 384);
+static_assert(sizeof(context::KnockbackTracker) == 392);  // the entries and the mask of active ones (derived, not written)
 static_assert(sizeof(context::PendingTeleport) == 72);
 static_assert(sizeof(context::PendingTeleports) == 112);
 static_assert(sizeof(context::TeleportIds) == 48);
@@ -90,8 +90,8 @@ std::size_t arity_PlayerContext(const PlayerContext& x) {
   return 28;
 }
 std::size_t arity_ClientClaims(const context::ClientClaims& x) {
-  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4] = x;
-  return 5;
+  [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
+  return 6;
 }
 std::size_t arity_PhysicsState(const context::PhysicsState& x) {
   [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;

@@ -59,7 +59,7 @@
 namespace rustguard::context {
 
 inline constexpr std::array<std::uint8_t, 4> kSnapshotMagic{'R', 'G', 'C', 'S'};
-inline constexpr std::uint8_t kSnapshotVersion = 2;
+inline constexpr std::uint8_t kSnapshotVersion = 3;
 // No container in a context comes near this (the largest, the transaction
 // queue, holds at most 32768); a bound on what a hostile file can ask for.
 inline constexpr std::uint32_t kSnapshotMaxElements = 1u << 16;
@@ -163,7 +163,7 @@ template <>
 struct SnapshotFields<ClientClaims> {
   template <class S, class V>
   static void visit(S& s, V& v) {
-    v(s.sprinting, s.sneaking, s.flying, s.gliding, s.held_slot);
+    v(s.sprinting, s.sneaking, s.flying, s.gliding, s.tick_end, s.held_slot);
   }
 };
 template <>

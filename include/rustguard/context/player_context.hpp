@@ -32,6 +32,7 @@ struct ClientClaims {
   bool sneaking = false;
   bool flying = false;       // Player Abilities (serverbound) flying bit
   bool gliding = false;      // started elytra flight; ends on the ground
+  bool tick_end = false;     // sends Client Tick End (1.21.2+): it alone ends a tick (checks/api/client_ticks.hpp)
   std::int32_t held_slot = -1;  // -1 = not yet sent
 };
 

@@ -9,6 +9,7 @@
 #include "rustguard/engine/context_update.hpp"
 #include "rustguard/engine/entity_tracking.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
+#include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_abilities_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_command_c2s.hpp"
 #include "rustguard/protocol/packets/play/set_held_item_c2s.hpp"
@@ -35,6 +36,10 @@ struct ClientClaimsUpdater {
   }
   static void after(const protocol::packets::PlayerAbilitiesC2s& p, ServerboundUpdate& u) noexcept {
     u.ctx.claims.flying = p.flying;
+  }
+  // Before the checks: this very packet already ends the tick for them.
+  static void before(const protocol::packets::ClientTickEndC2s&, ServerboundUpdate& u) noexcept {
+    u.ctx.claims.tick_end = true;
   }
 };
 

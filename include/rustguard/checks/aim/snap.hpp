@@ -105,14 +105,13 @@ class SnapCheck {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    ticks_.on_tick_end();
     return end_tick(ctx, s, r);
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
     const auto turn = looks_.on_move(m, ctx);
     if (turn && !turn->comparable) forget();  // the server or a vehicle turned it, not the mouse
-    if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, s, r);
   }
   engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
@@ -245,7 +244,6 @@ class SnapCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   engine::LookTracker looks_;
   engine::Look before_{};  // A: the look at the end of the tick before last
   engine::Look last_{};    // B: the look at the end of the last tick

@@ -15,31 +15,34 @@
 // An answer to a server teleport is not a tick's movement packet: the client
 // sends it while handling the teleport, between ticks.
 
+// Whether the client sends Client Tick End is the player's, in the context
+// (ClientClaims::tick_end, set before the checks see the first one), not
+// each check's: a movement packet asked nine checks for it, and their
+// nine objects cost a cache miss each when the answer let them return at
+// once (docs/benchmarks.md, 2026-12-06).
+
 #include <cstdint>
 
 #include "rustguard/context/movement.hpp"
+#include "rustguard/context/player_context.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 
 namespace rustguard::engine {
 
-class ClientTicks {
- public:
+struct ClientTicks {
   // A movement packet: whether it ends the current tick.
-  bool ends_tick(const context::MoveSample& m) const noexcept { return !explicit_ && !m.teleport_response; }
-  // Client Tick End always ends the tick, and from now on it alone does.
-  bool on_tick_end() noexcept {
-    explicit_ = true;
-    return true;
+  static bool ends_tick(const context::PlayerContext& ctx, const context::MoveSample& m) noexcept {
+    return !ctx.claims.tick_end && !m.teleport_response;
   }
-  // The client marks its ticks with Client Tick End.
-  bool explicit_ticks() const noexcept { return explicit_; }
+  // The client marks its ticks with Client Tick End: from its first one,
+  // Client Tick End alone ends a tick.
+  static bool explicit_ticks(const context::PlayerContext& ctx) noexcept { return ctx.claims.tick_end; }
   // Every client tick ends with a boundary: Client Tick End, or a 1.8 client
   // (a movement packet every tick). Otherwise a boundary may stand for
   // several ticks.
-  bool every_tick(std::int32_t protocol) const noexcept { return explicit_ || protocol < protocol::v::v1_9; }
-
- private:
-  bool explicit_ = false;
+  static bool every_tick(const context::PlayerContext& ctx) noexcept {
+    return ctx.claims.tick_end || ctx.protocol < protocol::v::v1_9;
+  }
 };
 
 }  // namespace rustguard::engine

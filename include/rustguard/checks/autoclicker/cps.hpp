@@ -106,15 +106,14 @@ class CpsCheck {
     clicks_.on_use();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings& s,
+  engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    ticks_.on_tick_end();
-    return end_tick(s, r);
+    return end_tick(ctx, s, r);
   }
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext&, const Settings& s,
+  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
-    return end_tick(s, r);
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
+    return end_tick(ctx, s, r);
   }
 
  private:
@@ -130,10 +129,11 @@ class CpsCheck {
   // (a gap of 50k - 20 to 50k + 29 ms counts k).
   static constexpr double kGapJitterMs = 20;
 
-  engine::Verdict end_tick(const Settings& s, engine::Reporter& r) {
+  engine::Verdict end_tick(const context::PlayerContext& ctx, const Settings& s, engine::Reporter& r) {
+    const bool explicit_ticks = engine::ClientTicks::explicit_ticks(ctx);
     const Timestamp now = r.now();
     double step = 1;
-    if (!ticks_.explicit_ticks() && last_boundary_) {
+    if (!explicit_ticks && last_boundary_) {
       step = std::max(1.0, std::floor((millis_between(*last_boundary_, now) + kGapJitterMs) / 50.0));
     }
     last_boundary_ = now;
@@ -159,8 +159,8 @@ class CpsCheck {
                          std::to_string(s.params.max_cps) + ")";
     std::string json = "{\"clicks\":" + std::to_string(total) + ",\"ticks\":" + std::to_string(s.params.window_ticks) +
                        ",\"cps\":" + std::to_string(cps) + ",\"tick_end\":" +
-                       (ticks_.explicit_ticks() ? "true" : "false") + "}";
-    if (ticks_.explicit_ticks()) return r.flag(kInfo, s.limits, vl_, "cps", 1, std::move(detail), std::move(json));
+                       (explicit_ticks ? "true" : "false") + "}";
+    if (explicit_ticks) return r.flag(kInfo, s.limits, vl_, "cps", 1, std::move(detail), std::move(json));
     return r.flag_timing(kInfo, s.limits, vl_, "cps", 1, std::move(detail), std::move(json));
   }
 
@@ -178,7 +178,6 @@ class CpsCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   ClickCounter clicks_;
   std::uint32_t in_tick_ = 0;
   double clock_ = 0;

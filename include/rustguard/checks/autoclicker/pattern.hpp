@@ -124,13 +124,12 @@ class PatternCheck {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    ticks_.on_tick_end();
     clicks_.end_tick();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings&,
                      engine::Reporter&) {
-    if (ticks_.ends_tick(m)) clicks_.end_tick();
+    if (engine::ClientTicks::ends_tick(ctx, m)) clicks_.end_tick();
     return engine::Verdict::pass;
   }
 
@@ -167,7 +166,6 @@ class PatternCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   ClickCounter clicks_;
   std::optional<Timestamp> last_click_;
   // Reserved by the first click, not before: an idle player holds none.

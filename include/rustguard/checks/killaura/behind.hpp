@@ -83,14 +83,13 @@ class BehindCheck {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    ticks_.on_tick_end();
     return end_tick(ctx, std::nullopt, s, r);
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
     const auto turn = looks_.on_move(m, ctx);
     if (turn && !turn->comparable) count_ = 0;  // the server or a vehicle turned it: the tick's look says nothing
-    if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, m.input.has_position ? std::optional<protocol::Vec3>(m.input.position) : std::nullopt, s, r);
   }
   engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
@@ -181,7 +180,6 @@ class BehindCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   engine::LookTracker looks_;
   std::array<Pending, kPending> pending_{};
   std::size_t count_ = 0;

@@ -63,13 +63,12 @@ class MultiTargetCheck {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    ticks_.on_tick_end();
     count_ = 0;
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext&, const Settings&,
+  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings&,
                      engine::Reporter&) {
-    if (ticks_.ends_tick(m)) count_ = 0;
+    if (engine::ClientTicks::ends_tick(ctx, m)) count_ = 0;
     return engine::Verdict::pass;
   }
 
@@ -80,7 +79,7 @@ class MultiTargetCheck {
   engine::Verdict attack(std::int32_t entity, const context::PlayerContext& ctx, const Settings& s,
                          engine::Reporter& r) {
     const Timestamp now = r.now();
-    const bool exact = ticks_.every_tick(ctx.protocol);
+    const bool exact = engine::ClientTicks::every_tick(ctx);
     if (count_ == 0) first_at_ = now;
     for (std::size_t i = 0; i < count_; ++i) {
       if (targets_[i] == entity) return engine::Verdict::pass;
@@ -106,7 +105,6 @@ class MultiTargetCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   std::array<std::int32_t, kTargets> targets_{};
   std::size_t count_ = 0;
   Timestamp first_at_{};

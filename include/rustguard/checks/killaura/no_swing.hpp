@@ -56,32 +56,31 @@ class NoSwingCheck {
     ++swings_;
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings& s,
+  engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    ticks_.on_tick_end();
-    return end_tick(s, r);
+    return end_tick(ctx, s, r);
   }
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext&, const Settings& s,
+  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
-    return end_tick(s, r);
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
+    return end_tick(ctx, s, r);
   }
 
  private:
-  engine::Verdict end_tick(const Settings& s, engine::Reporter& r) {
+  engine::Verdict end_tick(const context::PlayerContext& ctx, const Settings& s, engine::Reporter& r) {
+    const bool explicit_ticks = engine::ClientTicks::explicit_ticks(ctx);
     const std::uint32_t attacks = attacks_, swings = swings_;
     attacks_ = swings_ = 0;
     if (attacks <= swings) return engine::Verdict::pass;
     const std::uint32_t missing = attacks - swings;
     return r.flag(kInfo, s.limits, vl_, "tick", static_cast<double>(missing),
                   std::to_string(attacks) + " attack(s) and " + std::to_string(swings) + " swing(s) in one tick" +
-                      (ticks_.explicit_ticks() ? " (tick end)" : " (movement)"),
+                      (explicit_ticks ? " (tick end)" : " (movement)"),
                   "{\"attacks\":" + std::to_string(attacks) + ",\"swings\":" + std::to_string(swings) +
-                      ",\"tick_end\":" + (ticks_.explicit_ticks() ? "true" : "false") + "}");
+                      ",\"tick_end\":" + (explicit_ticks ? "true" : "false") + "}");
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   std::uint32_t attacks_ = 0;
   std::uint32_t swings_ = 0;
 };

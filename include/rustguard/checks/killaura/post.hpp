@@ -85,7 +85,6 @@ class PostCheck {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    ticks_.on_tick_end();
     moved_this_tick_ = false;
     attack_at_.reset();
     return engine::Verdict::pass;
@@ -93,7 +92,7 @@ class PostCheck {
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
     if (m.teleport_response) return engine::Verdict::pass;
-    if (ticks_.explicit_ticks()) {
+    if (engine::ClientTicks::explicit_ticks(ctx)) {
       moved_this_tick_ = true;
       return engine::Verdict::pass;
     }
@@ -111,7 +110,7 @@ class PostCheck {
 
  private:
   engine::Verdict attack(const context::PlayerContext& ctx, const Settings& s, engine::Reporter& r) {
-    if (ticks_.explicit_ticks()) {
+    if (engine::ClientTicks::explicit_ticks(ctx)) {
       if (!moved_this_tick_ || ctx.may_be_riding()) return engine::Verdict::pass;
       return r.flag(kInfo, s.limits, vl_, "tick_end", 1, "attack after the movement packet of its tick",
                     "{\"tick_end\":true}");
@@ -143,7 +142,6 @@ class PostCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   bool moved_this_tick_ = false;
   std::optional<Timestamp> last_move_;
   std::optional<Timestamp> attack_at_;

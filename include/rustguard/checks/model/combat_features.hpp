@@ -225,7 +225,6 @@ class CombatFeatures {
   void on_action(const protocol::packets::PlayerActionC2s& p) noexcept { clicks_.on_action(p); }
   // Each returns whether the client's tick ended (checks/api/client_ticks.hpp).
   bool on_tick_end() noexcept {
-    ticks_.on_tick_end();
     end_tick();
     return true;
   }
@@ -242,7 +241,7 @@ class CombatFeatures {
       r.pitch_step = static_cast<float>(std::abs(t->pitch_delta()));
       turns_.push(r);
     }
-    if (!ticks_.ends_tick(m)) return false;
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return false;
     end_tick();
     return true;
   }
@@ -432,7 +431,6 @@ class CombatFeatures {
   }
 
   autoclicker::ClickCounter clicks_;
-  engine::ClientTicks ticks_;
   engine::LookTracker looks_;
   combat::ReportedPosition reported_;
   detail::LazyRing<Timestamp, kMaxClicks> click_times_;

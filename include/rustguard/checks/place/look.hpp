@@ -84,13 +84,12 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
   }
   engine::Verdict on(const protocol::packets::ClientTickEndC2s&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    ticks_.on_tick_end();
     return end_tick(ctx, std::nullopt, s, r);
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
     looks_.on_move(m, ctx);
-    if (!ticks_.ends_tick(m)) return engine::Verdict::pass;
+    if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, m.input.has_position ? std::optional<protocol::Vec3>(m.input.position) : std::nullopt, s, r);
   }
   // A new player (login, respawn): the old one's clicks are not judged with its looks.
@@ -160,7 +159,6 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
   }
 
   engine::ViolationLevel vl_;
-  engine::ClientTicks ticks_;
   std::array<Pending, kPending> pending_{};
   std::size_t count_ = 0;
 };
