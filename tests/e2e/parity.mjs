@@ -546,9 +546,10 @@ async function runVersion(version) {
     // capture cannot show that lateness to the replay): where it held any,
     // that player's time-dependent checks are reported, not compared.
     const proxyLog = readFileSync(join(dir, 'proxy.log'), 'utf8');
-    const heldOf = (player) => timingFlagsHeldOf(proxyLog, player) ?? 0;
-    const heldBy = everyone.filter((n) => heldOf(n) > 0).map((n) => `${n} ${heldOf(n)}`);
-    note(`${version}: timing flags held live because the proxy read late: ${heldBy.join(', ') || 'none'}`);
+    const heldBy = new Map(everyone.map((n) => [n, timingFlagsHeldOf(proxyLog, n) ?? 0]));
+    const heldOf = (player) => heldBy.get(player) ?? 0;
+    const heldText = [...heldBy].filter(([, n]) => n > 0).map(([p, n]) => `${p} ${n}`).join(', ');
+    note(`${version}: timing flags held live because the proxy read late: ${heldText || 'none'}`);
 
     // The cheats were caught live (otherwise parity would hold trivially).
     const caught = cheaters.map((c) => ({ c, hit: live.violations.some((v) => v.player === c.username && v.check === CHEATS[c.cheat]) }));

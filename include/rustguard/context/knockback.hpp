@@ -54,20 +54,20 @@ class KnockbackTracker {
   }
 
   void close_open(std::uint64_t end_seq) noexcept {
-    for_active([&](Knockback& e, std::size_t) {
+    for_active(*this, [&](Knockback& e, std::size_t) {
       if (e.end_seq == 0) e.end_seq = end_seq;
     });
   }
 
   void acknowledge(std::uint64_t acked_seq) noexcept {
-    for_active([&](Knockback& e, std::size_t) {
+    for_active(*this, [&](Knockback& e, std::size_t) {
       if (e.end_seq != 0 && e.end_seq <= acked_seq) e.confirmed = true;
     });
   }
 
   // One movement tick passed.
   void tick() noexcept {
-    for_active([&](Knockback& e, std::size_t i) {
+    for_active(*this, [&](Knockback& e, std::size_t i) {
       if (!e.confirmed) return;
       ++e.ticks_since_confirmed;
       if (horizontal(e) < kNegligible && vertical(e) < kNegligible) {
@@ -80,7 +80,7 @@ class KnockbackTracker {
   // Horizontal speed (blocks/tick) the client may still carry from knockback.
   double horizontal_allowance(std::uint64_t acked_seq) const noexcept {
     double best = 0;
-    for_active([&](const Knockback& e, std::size_t) {
+    for_active(*this, [&](const Knockback& e, std::size_t) {
       if (e.begin_seq <= acked_seq && horizontal(e) > best) best = horizontal(e);
     });
     return best;
@@ -89,7 +89,7 @@ class KnockbackTracker {
   // Upward speed (blocks/tick) the client may still carry from knockback.
   double upward_allowance(std::uint64_t acked_seq) const noexcept {
     double best = 0;
-    for_active([&](const Knockback& e, std::size_t) {
+    for_active(*this, [&](const Knockback& e, std::size_t) {
       if (e.begin_seq <= acked_seq && vertical(e) > best) best = vertical(e);
     });
     return best;
@@ -127,18 +127,11 @@ class KnockbackTracker {
   // and most players carry no knockback at all; scanning all eight entries
   // (six cache lines) for it was a tenth of the cache misses of a movement
   // read at 1,000 players (docs/benchmarks.md, 2026-12-06).
-  template <class F>
-  void for_active(F&& f) {
-    for (unsigned m = active_; m != 0; m &= m - 1) {
+  template <class Self, class F>
+  static void for_active(Self& self, F&& f) {
+    for (unsigned m = self.active_; m != 0; m &= m - 1) {
       const auto i = static_cast<std::size_t>(std::countr_zero(m));
-      f(entries_[i], i);
-    }
-  }
-  template <class F>
-  void for_active(F&& f) const {
-    for (unsigned m = active_; m != 0; m &= m - 1) {
-      const auto i = static_cast<std::size_t>(std::countr_zero(m));
-      f(entries_[i], i);
+      f(self.entries_[i], i);
     }
   }
 
