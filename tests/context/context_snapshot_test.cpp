@@ -37,7 +37,7 @@ namespace {
 // the size here updated. Sizes of x86-64 with libstdc++ (the build the
 // project tests on); elsewhere the guard is off.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(PlayerContext) == 1488);
+static_assert(sizeof(PlayerContext) == 1536);
 static_assert(sizeof(context::ClientClaims) == 12);
 static_assert(sizeof(context::ServerPings) == 168);
 static_assert(sizeof(context::PhysicsState) == 104);
@@ -58,6 +58,9 @@ static_assert(sizeof(context::TrackedEntities) == 72);
 static_assert(context::TrackedEntities::entity_bytes() == 472);
 static_assert(sizeof(context::EntityDimensions) == 12);
 static_assert(sizeof(context::ReceiptMarker) == 40);
+static_assert(sizeof(context::Look) == 8);
+static_assert(sizeof(context::Turn) == 20);
+static_assert(sizeof(context::LookTracker) == 48);
 static_assert(sizeof(context::ReceiptMarkers) == 32);
 #endif
 
@@ -86,8 +89,8 @@ std::size_t visited_fields() {
 }
 std::size_t arity_PlayerContext(const PlayerContext& x) {
   [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18,
-                                m19, m20, m21, m22, m23, m24, m25, m26, m27] = x;
-  return 28;
+                                m19, m20, m21, m22, m23, m24, m25, m26, m27, m28] = x;
+  return 29;
 }
 std::size_t arity_ClientClaims(const context::ClientClaims& x) {
   [[maybe_unused]] const auto& [m0, m1, m2, m3, m4, m5] = x;
@@ -132,6 +135,14 @@ std::size_t arity_MovementHistory(const context::MovementHistory& x) {
 std::size_t arity_EntityDimensions(const context::EntityDimensions& x) {
   [[maybe_unused]] const auto& [m0, m1, m2] = x;
   return 3;
+}
+std::size_t arity_Look(const context::Look& x) {
+  [[maybe_unused]] const auto& [m0, m1] = x;
+  return 2;
+}
+std::size_t arity_Turn(const context::Turn& x) {
+  [[maybe_unused]] const auto& [m0, m1, m2, m3] = x;
+  return 4;
 }
 std::size_t arity_ReceiptMarker(const context::ReceiptMarker& x) {
   [[maybe_unused]] const auto& [m0, m1, m2, m3, m4] = x;
@@ -199,6 +210,9 @@ void check_same(const PlayerContext& a, const PlayerContext& b) {
   CHECK(a.movement.ticks_since_reset == b.movement.ticks_since_reset);
   CHECK(a.claims.sprinting == b.claims.sprinting);
   CHECK(a.claims.held_slot == b.claims.held_slot);
+  CHECK(a.looks.current() == b.looks.current());
+  CHECK(a.looks.server_rotation_pending() == b.looks.server_rotation_pending());
+  CHECK(a.looks.turn() == b.looks.turn());
   CHECK(a.ping_ms == b.ping_ms);
   CHECK(a.in_bundle == b.in_bundle);
   CHECK(a.observe == b.observe);
@@ -258,6 +272,8 @@ TEST_CASE("every member of the plain structs is in the snapshot", "[context][sna
   CHECK(visited_fields<context::MovementHistory>() == arity_MovementHistory(context::MovementHistory{}));
   CHECK(visited_fields<context::EntityDimensions>() == arity_EntityDimensions(context::EntityDimensions{}));
   CHECK(visited_fields<context::ReceiptMarker>() == arity_ReceiptMarker(context::ReceiptMarker{}));
+  CHECK(visited_fields<context::Look>() == arity_Look(context::Look{}));
+  CHECK(visited_fields<context::Turn>() == arity_Turn(context::Turn{}));
   CHECK(visited_fields<protocol::Vec3>() == arity_Vec3(protocol::Vec3{}));
   CHECK(visited_fields<protocol::Uuid>() == arity_Uuid(protocol::Uuid{}));
   CHECK(visited_fields<Timestamp>() == arity_Timestamp(Timestamp{}));

@@ -895,7 +895,8 @@ void breakdown(World& w, int n) {
 // the TCP stack, send): there a read pays for the lines of the player's
 // state, and of the code, that this work evicted. Per tick, each player gets three other
 // players' entity moves (a clientbound read) and sends one movement packet
-// (a serverbound read).
+// with a look that turns a little every tick, as a player walking and
+// looking about does (a serverbound read).
 void core_cost(World& w, const std::vector<int>& players, std::size_t flush_kib) {
   using rustguard::session::PlayerSession;
   constexpr int kTicks = 200;  // 10 s of game time: within every check's and timeout's patience
@@ -904,15 +905,23 @@ void core_cost(World& w, const std::vector<int>& players, std::size_t flush_kib)
   frame_into(login, login_start("core"), -1);
   Bytes login_reply = w.traffic.set_compression;
   login_reply.insert(login_reply.end(), w.traffic.login.begin(), w.traffic.login.end());
-  Bytes first, move;
+  Bytes first;
   rustguard::protocol::Writer{first}
       .varint(id(PacketKind::set_position_rotation_c2s))
       .f64(kSpawnX).f64(kSpawnY).f64(kSpawnZ).f32(0).f32(0).boolean(false);
   Bytes first_framed;
   frame_into(first_framed, first, kThreshold);
-  rustguard::protocol::Writer{move}.varint(id(PacketKind::set_position_c2s)).f64(kSpawnX).f64(kSpawnY).f64(kSpawnZ).boolean(true);
-  Bytes move_framed;
-  frame_into(move_framed, move, kThreshold);
+  // Tick t's movement: in place, the yaw turned by 1.2 degrees a tick (8 of
+  // the mouse's steps at the default sensitivity), so the look checks judge
+  // a turn on every read.
+  std::vector<Bytes> moves_framed(kTicks);
+  for (int t = 0; t < kTicks; ++t) {
+    Bytes move;
+    rustguard::protocol::Writer{move}
+        .varint(id(PacketKind::set_position_rotation_c2s))
+        .f64(kSpawnX).f64(kSpawnY).f64(kSpawnZ).f32(1.2f * static_cast<float>(t + 1)).f32(0).boolean(true);
+    frame_into(moves_framed[static_cast<std::size_t>(t)], move, kThreshold);
+  }
   auto config = std::make_shared<const rustguard::engine::EngineConfig>();
   std::vector<std::uint8_t> other(flush_kib * 1024);
   std::uint8_t stir = 0;
@@ -965,7 +974,7 @@ void core_cost(World& w, const std::vector<int>& players, std::size_t flush_kib)
       for (std::size_t i = 0; i < sessions.size(); ++i) {
         const bool flushed = flushing_tick && i % flushed_every == 0;
         read(*sessions[i], Direction::clientbound, w.traffic.entity_moves, flushed);
-        read(*sessions[i], Direction::serverbound, move_framed, flushed);
+        read(*sessions[i], Direction::serverbound, moves_framed[static_cast<std::size_t>(t)], flushed);
       }
     }
     const auto median = [](std::vector<double>& v) {
@@ -973,12 +982,12 @@ void core_cost(World& w, const std::vector<int>& players, std::size_t flush_kib)
       return v.empty() ? 0.0 : v[v.size() / 2];
     };
     if (flush_kib == 0) {
-      std::printf("    %5d players: serverbound (a movement packet) %4.0f ns warm; clientbound (three entity moves) %4.0f "
+      std::printf("    %5d players: serverbound (a movement with a turn) %4.0f ns warm; clientbound (three entity moves) %4.0f "
                   "ns warm; sessions closed %zu, violations %zu (expect 0, 0)\n",
                   n, median(times[0][0]), median(times[0][1]), closed, violations);
       continue;
     }
-    std::printf("    %5d players: serverbound (a movement packet) %4.0f ns warm, %4.0f ns flushed; clientbound (three "
+    std::printf("    %5d players: serverbound (a movement with a turn) %4.0f ns warm, %4.0f ns flushed; clientbound (three "
                 "entity moves) %4.0f ns warm, %4.0f ns flushed; sessions closed %zu, violations %zu (expect 0, 0)\n",
                 n, median(times[0][0]), median(times[1][0]), median(times[0][1]), median(times[1][1]), closed,
                 violations);

@@ -59,7 +59,7 @@
 namespace rustguard::context {
 
 inline constexpr std::array<std::uint8_t, 4> kSnapshotMagic{'R', 'G', 'C', 'S'};
-inline constexpr std::uint8_t kSnapshotVersion = 3;
+inline constexpr std::uint8_t kSnapshotVersion = 4;
 // No container in a context comes near this (the largest, the transaction
 // queue, holds at most 32768); a bound on what a hostile file can ask for.
 inline constexpr std::uint32_t kSnapshotMaxElements = 1u << 16;
@@ -174,6 +174,20 @@ struct SnapshotFields<EntityDimensions> {
   }
 };
 template <>
+struct SnapshotFields<Look> {
+  template <class S, class V>
+  static void visit(S& s, V& v) {
+    v(s.yaw, s.pitch);
+  }
+};
+template <>
+struct SnapshotFields<Turn> {
+  template <class S, class V>
+  static void visit(S& s, V& v) {
+    v(s.from, s.to, s.comparable, s.may_repeat);
+  }
+};
+template <>
 struct SnapshotFields<ReceiptMarker> {
   template <class S, class V>
   static void visit(S& s, V& v) {
@@ -186,7 +200,7 @@ struct SnapshotFields<PlayerContext> {
   static void visit(S& s, V& v) {
     v(s.protocol, s.name, s.uuid, s.entity_id, s.vehicle_id, s.in_play, s.respawns);
     v(s.physics, s.knockback, s.teleports, s.teleport_ids, s.accepted, s.unseen_setback, s.transactions);
-    v(s.movement, s.claims, s.entities, s.ping_ms, s.in_bundle, s.bundle_changed_state, s.server_pings);
+    v(s.movement, s.claims, s.looks, s.entities, s.ping_ms, s.in_bundle, s.bundle_changed_state, s.server_pings);
     v(s.observe, s.observed_change_open, s.observed_own_transactions, s.receipts, s.host_late_until);
     v(s.last_movement_at, s.any_movement);
   }

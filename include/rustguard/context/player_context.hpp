@@ -14,6 +14,7 @@
 #include "rustguard/context/accepted_position.hpp"
 #include "rustguard/context/knockback.hpp"
 #include "rustguard/context/lag_compensated.hpp"
+#include "rustguard/context/looks.hpp"
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/physics_state.hpp"
 #include "rustguard/context/receipt_markers.hpp"
@@ -91,6 +92,9 @@ struct PlayerContext {
   TransactionQueue transactions{};
   MovementHistory movement{};
   ClientClaims claims{};
+  // Which rotation packets are the mouse's (looks.hpp), kept by the engine
+  // before the checks read a packet.
+  LookTracker looks{};
   // The entities the client can see, lag-compensated (engine/entity_tracking.hpp).
   TrackedEntities entities{};
 

@@ -1,7 +1,7 @@
 #pragma once
 // The registered context updaters (see context_update.hpp for what an
 // updater is): what the client claimed, how it moved, what the server told
-// it (lag compensation) and the entities it sees. Order within the list is
+// it (lag compensation), the entities it sees and its look. Order within the list is
 // the order in which updaters of the same input run.
 
 #include "rustguard/context/movement.hpp"
@@ -10,9 +10,13 @@
 #include "rustguard/engine/entity_tracking.hpp"
 #include "rustguard/engine/lag_compensation.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
+#include "rustguard/protocol/packets/play/login_play_s2c.hpp"
 #include "rustguard/protocol/packets/play/player_abilities_c2s.hpp"
 #include "rustguard/protocol/packets/play/player_command_c2s.hpp"
+#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
+#include "rustguard/protocol/packets/play/respawn_s2c.hpp"
 #include "rustguard/protocol/packets/play/set_held_item_c2s.hpp"
+#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
 namespace rustguard::engine {
 
@@ -54,6 +58,24 @@ struct MovementUpdater {
   }
 };
 
-using ContextUpdaters = UpdaterList<ClientClaimsUpdater, MovementUpdater, LagCompensation, EntityTracking>;
+// Which rotation packets are the mouse's (context::LookTracker). Last in
+// the list: its before() reads the context as the checks will (teleports
+// matched, transactions issued and acknowledged, riding), and the checks
+// read the turn it leaves.
+struct LookUpdater {
+  static void before(const context::MoveSample& m, ServerboundUpdate& u) noexcept {
+    u.ctx.looks.on_move(m, u.ctx.teleports.empty(), u.ctx.transactions.acked_seq(), u.ctx.may_be_riding());
+  }
+  static void before(const protocol::packets::SyncPlayerPositionS2c&, ClientboundUpdate& u) noexcept {
+    u.ctx.looks.server_rotation(u.ctx.transactions.issued_seq(), /*is_teleport=*/true);
+  }
+  static void before(const protocol::packets::PlayerRotationS2c&, ClientboundUpdate& u) noexcept {
+    u.ctx.looks.server_rotation(u.ctx.transactions.issued_seq(), /*is_teleport=*/false);
+  }
+  static void before(const protocol::packets::LoginPlayS2c&, ClientboundUpdate& u) noexcept { u.ctx.looks.reset(); }
+  static void before(const protocol::packets::RespawnS2c&, ClientboundUpdate& u) noexcept { u.ctx.looks.reset(); }
+};
+
+using ContextUpdaters = UpdaterList<ClientClaimsUpdater, MovementUpdater, LagCompensation, EntityTracking, LookUpdater>;
 
 }  // namespace rustguard::engine

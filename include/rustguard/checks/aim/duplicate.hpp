@@ -8,7 +8,7 @@
 // their own rotation packets every tick (to keep a "silent" look, or to
 // restore the real one after a hit) repeat it.
 //
-// Vanilla repeats it only where LookTracker (checks/api/looks.hpp) says the
+// Vanilla repeats it only where LookTracker (context/looks.hpp) says the
 // pair is not comparable or `may_repeat`: while riding (the look goes out
 // every tick), the answer to a server teleport or rotation and the packet
 // after it (the answer bypasses the client's "last sent" look), after a
@@ -20,7 +20,6 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
-#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -29,9 +28,8 @@
 
 namespace rustguard::checks::aim {
 
-class DuplicateCheck : public engine::ServerLooks<DuplicateCheck> {
+class DuplicateCheck {
  public:
-  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.duplicate", "Aim (duplicate)", "A rotation packet that repeats the previous look exactly",
       engine::CostClass::cheap, {.alert_vl = 3, .decay_per_second = 0.05}};
@@ -44,7 +42,7 @@ class DuplicateCheck : public engine::ServerLooks<DuplicateCheck> {
 
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (!turn || !turn->comparable || turn->may_repeat || !(turn->to == turn->from)) return engine::Verdict::pass;
     const std::string look = std::to_string(turn->to.yaw) + "/" + std::to_string(turn->to.pitch);
     return r.flag(kInfo, s.limits, vl_, "rotation", 1, "rotation packet repeats the look " + look,

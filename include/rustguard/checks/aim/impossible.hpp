@@ -11,7 +11,7 @@
 // What this is not: a pitch beyond +-90 is badpackets.pitch, a non-finite
 // angle badpackets.invalid_position; a yaw that jumps by whole turns while
 // the view barely moved is aim.yaw_wrap. Only comparable pairs are judged
-// (LookTracker, checks/api/looks.hpp): a server teleport or rotation may set
+// (LookTracker, context/looks.hpp): a server teleport or rotation may set
 // any yaw. Order only, no timing.
 //
 // False positives: a player who raised the sensitivity beyond the slider in
@@ -27,7 +27,6 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
-#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -36,9 +35,8 @@
 
 namespace rustguard::checks::aim {
 
-class ImpossibleCheck : public engine::ServerLooks<ImpossibleCheck> {
+class ImpossibleCheck {
  public:
-  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.impossible", "Aim (impossible)", "A yaw change in one packet beyond what a mouse turns in a tick",
       engine::CostClass::cheap, {.alert_vl = 1.5, .decay_per_second = 0.05}};
@@ -57,9 +55,9 @@ class ImpossibleCheck : public engine::ServerLooks<ImpossibleCheck> {
   };
   using Settings = engine::CheckSettings<ImpossibleCheck>;
 
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const context::MoveSample&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (!turn || !turn->comparable) return engine::Verdict::pass;
     const double delta = turn->yaw_delta();
     if (!std::isfinite(delta)) return engine::Verdict::pass;  // badpackets.invalid_position's

@@ -31,7 +31,7 @@
 // deltas fits no candidate at 60 %, while an honest window fits its step at
 // about 100 %.
 //
-// Not judged: pairs that are not the mouse's (LookTracker, checks/api/
+// Not judged: pairs that are not the mouse's (LookTracker, context/
 // looks.hpp: server teleports and rotations, respawns, riding), a pitch
 // that ends on the ±90 clamp (the clamp cut the turn short), zero deltas.
 //
@@ -58,7 +58,6 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
-#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -67,9 +66,8 @@
 
 namespace rustguard::checks::aim {
 
-class SensitivityCheck : public engine::ServerLooks<SensitivityCheck> {
+class SensitivityCheck {
  public:
-  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.sensitivity", "Aim (sensitivity)", "Rotations that are not whole multiples of any mouse step",
       engine::CostClass::cheap, {.alert_vl = 2, .decay_per_second = 0.01}};
@@ -97,9 +95,9 @@ class SensitivityCheck : public engine::ServerLooks<SensitivityCheck> {
   };
   using Settings = engine::CheckSettings<SensitivityCheck>;
 
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const context::MoveSample&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (!turn || !turn->comparable) return engine::Verdict::pass;
     if (std::abs(turn->to.pitch) < 90.0f) add(turn->pitch_delta(), turn->from.pitch, turn->to.pitch, s);
     add(turn->yaw_delta(), turn->from.yaw, turn->to.yaw, s);

@@ -109,32 +109,29 @@ class SnapCheck {
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (turn && !turn->comparable) forget();  // the server or a vehicle turned it, not the mouse
     if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, s, r);
   }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
+  // A server rotation: the looks before it say nothing about the mouse after it.
+  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext&, const Settings&,
+                     engine::Reporter&) {
     forget();
     return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
+  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
     forget();
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    looks_.reset();
     forget();
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    looks_.reset();
     forget();
     return engine::Verdict::pass;
   }
@@ -188,7 +185,7 @@ class SnapCheck {
   }
 
   void attack(std::int32_t target, const context::PlayerContext& ctx, const Settings& s) {
-    if (pending_ || ticks_seen_ < 2 || looks_.server_rotation_pending()) return;
+    if (pending_ || ticks_seen_ < 2 || ctx.looks.server_rotation_pending()) return;
     if (!ctx.movement.position_known || ctx.vehicle_id >= 0 || ctx.may_be_riding()) return;
     const double calm_turn = engine::turn_angle(before_, last_);
     if (calm_turn > s.params.calm_deg) return;
@@ -214,8 +211,8 @@ class SnapCheck {
   }
 
   engine::Verdict end_tick(const context::PlayerContext& ctx, const Settings& s, engine::Reporter& r) {
-    const auto look = looks_.current();
-    if (!look || looks_.server_rotation_pending() || ctx.may_be_riding()) {
+    const auto look = ctx.looks.current();
+    if (!look || ctx.looks.server_rotation_pending() || ctx.may_be_riding()) {
       forget();
       return engine::Verdict::pass;
     }
@@ -244,7 +241,6 @@ class SnapCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::LookTracker looks_;
   engine::Look before_{};  // A: the look at the end of the tick before last
   engine::Look last_{};    // B: the look at the end of the last tick
   int ticks_seen_ = 0;     // tick ends since the looks were last forgotten (0..2)

@@ -7,7 +7,7 @@
 // target, atan2 straight into the packet — jumps by about ±360 whenever its
 // look crosses the seam behind it.
 //
-// Flagged: two comparable rotation packets (LookTracker, checks/api/
+// Flagged: two comparable rotation packets (LookTracker, context/
 // looks.hpp: no server rotation, respawn or riding between) whose yaw
 // differs by at least one whole turn give or take `max_turn_deg`, i.e. the
 // view turned at most that far while the number says it spun a full turn
@@ -23,7 +23,6 @@
 #include "rustguard/checks/api/check_info.hpp"
 #include "rustguard/checks/api/check_settings.hpp"
 #include "rustguard/checks/api/looks.hpp"
-#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/reporter.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
@@ -32,9 +31,8 @@
 
 namespace rustguard::checks::aim {
 
-class YawWrapCheck : public engine::ServerLooks<YawWrapCheck> {
+class YawWrapCheck {
  public:
-  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{
       "aim.yaw_wrap", "Aim (yaw wrap)", "A yaw that jumps by whole turns: a client that wraps its yaw",
       engine::CostClass::cheap, {.alert_vl = 2, .decay_per_second = 0.02}};
@@ -53,9 +51,9 @@ class YawWrapCheck : public engine::ServerLooks<YawWrapCheck> {
   };
   using Settings = engine::CheckSettings<YawWrapCheck>;
 
-  engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
+  engine::Verdict on(const context::MoveSample&, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (!turn || !turn->comparable) return engine::Verdict::pass;
     const double delta = turn->yaw_delta();
     if (!std::isfinite(delta)) return engine::Verdict::pass;  // badpackets.invalid_position's

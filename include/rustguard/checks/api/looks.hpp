@@ -1,112 +1,26 @@
 #pragma once
-// The player's look as the serverbound stream shows it, for the aim checks
-// and killaura.behind: which rotation packet may be compared with the one
-// before it, and the angles between a look and a tracked entity's box.
-//
-// A vanilla client's rotation changes only by its own mouse, except where
-// the server sets it: Synchronize Player Position (absolute or relative yaw
-// and pitch; the client may also wrap the yaw by % 360 there), Player
-// Rotation (1.21.2+), Login and Respawn (a new player), and riding (a vehicle
-// turns its passenger, and while riding the client sends its look every tick,
-// changed or not). Around those, two rotation packets in a row say nothing
-// about the mouse, so LookTracker reports such a pair as not comparable:
-//   - after a server rotation, until the client has certainly applied it:
-//     its answer to the teleport (the position on the target), or the
-//     acknowledgement of a transaction sent after the packet (the client
-//     handles clientbound packets in order). The packet that shows it is the
-//     new baseline, not a turn;
-//   - while the player may be riding;
-//   - the first rotation after a login, respawn or reset.
-// The rotation packet right after one of those may repeat the look before
-// it (`may_repeat`): the client answers a teleport outside its regular
-// movement packet, whose "last sent" look stays the old one, so its next
-// regular packet can send the same look again; after riding likewise.
-//
-// Not seen: the server's Look At packet (1.13+, face_player) is not decoded,
-// so a look the server turned that way is read as the mouse's.
+// The geometry of a look, for the aim checks, killaura.behind and
+// place.look: the direction a look points along, the angle between two
+// looks, and between a look and a tracked entity's box; the eye heights a
+// player may look from. Which rotation packets are the mouse's, and which
+// the server's, is the context's LookTracker (context/looks.hpp), which the
+// engine keeps before the checks read a packet.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
-#include <optional>
 
 #include "rustguard/context/entity_box.hpp"
-#include "rustguard/context/movement.hpp"
-#include "rustguard/context/player_context.hpp"
+#include "rustguard/context/looks.hpp"
 #include "rustguard/protocol/protocol_numbers.hpp"
 #include "rustguard/protocol/types.hpp"
 
 namespace rustguard::engine {
 
-struct Look {
-  float yaw = 0;    // degrees, unbounded (a vanilla client never wraps it)
-  float pitch = 0;  // degrees, -90 (up) .. 90 (down)
-  bool operator==(const Look&) const = default;
-};
-
-// One rotation packet against the one before it.
-struct Turn {
-  Look from;
-  Look to;
-  bool comparable = false;  // `from` is the client's own previous look (see the header comment)
-  bool may_repeat = false;  // the first packet after a server rotation's answer or after riding
-  double yaw_delta() const noexcept { return static_cast<double>(to.yaw) - static_cast<double>(from.yaw); }
-  double pitch_delta() const noexcept { return static_cast<double>(to.pitch) - static_cast<double>(from.pitch); }
-};
-
-class LookTracker {
- public:
-  // The server set (or may have set) the rotation: Synchronize Player
-  // Position, Player Rotation. `is_teleport`: its answer is a teleport
-  // response (a position on the target).
-  void server_rotation(const context::PlayerContext& ctx, bool is_teleport) noexcept {
-    pending_ = true;
-    pending_teleport_ = is_teleport;
-    pending_seq_ = ctx.transactions.issued_seq();
-  }
-  // Login, respawn: the next rotation starts over.
-  void reset() noexcept {
-    have_last_ = false;
-    pending_ = false;
-  }
-
-  // A movement packet; nullopt when it carries no rotation.
-  std::optional<Turn> on_move(const context::MoveSample& m, const context::PlayerContext& ctx) noexcept {
-    if (!m.input.has_rotation) return std::nullopt;
-    const Look now{m.input.yaw, m.input.pitch};
-    Turn t{have_last_ ? last_ : now, now, have_last_, false};
-    if (pending_) {
-      const bool answered = pending_teleport_ && m.teleport_response && ctx.teleports.empty();
-      if (answered || ctx.transactions.acked_seq() > pending_seq_) {
-        pending_ = false;
-        repeat_grace_ = 1;
-      }
-      t.comparable = false;
-    } else if (ctx.may_be_riding()) {
-      t.comparable = false;
-      repeat_grace_ = 1;
-    } else if (t.comparable && repeat_grace_ > 0) {
-      --repeat_grace_;
-      t.may_repeat = true;
-    }
-    last_ = now;
-    have_last_ = true;
-    return t;
-  }
-
-  std::optional<Look> current() const noexcept { return have_last_ ? std::optional<Look>(last_) : std::nullopt; }
-  // A server rotation the client has not yet certainly applied.
-  bool server_rotation_pending() const noexcept { return pending_; }
-
- private:
-  Look last_{};
-  bool have_last_ = false;
-  bool pending_ = false;
-  bool pending_teleport_ = false;
-  std::uint64_t pending_seq_ = 0;
-  std::uint32_t repeat_grace_ = 0;
-};
+// The checks name them as part of the check API.
+using context::Look;
+using context::Turn;
 
 // --- geometry
 

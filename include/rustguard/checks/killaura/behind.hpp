@@ -19,7 +19,7 @@
 //
 // Not judged: an entity the tracker does not know (no evidence either way),
 // a player whose position or look is not known yet, a look a server
-// teleport or rotation may have changed (LookTracker, checks/api/
+// teleport or rotation may have changed (LookTracker, context/
 // looks.hpp), a player that may be riding (the vehicle turns it).
 // What it cannot see: the server's Look At packet (not decoded), metadata
 // that makes a box larger than its type's (a checked flag stays far from
@@ -44,9 +44,7 @@
 #include "rustguard/protocol/packet_ids.gen.hpp"
 #include "rustguard/protocol/packets/play/client_tick_end_c2s.hpp"
 #include "rustguard/protocol/packets/play/login_play_s2c.hpp"
-#include "rustguard/protocol/packets/play/player_rotation_s2c.hpp"
 #include "rustguard/protocol/packets/play/respawn_s2c.hpp"
-#include "rustguard/protocol/packets/play/sync_player_position_s2c.hpp"
 
 namespace rustguard::checks::killaura {
 
@@ -60,9 +58,8 @@ class BehindCheck {
       protocol::PacketKind::client_tick_end_c2s,   protocol::PacketKind::set_position_c2s,
       protocol::PacketKind::set_position_rotation_c2s, protocol::PacketKind::set_rotation_c2s,
       protocol::PacketKind::set_movement_flags_c2s};
-  static constexpr std::array kReadsClientbound{
-      protocol::PacketKind::sync_player_position_s2c, protocol::PacketKind::player_rotation_s2c,
-      protocol::PacketKind::login_play_s2c, protocol::PacketKind::respawn_s2c};
+  static constexpr std::array kReadsClientbound{protocol::PacketKind::login_play_s2c,
+                                                protocol::PacketKind::respawn_s2c};
   struct Params {
     // Every possible box further off both looks than this (degrees) flags.
     double min_angle_deg = 100;
@@ -87,30 +84,18 @@ class BehindCheck {
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    const auto turn = looks_.on_move(m, ctx);
+    const auto& turn = ctx.looks.turn();
     if (turn && !turn->comparable) count_ = 0;  // the server or a vehicle turned it: the tick's look says nothing
     if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, m.input.has_position ? std::optional<protocol::Vec3>(m.input.position) : std::nullopt, s, r);
   }
-  engine::Verdict on(const protocol::packets::SyncPlayerPositionS2c&, const context::PlayerContext& ctx,
-                     const Settings&, engine::Reporter&) {
-    looks_.server_rotation(ctx, true);
-    return engine::Verdict::pass;
-  }
-  engine::Verdict on(const protocol::packets::PlayerRotationS2c&, const context::PlayerContext& ctx, const Settings&,
-                     engine::Reporter&) {
-    looks_.server_rotation(ctx, false);
-    return engine::Verdict::pass;
-  }
   engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    looks_.reset();
     count_ = 0;
     return engine::Verdict::pass;
   }
   engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
                      engine::Reporter&) {
-    looks_.reset();
     count_ = 0;
     return engine::Verdict::pass;
   }
@@ -144,8 +129,8 @@ class BehindCheck {
   }
 
   void attack(std::int32_t entity, const context::PlayerContext& ctx, const Settings& s) {
-    const auto look = looks_.current();
-    if (!look || looks_.server_rotation_pending() || !ctx.movement.position_known || ctx.may_be_riding()) return;
+    const auto look = ctx.looks.current();
+    if (!look || ctx.looks.server_rotation_pending() || !ctx.movement.position_known || ctx.may_be_riding()) return;
     const auto angle = least_angle(entity, *look, ctx.movement.position, ctx);
     if (!angle || *angle <= s.params.min_angle_deg || count_ >= kPending) return;
     pending_[count_++] = {entity, *angle, ctx.movement.position};
@@ -155,8 +140,8 @@ class BehindCheck {
                            const Settings& s, engine::Reporter& r) {
     const std::size_t n = count_;
     count_ = 0;
-    const auto look = looks_.current();
-    if (n == 0 || !look || looks_.server_rotation_pending() || ctx.may_be_riding()) return engine::Verdict::pass;
+    const auto look = ctx.looks.current();
+    if (n == 0 || !look || ctx.looks.server_rotation_pending() || ctx.may_be_riding()) return engine::Verdict::pass;
     engine::Verdict verdict = engine::Verdict::pass;
     for (std::size_t i = 0; i < n; ++i) {
       const Pending& p = pending_[i];
@@ -180,7 +165,6 @@ class BehindCheck {
   }
 
   engine::ViolationLevel vl_;
-  engine::LookTracker looks_;
   std::array<Pending, kPending> pending_{};
   std::size_t count_ = 0;
 };

@@ -231,7 +231,8 @@ class CombatFeatures {
   bool on_move(const context::MoveSample& m, const context::PlayerContext& ctx, Timestamp now) {
     start_over_on_respawn(ctx);
     reported_.on_move(m, ctx.protocol);
-    if (const auto t = looks_.on_move(m, ctx); t && attacks_total_ > 0) {
+    looks_.on_move(m, ctx.teleports.empty(), ctx.transactions.acked_seq(), ctx.may_be_riding());
+    if (const auto& t = looks_.turn(); t && attacks_total_ > 0) {
       // Rotations are kept only once the player has fought: an idle or
       // peaceful player holds no ring.
       TurnRecord r;
@@ -246,7 +247,7 @@ class CombatFeatures {
     return true;
   }
   void on_server_rotation(const context::PlayerContext& ctx, bool is_teleport) noexcept {
-    looks_.server_rotation(ctx, is_teleport);
+    looks_.server_rotation(ctx.transactions.issued_seq(), is_teleport);
   }
 
   // --- windows
@@ -431,7 +432,10 @@ class CombatFeatures {
   }
 
   autoclicker::ClickCounter clicks_;
-  engine::LookTracker looks_;
+  // Its own, not the context's: a heavy check reads a player's packets only
+  // while he is suspicious (check_chain.hpp), and its features have always
+  // been of the looks it saw itself.
+  context::LookTracker looks_;
   combat::ReportedPosition reported_;
   detail::LazyRing<Timestamp, kMaxClicks> click_times_;
   detail::LazyRing<AttackRecord, kMaxAttacks> attacks_;

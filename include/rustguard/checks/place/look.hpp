@@ -18,9 +18,8 @@
 // timing.
 //
 // Not judged: see Unjudged in block_click.hpp, a look a server teleport or
-// rotation may have changed (LookTracker, checks/api/looks.hpp; the
-// server's packets through ServerLooks), a player with no look yet (after a
-// login or respawn too). The server's Look At packet is not decoded.
+// rotation may have changed (the context's LookTracker, context/looks.hpp),
+// a player with no look yet (after a login or respawn too). The server's Look At packet is not decoded.
 
 #include <array>
 #include <cstddef>
@@ -33,7 +32,6 @@
 #include "rustguard/checks/api/looks.hpp"
 #include "rustguard/checks/api/possible_eyes.hpp"
 #include "rustguard/checks/api/reporter.hpp"
-#include "rustguard/checks/api/server_looks.hpp"
 #include "rustguard/checks/api/verdict.hpp"
 #include "rustguard/checks/api/violation_level.hpp"
 #include "rustguard/checks/place/block_click.hpp"
@@ -48,9 +46,8 @@
 
 namespace rustguard::checks::place {
 
-class LookCheck : public engine::ServerLooks<LookCheck> {
+class LookCheck {
  public:
-  using ServerLooks::on;
   static constexpr engine::CheckInfo kInfo{"place.look", "Place (look)",
                                            "A block click that no look of its tick points at",
                                            engine::CostClass::cheap, {.alert_vl = 3, .decay_per_second = 0.05}};
@@ -58,6 +55,8 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
       protocol::PacketKind::use_item_on_c2s,       protocol::PacketKind::client_tick_end_c2s,
       protocol::PacketKind::set_position_c2s,      protocol::PacketKind::set_position_rotation_c2s,
       protocol::PacketKind::set_rotation_c2s,      protocol::PacketKind::set_movement_flags_c2s};
+  static constexpr std::array kReadsClientbound{protocol::PacketKind::login_play_s2c,
+                                                protocol::PacketKind::respawn_s2c};
   struct Params {
     double tolerance = 0.1;  // blocks the cell grows by beyond the shapes' overhang and the unreported movement
 
@@ -73,8 +72,8 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
   engine::Verdict on(const protocol::packets::UseItemOnC2s& p, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter&) {
     EyeSpan eye;
-    const auto look = looks_.current();
-    if (!look || looks_.server_rotation_pending() || eye_span(p, ctx, eye) != Unjudged::none) {
+    const auto look = ctx.looks.current();
+    if (!look || ctx.looks.server_rotation_pending() || eye_span(p, ctx, eye) != Unjudged::none) {
       return engine::Verdict::pass;
     }
     if (count_ >= kPending) return engine::Verdict::pass;
@@ -88,20 +87,19 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
   }
   engine::Verdict on(const context::MoveSample& m, const context::PlayerContext& ctx, const Settings& s,
                      engine::Reporter& r) {
-    looks_.on_move(m, ctx);
     if (!engine::ClientTicks::ends_tick(ctx, m)) return engine::Verdict::pass;
     return end_tick(ctx, m.input.has_position ? std::optional<protocol::Vec3>(m.input.position) : std::nullopt, s, r);
   }
   // A new player (login, respawn): the old one's clicks are not judged with its looks.
-  engine::Verdict on(const protocol::packets::LoginPlayS2c& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter& r) {
+  engine::Verdict on(const protocol::packets::LoginPlayS2c&, const context::PlayerContext&, const Settings&,
+                     engine::Reporter&) {
     count_ = 0;
-    return ServerLooks::on(p, ctx, s, r);
+    return engine::Verdict::pass;
   }
-  engine::Verdict on(const protocol::packets::RespawnS2c& p, const context::PlayerContext& ctx, const Settings& s,
-                     engine::Reporter& r) {
+  engine::Verdict on(const protocol::packets::RespawnS2c&, const context::PlayerContext&, const Settings&,
+                     engine::Reporter&) {
     count_ = 0;
-    return ServerLooks::on(p, ctx, s, r);
+    return engine::Verdict::pass;
   }
 
  private:
@@ -140,8 +138,8 @@ class LookCheck : public engine::ServerLooks<LookCheck> {
                            const Settings& s, engine::Reporter& r) {
     const std::size_t n = count_;
     count_ = 0;
-    const auto look = looks_.current();
-    if (n == 0 || !look || looks_.server_rotation_pending() || ctx.may_be_riding()) return engine::Verdict::pass;
+    const auto look = ctx.looks.current();
+    if (n == 0 || !look || ctx.looks.server_rotation_pending() || ctx.may_be_riding()) return engine::Verdict::pass;
     engine::Verdict verdict = engine::Verdict::pass;
     for (std::size_t i = 0; i < n; ++i) {
       const Pending& p = pending_[i];
