@@ -1,8 +1,8 @@
 #pragma once
 // The registered context updaters (see context_update.hpp for what an
 // updater is): what the client claimed, how it moved, what the server told
-// it (lag compensation), the entities it sees and its look. Order within the list is
-// the order in which updaters of the same input run.
+// it (lag compensation), the entities it sees and its look. Order within
+// the list is the order in which updaters of the same input run.
 
 #include "rustguard/context/movement.hpp"
 #include "rustguard/context/player_context.hpp"

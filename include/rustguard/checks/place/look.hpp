@@ -19,7 +19,8 @@
 //
 // Not judged: see Unjudged in block_click.hpp, a look a server teleport or
 // rotation may have changed (the context's LookTracker, context/looks.hpp),
-// a player with no look yet (after a login or respawn too). The server's Look At packet is not decoded.
+// a player with no look yet (after a login or respawn too). The server's
+// Look At packet is not decoded.
 
 #include <array>
 #include <cstddef>
