@@ -115,6 +115,9 @@ TEST_CASE("Each feed is counted in packets, bytes, inspection time and its wait 
   CHECK(text.find("rustguard_read_wait_seconds_bucket{le=\"+Inf\"} 2\n") != std::string::npos);
   CHECK(text.find("rustguard_read_wait_seconds_sum 0.00304\n") != std::string::npos);
   CHECK(text.find("rustguard_read_wait_seconds_count 2\n") != std::string::npos);
+  // And by the side the bytes came from.
+  CHECK(text.find("rustguard_read_wait_seconds_total{direction=\"serverbound\"} 4e-05\n") != std::string::npos);
+  CHECK(text.find("rustguard_read_wait_seconds_total{direction=\"clientbound\"} 0.003\n") != std::string::npos);
   CHECK(f.events.address_text() == "10.0.0.5:51234");
 }
 

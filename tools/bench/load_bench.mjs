@@ -212,7 +212,7 @@ async function runOnce(mode, players, dir, duration) {
   }
   // How long reads' bytes waited in the kernel before the proxy read them
   // (rustguard_read_wait_seconds: its own queueing delay), whole run.
-  const readWait = adminPort ? await scrapeReadWait(adminPort) : { meanUs: NaN, p99Us: NaN };
+  const readWait = adminPort ? await scrapeReadWait(adminPort) : { meanUs: NaN, p99Us: NaN, byDir: {} };
   if (adminPort) {
     // The model stage: players it looked at (at its gate when a window was due) and windows scored.
     gated = await scrapeCounter(adminPort, 'rustguard_model_gated_players_total');
@@ -261,6 +261,8 @@ async function runOnce(mode, players, dir, duration) {
     inspectionUs, inspectionByDir,
     readWaitUs: readWait.meanUs,
     readWaitP99Us: readWait.p99Us,
+    readWaitServerboundUs: readWait.byDir.serverbound ?? NaN,
+    readWaitClientboundUs: readWait.byDir.clientbound ?? NaN,
   };
 }
 
@@ -335,6 +337,8 @@ function pooled(segments) {
     inspectionByDir: segments[segments.length - 1].inspectionByDir,
     readWaitUs: sum((r) => r.readWaitUs) / segments.length,
     readWaitP99Us: max((r) => r.readWaitP99Us),
+    readWaitServerboundUs: sum((r) => r.readWaitServerboundUs) / segments.length,
+    readWaitClientboundUs: sum((r) => r.readWaitClientboundUs) / segments.length,
   };
 }
 
@@ -368,25 +372,37 @@ function threadLine(r) {
   const inspection = Number.isFinite(r.inspectionUs)
     ? `; inspection ${r.inspectionUs.toFixed(2)} µs a read (mean, whole run${byDir.length ? `; ${byDir.join(', ')}` : ''})` : '';
   const wait = Number.isFinite(r.readWaitUs)
-    ? `; bytes waited in the kernel ${r.readWaitUs.toFixed(0)} µs before a read (mean), p99 at most ${r.readWaitP99Us} µs`
+    ? `; bytes waited in the kernel ${r.readWaitUs.toFixed(0)} µs before a read (mean` +
+      (Number.isFinite(r.readWaitServerboundUs)
+        ? `; serverbound ${r.readWaitServerboundUs.toFixed(0)}, clientbound ${r.readWaitClientboundUs.toFixed(0)}`
+        : '') +
+      `), p99 at most ${r.readWaitP99Us} µs`
     : '';
   return parts.length ? `#   ${r.mode} ${r.players}: threads (user+system, % of a core): ${parts.join(', ')}${inspection}${wait}` : null;
 }
 
 // rustguard_read_wait_seconds: the mean, and the upper edge (µs) of the
-// bucket that holds the 99th percentile.
+// bucket that holds the 99th percentile; the mean by the side the bytes
+// came from (rustguard_read_wait_seconds_total ÷ rustguard_reads_total).
 async function scrapeReadWait(port) {
+  const none = { meanUs: NaN, p99Us: NaN, byDir: {} };
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const count = Number(/^rustguard_read_wait_seconds_count (\S+)$/m.exec(text)?.[1]);
     const sum = Number(/^rustguard_read_wait_seconds_sum (\S+)$/m.exec(text)?.[1]);
-    if (!(count > 0)) return { meanUs: NaN, p99Us: NaN };
+    if (!(count > 0)) return none;
     let p99Us = NaN;
     for (const m of text.matchAll(/^rustguard_read_wait_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
       if (Number(m[2]) >= 0.99 * count) { p99Us = m[1] === '+Inf' ? Infinity : Math.round(Number(m[1]) * 1e6); break; }
     }
-    return { meanUs: (1e6 * sum) / count, p99Us };
-  } catch { return { meanUs: NaN, p99Us: NaN }; }
+    const byDir = {};
+    for (const dir of ['serverbound', 'clientbound']) {
+      const waited = Number(new RegExp(`^rustguard_read_wait_seconds_total\\{direction="${dir}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      const reads = Number(new RegExp(`^rustguard_reads_total\\{direction="${dir}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      byDir[dir] = reads > 0 ? (1e6 * waited) / reads : NaN;
+    }
+    return { meanUs: (1e6 * sum) / count, p99Us, byDir };
+  } catch { return none; }
 }
 
 // One counter from rustguard's /metrics (NaN when it is not there): the

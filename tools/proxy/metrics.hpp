@@ -230,7 +230,7 @@ class Metrics {
     add(c.reads[d]);
     const auto wait_us = static_cast<std::uint64_t>(std::max<std::int64_t>(waited.count(), 0));
     add(c.read_wait_buckets[bucket_of(kReadWaitBucketsUs, wait_us * 1000)]);
-    add(c.read_wait_sum_us, wait_us);
+    add(c.read_wait_us[d], wait_us);
   }
   // Lag-compensation transactions injected toward clients, and answered.
   void transactions(std::uint64_t sent, std::uint64_t answered) noexcept {
@@ -287,6 +287,13 @@ class Metrics {
     };
     out += fmt::format("rustguard_inspection_seconds_total{{direction=\"serverbound\"}} {}\n", seconds(0));
     out += fmt::format("rustguard_inspection_seconds_total{{direction=\"clientbound\"}} {}\n", seconds(1));
+    // Which side's bytes wait longer in the kernel before the proxy reads
+    // them (the histogram below has both together).
+    family("rustguard_read_wait_seconds_total", "counter",
+           "Time reads' bytes had waited in the kernel before the proxy read them, by the side they came from.");
+    const auto waited = [&](std::size_t d) { return static_cast<double>(summed(&ReadCounters::read_wait_us, d)) / 1e6; };
+    out += fmt::format("rustguard_read_wait_seconds_total{{direction=\"serverbound\"}} {}\n", waited(0));
+    out += fmt::format("rustguard_read_wait_seconds_total{{direction=\"clientbound\"}} {}\n", waited(1));
     family("rustguard_decode_errors_total", "counter", "Connections closed for undecodable bytes, by reason.");
     for (std::size_t i = 1; i < decode_errors.size(); ++i) {
       sample("rustguard_decode_errors_total",
@@ -491,7 +498,8 @@ class Metrics {
     read_histogram("rustguard_read_wait_seconds",
                    "How long a read's bytes had waited in the kernel before the proxy read them (its own queueing "
                    "delay; 0 where the kernel did not stamp them).",
-                   kReadWaitBucketsUs, &ReadCounters::read_wait_buckets, summed(&ReadCounters::read_wait_sum_us), 1e6);
+                   kReadWaitBucketsUs, &ReadCounters::read_wait_buckets,
+                   summed(&ReadCounters::read_wait_us, 0) + summed(&ReadCounters::read_wait_us, 1), 1e6);
     return out;
   }
 
@@ -510,7 +518,7 @@ class Metrics {
     std::array<Counter, 2> inspection_ns{};  // serverbound, clientbound
     std::array<Counter, 2> reads{};
     std::array<Counter, kReadWaitBucketsUs.size() + 1> read_wait_buckets{};
-    Counter read_wait_sum_us{0};
+    std::array<Counter, 2> read_wait_us{};  // serverbound, clientbound
     Counter transactions_sent{0}, transactions_answered{0};
   };
   static constexpr std::size_t kReadCounterSets = 8;
