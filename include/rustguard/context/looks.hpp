@@ -31,7 +31,7 @@
 // rotations, and each kept the same tracker, fed the same packets. With a
 // copy each, every rotation packet of a player touched seven more cache
 // lines, one in each check's state (docs/benchmarks.md, "One look tracker
-// for the checks").
+// a player").
 
 #include <cstdint>
 #include <optional>

@@ -64,7 +64,11 @@ struct MovementUpdater {
 // read the turn it leaves.
 struct LookUpdater {
   static void before(const context::MoveSample& m, ServerboundUpdate& u) noexcept {
-    u.ctx.looks.on_move(m, u.ctx.teleports.empty(), u.ctx.transactions.acked_seq(), u.ctx.may_be_riding());
+    // A movement without a rotation only clears the last turn: the context
+    // is asked nothing for it (may_be_riding walks the lag compensation).
+    const bool rotates = m.input.has_rotation;
+    u.ctx.looks.on_move(m, rotates && u.ctx.teleports.empty(), rotates ? u.ctx.transactions.acked_seq() : 0,
+                        rotates && u.ctx.may_be_riding());
   }
   static void before(const protocol::packets::SyncPlayerPositionS2c&, ClientboundUpdate& u) noexcept {
     u.ctx.looks.server_rotation(u.ctx.transactions.issued_seq(), /*is_teleport=*/true);
