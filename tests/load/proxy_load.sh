@@ -5,7 +5,9 @@
 # Asserts, per protocol: every player logged in and stayed, no measured packet
 # was mismatched or lost on the way through the proxy (loadgen
 # --require-clean), and the proxy's database holds one session per player and
-# not a single violation or action: honest players must raise nothing.
+# not a single violation or action: honest players must raise nothing. The
+# players look about (--look-about: a rotation on most ticks, by whole mouse
+# counts), so the aim checks judge a few windows of each.
 #
 # And the load generator's two clocks agree: every measured packet reached
 # its receiving socket (the kernel's stamp) no later than the load generator
@@ -96,7 +98,7 @@ EOF
     return 1
   fi
   "$loadgen_bin" --target "127.0.0.1:$listen" --backend-listen "$backend" --players "$players" \
-    --protocol "$protocol" --duration "$seconds" --ramp 1 --threads 1 --attack-every 1 --chat-every 3 \
+    --protocol "$protocol" --duration "$seconds" --ramp 1 --threads 1 --attack-every 1 --chat-every 3 --look-about \
     --login-timeout 30 --require-clean --json >"$dir/loadgen.out" 2>&1 &
   echo $! >"$dir/loadgen.pid"
   pids+=("$(cat "$dir/loadgen.pid")")

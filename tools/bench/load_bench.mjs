@@ -17,6 +17,8 @@
 //                                  # HAProxy run by the same ratios, shows how often the machine alone misses 1.25×
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,haproxy-again,rustguard --segments 3 --repeat 3
 //                                  # each repeat as three 10 s segments of every mode in turn, pooled per mode
+//   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,haproxy-again,rustguard --look-about
+//                                  # walkers that turn their view on most ticks, as players do: the aim checks read every tick
 //   node tools/bench/load_bench.mjs --players 1000 --protocol 769 --modes direct,haproxy,rustguard --threads 4 --haproxy-threads 4
 //                                  # both proxies with more io threads than cores
 //
@@ -66,6 +68,8 @@ const args = parseOptions({
   // HAProxy's nbthread (both HAProxy modes); 2, one per core of this machine.
   'haproxy-threads': 2,
   'loadgen-threads': 0,
+  // The walkers turn their view a little on most ticks (rustguard-loadgen --look-about).
+  'look-about': false,
   // Logins a second during the ramp; 0 = 400, or 200 for the idle lobby.
   'logins-per-second': 0,
   markdown: '',
@@ -155,6 +159,7 @@ async function runOnce(mode, players, dir, duration) {
     '--players', String(players), '--protocol', String(args.protocol), '--duration', String(duration),
     '--ramp', String(ramp), '--move-hz', String(args['move-hz']), '--threads', String(args['loadgen-threads']),
     ...idleWorld,
+    ...(args['look-about'] ? ['--look-about'] : []),
     '--json',
   ], path.join(dir, `loadgen-${mode}-${players}.log`));
 

@@ -51,6 +51,7 @@ struct Options {
   double login_timeout_s = 30;
   double wait_target_s = 0;
   bool no_tick_end = false;
+  bool look_about = false;
   bool json = false;
   bool require_clean = false;
   bool self_check = false;
@@ -152,6 +153,7 @@ int run(const Options& o) {
   player_options.cheat_every_ticks = every_ticks(o.cheat_every_s);
   player_options.other_entities = o.backend.entities;
   player_options.tick_end = !o.no_tick_end;
+  player_options.look_about = o.look_about;
   player_options.login_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.login_timeout_s * 1000));
 
   const auto ramp = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.ramp_s));
@@ -295,6 +297,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--no-tick-end", o.no_tick_end,
                "1.21.2+: send no Client Tick End (as mineflayer), instead of one per tick (as vanilla)");
+  app.add_flag("--look-about", o.look_about,
+               "Walkers turn their view a little on most ticks (a rotation in most movement packets, as players "
+               "send), instead of only at each new waypoint");
   app.add_flag("--json", o.json, "Also print the results as one JSON line (the last line of stdout)");
   app.add_flag("--require-clean", o.require_clean,
                "Exit 1 unless every player logged in and stayed, and no measured packet was mismatched or lost");

@@ -67,6 +67,7 @@ struct PlayerOptions {
   std::int32_t other_entities = 8;        // entity ids the backend moves: attack targets
   std::chrono::milliseconds login_timeout{30'000};
   bool tick_end = true;  // 1.21.2+: Client Tick End every tick, as vanilla (mineflayer sends none)
+  bool look_about = false;  // walkers turn their view a little on most ticks, as players do (walk_step)
 };
 
 // Entity ids the in-process backend gives the player itself and the other
@@ -415,20 +416,28 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
     position_.z += velocity_.z;
     position_.y = packets::kGroundY;
     body_.clear();
+    // Minecraft's yaw: 0 faces +z, 90 faces -x. A vanilla client turns by
+    // whole mouse counts times its sensitivity's step (here sensitivity
+    // 0.5), in float as the client does, and never wraps its yaw: the aim
+    // checks (aim.sensitivity, aim.yaw_wrap) read exactly that.
+    if (new_waypoint) facing_ = std::atan2(-dx, dz) * 180.0 / std::numbers::pi;
     bool turned = false;
-    if (new_waypoint) {
-      // Minecraft's yaw: 0 faces +z, 90 faces -x. A vanilla client turns by
-      // whole mouse counts times its sensitivity's step (here sensitivity
-      // 0.5), in float as the client does, and never wraps its yaw: the aim
-      // checks (aim.sensitivity, aim.yaw_wrap) read exactly that.
-      const double facing = std::atan2(-dx, dz) * 180.0 / std::numbers::pi;
-      constexpr double kSensitivity = 0.5;
-      constexpr double kFactor = kSensitivity * 0.6 + 0.2;
-      constexpr double kCountScale = kFactor * kFactor * kFactor * 8.0;
-      const double turn = std::remainder(facing - static_cast<double>(yaw_), 360.0);
-      const double counts = std::round(turn / (kCountScale * 0.15));
-      yaw_ += static_cast<float>(counts * kCountScale) * 0.15F;
-      turned = counts != 0;  // vanilla sends its look only when it changed (aim.duplicate)
+    if (new_waypoint || options_.look_about) {
+      // Looking about: the view sways around the way walked, up to 15
+      // degrees aside and 10 up or down over a few seconds (a turn of 0 to
+      // about 10 counts a tick), each player in its own phase.
+      double aside = 0;
+      double up = 0;
+      if (options_.look_about) {
+        const double phase = static_cast<double>(ticks_) / 20.0 + static_cast<double>(index_ % 97);
+        aside = 15.0 * std::sin(phase * 2.0 * std::numbers::pi / 3.1);
+        up = 10.0 * std::sin(phase * 2.0 * std::numbers::pi / 4.3);
+      }
+      const double yaw_counts = mouse_counts(std::remainder(facing_ + aside - static_cast<double>(yaw_), 360.0));
+      const double pitch_counts = options_.look_about ? mouse_counts(-up - static_cast<double>(pitch_)) : 0.0;
+      yaw_ += static_cast<float>(yaw_counts * kMouseCountScale) * 0.15F;
+      pitch_ += static_cast<float>(pitch_counts * kMouseCountScale) * 0.15F;
+      turned = yaw_counts != 0 || pitch_counts != 0;  // vanilla sends its look only when it changed (aim.duplicate)
     }
     if (turned) {
       packets::set_position_rotation(body_, p, position_, yaw_, pitch_, true);
@@ -440,6 +449,12 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
       sent(PacketKind::set_position_c2s);
     }
   }
+
+  // The mouse's step at sensitivity 0.5: f = 0.5 * 0.6 + 0.2, f^3 * 8 counts
+  // of 0.15 degrees.
+  static constexpr double kMouseFactor = 0.5 * 0.6 + 0.2;
+  static constexpr double kMouseCountScale = kMouseFactor * kMouseFactor * kMouseFactor * 8.0;
+  static double mouse_counts(double degrees) { return std::round(degrees / (kMouseCountScale * 0.15)); }
 
   void stand_still() {
     body_.clear();
@@ -607,6 +622,7 @@ class SimulatedPlayer : public Tickable, public std::enable_shared_from_this<Sim
   protocol::Vec3 waypoint_{};
   float yaw_ = 0;
   float pitch_ = 0;
+  double facing_ = 0;  // towards the current waypoint
 };
 
 }  // namespace rustguard::loadgen

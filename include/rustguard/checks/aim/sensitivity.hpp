@@ -195,7 +195,8 @@ class SensitivityCheck {
 
   engine::ViolationLevel vl_;
   // Sized by the first rotation, not before: most players of a big lobby
-  // never turn while connected, and the window is 2 KiB.
+  // never turn while connected, and a window is 16 bytes a sample (640 at
+  // the default 40, 2 KiB at most).
   std::vector<Sample> samples_;
   std::size_t count_ = 0;
 };

@@ -235,12 +235,8 @@ class CombatFeatures {
     if (const auto& t = looks_.turn(); t && attacks_total_ > 0) {
       // Rotations are kept only once the player has fought: an idle or
       // peaceful player holds no ring.
-      TurnRecord r;
-      r.at = now;
-      r.comparable = t->comparable && !t->may_repeat;
-      r.angle = static_cast<float>(engine::turn_angle(t->from, t->to));
-      r.pitch_step = static_cast<float>(std::abs(t->pitch_delta()));
-      turns_.push(r);
+      turns_.push(TurnRecord(now, static_cast<float>(engine::turn_angle(t->from, t->to)),
+                             static_cast<float>(std::abs(t->pitch_delta())), t->comparable && !t->may_repeat));
     }
     if (!engine::ClientTicks::ends_tick(ctx, m)) return false;
     end_tick();
@@ -306,9 +302,9 @@ class CombatFeatures {
               targets.begin() + static_cast<std::ptrdiff_t>(distinct)) {
         targets[distinct++] = a.target;
       }
-      if (const TurnRecord* after = turn_at(a.turn_seq)) attack_turn.add(after->angle);
+      if (const TurnRecord* after = turn_at(a.turn_seq)) attack_turn.add(after->angle());
       if (a.turn_seq > 0) {
-        if (const TurnRecord* before = turn_at(a.turn_seq - 1)) pre_turn.add(before->angle);
+        if (const TurnRecord* before = turn_at(a.turn_seq - 1)) pre_turn.add(before->angle());
       }
     }
     const std::size_t n_attacks = attacks_.size();
@@ -331,9 +327,9 @@ class CombatFeatures {
     std::size_t n_steps = 0;
     for (std::size_t i = 0; i < turns_.size(); ++i) {
       const TurnRecord& t = turns_[i];
-      if (!t.comparable) continue;
-      turn.add(t.angle);
-      if (i > 0 && turns_[i - 1].comparable) jerk.add(std::abs(t.angle - turns_[i - 1].angle));
+      if (!t.comparable()) continue;
+      turn.add(t.angle());
+      if (i > 0 && turns_[i - 1].comparable()) jerk.add(std::abs(t.angle() - turns_[i - 1].angle()));
       if (t.pitch_step > 1e-4F) steps[n_steps++] = t.pitch_step;
     }
     set("turn_mean", turn.mean());
@@ -363,12 +359,22 @@ class CombatFeatures {
     bool geometry = false;
     bool swung = false;
   };
+  // One rotation in 16 bytes, not 24: a fighter who looks about (a
+  // rotation on most ticks) holds kMaxTurns of them, 4 KiB. Whether the turn
+  // is comparable is the sign bit of the stored angle, which as an angle
+  // between two looks is never negative (0..180 degrees, or NaN).
   struct TurnRecord {
     Timestamp at{};
-    float angle = 0;
+    float signed_angle = -0.0F;
     float pitch_step = 0;
-    bool comparable = false;
+
+    TurnRecord() = default;
+    TurnRecord(Timestamp at_, float angle_, float pitch_step_, bool comparable_) noexcept
+        : at(at_), signed_angle(std::copysign(angle_, comparable_ ? 1.0F : -1.0F)), pitch_step(pitch_step_) {}
+    float angle() const noexcept { return std::abs(signed_angle); }
+    bool comparable() const noexcept { return !std::signbit(signed_angle); }
   };
+  static_assert(sizeof(TurnRecord) <= 16);
 
   void click(Timestamp now) { click_times_.push(now); }
   void end_tick() noexcept {
@@ -399,7 +405,7 @@ class CombatFeatures {
   const TurnRecord* turn_at(std::uint64_t seq) const noexcept {
     if (turns_.empty() || seq < turns_.seq_of(0) || seq >= turns_.next_seq()) return nullptr;
     const TurnRecord& t = turns_[static_cast<std::size_t>(seq - turns_.seq_of(0))];
-    return t.comparable ? &t : nullptr;
+    return t.comparable() ? &t : nullptr;
   }
   static double share(std::size_t part, std::size_t whole) noexcept {
     return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
