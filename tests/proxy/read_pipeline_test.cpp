@@ -51,7 +51,7 @@ template <class Executor>
 void handler(Log& log, Log::Named& read, const Executor& ex, Direction from = Direction::serverbound,
              std::error_code ec = {}) {
   log.entries.push_back("h:" + read.name);
-  ReadPipeline::hold(ex, {&Log::run, &read, from, ec});
+  ReadPipeline::hold({&Log::run, &read, from, ec}, [&] { return ex; });
 }
 
 }  // namespace

@@ -542,7 +542,7 @@ class Connection final : public Stoppable {
                           // The player's state is fetched while the read
                           // held before this one runs (read_pipeline.hpp).
                           prefetch_lines(&session_, sizeof(session_));
-                          ReadPipeline::hold(client_.get_executor(), {&Connection::run_held_read, this, from, ec});
+                          ReadPipeline::hold({&Connection::run_held_read, this, from, ec}, [this] { return client_.get_executor(); });
                         }));
   }
 

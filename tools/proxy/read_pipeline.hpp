@@ -22,7 +22,8 @@
 // connection alive as a pending wait does, since its pump has not ended.
 //
 // Per thread: each io_context runs on one thread (io_pool.hpp), and hold()
-// must be called on the thread that runs `executor`'s context.
+// must be called on the thread that runs the context of the executor it
+// is given.
 
 #include <asio/post.hpp>
 
@@ -52,14 +53,16 @@ class ReadPipeline {
     std::error_code waited;
   };
 
-  // Holds `read` and runs the read held before it, if any.
-  template <class Executor>
-  static void hold(const Executor& executor, const Read& read) {
+  // Holds `read` and runs the read held before it, if any. `executor_of()`
+  // gives this thread's executor, asked for only by a batch's first read
+  // (a connection's executor is a line of it the read has not needed yet).
+  template <class ExecutorOf>
+  static void hold(const Read& read, ExecutorOf&& executor_of) {
     State& s = state();
     std::optional<Read> before = std::exchange(s.held, read);
     if (!s.flush_posted) {
       s.flush_posted = true;
-      asio::post(executor, [] {
+      asio::post(executor_of(), [] {
         State& t = state();
         t.flush_posted = false;
         if (std::optional<Read> last = std::exchange(t.held, std::nullopt)) last->run(last->owner, last->from, last->waited);
