@@ -74,7 +74,6 @@
 #include "metrics.hpp"
 #include "net_address.hpp"
 #include "proxy_state.hpp"
-#include "read_pipeline.hpp"
 #include "recording_writer.hpp"
 #include "registry.hpp"
 #include "rustguard/protocol/packet_registry.hpp"
@@ -519,8 +518,7 @@ class Connection final : public Stoppable {
 
   // ---- the pumps: one reader per direction in play ----------------------------
   //
-  // next_read -> (readiness wait, then held one step in the thread's
-  //   ReadPipeline; or a post when the last read left bytes)
+  // next_read -> (readiness wait, or a post when the last read left bytes)
   //   -> on_readable: read_ready, then backpressure -> next_read ...
   // until a read ends the connection or halt() cancels the wait.
   //
@@ -539,16 +537,8 @@ class Connection final : public Stoppable {
     }
     async_wait_readable(socket_of(from), read_state(from),
                         asio::bind_cancellation_slot(read_cancel_[index_of(from)].slot(), [this, from](std::error_code ec) {
-                          // The player's state is fetched while the read
-                          // held before this one runs (read_pipeline.hpp).
-                          prefetch_lines(&session_, sizeof(session_));
-                          ReadPipeline::hold({&Connection::run_held_read, this, from, ec}, [this] { return client_.get_executor(); });
+                          guarded(from, [&] { on_readable(from, ec); });
                         }));
-  }
-
-  static void run_held_read(void* self, Direction from, std::error_code waited) {
-    auto* c = static_cast<Connection*>(self);
-    c->guarded(from, [&] { c->on_readable(from, waited); });
   }
 
   void on_readable(Direction from, std::error_code waited) {
