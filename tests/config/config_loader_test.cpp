@@ -86,6 +86,8 @@ TEST_CASE("Values are read", "[config]") {
   CHECK(c.unknown_versions == UnknownVersionPolicy::refuse);
   CHECK(c.database == "/var/lib/rg.db");
   CHECK(c.limits.max_frame_bytes == 65536);
+  CHECK(c.io_uring);  // the default
+  CHECK_FALSE(parse_config("io_uring: false\n", "x.yml").io_uring);
 }
 
 TEST_CASE("Errors name file, line and column", "[config]") {
@@ -100,6 +102,7 @@ TEST_CASE("Errors name file, line and column", "[config]") {
   CHECK(error_of("limits:\n  max_frame_bytes: 4096\n  max_frame_bytes: 8192\n") ==
         "test.yml:3:3: limits.max_frame_bytes: duplicate key");
   CHECK(error_of("listen: nowhere\n") == "test.yml:1:9: listen: expected HOST:PORT, got 'nowhere'");
+  CHECK(error_of("threads: 2\nio_uring: maybe\n") == "test.yml:2:11: io_uring: expected true or false, got 'maybe'");
   // A YAML syntax error carries the parser's position.
   const std::string syntax = error_of("listen: [1, 2\n");
   CHECK(syntax.rfind("test.yml:", 0) == 0);

@@ -148,7 +148,7 @@ TEST_CASE("A reload cannot move the database; it says so and the rest applies", 
   CHECK_FALSE(f.logged(LogLevel::warn, "database"));
 }
 
-TEST_CASE("Listen, admin, threads and violation_log apply at the next start only", "[proxy][reload]") {
+TEST_CASE("Listen, admin, threads, io_uring and violation_log apply at the next start only", "[proxy][reload]") {
   Fixture f;
   auto live = f.live(kStart);
   const Config start = live.config();
@@ -157,6 +157,7 @@ TEST_CASE("Listen, admin, threads and violation_log apply at the next start only
       "listen: 0.0.0.0:25999\n"
       "admin: 127.0.0.1:9999\n"
       "threads: 3\n"
+      "io_uring: false\n"
       "database: start.db\n"
       "violation_log:\n"
       "  flush_rows: 10\n"
@@ -165,12 +166,14 @@ TEST_CASE("Listen, admin, threads and violation_log apply at the next start only
   CHECK(live.config().listen == start.listen);
   CHECK(live.config().admin == start.admin);
   CHECK(live.config().threads == start.threads);
+  CHECK(live.config().io_uring == start.io_uring);
   CHECK(live.config().violation_log == start.violation_log);
   CHECK(live.runtime()->config.listen == start.listen);
   CHECK(live.config().log_level == LogLevel::debug);  // this one applies
   CHECK(f.logged(LogLevel::warn, "config reload: listen 0.0.0.0:25999 applies at the next start; keeping 0.0.0.0:25565"));
   CHECK(f.logged(LogLevel::warn, "config reload: admin 127.0.0.1:9999 applies at the next start"));
   CHECK(f.logged(LogLevel::warn, "config reload: threads 3 applies at the next start; keeping 0"));
+  CHECK(f.logged(LogLevel::warn, "config reload: io_uring false applies at the next start; keeping true"));
   CHECK(f.logged(LogLevel::warn, "config reload: violation_log"));
 }
 

@@ -13,9 +13,10 @@ want_bench=0
 [[ "${1:-}" == "--bench" ]] && want_bench=1
 
 # libcurl4-openssl-dev: webhooks (tools/proxy/webhook_sender.hpp); libssl-dev:
-# the HTTPS server its tests run (tests/proxy/webhook_test.cpp).
+# the HTTPS server its tests run (tests/proxy/webhook_test.cpp); liburing-dev:
+# the io threads' rings for players in play (tools/proxy/uring_loop.hpp).
 packages=(g++ cmake make pkg-config libasio-dev libyaml-cpp-dev libsqlite3-dev libcli11-dev libfmt-dev
-          catch2 libpcap-dev zlib1g-dev libcurl4-openssl-dev libssl-dev)
+          catch2 libpcap-dev zlib1g-dev libcurl4-openssl-dev libssl-dev liburing-dev)
 if (( want_tests )); then
   # openssl: the webhook tests make their self-signed certificate with it.
   # tshark: the pcapng writer's tests check that Wireshark decodes its files

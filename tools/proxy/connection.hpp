@@ -81,6 +81,7 @@
 #include "rustguard/session/player_session.hpp"
 #include "rustguard/time.hpp"
 #include "session_recording.hpp"
+#include "uring_loop.hpp"
 #include "write_queue.hpp"
 
 namespace rustguard::proxy {
@@ -119,7 +120,7 @@ inline protocol::CompressionWorkspace& scratch_workspace() {
 
 }  // namespace detail
 
-class Connection final : public Stoppable {
+class Connection final : public Stoppable, private UringRecvSink {
  public:
   using Clock = ConnectionPolicy::Clock;
   // How soon the watchdog looks again at a connection whose bytes keep the
@@ -238,6 +239,9 @@ class Connection final : public Stoppable {
     if (halted_) return;
     halted_ = true;
     for (auto& signal : read_cancel_) signal.emit(asio::cancellation_type::terminal);
+    if (uring_ != nullptr) {
+      for (auto& r : uring_recv_) uring_->cancel(r);
+    }
     client_out_.interrupt();
     server_out_.interrupt();
     if (connect_timer_ != nullptr) connect_timer_->cancel();
@@ -392,14 +396,134 @@ class Connection final : public Stoppable {
     // Whichever pump ends first halts the other; serve() returns once both
     // have ended, so no handler of theirs is left pointing at this object.
     pumps_running_ = 2;
-    next_read(Direction::serverbound);
-    next_read(Direction::clientbound);
-    while (pumps_running_ > 0) co_await pumps_done_.wait();
+    if (UringLoop* loop = this_thread_uring(); loop != nullptr) {
+      co_await play_on_uring(*loop);
+    } else {
+      next_read(Direction::serverbound);
+      next_read(Direction::clientbound);
+      while (pumps_running_ > 0) co_await pumps_done_.wait();
+    }
     if (pump_error_) std::rethrow_exception(pump_error_);
     if (backend_left_without_a_word()) {
       forget_backend();
       co_await serve_without_backend();
     }
+  }
+
+  // Play through the io thread's ring (uring_loop.hpp): the sockets are
+  // lent to it and read and written there until both readers end, then
+  // taken back for the goodbye and the close, which run as without it.
+  asio::awaitable<void> play_on_uring(UringLoop& loop) {
+    co_await writes_settled();  // an async_write in flight holds the socket
+    if (halted_) {
+      pumps_running_ = 0;
+      co_return;
+    }
+    asio::error_code ec;
+    const auto client_protocol = client_.local_endpoint(ec).protocol();
+    const auto server_protocol = server_.local_endpoint(ec).protocol();
+    uring_fd_[0] = client_.release(ec);
+    uring_fd_[1] = server_.release(ec);
+    uring_ = &loop;
+    client_out_.use_uring(loop, uring_fd_[0]);
+    server_out_.use_uring(loop, uring_fd_[1]);
+    for (std::size_t i = 0; i < 2; ++i) loop.recv(uring_recv_[i], uring_fd_[i], static_cast<int>(i), *this);
+    while (pumps_running_ > 0) co_await pumps_done_.wait();
+    // A send still in flight waits for a peer that does not read: as long
+    // as the close would wait for it, then it is given up.
+    if (client_out_.writing() || server_out_.writing()) {
+      asio::steady_timer deadline(client_.get_executor());
+      deadline.expires_after(std::chrono::milliseconds(cfg_.connections.shutdown_flush_ms));
+      deadline.async_wait([this](const asio::error_code& e) {
+        if (e) return;
+        client_out_.abandon_uring_send();
+        server_out_.abandon_uring_send();
+      });
+      co_await writes_settled();
+      deadline.cancel();
+    }
+    uring_ = nullptr;
+    client_out_.use_socket();
+    server_out_.use_socket();
+    client_.assign(client_protocol, uring_fd_[0], ec);
+    server_.assign(server_protocol, uring_fd_[1], ec);
+    // Asio forgot the sockets' modes with them: without this its
+    // synchronous writes (WriteQueue::push) would wait for a full socket.
+    client_.non_blocking(true, ec);
+    server_.non_blocking(true, ec);
+    uring_fd_ = {-1, -1};
+  }
+
+  // Until neither write queue has a write in flight (their handlers point
+  // into the socket they were started on).
+  asio::awaitable<void> writes_settled() {
+    while (client_out_.writing()) co_await client_out_.progress();
+    while (server_out_.writing()) co_await server_out_.progress();
+  }
+
+  // The ring's reads (UringRecvSink): the same inspection as read_ready's,
+  // and the same backpressure, by stopping the reads of a side while the
+  // other side's queue is over `max_pending_bytes`.
+  void on_received(int tag, std::span<const std::uint8_t> bytes, std::int64_t stamped_ns) override {
+    const Direction from = tag == 0 ? Direction::serverbound : Direction::clientbound;
+    if (halted_) return;
+    try {
+      if (!inspect(from, bytes, stamped_ns)) {
+        halt();
+        return;
+      }
+    } catch (...) {
+      if (!pump_error_) pump_error_ = std::current_exception();
+      halt();
+      return;
+    }
+    WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
+    if (toward.failed()) {
+      end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
+      halt();
+    } else if (!uring_paused_[tag] && policy_.must_pause(toward.backlog()) && !toward.done()) {
+      uring_paused_[tag] = true;
+      uring_->cancel(uring_recv_[static_cast<std::size_t>(tag)]);
+    }
+  }
+
+  void on_recv_ended(int tag, int result) override {
+    const Direction from = tag == 0 ? Direction::serverbound : Direction::clientbound;
+    if (result == -ECANCELED && uring_paused_[tag] && !halted_) {
+      resume_when_drained(from);
+      return;
+    }
+    uring_paused_[tag] = false;
+    if (result != -ECANCELED) {
+      const std::string what =
+          result == 0 ? "closed the connection" : std::error_code(-result, std::system_category()).message();
+      if (from == Direction::serverbound) {
+        end(EndCause::client_closed, "client " + what);
+      } else {
+        end(EndCause::backend_closed, "backend " + what);
+      }
+    }
+    halt();
+    if (--pumps_running_ == 0) pumps_done_.notify();
+  }
+
+  // A paused side reads again once the other side's queue went down.
+  void resume_when_drained(Direction from) {
+    const std::size_t i = index_of(from);
+    WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
+    if (halted_ || toward.failed()) {
+      uring_paused_[i] = false;
+      if (!halted_) end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
+      halt();
+      if (--pumps_running_ == 0) pumps_done_.notify();
+      return;
+    }
+    if (policy_.must_pause(toward.backlog()) && !toward.done()) {
+      toward.on_progress([this, from] { resume_when_drained(from); });
+      return;
+    }
+    uring_paused_[i] = false;
+    uring_->recv(uring_recv_[i], uring_fd_[i], static_cast<int>(i), *this);
   }
 
   // The backend accepted the connection and closed or reset it before it
@@ -829,6 +953,10 @@ class Connection final : public Stoppable {
   int pumps_running_ = 0;
   std::array<ReadState, 2> read_state_{};  // serverbound, clientbound: what the last read left
   std::array<asio::cancellation_signal, 2> read_cancel_;  // serverbound, clientbound read waits
+  UringLoop* uring_ = nullptr;                 // in play on the io thread's ring
+  std::array<UringRecv, 2> uring_recv_{};      // serverbound, clientbound reads there
+  std::array<int, 2> uring_fd_{{-1, -1}};      // the sockets lent to it
+  std::array<bool, 2> uring_paused_{};         // a side's reads stopped for backpressure
   std::unique_ptr<ConnectionClips> clips_;  // clips.enabled: the ring of the client leg and the clips cut from it
   ArrivalTime arrival_;  // the core's time: when reads' bytes arrived, never running backwards
   Clock::time_point started_;

@@ -20,14 +20,18 @@
 #include <thread>
 #include <vector>
 
+#include "../common/log.hpp"
 #include "loop_lag.hpp"
+#include "uring_loop.hpp"
 #include "rustguard/adapters/thread_name.hpp"
 
 namespace rustguard::proxy {
 
 class IoPool {
  public:
-  explicit IoPool(std::size_t threads) {
+  // `uring`: each io thread also sets up a ring for the players in play
+  // (uring_loop.hpp); where the kernel refuses it, that thread uses epoll.
+  explicit IoPool(std::size_t threads, bool uring = false) : uring_(uring) {
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     for (std::size_t i = 0; i < threads; ++i) {
       contexts_.push_back(std::make_unique<asio::io_context>(1));
@@ -62,12 +66,12 @@ class IoPool {
       asio::co_spawn(*contexts_[i], probe(i), asio::detached);
     }
     for (std::size_t i = 1; i < contexts_.size(); ++i) {
-      threads_.emplace_back([ctx = contexts_[i].get(), i] {
+      threads_.emplace_back([this, ctx = contexts_[i].get(), i] {
         adapters::name_this_thread("rg-io-" + std::to_string(i));
-        ctx->run();
+        run_one(*ctx);
       });
     }
-    contexts_.front()->run();
+    run_one(*contexts_.front());
     for (auto& t : threads_) t.join();
     threads_.clear();
   }
@@ -77,7 +81,10 @@ class IoPool {
     released_.store(true);
     guards_.clear();
     for (std::size_t i = 0; i < contexts_.size(); ++i) {
-      asio::post(*contexts_[i], [probe = probes_[i].get()] { probe->cancel(); });
+      asio::post(*contexts_[i], [probe = probes_[i].get()] {
+        probe->cancel();
+        if (UringLoop* loop = this_thread_uring()) loop->stop_when_idle();
+      });
     }
   }
   void stop() {
@@ -85,6 +92,22 @@ class IoPool {
   }
 
  private:
+  // Runs `ctx` on this thread, with its ring when asked for; the ring is
+  // made here because only the thread that made it may submit to it.
+  void run_one(asio::io_context& ctx) {
+    std::unique_ptr<UringLoop> loop;
+    if (uring_) {
+      std::string why;
+      loop = UringLoop::create(ctx, {}, why);
+      if (!loop && !uring_warned_.exchange(true)) {
+        tools::log_warn("io_uring unavailable ({}); players are read through epoll", why);
+      }
+    }
+    this_thread_uring() = loop.get();
+    ctx.run();
+    this_thread_uring() = nullptr;
+  }
+
   asio::awaitable<void> probe(std::size_t i) { co_await run_loop_lag_probe(*probes_[i], *lags_[i], released_); }
 
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
@@ -94,6 +117,8 @@ class IoPool {
   std::vector<std::thread> threads_;
   std::size_t next_ = 0;
   std::atomic<bool> released_{false};
+  bool uring_ = false;
+  std::atomic<bool> uring_warned_{false};
 };
 
 }  // namespace rustguard::proxy

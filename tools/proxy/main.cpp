@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
   // takes a restart); rings exist only while clips.enabled. Made before the
   // pool, whose connections return their rings' bytes to it.
   adapters::ClipBudget clip_budget(config.clips.max_total_bytes);
-  proxy::IoPool pool(config.threads);
+  proxy::IoPool pool(config.threads, config.io_uring);
   proxy::Shutdown shutdown(pool);
   proxy::ProxyState state;
   state.violation_log = violation_log.get();

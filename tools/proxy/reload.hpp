@@ -117,6 +117,7 @@ class LiveConfig {
     keep(fresh.listen, config_.listen, "listen", fresh.listen.to_string(), config_.listen.to_string());
     keep(fresh.admin, config_.admin, "admin", fresh.admin.to_string(), config_.admin.to_string());
     keep(fresh.threads, config_.threads, "threads", std::to_string(fresh.threads), std::to_string(config_.threads));
+    keep(fresh.io_uring, config_.io_uring, "io_uring", fresh.io_uring ? "true" : "false", config_.io_uring ? "true" : "false");
     keep(fresh.violation_log, config_.violation_log, "violation_log", "the new settings", "the previous ones");
   }
 

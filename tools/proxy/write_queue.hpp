@@ -18,9 +18,12 @@
 #include <asio/write.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <utility>
 #include <vector>
+
+#include "uring_loop.hpp"
 
 namespace rustguard::proxy {
 
@@ -49,14 +52,37 @@ class Signal {
   asio::steady_timer timer_;
 };
 
-class WriteQueue {
+class WriteQueue final : private UringSendSink {
  public:
   // Buffers above this capacity are released once written, so a burst (chunk
   // data) does not pin memory for the rest of the connection's life; the
   // small writes of play that find the socket busy reuse what is kept.
   static constexpr std::size_t kKeepCapacity = 8 * 1024;
 
-  explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false) : progress_(ex), paused_(paused) {}
+  explicit WriteQueue(const asio::any_io_executor& ex, bool paused = false)
+      : progress_(ex), uring_send_(*this), paused_(paused) {}
+
+  // In play on the io thread's ring (uring_loop.hpp): bytes go out through
+  // it, one send at a time from one of the loop's send buffers, until
+  // use_socket(). Neither switch may happen with a write in flight.
+  void use_uring(UringLoop& loop, int fd) {
+    uring_ = &loop;
+    uring_fd_ = fd;
+    write_next();
+  }
+  void use_socket() {
+    uring_ = nullptr;
+    uring_fd_ = -1;
+    write_next();
+  }
+  // Gives up the send in flight on the ring (the peer stopped reading and
+  // the connection is closing): what it had not sent is lost, the queue fails.
+  void abandon_uring_send() {
+    if (uring_ != nullptr && writing_) {
+      abandoning_ = true;
+      uring_->cancel(uring_send_);
+    }
+  }
 
   // The socket to write to; it must be in non-blocking mode once connected.
   // Nothing is written while paused (the backend socket before it connects).
@@ -67,7 +93,13 @@ class WriteQueue {
 
   void push(std::span<const std::uint8_t> bytes) {
     if (bytes.empty() || failed_ || done_) return;
-    if (socket_ != nullptr && !paused_ && pending_.empty() && !writing_) {
+    if (uring_ != nullptr && !paused_ && pending_.empty() && !writing_) {
+      // Straight into a send buffer: the bytes need no stay in pending_.
+      writing_ = true;
+      send_on_uring(bytes);
+      return;
+    }
+    if (uring_ == nullptr && socket_ != nullptr && !paused_ && pending_.empty() && !writing_) {
       // Nothing is in flight, so writing here keeps the order; the socket
       // usually takes it all, which saves a wake-up.
       asio::error_code error;
@@ -102,7 +134,7 @@ class WriteQueue {
   // to stop waiting.
   void interrupt() { progress_.notify(); }
 
-  std::size_t backlog() const noexcept { return pending_.size() + inflight_.size(); }
+  std::size_t backlog() const noexcept { return pending_.size() + inflight_.size() + (uring_length_ - uring_sent_); }
   // Memory held for queued bytes (both buffers), written or not.
   std::size_t capacity() const noexcept { return pending_.capacity() + inflight_.capacity(); }
   bool done() const noexcept { return done_; }
@@ -121,12 +153,20 @@ class WriteQueue {
  private:
   // Starts the next async_write if there is something to send and nothing in flight.
   void write_next() {
-    if (writing_ || done_ || failed_ || paused_ || socket_ == nullptr || pending_.empty()) {
+    if (writing_ || done_ || failed_ || paused_ || (socket_ == nullptr && uring_ == nullptr) || pending_.empty()) {
       settle();
       return;
     }
-    inflight_.swap(pending_);
     writing_ = true;
+    if (uring_ != nullptr) {
+      send_on_uring(pending_);
+      // Released, not kept: on the ring bytes wait here only while a send
+      // is in flight, rarely, and a kept buffer per socket cost 10 MiB at
+      // 1,000 players.
+      pending_ = std::vector<std::uint8_t>();
+      return;
+    }
+    inflight_.swap(pending_);
     asio::async_write(*socket_, asio::buffer(inflight_),
                       [this](const asio::error_code& error, std::size_t) { written(error); });
   }
@@ -147,6 +187,31 @@ class WriteQueue {
     progress_.notify();
   }
 
+  // Copies `bytes` into a send buffer of the loop's and sends it.
+  void send_on_uring(std::span<const std::uint8_t> bytes) {
+    uring_buffer_ = uring_->take_send_buffer(bytes.size());
+    std::memcpy(uring_buffer_.data, bytes.data(), bytes.size());
+    uring_length_ = bytes.size();
+    uring_sent_ = 0;
+    uring_->send(uring_send_, uring_fd_, {uring_buffer_.data, uring_length_});
+  }
+
+  void on_sent(int result) override {
+    if (result > 0) uring_sent_ += static_cast<std::size_t>(result);
+    if (result > 0 && uring_sent_ < uring_length_ && !abandoning_) {
+      // MSG_WAITALL sends it all unless interrupted: send the rest.
+      uring_->send(uring_send_, uring_fd_, {uring_buffer_.data + uring_sent_, uring_length_ - uring_sent_});
+      return;
+    }
+    const bool complete = uring_sent_ == uring_length_;
+    uring_->give_send_buffer(uring_buffer_);
+    uring_buffer_ = {};
+    uring_length_ = uring_sent_ = 0;
+    abandoning_ = false;
+    written(complete ? asio::error_code()
+                     : asio::error_code(result < 0 ? -result : EPIPE, asio::error::get_system_category()));
+  }
+
   void fail() {
     failed_ = true;
     pending_ = std::vector<std::uint8_t>();
@@ -165,6 +230,13 @@ class WriteQueue {
   std::vector<std::uint8_t> inflight_;
   asio::ip::tcp::socket* socket_ = nullptr;
   Signal progress_;
+  UringLoop* uring_ = nullptr;
+  int uring_fd_ = -1;
+  UringSend uring_send_;
+  UringLoop::SendBuffer uring_buffer_;  // the send in flight on the ring
+  std::size_t uring_length_ = 0;
+  std::size_t uring_sent_ = 0;
+  bool abandoning_ = false;
   bool paused_ = false;
   bool finishing_ = false;
   bool failed_ = false;

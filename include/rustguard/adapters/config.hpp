@@ -30,6 +30,9 @@ struct Config {
   std::string database = "rustguard.db";
   ViolationLogSettings violation_log{};
   unsigned threads = 0;  // io threads; 0 = one per core
+  // Players in play are read and written through an io_uring per io thread
+  // (Linux 6.1+); false, or a kernel that refuses the ring: epoll.
+  bool io_uring = true;
   LogLevel log_level = LogLevel::info;
   // Refused by default: an uninspected stream is a way to switch RustGuard off.
   UnknownVersionPolicy unknown_versions = UnknownVersionPolicy::refuse;

@@ -452,7 +452,7 @@ inline void load_combat_model(Config& c, const std::filesystem::path& config_dir
 inline Config read_config(const ConfigReader& r, const YAML::Node& root, const std::filesystem::path& config_dir) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
-  r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "log_level", "unknown_versions", "limits",
+  r.only_keys(root, "", {"listen", "backend", "admin", "database", "threads", "io_uring", "log_level", "unknown_versions", "limits",
                       "connections", "messages", "proxy_protocol", "velocity", "checks", "violation_log",
                       "punishments", "rcon", "webhook", "staff_alerts", "recordings", "clips"});
   if (auto v = root["listen"]) c.listen = r.endpoint(v, "listen");
@@ -460,6 +460,7 @@ inline Config read_config(const ConfigReader& r, const YAML::Node& root, const s
   if (auto v = root["admin"]) c.admin = r.endpoint(v, "admin");
   if (auto v = root["database"]) c.database = r.text(v, "database");
   if (auto v = root["threads"]) c.threads = r.integer<unsigned>(v, "threads", 0, 256);
+  if (auto v = root["io_uring"]) c.io_uring = r.boolean(v, "io_uring");
   if (auto v = root["log_level"]) {
     static constexpr std::pair<std::string_view, rustguard::LogLevel> kLevels[] = {
         {"trace", rustguard::LogLevel::trace}, {"debug", rustguard::LogLevel::debug}, {"info", rustguard::LogLevel::info},
