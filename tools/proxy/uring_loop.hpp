@@ -37,12 +37,10 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <system_error>
@@ -121,7 +119,7 @@ class UringLoop {
     unsigned buffer_bytes = 2048;    // each, header and stamp included
   };
 
-  // A loop for the calling thread, driven by `io`; nullopt (and `why`) when
+  // A loop for the calling thread, driven by `io`; null (and `why`) when
   // the kernel cannot set the ring up (before Linux 6.1, io_uring disabled).
   static std::unique_ptr<UringLoop> create(asio::io_context& io, const Options& options, std::string& why) {
     std::unique_ptr<UringLoop> loop(new UringLoop(io, options));
@@ -279,14 +277,15 @@ class UringLoop {
     return -1;
   }
 
+  // A free submission entry; when all are queued, they are submitted
+  // first (run() has taken its completions off the ring before it hands
+  // them out, so the kernel has room for theirs).
   io_uring_sqe* sqe() {
-    io_uring_sqe* s = io_uring_get_sqe(&ring_);
-    if (s == nullptr) {
+    for (;;) {
+      if (io_uring_sqe* s = io_uring_get_sqe(&ring_)) return s;
       ++enters_;
-      io_uring_submit(&ring_);
-      s = io_uring_get_sqe(&ring_);
+      io_uring_submit_and_get_events(&ring_);
     }
-    return s;
   }
 
   void arm(UringRecv& r) {
@@ -398,22 +397,30 @@ class UringLoop {
   // none; after kRounds the rest waits behind the io_context's other ready
   // handlers (timers, the lag probe), so a flood does not starve them.
   static constexpr int kRounds = 8;
+  static constexpr unsigned kBatch = 128;
   void run() {
     running_ = true;
     for (int round = 0;; ++round) {
       ++enters_;
       io_uring_submit_and_get_events(&ring_);
-      unsigned head;
       unsigned seen = 0;
-      io_uring_cqe* cqe;
-      io_uring_for_each_cqe(&ring_, head, cqe) {
-        ++seen;
-        const std::uint64_t data = io_uring_cqe_get_data64(cqe);
-        if (data == 0) continue;  // a cancel's own completion
-        auto* op = reinterpret_cast<UringOp*>(static_cast<std::uintptr_t>(data));
-        op->complete(*op, *cqe, *this);
+      for (;;) {
+        // Copied off the ring and the ring advanced before they are handed
+        // out: a handler that queues work may have to submit (sqe()).
+        std::array<io_uring_cqe*, kBatch> found;
+        const unsigned n = io_uring_peek_batch_cqe(&ring_, found.data(), kBatch);
+        if (n == 0) break;
+        std::array<io_uring_cqe, kBatch> batch;
+        for (unsigned i = 0; i < n; ++i) batch[i] = *found[i];
+        io_uring_cq_advance(&ring_, n);
+        seen += n;
+        for (unsigned i = 0; i < n; ++i) {
+          const std::uint64_t data = io_uring_cqe_get_data64(&batch[i]);
+          if (data == 0) continue;  // a cancel's own completion
+          auto* op = reinterpret_cast<UringOp*>(static_cast<std::uintptr_t>(data));
+          op->complete(*op, batch[i], *this);
+        }
       }
-      io_uring_cq_advance(&ring_, seen);
       completions_ += seen;
       if (seen == 0 && io_uring_sq_ready(&ring_) == 0) break;
       if (round + 1 == kRounds) {
