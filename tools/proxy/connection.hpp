@@ -10,7 +10,9 @@
 // into the thread's scratch buffer, feeds the session, and queues what the
 // session produced for either socket (write_queue.hpp: one writer per
 // socket, driven by completion handlers). A reader pauses while the other
-// side's queue holds more than `max_pending_bytes` (backpressure).
+// side's queue holds more than `max_pending_bytes` (backpressure). With the
+// io thread's ring (uring_loop.hpp, `io_uring: true`) the pumps are the
+// ring's reads instead (play_on_uring): the same feed, the same backpressure.
 // The watchdog, a timer with a completion handler: login and idle timeouts,
 // shutdown requests, and the core's deadlines (PlayerSession::next_deadline:
 // the engine's ticks in play), so transaction timeouts and the timer balance

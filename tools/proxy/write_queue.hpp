@@ -4,7 +4,8 @@
 // client while reading the server, say), so they append here instead of
 // writing. An idle queue writes straight to the (non-blocking) socket; what
 // the socket does not take goes out with one async_write at a time, chained
-// by its completion handler. No coroutine: an idle connection's writers cost
+// by its completion handler. In play on the io thread's ring (use_uring,
+// uring_loop.hpp) every write is a ring send instead, one at a time. No coroutine: an idle connection's writers cost
 // no frame (a big lobby holds thousands of them). Single-threaded like the
 // rest of the connection: no locks. Completion handlers point at the queue,
 // so its owner outlives them: it closes the socket and waits until
@@ -161,8 +162,9 @@ class WriteQueue final : private UringSendSink {
     if (uring_ != nullptr) {
       send_on_uring(pending_);
       // Released, not kept: on the ring bytes wait here only while a send
-      // is in flight, rarely, and a kept buffer per socket cost 10 MiB at
-      // 1,000 players.
+      // is in flight, rarely; buffers kept per socket (this one and one for
+      // the send in flight) had the proxy at 47 MiB at 1,000 players
+      // instead of 35 (docs/benchmarks.md, "Players in play on io_uring").
       pending_ = std::vector<std::uint8_t>();
       return;
     }
