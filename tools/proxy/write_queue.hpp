@@ -163,7 +163,7 @@ class WriteQueue final : private UringSendSink {
       send_on_uring(pending_);
       // Released, not kept: on the ring bytes wait here only while a send
       // is in flight, rarely; buffers kept per socket (this one and one for
-      // the send in flight) had the proxy at 47 MiB at 1,000 players
+      // the send in flight) had the proxy at 41-47 MiB at 1,000 players
       // instead of 35 (docs/benchmarks.md, "Players in play on io_uring").
       pending_ = std::vector<std::uint8_t>();
       return;
