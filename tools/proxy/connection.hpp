@@ -783,13 +783,13 @@ class Connection final : public Stoppable, private UringRecvSink {
     }
     const std::string& name = t.identity().name;
     if (name.empty() || !connected_) return;
-    asio::error_code ec;
-    const auto backend = server_.remote_endpoint(ec);
-    if (ec || !(cfg_.recordings.records(name) || state_.recording_requests.has(name))) {
+    // The backend's address as connect_backend() saw it: in play the socket
+    // may be lent to the io thread's ring, where Asio cannot ask it.
+    if (backend_end_.port == 0 || !(cfg_.recordings.records(name) || state_.recording_requests.has(name))) {
       recording_.decide(false, {}, {}, {});
       return;
     }
-    const adapters::PcapngEndpoints ends{address_.real, {to_ip(backend.address()), backend.port()}};
+    const adapters::PcapngEndpoints ends{address_.real, backend_end_};
     recording_.decide(true, RecordingWriter::stem_for(now, name, id_), ends,
                       fmt::format("RustGuard session recording: player {}, connection #{}, {} -> {}; the streams are "
                                   "what RustGuard read (client and backend), replay with rustguard-replay",
