@@ -481,8 +481,7 @@ class Connection final : public Stoppable, private UringRecvSink {
     }
     WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
     if (toward.failed()) {
-      end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
-      halt();
+      end_on_failed_write(from);
     } else if (!uring_paused_[tag] && policy_.must_pause(toward.backlog()) && !toward.done()) {
       uring_paused_[tag] = true;
       uring_->cancel(uring_recv_[static_cast<std::size_t>(tag)]);
@@ -505,8 +504,7 @@ class Connection final : public Stoppable, private UringRecvSink {
         end(EndCause::backend_closed, "backend " + what);
       }
     }
-    halt();
-    if (--pumps_running_ == 0) pumps_done_.notify();
+    pump_ended(from);
   }
 
   // A paused side reads again once the other side's queue went down.
@@ -515,10 +513,8 @@ class Connection final : public Stoppable, private UringRecvSink {
     WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
     if (halted_ || toward.failed()) {
       uring_paused_[i] = false;
-      if (!halted_) end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
-      halt();
-      if (--pumps_running_ == 0) pumps_done_.notify();
-      return;
+      if (!halted_) end_on_failed_write(from);
+      return pump_ended(from);
     }
     if (policy_.must_pause(toward.backlog()) && !toward.done()) {
       toward.on_progress([this, from] { resume_when_drained(from); });
@@ -681,7 +677,7 @@ class Connection final : public Stoppable, private UringRecvSink {
     WriteQueue& toward = from == Direction::serverbound ? server_out_ : client_out_;
     if (halted_) return pump_ended(from);
     if (toward.failed()) {
-      end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
+      end_on_failed_write(from);
       return pump_ended(from);
     }
     if (policy_.must_pause(toward.backlog()) && !toward.done()) {
@@ -705,6 +701,13 @@ class Connection final : public Stoppable, private UringRecvSink {
   void pump_ended(Direction) {
     halt();
     if (--pumps_running_ == 0) pumps_done_.notify();
+  }
+
+  // A write toward the other side failed: that side is gone, so the
+  // connection ends with its cause (the caller's pump ends with it).
+  void end_on_failed_write(Direction from) {
+    end(from == Direction::serverbound ? EndCause::backend_closed : EndCause::client_closed, "write failed");
+    halt();
   }
 
   static std::size_t index_of(Direction from) noexcept { return from == Direction::serverbound ? 0 : 1; }

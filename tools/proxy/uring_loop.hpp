@@ -211,10 +211,6 @@ class UringLoop {
     settle_stop();
   }
 
-  // Counters for /metrics and the bench: submit calls and completions.
-  std::uint64_t enters() const noexcept { return enters_; }
-  std::uint64_t completions() const noexcept { return completions_; }
-
  private:
   friend class UringRecv;
   friend class UringSend;
@@ -283,7 +279,6 @@ class UringLoop {
   io_uring_sqe* sqe() {
     for (;;) {
       if (io_uring_sqe* s = io_uring_get_sqe(&ring_)) return s;
-      ++enters_;
       io_uring_submit_and_get_events(&ring_);
     }
   }
@@ -401,7 +396,6 @@ class UringLoop {
   void run() {
     running_ = true;
     for (int round = 0;; ++round) {
-      ++enters_;
       io_uring_submit_and_get_events(&ring_);
       unsigned seen = 0;
       for (;;) {
@@ -421,7 +415,6 @@ class UringLoop {
           op->complete(*op, batch[i], *this);
         }
       }
-      completions_ += seen;
       if (seen == 0 && io_uring_sq_ready(&ring_) == 0) break;
       if (round + 1 == kRounds) {
         running_ = false;
@@ -446,8 +439,6 @@ class UringLoop {
   bool stopping_ = false;
   std::size_t outstanding_ = 0;  // armed reads and sends in flight
   std::array<std::vector<std::unique_ptr<std::uint8_t[]>>, kSendClass.size()> send_pool_;
-  std::uint64_t enters_ = 0;
-  std::uint64_t completions_ = 0;
 };
 
 // The ring of the io thread running this code, or null (not set up, or

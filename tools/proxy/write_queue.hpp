@@ -136,8 +136,11 @@ class WriteQueue final : private UringSendSink {
   void interrupt() { progress_.notify(); }
 
   std::size_t backlog() const noexcept { return pending_.size() + inflight_.size() + (uring_length_ - uring_sent_); }
-  // Memory held for queued bytes (both buffers), written or not.
-  std::size_t capacity() const noexcept { return pending_.capacity() + inflight_.capacity(); }
+  // Memory held for queued bytes (both buffers, and the ring's send buffer
+  // while a send is in flight), written or not.
+  std::size_t capacity() const noexcept {
+    return pending_.capacity() + inflight_.capacity() + uring_buffer_.capacity;
+  }
   bool done() const noexcept { return done_; }
   bool failed() const noexcept { return failed_; }
   // An async_write is in flight: its handler still points at this queue.
