@@ -323,6 +323,7 @@ function pooled(segments) {
     report: {
       logged_in: Math.min(...segments.map((r) => r.report.logged_in)),
       failed_logins: sum((r) => r.report.failed_logins),
+      play_disconnects: sum((r) => r.report.play_disconnects ?? 0),
       cpu_user_s: sum((r) => r.report.cpu_user_s),
       cpu_system_s: sum((r) => r.report.cpu_system_s),
       tick_lateness_us: { p99: max((r) => r.report.tick_lateness_us?.p99 ?? NaN) },
@@ -433,7 +434,8 @@ function row(r, direct, haproxy) {
     r.mode === 'direct' ? '–' : `${fmt(r.rssPeakMiB, 1)} MiB`,
     latencyCell(r, 'serverbound', added),
     latencyCell(r, 'clientbound', added),
-    `${r.report.logged_in} / ${r.report.failed_logins}`,
+    `${r.report.logged_in} / ${r.report.failed_logins}`
+      + `${r.report.play_disconnects > 0 ? `, ${r.report.play_disconnects} dropped in play` : ''}`,
     r.mode === 'rustguard' ? `${fmt(r.violations)}${Number.isFinite(r.held) ? ` (${fmt(r.held)} held)` : ''}`
       + `${Number.isFinite(r.clips) ? `, ${fmt(r.clips)} clips written` : ''}`
       + `${Number.isFinite(r.gated) ? `; model gate ${fmt(r.gated)} of ${fmt(r.report.logged_in)} players, ${fmt(r.modelWindows)} windows` : ''}` : '–',
@@ -517,7 +519,7 @@ function summary(players, ratios, who = 'rustguard') {
 }
 
 const header = [
-  '| players | mode | proxy CPU (% of one core) | proxy RSS (peak) | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | logged in / failed | violations | loadgen CPU, its ticks late p99 | ÷ HAProxy |',
+  '| players | mode | proxy CPU (% of one core) | proxy RSS (peak) | added latency ↑ serverbound p50 / p99 / p99.9 | added latency ↓ clientbound p50 / p99 / p99.9 | logged in / failed (and dropped in play, if any) | violations | loadgen CPU, its ticks late p99 | ÷ HAProxy |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
 

@@ -13,8 +13,9 @@
 //   writes: one send at a time per socket (UringSend, MSG_WAITALL), from
 //           the loop's send buffers (WriteQueue::use_uring);
 //   waking: the ring signals an eventfd that the io_context waits on; its
-//           handler submits what is queued and runs the completions, and
-//           goes on until a submit brings none back.
+//           handler runs the completions and submits what is queued until
+//           neither the ring nor the kernel has more, with the eventfd's
+//           signal off meanwhile (run()).
 //
 // The ring is SINGLE_ISSUER with COOP_TASKRUN: the kernel finishes a read
 // (copies the bytes) when this thread next leaves the kernel, not by
@@ -388,35 +389,28 @@ class UringLoop {
     r.sink_->on_recv_ended(r.tag_, result);
   }
 
-  // Submits what is queued and runs the completions until a submit brings
-  // none; after kRounds the rest waits behind the io_context's other ready
+  // Runs the completions and submits what is queued until neither the ring
+  // nor the kernel has more (a submit only when there is something to
+  // submit or the kernel asks for one: task work to run, completions held
+  // back); after kRounds the rest waits behind the io_context's other ready
   // handlers (timers, the lag probe), so a flood does not starve them.
+  // While it runs, the eventfd stays quiet: completions posted during its
+  // own submits would otherwise wake the loop once more for nothing.
   static constexpr int kRounds = 8;
   static constexpr unsigned kBatch = 128;
   void run() {
     running_ = true;
+    io_uring_cq_eventfd_toggle(&ring_, false);
     for (int round = 0;; ++round) {
-      io_uring_submit_and_get_events(&ring_);
-      unsigned seen = 0;
-      for (;;) {
-        // Copied off the ring and the ring advanced before they are handed
-        // out: a handler that queues work may have to submit (sqe()).
-        std::array<io_uring_cqe*, kBatch> found;
-        const unsigned n = io_uring_peek_batch_cqe(&ring_, found.data(), kBatch);
-        if (n == 0) break;
-        std::array<io_uring_cqe, kBatch> batch;
-        for (unsigned i = 0; i < n; ++i) batch[i] = *found[i];
-        io_uring_cq_advance(&ring_, n);
-        seen += n;
-        for (unsigned i = 0; i < n; ++i) {
-          const std::uint64_t data = io_uring_cqe_get_data64(&batch[i]);
-          if (data == 0) continue;  // a cancel's own completion
-          auto* op = reinterpret_cast<UringOp*>(static_cast<std::uintptr_t>(data));
-          op->complete(*op, batch[i], *this);
-        }
+      if (io_uring_sq_ready(&ring_) > 0 || kernel_has_more()) io_uring_submit_and_get_events(&ring_);
+      if (reap() == 0 && io_uring_sq_ready(&ring_) == 0 && !kernel_has_more()) {
+        io_uring_cq_eventfd_toggle(&ring_, true);
+        // Posted between the last look and the signal coming back on.
+        if (io_uring_cq_ready(&ring_) == 0 && !kernel_has_more()) break;
+        io_uring_cq_eventfd_toggle(&ring_, false);
       }
-      if (seen == 0 && io_uring_sq_ready(&ring_) == 0) break;
       if (round + 1 == kRounds) {
+        io_uring_cq_eventfd_toggle(&ring_, true);
         running_ = false;
         kick();
         return;
@@ -424,6 +418,34 @@ class UringLoop {
     }
     running_ = false;
     settle_stop();
+  }
+
+  // Task work waiting for this thread to enter the kernel (COOP_TASKRUN
+  // with TASKRUN_FLAG), or completions the kernel held back for want of room.
+  bool kernel_has_more() const noexcept {
+    return (IO_URING_READ_ONCE(*ring_.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+  }
+
+  // Hands out the completions on the ring; how many there were.
+  unsigned reap() {
+    unsigned seen = 0;
+    for (;;) {
+      // Copied off the ring and the ring advanced before they are handed
+      // out: a handler that queues work may have to submit (sqe()).
+      std::array<io_uring_cqe*, kBatch> found;
+      const unsigned n = io_uring_peek_batch_cqe(&ring_, found.data(), kBatch);
+      if (n == 0) return seen;
+      std::array<io_uring_cqe, kBatch> batch;
+      for (unsigned i = 0; i < n; ++i) batch[i] = *found[i];
+      io_uring_cq_advance(&ring_, n);
+      seen += n;
+      for (unsigned i = 0; i < n; ++i) {
+        const std::uint64_t data = io_uring_cqe_get_data64(&batch[i]);
+        if (data == 0) continue;  // a cancel's own completion
+        auto* op = reinterpret_cast<UringOp*>(static_cast<std::uintptr_t>(data));
+        op->complete(*op, batch[i], *this);
+      }
+    }
   }
 
   asio::io_context& io_;
