@@ -5,11 +5,12 @@
 // writing. An idle queue writes straight to the (non-blocking) socket; what
 // the socket does not take goes out with one async_write at a time, chained
 // by its completion handler. In play on the io thread's ring (use_uring,
-// uring_loop.hpp) every write is a ring send instead, one at a time. No coroutine: an idle connection's writers cost
-// no frame (a big lobby holds thousands of them). Single-threaded like the
-// rest of the connection: no locks. Completion handlers point at the queue,
-// so its owner outlives them: it closes the socket and waits until
-// writing() is false before it goes.
+// uring_loop.hpp) every write is a ring send instead, one at a time. No
+// coroutine: an idle connection's writers cost no frame (a big lobby holds
+// thousands of them). Single-threaded like the rest of the connection: no
+// locks. Completion handlers point at the queue, so its owner outlives
+// them: it closes the socket and waits until writing() is false before it
+// goes.
 
 #include <asio/awaitable.hpp>
 #include <asio/experimental/as_tuple.hpp>
